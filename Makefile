@@ -1,0 +1,47 @@
+# tranqsim — one-command set-up: each target builds .venv from nothing when needed.
+# Mesa 3.5 needs Python >= 3.12; `python3` may be older (here 3.11), so look on PATH first,
+# then through pyenv.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+PYTHON_FOUND := $(shell \
+  for c in python3.13 python3.12 python3 python; do \
+    p=$$(command -v $$c 2>/dev/null) || continue; \
+    $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; exit 0; }; \
+  done; \
+  if command -v pyenv >/dev/null 2>&1; then \
+    root=$$(pyenv root); \
+    for v in $$(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9]|[2-9][0-9])(\.|$$)' | sort -rV); do \
+      p=$$root/versions/$$v/bin/python3; \
+      [ -x $$p ] && { echo $$p; exit 0; }; \
+    done; \
+  fi)
+
+.PHONY: run test bench docs clean venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON_FOUND)" ]; then echo "error: no Python >= 3.12 found on PATH or via pyenv" >&2; exit 1; fi
+	@echo "Using $(PYTHON_FOUND)"
+	$(PYTHON_FOUND) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/tranqsim compare-strategies --context priority_estate --seeds 3 --out runs/main
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_model.py
+
+docs: $(STAMP)
+	$(VENV)/bin/tranqsim params --markdown > docs/parameters.md
+
+clean:
+	rm -rf $(VENV) runs build *.egg-info src/*.egg-info

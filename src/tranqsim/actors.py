@@ -1,0 +1,176 @@
+"""The landlord's staff, mediators, police and guards: few, mobile, ordinary Mesa agents.
+
+Each type deploys all its agents for the day in one vectorised draw (``deploy``), returning
+where its presence falls per phase (``(3, places)`` array of visits). The agents' cells are
+moved to where they are so that the map and inspection show them; their deterrence, reassurance
+and handling act through the model's presence arrays.
+
+- :class:`Caretaker` (*gardien*): a fixed sector of halls, covered every day (06-18h).
+- :class:`NightMediator` (*correspondant de nuit*): pairs, evening rounds (and night if asked)
+  of the halls and squares with recent nuisance.
+- :class:`SecurityGuard`: pairs, night patrols of halls and car parks.
+- :class:`PoliceUnit`: a patrol crew; random visits or hot-spot visits; ZSP crews patrol their zone.
+- :class:`TranquillityOfficer` (*chargé de mission tranquillité*): at the landlord's office;
+  acts through complaint handling and partnership (organisation factors), not patrols.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+from mesa.discrete_space import CellAgent
+
+from tranqsim.estate import PlaceKind
+from tranqsim.incidents import DAY, EVENING, NIGHT
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tranqsim.model import EstateModel
+
+
+def _gumbel_top_k(rng: np.random.Generator, weights: np.ndarray, teams: int, k: int) -> np.ndarray:
+    """(teams, k) places sampled without replacement per team, proportional to ``weights``."""
+    k = min(k, int((weights > 0).sum()))
+    if teams == 0 or k == 0:
+        return np.empty((teams, 0), np.int64)
+    with np.errstate(divide="ignore"):
+        keys = np.log(weights)[None, :] - np.log(-np.log(rng.random((teams, weights.size))))
+    return np.argpartition(-keys, k - 1, axis=1)[:, :k]
+
+
+class Staff(CellAgent):
+    """Base for the guardians: a role name and a helper to stand on a place."""
+
+    role: ClassVar[str] = "staff"
+    label_fr: ClassVar[str] = ""
+    label_en: ClassVar[str] = ""
+
+    def stand_on(self, place: int) -> None:
+        self.cell = self.model.cells[place]
+
+    def step(self) -> None:  # pragma: no cover - deployed by type, not one by one
+        raise RuntimeError(f"{type(self).__name__} agents are deployed by {type(self).__name__}.deploy")
+
+
+class Caretaker(Staff):
+    role, label_fr, label_en = "caretaker", "gardien", "caretaker"
+
+    def __init__(self, model: EstateModel, sector: np.ndarray):
+        super().__init__(model)
+        self.sector = sector  # place ids of the halls in its care
+        self.stand_on(int(sector[0]))
+
+    @staticmethod
+    def sectors(hall_places: np.ndarray, posts: int) -> list[np.ndarray]:
+        return [s for s in np.array_split(hall_places, posts) if s.size] if posts else []
+
+    @classmethod
+    def coverage(cls, model: EstateModel, agents) -> np.ndarray:
+        """(places,) daytime presence: full up to the capacity of a post, then diluted;
+        forecourts (public neighbours of covered halls) get half."""
+        cov = np.zeros(model.n_places)
+        cap = model.p.halls_per_caretaker_capacity
+        for a in agents:
+            cov[a.sector] += min(1.0, cap / a.sector.size)
+        around = model.layout.neighbours @ cov
+        public = model.layout.kind != PlaceKind.HALL
+        cov[public] = np.minimum(1.0, 0.5 * 8 / 3 * around[public])  # ~3 of 8 neighbours are halls
+        return np.minimum(cov, 1.5)
+
+    @classmethod
+    def deploy(cls, model: EstateModel, agents) -> None:
+        d = model.day
+        for a in agents:  # walk the sector, one hall a day (for the map)
+            a.stand_on(int(a.sector[d % a.sector.size]))
+
+
+class NightMediator(Staff):
+    role, label_fr, label_en = "mediator", "correspondant de nuit", "night mediator"
+    visits_per_round: ClassVar[int] = 8
+
+    @classmethod
+    def deploy(cls, model: EstateModel, agents, night_shift: bool) -> np.ndarray:
+        out = np.zeros((3, model.n_places))
+        teams = (len(agents) + 1) // 2
+        if teams == 0:
+            return out
+        w = model.mediation_targets()
+        visits = _gumbel_top_k(model.streams["mediation"], w, teams, cls.visits_per_round)
+        for ph in (EVENING, NIGHT) if night_shift else (EVENING,):
+            np.add.at(out[ph], visits.ravel(), 1.0 / 1.0)
+        for i, a in enumerate(agents):
+            if visits.shape[1]:
+                a.stand_on(int(visits[i // 2, 0]))
+        return out
+
+
+class SecurityGuard(Staff):
+    role, label_fr, label_en = "guard", "agent de sécurité", "security guard"
+    visits_per_round: ClassVar[int] = 10
+
+    @classmethod
+    def deploy(cls, model: EstateModel, agents) -> np.ndarray:
+        out = np.zeros((3, model.n_places))
+        teams = (len(agents) + 1) // 2
+        if teams == 0:
+            return out
+        lay = model.layout
+        w = ((lay.kind == PlaceKind.HALL) | (lay.kind == PlaceKind.CAR_PARK)) * (0.05 + model.hotness())
+        visits = _gumbel_top_k(model.streams["guards"], w, teams, cls.visits_per_round)
+        np.add.at(out[NIGHT], visits.ravel(), 1.0)
+        for i, a in enumerate(agents):
+            if visits.shape[1]:
+                a.stand_on(int(visits[i // 2, 0]))
+        return out
+
+
+class PoliceUnit(Staff):
+    role, label_fr, label_en = "police", "patrouille de police", "police crew"
+    PHASE_SHARE: ClassVar[tuple[float, float, float]] = (0.4, 0.4, 0.2)
+
+    def __init__(self, model: EstateModel, zsp: bool = False):
+        super().__init__(model)
+        self.zsp = zsp
+        self.stand_on(0)
+
+    @classmethod
+    def deploy(cls, model: EstateModel, agents, mode: str, zone: np.ndarray | None) -> np.ndarray:
+        """Visits per phase. Hot-spot mode weights places by recent incidents squared."""
+        out = np.zeros((3, model.n_places))
+        regular = [a for a in agents if not a.zsp]
+        zsp = [a for a in agents if a.zsp]
+        rng = model.streams["police"]
+        hot = model.hotness()
+        k = int(model.p.police_visits_per_crew)
+        for crews, weights in ((regular, _weights(hot, mode, None)),
+                               (zsp, _weights(hot, "hot_spot", zone))):
+            if not crews or weights is None:
+                continue
+            visits_all = []
+            for ph, share in enumerate(cls.PHASE_SHARE):
+                v = int(round(len(crews) * share * k))
+                if v:
+                    vis = rng.choice(weights.size, size=v, p=weights)
+                    out[ph] += np.bincount(vis, minlength=weights.size)
+                    visits_all.append(vis)
+            if visits_all:
+                first = np.concatenate(visits_all)
+                for i, a in enumerate(crews):
+                    a.stand_on(int(first[i % first.size]))
+        return out
+
+
+def _weights(hot: np.ndarray, mode: str, zone: np.ndarray | None) -> np.ndarray | None:
+    w = (hot ** 2 + 1e-3 * (hot.mean() ** 2 + 1e-6)) if mode == "hot_spot" else np.ones_like(hot)
+    if zone is not None:
+        w = w * zone
+    s = w.sum()
+    return None if s <= 0 else w / s
+
+
+class TranquillityOfficer(Staff):
+    role, label_fr, label_en = "officer", "chargé de mission tranquillité", "tranquillity officer"
+
+    def __init__(self, model: EstateModel, office: int):
+        super().__init__(model)
+        self.stand_on(office)

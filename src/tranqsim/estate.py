@@ -1,0 +1,127 @@
+"""The estate: a grid of buildings, their halls (*cages d'escalier*) and public spaces.
+
+Every grid cell is a *place* where incidents can happen: a hall (one cell of a building,
+serving ``dwellings_per_hall`` dwellings), a street or forecourt cell, a car-park cell or a
+square cell. Place ``i`` is cell ``(x, y)`` with ``i = x * height + y``, so the flattened
+PropertyLayer data of the Mesa grid *is* the per-place array: vectorised numpy on places
+updates the layers the UI draws, with no copy.
+
+Layout: buildings are bars of ``halls_per_building`` halls placed on lots; lots sit on a lattice
+separated by one-cell streets; some lots are car parks or squares instead of buildings.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+import scipy.sparse as sp
+
+
+class PlaceKind(IntEnum):
+    HALL = 0
+    STREET = 1
+    CAR_PARK = 2
+    SQUARE = 3
+
+
+class HallStatus(IntEnum):
+    """Nantes landlords' joint grading of halls."""
+
+    GREEN = 0  # isolated acts
+    YELLOW = 1  # recurring incivility or occupation
+    ORANGE = 2  # established delinquency or informal economy
+    RED = 3  # highest
+
+
+KIND_NAMES = [k.name.lower() for k in PlaceKind]
+STATUS_NAMES = [s.name.lower() for s in HallStatus]
+
+
+@dataclass
+class Layout:
+    width: int
+    height: int
+    kind: np.ndarray  # (places,) PlaceKind
+    building: np.ndarray  # (places,) building id, -1 for public places
+    x: np.ndarray
+    y: np.ndarray
+    hall_places: np.ndarray  # place ids of halls, in building order
+    dwellings_per_hall: np.ndarray  # (halls,)
+    neighbours: sp.csr_matrix  # (places, places) Moore radius 1, row-normalised
+    buffer2: sp.csr_matrix  # (places, places) Chebyshev radius 2, binary, no self
+
+    @property
+    def n_places(self) -> int:
+        return self.kind.size
+
+    @property
+    def n_buildings(self) -> int:
+        return int(self.building.max()) + 1
+
+
+def build_layout(dwellings: int, dwellings_per_hall: int, halls_per_building: int,
+                 car_parks: int, squares: int, rng: np.random.Generator) -> Layout:
+    """Place buildings, car parks and squares on a lattice of lots; the rest is street."""
+    n_halls = math.ceil(dwellings / dwellings_per_hall)
+    n_buildings = math.ceil(n_halls / halls_per_building)
+    n_lots = n_buildings + car_parks + squares
+    # lots are (halls_per_building) x 1 cells; the pitch adds a street column and row
+    pitch_x, pitch_y = halls_per_building + 1, 2
+    cols = max(1, round(math.sqrt(n_lots * pitch_y / pitch_x)))
+    rows = math.ceil(n_lots / cols)
+    width, height = cols * pitch_x + 1, rows * pitch_y + 1
+    lot_kind = np.array([PlaceKind.HALL] * n_buildings + [PlaceKind.CAR_PARK] * car_parks
+                        + [PlaceKind.SQUARE] * squares + [PlaceKind.STREET] * (rows * cols - n_lots))
+    rng.shuffle(lot_kind)
+
+    kind = np.full((width, height), PlaceKind.STREET, dtype=np.int8)
+    building = np.full((width, height), -1, dtype=np.int32)
+    hall_cells: list[tuple[int, int]] = []
+    b = 0
+    halls_left = n_halls
+    for lot, lk in enumerate(lot_kind):
+        cx, cy = (lot % cols) * pitch_x + 1, (lot // cols) * pitch_y + 1
+        if lk == PlaceKind.HALL:
+            k = min(halls_per_building, halls_left - (n_buildings - b - 1))
+            k = max(1, k)
+            for j in range(k):
+                kind[cx + j, cy] = PlaceKind.HALL
+                building[cx + j, cy] = b
+                hall_cells.append((cx + j, cy))
+            halls_left -= k
+            b += 1
+        elif lk in (PlaceKind.CAR_PARK, PlaceKind.SQUARE):
+            kind[cx:cx + halls_per_building, cy] = lk
+    kind_f, building_f = kind.ravel(), building.ravel()
+    xs, ys = np.divmod(np.arange(width * height), height)
+    hall_places = np.array([hx * height + hy for hx, hy in hall_cells], dtype=np.int64)
+    per_hall = np.full(n_halls, dwellings // n_halls)
+    per_hall[: dwellings - per_hall.sum()] += 1
+    return Layout(width, height, kind_f.copy(), building_f.copy(), xs, ys, hall_places, per_hall,
+                  _moore(width, height, 1, normalise=True), _moore(width, height, 2, normalise=False))
+
+
+def _moore(width: int, height: int, radius: int, normalise: bool) -> sp.csr_matrix:
+    rows, cols = [], []
+    idx = np.arange(width * height).reshape(width, height)
+    for dx in range(-radius, radius + 1):
+        for dy in range(-radius, radius + 1):
+            if dx == 0 and dy == 0:
+                continue
+            src = idx[max(0, -dx):width - max(0, dx), max(0, -dy):height - max(0, dy)]
+            dst = idx[max(0, dx):width - max(0, -dx) or None, max(0, dy):height - max(0, -dy) or None]
+            rows.append(src.ravel())
+            cols.append(dst.ravel())
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    m = sp.csr_matrix((np.ones(r.size), (r, c)), shape=(width * height,) * 2)
+    if normalise:
+        deg = np.asarray(m.sum(axis=1)).ravel()
+        m = sp.diags(1.0 / deg) @ m
+    return m.tocsr()
+
+
+def status_colours() -> dict[str, str]:
+    return {"green": "#2e9e44", "yellow": "#f2c500", "orange": "#f07f09", "red": "#d62728"}

@@ -1,0 +1,210 @@
+"""Households: many, so their state lives in numpy arrays updated in bulk.
+
+One slot per dwelling; the slot holds the current household (``household_id``) or is vacant
+(possibly squatted). Each day, in a handful of vectorised operations over all slots:
+
+- **fear** moves toward a logistic target driven by visible disorder around the hall, recent
+  incidents nearby, dealing in the hall, one's own victimisation in the last 12 months and the
+  household's own sensitivity, and lowered by visible trusted presence (caretakers, mediators,
+  community police); ``feels_insecure`` is fear above 0.5 (the survey question's yes/no);
+- **satisfaction** and **trust** in the landlord and in the police move toward targets set by the
+  hall's disorder, the responsiveness of landlord and police to reports, presence, participation
+  and heavy-handed operations (procedural justice);
+- **mobility**: those who can afford to leave (``means``) do so more when insecure or
+  dissatisfied; vacancies are relet after a delay that grows with the hall's status, to poorer
+  newcomers (ONPV 2017); long vacancies in orange/red halls may be squatted.
+
+:class:`Household` is a thin Mesa agent *view* on one slot, for inspection and the UI: it is never
+stepped, and its attributes read the arrays.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tranqsim.model import EstateModel
+
+NEVER = -(10**6)
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+class Households:
+    """Arrays of household state, one entry per dwelling slot (sorted by hall)."""
+
+    def __init__(self, hall_of: np.ndarray, building_of: np.ndarray, ctx, params,
+                 rng: np.random.Generator):
+        n = hall_of.size
+        self.n = n
+        self.hall = hall_of  # hall index (0..halls-1), dwellings sorted by hall
+        self.building = building_of
+        self.p = params
+        self.ctx = ctx
+        pop = ctx.population
+        self.occupied = rng.random(n) >= ctx.initial.vacancy
+        self.household_id = np.where(self.occupied, np.arange(n), -1).astype(np.int64)
+        self.next_id = n
+        self.vacant_since = np.where(self.occupied, 0, -rng.integers(0, 120, n))
+        self.squatted = np.zeros(n, bool)
+        self.squat_since = np.zeros(n, np.int64)
+        self.deprived = rng.random(n) < pop.deprivation
+        self.means = np.where(self.deprived, rng.beta(2, 5, n), rng.beta(4, 3, n))
+        self.sensitivity = rng.normal(0.0, params.fear_sensitivity_sd, n)
+        self.trust_offset = rng.normal(0.0, 0.4, n)
+        self.disruptive = rng.random(n) < pop.disruptive_share
+        self.fear = np.full(n, 0.3)
+        self.satisfaction = np.full(n, 0.6)
+        self.trust_landlord = np.clip(rng.normal(pop.trust_landlord, 0.1, n), 0, 1)
+        self.trust_police = np.clip(rng.normal(pop.trust_police, 0.1, n), 0, 1)
+        self.last_victim = np.full(n, NEVER, np.int64)
+        self.move_in = -rng.integers(0, 365 * 15, n)
+        self.complaint_day = np.full(n, NEVER, np.int64)
+        self.moves_today = 0
+        self.evictions_today = 0
+        self.relets_today = 0
+
+    # ------------------------------------------------------------------ derived
+    def victimised_12m(self, day: int) -> np.ndarray:
+        return self.occupied & (day - self.last_victim < 365)
+
+    def feels_insecure(self) -> np.ndarray:
+        return self.occupied & (self.fear > 0.5)
+
+    # ------------------------------------------------------------------ daily update
+    def update_attitudes(self, day: int, hall_fear_logit: np.ndarray, hall_sat: np.ndarray,
+                         hall_trust_l: np.ndarray, hall_trust_p: np.ndarray) -> None:
+        """Move fear, satisfaction and trust toward their hall-level targets (bulk update)."""
+        p, h = self.p, self.hall
+        vict = (day - self.last_victim) < 365
+        logit = hall_fear_logit[h] + self.sensitivity + p.fear_victimisation * vict
+        target = sigmoid(logit)
+        self.fear += p.fear_adjust_rate * (target - self.fear)
+        r = p.trust_adjust_rate
+        self.satisfaction += r * (sigmoid(hall_sat[h] - 1.5 * (self.fear - 0.3)) - self.satisfaction)
+        self.trust_landlord += r * (sigmoid(hall_trust_l[h] + self.trust_offset) - self.trust_landlord)
+        self.trust_police += r * (sigmoid(hall_trust_p[h] + self.trust_offset) - self.trust_police)
+
+    def victimise(self, day: int, dwellings: np.ndarray, hall_fear_logit: np.ndarray) -> None:
+        """Victims' fear jumps to its victimised level at once (victimisation drives fear)."""
+        if dwellings.size == 0:
+            return
+        self.last_victim[dwellings] = day
+        jump = sigmoid(hall_fear_logit[self.hall[dwellings]] + self.sensitivity[dwellings]
+                       + self.p.fear_victimisation)
+        self.fear[dwellings] = np.maximum(self.fear[dwellings], jump)
+
+    def mobility(self, day: int, u: np.ndarray, hall_status: np.ndarray, newcomer_rng,
+                 evict_due: np.ndarray, squat_allowed: np.ndarray) -> None:
+        """Move-outs, evictions, relets to newcomers, squats and squat evictions."""
+        p, occ = self.p, self.occupied
+        hazard = (p.move_base + p.move_insecurity * (self.fear > 0.5)
+                  + p.move_dissatisfaction * (1 - self.satisfaction)) * (0.4 + 1.2 * self.means) / 365
+        leave = occ & (u[0] < hazard)
+        evicted = occ & evict_due
+        out = leave | evicted
+        self.moves_today = int(out.sum())
+        self.evictions_today = int(evicted.sum())
+        if self.moves_today:
+            occ[out] = False
+            self.household_id[out] = -1
+            self.vacant_since[out] = day
+            self.complaint_day[out] = NEVER
+        # squats end after the recovery procedure, then the dwelling is relettable
+        freed = self.squatted & (day - self.squat_since >= p.squat_eviction_days)
+        if freed.any():
+            self.squatted[freed] = False
+            self.vacant_since[freed] = day
+        vacant = ~occ & ~self.squatted
+        status = hall_status[self.hall]
+        appeal = np.array([1.0, 0.75, 0.45, 0.25])[status]
+        relet = vacant & (day - self.vacant_since >= 7) & (u[1] < appeal / p.relet_days)
+        squat = vacant & ~relet & squat_allowed[self.hall] & (status >= 2) \
+            & (day - self.vacant_since >= p.squat_after_days) & (u[2] < p.squat_rate)
+        self.squatted[squat] = True
+        self.squat_since[squat] = day
+        self.relets_today = k = int(relet.sum())
+        if k:
+            self._move_in(np.flatnonzero(relet), day, newcomer_rng)
+
+    def _move_in(self, idx: np.ndarray, day: int, rng: np.random.Generator) -> None:
+        k, p, pop = idx.size, self.p, self.ctx.population
+        self.occupied[idx] = True
+        self.household_id[idx] = np.arange(self.next_id, self.next_id + k)
+        self.next_id += k
+        dep = rng.random(k) < pop.newcomer_deprivation
+        self.deprived[idx] = dep
+        self.means[idx] = np.where(dep, rng.beta(2, 5, k), rng.beta(4, 3, k))
+        self.sensitivity[idx] = rng.normal(0.0, p.fear_sensitivity_sd, k)
+        self.trust_offset[idx] = rng.normal(0.0, 0.4, k)
+        self.disruptive[idx] = rng.random(k) < pop.disruptive_share
+        self.fear[idx] = 0.3
+        self.satisfaction[idx] = 0.6
+        self.trust_landlord[idx] = pop.trust_landlord
+        self.trust_police[idx] = pop.trust_police
+        self.last_victim[idx] = NEVER
+        self.move_in[idx] = day
+        self.complaint_day[idx] = NEVER
+
+
+class Household(mesa.Agent):
+    """A read-only Mesa agent view on one dwelling slot's current household."""
+
+    def __init__(self, model: EstateModel, slot: int):
+        super().__init__(model)
+        self.slot = slot
+
+    def _arr(self, name):
+        return getattr(self.model.households, name)[self.slot]
+
+    @property
+    def household_id(self) -> int:
+        return int(self._arr("household_id"))
+
+    @property
+    def occupied(self) -> bool:
+        return bool(self._arr("occupied"))
+
+    @property
+    def hall_place(self) -> int:
+        return int(self.model.layout.hall_places[self._arr("hall")])
+
+    @property
+    def building_id(self) -> int:
+        return int(self._arr("building"))
+
+    @property
+    def fear(self) -> float:
+        return float(self._arr("fear"))
+
+    @property
+    def feels_insecure(self) -> bool:
+        return self.occupied and self.fear > 0.5
+
+    @property
+    def satisfaction(self) -> float:
+        return float(self._arr("satisfaction"))
+
+    @property
+    def trust_landlord(self) -> float:
+        return float(self._arr("trust_landlord"))
+
+    @property
+    def trust_police(self) -> float:
+        return float(self._arr("trust_police"))
+
+    @property
+    def victimised_12m(self) -> bool:
+        return bool(self.model.households.victimised_12m(self.model.day)[self.slot])
+
+    def step(self) -> None:  # pragma: no cover - views are never stepped
+        raise RuntimeError("households are updated in bulk by the model, not one by one")
+
+    def __repr__(self) -> str:
+        return (f"Household(slot={self.slot}, id={self.household_id}, hall={self.hall_place}, "
+                f"fear={self.fear:.2f}, trust_landlord={self.trust_landlord:.2f})")

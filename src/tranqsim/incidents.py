@@ -1,0 +1,187 @@
+"""Incident types and how they arise: routine activity, contagion, near-repeat, deterrence.
+
+The expected number of incidents of type ``t`` at place ``p`` in phase ``h`` of a day is::
+
+    lambda[h, t, p] = (background[t, p] * phase[t, h] * (1 + kappa * disorder[p])
+                       * (1 + a * attractiveness[p]) + offenders[h, t, p]) * exp(-G[h, t, p])
+                      + displaced[h, t, p]
+
+- ``background`` spreads a type's reference rate (per 1,000 dwellings per year, parameter
+  table) over the places where it can occur (hall, street, car park, square weights), scaled by
+  the territory's offender pressure -- the *motivated offender* and *suitable target* of routine
+  activity theory (Cohen & Felson 1979);
+- ``1 + kappa * disorder``: visible disorder breeds disorder (Keizer et al. 2008: about a
+  doubling at full disorder);
+- ``1 + a * attractiveness``: near-repeat victimisation (Short et al. 2008);
+- ``offenders``: youth groups at their hangout, dealing points, squats, disruptive households;
+- ``exp(-G)``: *capable guardians* -- residents' informal control (collective efficacy), staff,
+  police, guards, cameras, lighting, access control, enclosure -- each weighted by how much the
+  type responds to it (``SENSITIVITY``); guardians' deterrence also reaches neighbouring
+  places (diffusion of benefits, Weisburd et al. 2006);
+- ``displaced``: part of what guardians deter moves next door (spatial displacement), and part
+  of the evening nuisance deterred by mediators comes back at night (displacement in time,
+  de Maillard & Bénec'h-Le Roux 2011).
+
+Counts are drawn as one Poisson process over all (phase, type, place) cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+
+class IncidentType(IntEnum):
+    HALL_OCCUPATION = 0
+    DEGRADATION = 1
+    TAGS = 2
+    BULKY_WASTE = 3
+    NOISE_DISPUTE = 4
+    CELLAR_CRIME = 5
+    VEHICLE_CRIME = 6
+    INCIVILITY = 7
+    DRUG_DEALING = 8
+    STAFF_AGGRESSION = 9
+    URBAN_VIOLENCE = 10
+
+
+T = len(IncidentType)
+TYPE_NAMES = [t.name.lower() for t in IncidentType]
+LABELS_FR = ["occupation de hall", "dégradation", "tags", "encombrants", "bruit / conflit de voisinage",
+             "vol ou effraction de cave", "vol ou dégradation de véhicule", "incivilité envers un habitant",
+             "trafic de stupéfiants", "agression d'un agent", "violences urbaines"]
+LABELS_EN = ["hall occupation", "degradation", "tags", "bulky waste", "noise / neighbour dispute",
+             "cellar crime", "vehicle crime", "incivility against a resident", "drug dealing",
+             "aggression against staff", "urban violence"]
+
+PHASES = ("day", "evening", "night")  # 06-18h, 18-24h, 00-06h
+DAY, EVENING, NIGHT = 0, 1, 2
+
+# Guardian sources, in the order of the model's guardianship array.
+SOURCES = ("residents", "caretaker", "mediator", "guard", "police", "cctv", "lighting",
+           "access_control", "residentialisation")
+S = len(SOURCES)
+STAFF_SOURCES = slice(1, 5)  # the mobile guardians whose deterrence diffuses to neighbours
+
+# Who handles an incident.
+HANDLERS = ("none", "caretaker", "mediator", "guard", "police", "officer", "landlord")
+H_NONE, H_CARETAKER, H_MEDIATOR, H_GUARD, H_POLICE, H_OFFICER, H_LANDLORD = range(7)
+
+I = IncidentType
+
+
+@dataclass(frozen=True)
+class TypeTable:
+    """Per-type constants, as arrays indexed by incident type."""
+
+    rate_param: tuple[str | None, ...]
+    kind_weight: np.ndarray  # (T, 4): hall, street, car park, square
+    phase: np.ndarray  # (T, 3) sums to 1
+    sensitivity: np.ndarray  # (T, S)
+    disorder_component: np.ndarray  # (T,) 0 damage, 1 tags, 2 waste
+    disorder_param: tuple[str, ...]
+    victim: np.ndarray  # (T,) bool: a household is victimised
+    to_police: np.ndarray  # (T,) bool: reported to police (else to the landlord)
+    nuisance: np.ndarray  # (T,) bool: mediators' target, displaced in time
+    severity: np.ndarray  # (T,) weight in the hall-status score
+    offender_driven: np.ndarray  # (T,) bool: deterred offending can be displaced
+
+
+def _table() -> TypeTable:
+    kw = np.zeros((T, 4))
+    kw[I.HALL_OCCUPATION] = [1, 0, 0, 0.3]
+    kw[I.DEGRADATION] = [1, 0.25, 0.4, 0.3]
+    kw[I.TAGS] = [1, 0.3, 0.2, 0.2]
+    kw[I.BULKY_WASTE] = [1, 0.3, 0.5, 0.1]
+    kw[I.NOISE_DISPUTE] = [1, 0, 0, 0.1]
+    kw[I.CELLAR_CRIME] = [1, 0, 0, 0]
+    kw[I.VEHICLE_CRIME] = [0, 0.25, 1, 0]
+    kw[I.INCIVILITY] = [1, 0.3, 0.3, 0.6]
+    ph = np.zeros((T, 3))
+    ph[I.HALL_OCCUPATION] = [0.2, 0.55, 0.25]
+    ph[I.DEGRADATION] = [0.3, 0.4, 0.3]
+    ph[I.TAGS] = [0.2, 0.4, 0.4]
+    ph[I.BULKY_WASTE] = [0.6, 0.3, 0.1]
+    ph[I.NOISE_DISPUTE] = [0.2, 0.5, 0.3]
+    ph[I.CELLAR_CRIME] = [0.3, 0.3, 0.4]
+    ph[I.VEHICLE_CRIME] = [0.2, 0.3, 0.5]
+    ph[I.INCIVILITY] = [0.4, 0.45, 0.15]
+    ph[I.DRUG_DEALING] = [0.4, 0.45, 0.15]
+    ph[I.STAFF_AGGRESSION] = [0.5, 0.4, 0.1]
+    ph[I.URBAN_VIOLENCE] = [0.0, 0.5, 0.5]
+    # sensitivity to each guardian source:
+    #            res  care  med  guard pol  cctv  light acc  resid
+    sens = np.ones((T, S))
+    sens[I.HALL_OCCUPATION] = [1.0, 0.6, 1.2, 1.2, 1.0, 0.5, 0.0, 1.0, 0.5]
+    sens[I.DEGRADATION] = [1.0, 0.8, 0.6, 0.8, 0.6, 1.0, 0.5, 0.6, 1.0]
+    sens[I.TAGS] = [0.8, 0.6, 0.5, 0.8, 0.5, 1.0, 0.8, 0.6, 1.0]
+    sens[I.BULKY_WASTE] = [0.5, 1.0, 0.2, 0.2, 0.1, 0.5, 0.3, 0.3, 1.0]
+    sens[I.NOISE_DISPUTE] = [0.6, 0.3, 1.5, 0.6, 0.5, 0.0, 0.0, 0.2, 0.0]
+    sens[I.CELLAR_CRIME] = [1.0, 0.6, 0.4, 1.0, 1.0, 1.0, 0.0, 1.5, 0.5]
+    sens[I.VEHICLE_CRIME] = [0.8, 0.3, 0.3, 1.0, 1.0, 1.0, 1.5, 0.0, 1.0]  # cctv x factor in model
+    sens[I.INCIVILITY] = [1.0, 0.8, 1.2, 1.0, 1.0, 0.8, 0.5, 0.5, 0.5]
+    sens[I.DRUG_DEALING] = [0.3, 0.2, 0.2, 0.5, 1.0, 0.5, 0.3, 1.0, 0.5]
+    sens[I.STAFF_AGGRESSION] = 0.0
+    sens[I.URBAN_VIOLENCE] = [0.0, 0.0, 0.3, 0.0, 0.5, 0.3, 0.0, 0.0, 0.0]
+    comp = np.array([1, 0, 1, 2, 2, 0, 0, 2, 2, 0, 0])  # occupation/noise/incivility/dealing leave litter
+    dparam = ("disorder_per_other", "disorder_per_degradation", "disorder_per_tag",
+              "disorder_per_waste", "disorder_per_other", "disorder_per_other",
+              "disorder_per_other", "disorder_per_other", "disorder_per_other",
+              "disorder_per_other", "disorder_per_urban_violence")
+    victim = np.zeros(T, bool)
+    victim[[I.CELLAR_CRIME, I.VEHICLE_CRIME, I.INCIVILITY]] = True
+    police = np.zeros(T, bool)
+    police[[I.CELLAR_CRIME, I.VEHICLE_CRIME, I.INCIVILITY, I.DRUG_DEALING, I.STAFF_AGGRESSION,
+            I.URBAN_VIOLENCE]] = True
+    nuisance = np.zeros(T, bool)
+    nuisance[[I.HALL_OCCUPATION, I.NOISE_DISPUTE, I.INCIVILITY]] = True
+    severity = np.array([1, 1, 0.5, 0.3, 0.5, 2, 1, 2, 3, 3, 5], float)
+    offender = np.ones(T, bool)
+    offender[[I.BULKY_WASTE, I.NOISE_DISPUTE, I.STAFF_AGGRESSION, I.URBAN_VIOLENCE]] = False
+    rates = ("rate_hall_occupation", "rate_degradation", "rate_tags", "rate_bulky_waste",
+             "rate_noise_dispute", "rate_cellar_crime", "rate_vehicle_crime", "rate_incivility",
+             None, None, None)
+    return TypeTable(rates, kw, ph, sens, comp, dparam, victim, police, nuisance, severity, offender)
+
+
+TABLE = _table()
+
+# What an offender group does at its hangout, per group-evening (share of each type).
+GROUP_PROFILE = np.zeros(T)
+GROUP_PROFILE[[I.NOISE_DISPUTE, I.TAGS, I.DEGRADATION, I.INCIVILITY]] = 1.0
+
+
+def background_rates(kind: np.ndarray, dwellings: int, pressure: float, params) -> np.ndarray:
+    """(T, P) daily background intensity at reference disorder, attractiveness and no guardian."""
+    out = np.zeros((T, kind.size))
+    for t, name in enumerate(TABLE.rate_param):
+        if name is None:
+            continue
+        w = TABLE.kind_weight[t, kind]
+        if w.sum() == 0:
+            continue
+        out[t] = getattr(params, name) * dwellings / 1000 / 365 * pressure * w / w.sum()
+    return out
+
+
+def draw(lam: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Draw incidents from intensities ``lam[h, t, p]``: returns (phase, type, place) arrays.
+
+    One Poisson count for the total, then each event placed by inverse-CDF sampling: the same
+    distribution as independent Poisson draws per cell, at the cost of one cumulative sum.
+    """
+    flat = lam.ravel()
+    cum = np.cumsum(flat)
+    total = cum[-1]
+    n = rng.poisson(total) if total > 0 else 0
+    if n == 0:
+        e = np.empty(0, np.int64)
+        return e, e, e
+    idx = np.searchsorted(cum, rng.random(n) * total, side="right")
+    idx = np.minimum(idx, flat.size - 1)
+    idx.sort()
+    h, rest = np.divmod(idx, lam.shape[1] * lam.shape[2])
+    t, p = np.divmod(rest, lam.shape[2])
+    return h, t, p

@@ -1,0 +1,552 @@
+"""The estate model: one step is one day, in three phases (day 06-18h, evening 18-24h, night).
+
+Order of a day (``EstateModel.step``):
+
+1. levers that start or end today change the modifiers (and the staff on the ground);
+2. guardians deploy (caretakers, mediators' rounds, guards' patrols, police visits) and youth
+   groups choose where to gather; residents' informal control comes from collective efficacy;
+3. incident intensities are computed for every (phase, type, place) and incidents drawn
+   (see :mod:`tranqsim.incidents` for the formula and its sources);
+4. consequences: disorder left behind, near-repeat attractiveness, victims, witnesses,
+   reporting, who handles it, arrests, repair costs;
+5. disorder is cleaned and repaired; attractiveness decays and spreads;
+6. households' fear, satisfaction and trust move; some move out, vacancies are relet or
+   squatted, evictions complete; collective efficacy and hall status are updated;
+7. costs and the day's metrics are recorded.
+
+Per-place state lives in the grid's PropertyLayers (flattened views), per-household state in
+:class:`tranqsim.households.Households` arrays; random draws come from named streams.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+from mesa.discrete_space import OrthogonalMooreGrid
+
+from tranqsim.actors import (Caretaker, NightMediator, PoliceUnit, SecurityGuard,
+                             TranquillityOfficer)
+from tranqsim.config import Scenario
+from tranqsim.estate import HallStatus, PlaceKind, build_layout
+from tranqsim.households import Household, Households, sigmoid
+from tranqsim.incidents import (DAY, EVENING, GROUP_PROFILE, H_CARETAKER, H_GUARD, H_LANDLORD,
+                                H_MEDIATOR, H_NONE, H_OFFICER, H_POLICE, NIGHT, STAFF_SOURCES,
+                                TABLE, IncidentType as I, S, T, background_rates, draw)
+from tranqsim.levers import REGISTRY, Modifiers
+from tranqsim.metrics import Recorder
+from tranqsim.offenders import DealingNetwork, YouthGroup
+from tranqsim.organisation import FACTORS, officer_posts
+from tranqsim.params import Parameters
+from tranqsim.rng import Streams
+
+RESIDENT_PHASE = np.array([1.0, 0.8, 0.4])  # residents watch less at night
+EVENT_COST_KEYS = ("repairs", "vacancy", "squats", "evictions", "organisation")
+
+
+class EstateModel(mesa.Model):
+    """A social-housing estate under a tranquillity strategy. Build from a validated Scenario."""
+
+    def __init__(self, scenario: Scenario):
+        self.streams = Streams(scenario.run.seed)
+        super().__init__(rng=self.streams["mesa"])
+        self.spec = scenario
+        self.p = p = Parameters(scenario.parameters)
+        ctx = scenario.context
+        self.day = 0
+        self.days_total = scenario.days
+
+        # --- space -----------------------------------------------------------------
+        e = ctx.estate
+        self.layout = lay = build_layout(e.dwellings, e.dwellings_per_hall, e.halls_per_building,
+                                         e.car_parks, e.squares, self.streams["layout"])
+        self.grid = OrthogonalMooreGrid((lay.width, lay.height), torus=False, random=self.random)
+        self.cells = [self.grid._cells[(int(x), int(y))] for x, y in zip(lay.x, lay.y)]
+        self.n_places = P = lay.n_places
+        self.n_dwellings = e.dwellings
+        for name, default, dtype in (("disorder", 0.0, float), ("attractiveness", 0.0, float),
+                                     ("surveillance", 0.0, float), ("guardianship", 0.0, float),
+                                     ("fear", 0.0, float), ("status", -1, int)):
+            layer = self.grid.create_property_layer(name, default, dtype)
+            setattr(self, name, layer.data.reshape(-1))  # a view: place i == cell (x, y)
+            assert np.shares_memory(getattr(self, name), layer.data)
+        self.halls = lay.hall_places
+        self.n_halls = H = self.halls.size
+        self.hall_of_place = np.full(P, -1)
+        self.hall_of_place[self.halls] = np.arange(H)
+        self.nearest_hall = self._nearest_halls()
+        self.hangout_places = np.flatnonzero((lay.kind == PlaceKind.HALL) | (lay.kind == PlaceKind.SQUARE))
+        self.status[self.halls] = HallStatus.GREEN
+
+        # --- households --------------------------------------------------------------
+        hall_of = np.repeat(np.arange(H), lay.dwellings_per_hall)
+        self.hall_start = np.concatenate([[0], np.cumsum(lay.dwellings_per_hall)[:-1]])
+        self.households = Households(hall_of, lay.building[self.halls][hall_of], ctx, p,
+                                     self.streams["population"])
+        self.household_views = [Household(self, i) for i in range(e.dwellings)]
+        self.initial_deprived = float(self.households.deprived.mean())
+
+        # --- disorder, attractiveness, memory of incidents ------------------------------
+        init = self.streams["initial_state"]
+        self.dis_comp = np.clip(ctx.initial.disorder / 3 * init.lognormal(0, 0.5, (3, P)), 0, 1)
+        self.disorder[:] = np.clip(self.dis_comp.sum(0), 0, 1)
+        self.recent = np.zeros(P)  # EMA of daily incidents (30 days)
+        self.status_score = np.zeros(P)  # EMA of severity-weighted incidents (60 days)
+        self.ring = np.zeros((365, P), np.int32)
+        self.incidents_12m = np.zeros(P, np.int64)
+        self.hall_reassure = np.full(H, 0.2)
+        self.hall_community = np.zeros(H)
+        self.hall_heavy = np.zeros(H)
+        self.resp_landlord = np.full(H, 0.5)
+        self.resp_police = np.full(H, 0.4)
+        self.ce = np.full(H, 0.5)
+        self.hall_occ = np.ones(H)
+        self.hall_fear_logit = np.full(H, p.fear_base)
+        self.hall_trust_l = np.full(H, ctx.population.trust_landlord)
+        self.hall_trust_p = np.full(H, ctx.population.trust_police)
+        self.raids = np.zeros(P)
+        self.dealing = np.zeros(P)
+        self.caretaker_cov = np.zeros(P)
+        self._guard_day_mean = np.zeros(P)
+        self.tension = 0.0
+        self.lever_changes: list[int] = []
+
+        # --- offenders ---------------------------------------------------------------
+        self.background = background_rates(lay.kind, e.dwellings, ctx.offenders.pressure, p)
+        self.bg_phase = TABLE.phase.T[:, :, None] * self.background[None, :, :]  # (3, T, P)
+        oinit = self.streams["offenders_init"]
+        n_groups = round(ctx.offenders.youth_groups_per_1000 * e.dwellings / 1000)
+        for c in oinit.choice(self.hangout_places, size=n_groups, replace=n_groups > self.hangout_places.size):
+            YouthGroup(self, int(c))
+        weight = self.disorder[self.halls] + 0.05
+        k = min(ctx.offenders.dealing_points, H)
+        for c in oinit.choice(self.halls, size=k, replace=False, p=weight / weight.sum()):
+            DealingNetwork(self, int(c))
+        self.reemergence_day: list[int] = []
+        self.initial_risk = self.background.sum(0) * (1 + p.disorder_contagion * self.disorder)
+        for n in self.networks:
+            self.initial_risk[n.place] += p.dealing_daily_rate
+        for g in self.groups:
+            self.initial_risk[g.place] += p.group_evening_rate
+
+        # --- sensitivity with the car-park factor of CCTV -----------------------------
+        self.sens = TABLE.sensitivity.copy()
+        self.sens[I.VEHICLE_CRIME, 5] *= p.cctv_car_park_factor
+        self.sens_diffusion = self.sens[:, STAFF_SOURCES].mean(1)
+        self.comp_amount = np.array([getattr(p, n) for n in TABLE.disorder_param])
+        self.repair_cost = np.zeros(T)
+        self.repair_cost[I.DEGRADATION] = p.cost_repair_degradation
+        self.repair_cost[I.TAGS] = p.cost_repair_tag
+        self.repair_cost[I.BULKY_WASTE] = p.cost_repair_waste
+        self.repair_cost[I.URBAN_VIOLENCE] = p.cost_repair_urban_violence
+
+        # --- levers --------------------------------------------------------------------
+        strat = scenario.strategy
+        self.org = FACTORS[strat.organisation]
+        self.levers = [REGISTRY[name](cfg) for name, cfg in strat.levers if cfg is not None]
+        for lev in self.levers:
+            lev.setup(self)
+        self.change_days = sorted({0} | {lv.config.start for lv in self.levers}
+                                  | {lv.config.end for lv in self.levers if lv.config.end is not None})
+        self.cost_keys = [lv.name for lv in self.levers] + list(EVENT_COST_KEYS)
+        self.rent = e.rent_eur_month if e.rent_eur_month is not None else p.rent_eur_month
+        self.cost_index = {k: i for i, k in enumerate(self.cost_keys)}
+        self.mods = Modifiers()
+        self.recorder = Recorder(self)
+        self.events: list[tuple[np.ndarray, ...]] = []
+        self.log_events = True
+
+    # ------------------------------------------------------------------ agent sets
+    @property
+    def groups(self) -> list[YouthGroup]:
+        return list(self.agents_by_type.get(YouthGroup, []))
+
+    @property
+    def networks(self) -> list[DealingNetwork]:
+        return list(self.agents_by_type.get(DealingNetwork, []))
+
+    def staff_count(self) -> int:
+        """Landlord-side staff on the ground (caretakers, mediators, guards, officers)."""
+        abt = self.agents_by_type
+        return sum(len(abt[c]) for c in (Caretaker, NightMediator, SecurityGuard, TranquillityOfficer)
+                   if c in abt)
+
+    def _of(self, cls) -> list:
+        return list(self.agents_by_type.get(cls, []))
+
+    # ------------------------------------------------------------------ helpers used by agents
+    def hotness(self) -> np.ndarray:
+        """Recent incidents per place (30-day moving average), plus dealing points."""
+        return self.recent
+
+    def mediation_targets(self) -> np.ndarray:
+        w = np.zeros(self.n_places)
+        w[self.hangout_places] = 0.02 + self.recent[self.hangout_places]
+        return w
+
+    def quietest_hall(self, exclude: int) -> int:
+        """Where a displaced dealing point goes: a disordered, unguarded hall nearby or not."""
+        score = self.disorder[self.halls] - self._guard_day_mean[self.halls] + \
+            0.1 * self.streams["dealing"].random(self.n_halls)
+        score[self.hall_of_place[exclude]] = -np.inf
+        return int(self.halls[np.argmax(score)])
+
+    def _nearest_halls(self) -> np.ndarray:
+        lay = self.layout
+        hx, hy = lay.x[lay.hall_places], lay.y[lay.hall_places]
+        d = np.abs(lay.x[:, None] - hx[None, :]) + np.abs(lay.y[:, None] - hy[None, :])
+        return np.argmin(d, axis=1)  # hall index per place
+
+    # ------------------------------------------------------------------ levers
+    def _apply_levers(self) -> None:
+        """Recompute modifiers from the active levers and reconcile staff on the ground."""
+        d, p, lay, P = self.day, self.p, self.layout, self.n_places
+        mods = Modifiers()
+        for lev in self.levers:
+            if lev.active(d):
+                lev.apply(self, mods)
+        self.mods = mods
+        D = self.n_dwellings
+        self._reconcile(Caretaker, mods.caretaker_posts,
+                        lambda i, n: Caretaker(self, Caretaker.sectors(self.halls, n)[i]))
+        self._reconcile(NightMediator, mods.mediator_posts, lambda i, n: _standing(NightMediator, self))
+        self._reconcile(SecurityGuard, round(mods.guard_level * D / 330),
+                        lambda i, n: _standing(SecurityGuard, self))
+        ctx_crews = self.spec.context.police.crews_per_1000 * D / 1000
+        regular = max(0, round(ctx_crews * mods.police_level))
+        zsp = round(mods.zsp_extra_crews) if mods.zsp_zone is not None else 0
+        for a in self._of(PoliceUnit):
+            a.remove()
+        for _ in range(regular):
+            PoliceUnit(self)
+        for _ in range(zsp):
+            PoliceUnit(self, zsp=True)
+        self._reconcile(TranquillityOfficer, officer_posts(self.spec.strategy.organisation, D),
+                        lambda i, n: TranquillityOfficer(self, int(self.halls[0])))
+        self.police_crews = regular + zsp
+
+        # static guardianship (S, 3, P), already weighted by deterrence coefficients
+        g = np.zeros((S, 3, P))
+        cov = Caretaker.coverage(self, self._of(Caretaker))
+        self.caretaker_cov = cov
+        g[1, DAY] = p.g_caretaker * cov
+        cctv = p.g_cctv_passive * mods.place_array("cctv_passive", P) + \
+            p.g_cctv_active * mods.place_array("cctv_active", P)
+        g[5] = cctv[None, :]
+        light = mods.place_array("lighting", P)
+        g[6, EVENING] = g[6, NIGHT] = p.g_lighting * light
+        acc = mods.place_array("access_control", P, bool)
+        g[7] = p.g_access_control * acc[None, :]
+        resid = mods.place_array("residentialised", P, bool)
+        g[8] = p.g_residentialisation * resid[None, :]
+        self.g_static = g
+        self.surveillance[:] = cctv + p.g_lighting * light + p.g_access_control * acc
+        # removal rates of the three disorder components per day
+        speed = p.caretaker_repair_speedup * np.minimum(cov, 1.0)
+        rep_days = p.repair_delay_days * mods.repair_days_factor * self.org.repair * (1 - speed)
+        tag_days = p.tag_removal_days * mods.tag_days_factor * self.org.repair * (1 - 0.5 * speed)
+        waste = 1 / p.waste_clearance_days + p.caretaker_clean_rate * np.minimum(cov, 1.0) \
+            + 0.1 * mods.cleaning_level
+        self.removal = np.clip(np.stack([1 / np.maximum(rep_days, 1), 1 / np.maximum(tag_days, 1),
+                                         waste]), 0, 1)
+        # running costs per day per key
+        rate = np.zeros(len(self.cost_keys))
+        for i, lev in enumerate(self.levers):
+            if lev.active(d):
+                rate[i] = lev.annual_cost(self) / 365
+        rate[self.cost_keys.index("organisation")] = len(self._of(TranquillityOfficer)) * p.cost_officer_post / 365
+        self.cost_rate = rate
+        self.public_rate = sum(getattr(lv, "public_cost", lambda m: 0.0)(self) for lv in self.levers
+                               if lv.active(d)) / 365 + regular * p.cost_police_crew_day
+        self.lever_changes.append(d)
+
+    def _reconcile(self, cls, target: int, make) -> None:
+        agents = self._of(cls)
+        if len(agents) == target and cls is not Caretaker:
+            return
+        for a in agents:
+            a.remove()
+        for i in range(target):
+            make(i, target)
+
+    # ------------------------------------------------------------------ the day
+    def step(self) -> None:
+        d, p, lay, P = self.day, self.p, self.layout, self.n_places
+        if d in self.change_days:
+            self._apply_levers()
+        mods, hh = self.mods, self.households
+        W = lay.neighbours
+
+        # 2. guardians and offenders take their places -------------------------------------
+        Caretaker.deploy(self, self._of(Caretaker))
+        med = NightMediator.deploy(self, self._of(NightMediator), mods.mediator_night_shift)
+        guard = SecurityGuard.deploy(self, self._of(SecurityGuard))
+        pol = PoliceUnit.deploy(self, self._of(PoliceUnit), mods.police_mode, mods.zsp_zone)
+        style = mods.police_style
+        pol_g = p.g_police * {"community": 0.8, "standard": 1.0, "order_maintenance": 1.3}[style]
+        g = self.g_static.copy()
+        ce_place = np.minimum(1.0, 8 / 3 * (W @ _scatter(self.ce, self.halls, P)))
+        ce_place[self.halls] = self.ce
+        resid = mods.residentialised
+        if resid is not None:
+            ce_place = np.where(resid, np.minimum(1.3, ce_place * 1.3), ce_place)
+        g[0] = p.g_residents * RESIDENT_PHASE[:, None] * ce_place[None, :]
+        g[2] += p.g_mediator * med
+        g[3] += p.g_guard * guard
+        g[4] += pol_g * pol
+        self._guard_day_mean = g[1:].sum(0).mean(0)
+        self.guardianship[:] = g[1:5].sum((0, 1)) / 3
+        groups = self.groups
+        YouthGroup.deploy(self, groups, g[1:, EVENING].sum(0))
+
+        # 3. intensities --------------------------------------------------------------------
+        G = np.tensordot(self.sens, g, axes=(1, 0)).transpose(1, 0, 2)  # (3, T, P)
+        staff = g[STAFF_SOURCES].sum(0)  # (3, P)
+        diffused = (W @ staff.T).T  # deterrence felt next to guarded places
+        G += p.diffusion_weight * self.sens_diffusion[None, :, None] * diffused[:, None, :]
+        G_res = self.sens[:, 0][None, :, None] * g[0][:, None, :]
+        dep = 1 + p.deprivation_offending * (hh.deprived[hh.occupied].mean() - self.initial_deprived) \
+            if hh.occupied.any() else 1.0
+        dis_eff = 0.7 * self.disorder + 0.3 * (W @ self.disorder)
+        M = dep * (1 + p.disorder_contagion * dis_eff) * (1 + p.attractiveness_gain * self.attractiveness)
+        lam = self.bg_phase * M[None, None, :]
+        # offenders present: groups, dealing points, squats, disruptive households
+        host = np.zeros((3, P))
+        for grp in groups:
+            a = grp.activity
+            host[EVENING, grp.place] += a
+            host[NIGHT, grp.place] += 0.4 * a
+        lam[:, I.HALL_OCCUPATION, :] += p.group_evening_rate * host
+        lam += (p.group_nuisance_rate * GROUP_PROFILE)[None, :, None] * host[:, None, :]
+        deal = np.zeros(P)
+        for n in self.networks:
+            deal[n.place] += n.strength
+        self.dealing = deal
+        if deal.any():
+            ph = TABLE.phase[I.DRUG_DEALING]
+            lam[:, I.DRUG_DEALING, :] += p.dealing_daily_rate * ph[:, None] * deal[None, :]
+            lam[:, I.HALL_OCCUPATION, :] += 0.5 * ph[:, None] * deal[None, :]
+        squats = np.bincount(hh.hall[hh.squatted], minlength=self.n_halls)
+        noisy = hh.disruptive & hh.occupied
+        noise_rate = 0.02 * (0.5 if mods.dispute_mediation else 1.0) * (0.7 if mods.eviction else 1.0)
+        per_hall = noise_rate * np.bincount(hh.hall[noisy], minlength=self.n_halls) + 0.02 * squats
+        lam[:, I.NOISE_DISPUTE, self.halls] += TABLE.phase[I.NOISE_DISPUTE][:, None] * per_hall[None, :]
+        lam[:, I.DEGRADATION, self.halls] += 0.01 * squats[None, :]
+        # deterrence: residents first, then staff and technical guardians
+        lam_res = lam * np.exp(-G_res)
+        lam = lam * np.exp(-G)
+        deterred = (lam_res - lam) * TABLE.offender_driven[None, :, None]
+        displaced = p.displacement_share * (W.T @ deterred.reshape(3 * T, P).T).T.reshape(3, T, P)
+        lam += displaced
+        if not mods.mediator_night_shift and med[EVENING].any():
+            g_med = self.sens[:, 2][:, None] * (p.g_mediator * med[EVENING])[None, :]
+            back = lam[EVENING] * (np.exp(g_med) - 1) * TABLE.nuisance[:, None]
+            lam[NIGHT] += p.time_displacement_share * back
+        # urban violence from accumulated tension; aggressions against staff from contacts
+        tension = np.mean([grp.tension for grp in groups]) if groups else 0.0
+        tension += 0.3 * float(self.hall_heavy.mean())
+        self.tension = tension
+        public = lay.kind != PlaceKind.HALL
+        uv_total = p.urban_violence_rate * self.n_dwellings / 1000 / 365 * \
+            math.exp(p.urban_violence_tension_gain * (tension - 0.25)) * dep
+        w_uv = public * (1 + self.attractiveness)
+        lam[:, I.URBAN_VIOLENCE, :] = TABLE.phase[I.URBAN_VIOLENCE][:, None] * uv_total * \
+            (w_uv / w_uv.sum())[None, :] * np.exp(-G[:, I.URBAN_VIOLENCE, :])
+        staff_here = np.zeros((3, P))
+        staff_here[DAY] = self.caretaker_cov
+        staff_here += med + guard
+        hostility = host + deal[None, :]
+        lam[:, I.STAFF_AGGRESSION, :] = p.staff_aggression_rate * self.org.aggression * staff_here * \
+            hostility * (1 + 2 * tension) / (1 - p.rule_reminder_share)
+
+        # 4. incidents and their consequences ----------------------------------------------
+        hs, ts, ps = draw(lam, self.streams["incidents"])
+        self._consequences(d, hs, ts, ps, pol, med, guard)
+
+        # 5. disorder is cleaned and repaired; attractiveness decays and spreads -----------
+        self.dis_comp *= 1 - self.removal
+        self.disorder[:] = np.minimum(self.dis_comp.sum(0), 1.0)
+        A = self.attractiveness
+        A += p.attract_spread * (W @ A - A) - p.attract_decay * A
+
+        # 6. residents ----------------------------------------------------------------------
+        self._residents(d, med, pol, guard, style)
+        self._offender_dynamics(d, pol, guard, med, style)
+        # 7. costs and metrics -----------------------------------------------------------
+        self.recorder.record(self)
+        self.day += 1
+
+    def _consequences(self, d, hs, ts, ps, pol, med, guard) -> None:
+        p, P, hh = self.p, self.n_places, self.households
+        n = ts.size
+        counts = np.bincount(ps, minlength=P)
+        self.today_counts = counts
+        self.recent += (counts - self.recent) / 30
+        self.incidents_12m += counts - self.ring[d % 365]
+        self.ring[d % 365] = counts
+        sev = np.bincount(ps, weights=TABLE.severity[ts], minlength=P)
+        self.status_score += (sev - self.status_score) / 60
+        off = TABLE.offender_driven[ts]
+        self.attractiveness += p.attract_boost * np.bincount(ps[off], minlength=P)
+        comp = TABLE.disorder_component[ts]
+        self.dis_comp += np.bincount(comp * P + ps, weights=self.comp_amount[ts],
+                                     minlength=3 * P).reshape(3, P)
+        self.day_repair_cost = float(self.repair_cost[ts].sum())
+        hall_idx = np.where(self.hall_of_place[ps] >= 0, self.hall_of_place[ps], self.nearest_hall[ps])
+        u = self.streams["reporting"].random((n, 4))
+        # victims: a household of the hall (or the nearest hall for public places)
+        vic = TABLE.victim[ts]
+        slots = self.hall_start[hall_idx[vic]] + (u[vic, 3] * self.layout.dwellings_per_hall[hall_idx[vic]]).astype(int)
+        slots = slots[hh.occupied[slots]]
+        hh.victimise(d, slots, self.hall_fear_logit)
+        self.victims_today = slots.size
+        # witnesses, reporting, handling
+        police_here = pol[hs, ps] > 0
+        med_here = med[hs, ps] > 0
+        guard_here = guard[hs, ps] > 0
+        care_here = (hs == DAY) & (self.caretaker_cov[ps] > 0.3)
+        staff_here = med_here | guard_here | care_here
+        is_hall = self.hall_of_place[ps] >= 0
+        occ = self.hall_occ[hall_idx]
+        witnessed = staff_here | police_here | (u[:, 0] < np.where(is_hall, p.witness_hall * occ, p.witness_public))
+        to_police = TABLE.to_police[ts]
+        trust = np.where(to_police, self.hall_trust_p[hall_idx], self.hall_trust_l[hall_idx])
+        reported = staff_here | police_here | (witnessed & (u[:, 1] < p.report_base * (0.3 + 0.7 * trust)))
+        pol_resp = min(0.95, p.police_response_base * self.org.partnership
+                       * (1.5 if self.mods.information_sharing else 1.0))
+        handler = np.full(n, H_NONE, np.int8)
+        landlord_h = H_OFFICER if self.spec.strategy.organisation == "dedicated" else H_LANDLORD
+        nuis = TABLE.nuisance[ts] | (ts == I.HALL_OCCUPATION)
+        prop = (ts == I.DEGRADATION) | (ts == I.TAGS) | (ts == I.BULKY_WASTE)
+        handler = np.select(
+            [police_here & to_police, to_police & reported & (u[:, 2] < pol_resp),
+             med_here & nuis, guard_here & nuis, care_here & (prop | nuis), police_here,
+             ~to_police & reported & (u[:, 2] < self.org.landlord_response)],
+            [H_POLICE, H_POLICE, H_MEDIATOR, H_GUARD, H_CARETAKER, H_POLICE, landlord_h], H_NONE)
+        # responsiveness seen by residents of the hall
+        rep_l = np.bincount(hall_idx, weights=reported & ~to_police, minlength=self.n_halls)
+        han_l = np.bincount(hall_idx, weights=reported & ~to_police & (handler != H_NONE), minlength=self.n_halls)
+        rep_p = np.bincount(hall_idx, weights=reported & to_police, minlength=self.n_halls)
+        han_p = np.bincount(hall_idx, weights=reported & to_police & (handler == H_POLICE), minlength=self.n_halls)
+        self.resp_landlord += 0.03 * rep_l * (np.divide(han_l, rep_l, out=np.zeros_like(rep_l), where=rep_l > 0) - self.resp_landlord) / np.maximum(rep_l, 1)
+        self.resp_police += 0.03 * rep_p * (np.divide(han_p, rep_p, out=np.zeros_like(rep_p), where=rep_p > 0) - self.resp_police) / np.maximum(rep_p, 1)
+        # arrests weaken groups and dealing points where police handled an incident
+        arrests = ps[handler == H_POLICE]
+        if arrests.size:
+            hit = set(arrests.tolist())
+            for grp in self.groups:
+                if grp.place in hit:
+                    grp.arrested(p.arrest_effect)
+            for net in self.networks:
+                if net.place in hit:
+                    net.strength = max(0.05, net.strength - p.arrest_effect)
+        self.day_reported = int(reported.sum())
+        self.day_handled = int((handler != H_NONE).sum())
+        self.day_type_counts = np.bincount(ts, minlength=T)
+        if self.log_events and n:
+            self.events.append((np.full(n, d, np.int32), ps.astype(np.int32), ts.astype(np.int8),
+                                hs.astype(np.int8), witnessed, reported, handler))
+
+    def _residents(self, d, med, pol, guard, style) -> None:
+        p, hh, W, halls = self.p, self.households, self.layout.neighbours, self.halls
+        H = self.n_halls
+        occ = hh.occupied
+        n_occ = np.bincount(hh.hall, weights=occ, minlength=H)
+        self.hall_occ = n_occ / self.layout.dwellings_per_hall
+        denom = np.maximum(n_occ, 1)
+        fear_h = np.bincount(hh.hall, weights=hh.fear * occ, minlength=H) / denom
+        stable = np.minimum(1.0, (d - hh.move_in) / (3 * 365)) * occ
+        stab_h = np.bincount(hh.hall, weights=stable, minlength=H) / denom
+        part = self.mods.participation
+        self.ce = np.clip(self.hall_occ * (1 - fear_h) * (0.5 + 0.5 * stab_h) * (1 + 0.3 * min(part, 2)), 0, 1.3)
+        dis_h = 0.6 * self.disorder[halls] + 0.4 * (W @ self.disorder)[halls]
+        recent_near = self.recent + 4 * (W @ self.recent)  # own + half of the 8 neighbours
+        inc_month = 30 * recent_near[halls]
+        deal_h = self.dealing[halls] + 0.5 * 8 * (W @ self.dealing)[halls] / 8
+        presence = self.caretaker_cov[halls] + med[EVENING, halls] + 0.3 * guard[NIGHT, halls] + \
+            {"community": 0.5, "standard": 0.25, "order_maintenance": 0.1}[style] * pol[:, halls].sum(0)
+        self.hall_reassure += (presence - self.hall_reassure) / 30
+        community = pol[:, halls].sum(0) if style == "community" else 0.0
+        self.hall_community += (community - self.hall_community) / 60
+        heavy = pol[:, halls].sum(0) * (style == "order_maintenance") + self.raids[halls] + 0.2 * guard[NIGHT, halls]
+        self.hall_heavy += (heavy - self.hall_heavy) / 60
+        self.hall_fear_logit = (p.fear_base + p.fear_disorder * dis_h + p.fear_incidents * np.log1p(inc_month)
+                                + p.fear_dealing * np.minimum(deal_h, 1.5)
+                                - p.fear_reassurance * np.minimum(self.hall_reassure, 1.0))
+        noise = 30 * self.recent[halls] * 0.1
+        cov = np.minimum(self.caretaker_cov[halls], 1.0)
+        sat = 1.2 - 3 * dis_h + 2 * (self.resp_landlord - 0.5) + 0.8 * cov + 0.3 * min(part, 2) - noise
+        tl = -0.2 + 2 * (self.resp_landlord - 0.5) + 0.8 * cov + 0.6 * np.minimum(self.hall_reassure, 1) \
+            + 0.4 * min(part, 2) - 1.5 * dis_h
+        tp = 0.1 + 1.5 * (self.resp_police - 0.4) + 0.6 * np.minimum(self.hall_community, 1) \
+            - p.order_maintenance_trust_loss * 4 * np.minimum(self.hall_heavy, 1) - 0.8 * np.minimum(deal_h, 1)
+        self.hall_trust_l = sigmoid(tl)
+        self.hall_trust_p = sigmoid(tp)
+        hh.update_attitudes(d, self.hall_fear_logit, sat, tl, tp)
+        self.fear[halls] = fear_h
+        # tenancy: complaints and evictions for disturbance; squats; move-outs and relets
+        u = self.streams["mobility"].random((4, hh.n))
+        evict_due = np.zeros(hh.n, bool)
+        self.day_event_costs = 0.0
+        if self.mods.eviction:
+            file = hh.occupied & hh.disruptive & (hh.complaint_day < 0) & (u[3] < 1 / 120)
+            hh.complaint_day[file] = d
+            self.day_evict_cost = file.sum() * p.cost_eviction_case
+            evict_due = hh.occupied & (hh.complaint_day >= 0) & (d - hh.complaint_day >= p.eviction_procedure_days)
+        else:
+            self.day_evict_cost = 0.0
+        if self.mods.dispute_mediation:
+            hh.disruptive &= ~(u[3] > 1 - 1 / 365)  # some disputes settle for good
+        status_h = self.status[halls]
+        hh.mobility(d, u, status_h, self.streams["newcomers"], evict_due, np.ones(self.n_halls, bool))
+        # hall status (Nantes grading)
+        score = 30 * self.status_score[halls]
+        st = np.digitize(score, [p.status_yellow, p.status_orange, p.status_red])
+        st = np.where(self.dealing[halls] > 0, np.maximum(st, HallStatus.ORANGE), st)
+        st = np.where(self.dealing[halls] > 0.7, HallStatus.RED, st)
+        self.status[halls] = st
+
+    def _offender_dynamics(self, d, pol, guard, med, style) -> None:
+        p = self.p
+        heavy_contacts = pol.sum(0) * (style == "order_maintenance") + 0.5 * guard.sum(0) + 2 * self.raids
+        YouthGroup.update(self, self.groups, self.mods.youth_programme, heavy_contacts, med.sum(0))
+        dismantle = p.gltd_dismantle_per_month / 30 * self.org.partnership if self.mods.gltd else 0.0
+        gone = DealingNetwork.update(self, self.networks, pol.sum(0), self.raids, guard.sum(0), dismantle)
+        for net in gone:
+            net.remove()
+            self.reemergence_day.append(d + 1 + int(self.streams["dealing"].exponential(p.dealing_reemergence_days)))
+        cap = self.spec.context.offenders.dealing_capacity
+        due = [x for x in self.reemergence_day if x <= d]
+        for x in due:
+            self.reemergence_day.remove(x)
+            if len(self.networks) < cap:
+                DealingNetwork(self, self.quietest_hall(exclude=-1), strength=0.4)
+        # ZSP operations on dealing points inside the zone (next day's raids)
+        self.raids = np.zeros(self.n_places)
+        zone = self.mods.zsp_zone
+        if zone is not None and self.networks:
+            rng = self.streams["zsp"]
+            for net in self.networks:
+                if zone[net.place] and rng.random() < p.zsp_raid_per_week / 7:
+                    self.raids[net.place] = 1.0
+
+    def run(self, days: int | None = None, progress=None) -> None:
+        """Advance the model ``days`` days (default: to the end of the scenario)."""
+        n = self.days_total - self.day if days is None else days
+        for _ in range(n):
+            self.step()
+            if progress is not None:
+                progress(self.day)
+
+
+def _scatter(values: np.ndarray, idx: np.ndarray, n: int) -> np.ndarray:
+    out = np.zeros(n)
+    out[idx] = values
+    return out
+
+
+def _standing(cls, model):
+    agent = cls(model)
+    agent.stand_on(int(model.halls[0]))
+    return agent

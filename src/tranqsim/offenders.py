@@ -1,0 +1,116 @@
+"""Youth groups and drug-dealing networks: the estate's motivated offenders.
+
+- :class:`YouthGroup` (*regroupements*): each evening a group picks a hangout among halls and
+  squares -- attractive, disordered, unguarded places (a softmax over those features), with a
+  strong habit of staying where it was. There it drives hall occupation, noise, tags,
+  degradation and incivility. Its *activity* falls with youth programmes and arrests; its
+  *tension* rises with heavy-handed contacts (order-maintenance policing, dispersals) and
+  feeds urban violence (Epstein 2002: grievance and illegitimate force).
+- :class:`DealingNetwork` (*point de deal*): anchored at a hall, with a *strength* that police
+  pressure erodes and demand restores. Under sustained pressure the point moves to another
+  hall (displacement); a GLTD can dismantle it, but while local demand persists a new point
+  re-emerges after a while (supercritical hot spots, Short et al. 2010).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from mesa.discrete_space import CellAgent
+
+from tranqsim.estate import PlaceKind
+from tranqsim.incidents import EVENING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tranqsim.model import EstateModel
+
+
+class YouthGroup(CellAgent):
+    label_fr, label_en = "groupe de jeunes", "youth group"
+
+    def __init__(self, model: EstateModel, place: int):
+        super().__init__(model)
+        self.place = place
+        self.activity = 1.0
+        self.tension = 0.1
+        self.cell = model.cells[place]
+
+    def step(self) -> None:  # pragma: no cover
+        raise RuntimeError("youth groups are moved together by YouthGroup.deploy")
+
+    @classmethod
+    def deploy(cls, model: EstateModel, groups: list[YouthGroup], evening_guard: np.ndarray) -> None:
+        """Choose tonight's hangouts for all groups in one draw (Gumbel-max softmax)."""
+        if not groups:
+            return
+        p = model.p
+        cand = model.hangout_places
+        score = (model.attractiveness[cand] + model.disorder[cand] - evening_guard[cand]
+                 + 0.3 * (model.layout.kind[cand] == PlaceKind.HALL))
+        rng = model.streams["youth"]
+        u = rng.random((len(groups), cand.size + 1))
+        gumbel = -np.log(-np.log(u[:, :-1]))
+        choice = cand[np.argmax(p.group_choice_beta * score[None, :] + gumbel, axis=1)]
+        for g, c, stay in zip(groups, choice, u[:, -1] < p.group_stickiness):
+            if not stay and c != g.place:
+                g.place = int(c)
+                g.cell = model.cells[g.place]
+
+    @classmethod
+    def update(cls, model: EstateModel, groups: list[YouthGroup], programme: float,
+               heavy_contacts: np.ndarray, soft_contacts: np.ndarray) -> None:
+        """Activity and tension: programmes and arrests lower activity; heavy-handed contacts
+        raise tension, mediation lowers it, and it relaxes over time."""
+        p = model.p
+        target = 1.0 - p.youth_programme_effect * min(1.0, programme)
+        for g in groups:
+            g.activity += 0.01 * (target - g.activity)  # programmes act over months
+            g.tension += (p.tension_from_order_maintenance * heavy_contacts[g.place]
+                          - 0.01 * soft_contacts[g.place] - p.tension_decay * (g.tension - 0.1))
+            g.tension = min(max(g.tension, 0.0), 1.0)
+
+    def arrested(self, effect: float) -> None:
+        self.activity = max(0.2, self.activity - effect)
+
+
+class DealingNetwork(CellAgent):
+    label_fr, label_en = "point de deal", "dealing point"
+
+    def __init__(self, model: EstateModel, hall_place: int, strength: float = 0.8):
+        super().__init__(model)
+        self.place = hall_place
+        self.strength = strength
+        self.pressure = 0.0
+        self.cell = model.cells[hall_place]
+
+    def step(self) -> None:  # pragma: no cover
+        raise RuntimeError("dealing networks are updated by DealingNetwork.update")
+
+    @classmethod
+    def update(cls, model: EstateModel, networks: list[DealingNetwork], police: np.ndarray,
+               raids: np.ndarray, guard: np.ndarray, dismantle_p: float) -> list[DealingNetwork]:
+        """Pressure, regrowth, displacement and dismantling. Returns the dismantled ones."""
+        p = model.p
+        rng = model.streams["dealing"]
+        u = rng.random((max(len(networks), 1), 2))
+        gone = []
+        for i, n in enumerate(networks):
+            today = police[n.place] + 3.0 * raids[n.place] + 0.5 * guard[n.place]
+            n.pressure = 0.9 * n.pressure + 0.1 * today
+            n.strength += p.dealing_regrowth * (1 - n.strength) - p.dealing_pressure_effect * today
+            n.strength = min(max(n.strength, 0.05), 1.0)
+            if u[i, 0] < dismantle_p:
+                gone.append(n)
+            elif n.pressure > p.dealing_relocate_threshold:
+                n.move_to_place(model.quietest_hall(exclude=n.place))
+        return gone
+
+    def move_to_place(self, place: int) -> None:
+        self.place = place
+        self.pressure = 0.0
+        self.strength *= 0.7  # moving costs customers
+        self.cell = self.model.cells[place]
+
+
+__all__ = ["YouthGroup", "DealingNetwork", "EVENING"]

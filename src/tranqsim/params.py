@@ -1,0 +1,304 @@
+"""The parameter table: every behavioural and cost default, with its unit and its source.
+
+One place holds every number the model uses that is not a property of the territory (those live
+in context files) or of the strategy (strategy files). Each entry says where the value comes
+from: a published figure (``source``), or an assumption awaiting calibration (``note`` starting
+with "assumption"), so that ``docs/parameters.md`` -- rendered from this table by
+``tranqsim params --markdown`` -- is the model's honest bill of materials.
+
+Scenario files may override any of them under ``parameters:`` (used by sweeps and calibration);
+the value must stay within the entry's ``[low, high]`` range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    value: float
+    unit: str
+    group: str
+    source: str
+    low: float
+    high: float
+    note: str = ""
+
+
+_A = "assumption; order of magnitude, to be calibrated (issue 4)"
+
+_TABLE: tuple[Param, ...] = (
+    # --- incident generation (routine activity: offender x target x absent guardian) ---
+    Param("rate_degradation", 380, "incidents/1000 dwellings/yr", "incidents",
+          "landlord incident logs, order of magnitude for a priority estate", 0, 5000, _A),
+    Param("rate_tags", 260, "incidents/1000 dwellings/yr", "incidents",
+          "landlord incident logs, order of magnitude", 0, 5000, _A),
+    Param("rate_bulky_waste", 330, "incidents/1000 dwellings/yr", "incidents",
+          "landlord incident logs, order of magnitude", 0, 5000, _A),
+    Param("rate_hall_occupation", 60, "incidents/1000 dwellings/yr", "incidents",
+          "background occupation not due to modelled groups", 0, 5000, _A),
+    Param("rate_noise_dispute", 40, "incidents/1000 dwellings/yr", "incidents",
+          "background noise not due to disruptive households or groups", 0, 5000, _A),
+    Param("rate_cellar_crime", 45, "incidents/1000 dwellings/yr", "incidents",
+          "ONDRP household victimisation (C2) split over crime types", 0, 2000, _A),
+    Param("rate_vehicle_crime", 55, "incidents/1000 dwellings/yr", "incidents",
+          "ONDRP household victimisation (C2) split over crime types", 0, 2000, _A),
+    Param("rate_incivility", 70, "incidents/1000 dwellings/yr", "incidents",
+          "verbal/physical incivility against residents; C7 uses it", 0, 2000, _A),
+    Param("disorder_contagion", 1.0, "rate multiplier per unit disorder", "incidents",
+          "Keizer, Lindenberg & Steg 2008 (Science 322:1681): 69% vs 33% littering, "
+          "a doubling at full visible disorder", 0, 4),
+    Param("attractiveness_gain", 1.0, "rate multiplier per unit attractiveness", "incidents",
+          "Short et al. 2008 (M3AS 18:1249): rate proportional to attractiveness", 0, 4),
+    # --- near-repeat attractiveness (Short et al. 2008) ---
+    Param("attract_boost", 0.25, "attractiveness per incident", "near_repeat",
+          "Short et al. 2008, theta; scaled so a weekly incident doubles a place's rate", 0, 2, _A),
+    Param("attract_decay", 0.05, "1/day", "near_repeat",
+          "near-repeat risk fades within weeks (Johnson & Bowers 2004)", 0.001, 0.5),
+    Param("attract_spread", 0.15, "share/day to Moore neighbours", "near_repeat",
+          "Short et al. 2008, eta (spatial coupling)", 0, 0.5, _A),
+    # --- disorder and its removal ---
+    Param("disorder_per_degradation", 0.08, "disorder units", "disorder",
+          "visible damage per act; disorder scale 0..1", 0, 1, _A),
+    Param("disorder_per_tag", 0.06, "disorder units", "disorder", "", 0, 1, _A),
+    Param("disorder_per_waste", 0.06, "disorder units", "disorder", "", 0, 1, _A),
+    Param("disorder_per_other", 0.02, "disorder units", "disorder",
+          "occupation, dealing, crime leave traces (litter, damage)", 0, 1, _A),
+    Param("disorder_per_urban_violence", 0.3, "disorder units", "disorder",
+          "burnt cars and debris", 0, 1, _A),
+    Param("repair_delay_days", 30, "days", "disorder",
+          "mean delay to repair damage without a rapid-repair contract (landlord practice)", 1, 365, _A),
+    Param("tag_removal_days", 45, "days", "disorder",
+          "mean delay to remove tags without a contract", 1, 365, _A),
+    Param("waste_clearance_days", 20, "days", "disorder",
+          "municipal/landlord clearance of bulky waste without caretaker or cleaning contract",
+          1, 365, _A),
+    Param("caretaker_clean_rate", 0.25, "share of waste removed per caretaker-covered day",
+          "disorder", "gardien daily rounds (USH guides on gestion de proximite)", 0, 1, _A),
+    Param("caretaker_repair_speedup", 0.5, "fraction of repair delay saved", "disorder",
+          "caretakers report damage the same day", 0, 0.95, _A),
+    Param("halls_per_caretaker_capacity", 5, "halls covered fully per caretaker post", "disorder",
+          "1 post per 100 dwellings at ~20 dwellings/hall (legal minimum, 2001-02 decrees)", 1, 50),
+    # --- guardianship (deterrence coefficients, exp(-g) on offending rate) ---
+    Param("g_residents", 1.2, "deterrence at full collective efficacy", "guardianship",
+          "Sampson, Raudenbush & Earls 1997 (collective efficacy)", 0, 5, _A),
+    Param("g_caretaker", 0.5, "deterrence per caretaker presence", "guardianship",
+          "routine activity: capable guardian (Cohen & Felson 1979)", 0, 5, _A),
+    Param("g_mediator", 0.9, "deterrence per mediator presence", "guardianship",
+          "de Maillard & Benec'h-Le Roux 2011 (CESDIP): nuisances fall during rounds", 0, 5, _A),
+    Param("g_guard", 0.8, "deterrence per guard presence", "guardianship",
+          "GPIS reports of dispersal", 0, 5, _A),
+    Param("g_police", 0.5, "deterrence per patrol visit", "guardianship",
+          "Braga et al. 2019 (Campbell review): small effects of patrol presence", 0, 5, _A),
+    Param("g_cctv_passive", 0.12, "deterrence per camera (recording only)", "guardianship",
+          "Piza et al. 2019: about -13% overall, ln(1/0.87)=0.14", 0, 2),
+    Param("g_cctv_active", 0.3, "deterrence per camera (actively monitored)", "guardianship",
+          "Piza et al. 2019: larger effects with active monitoring", 0, 2),
+    Param("cctv_car_park_factor", 2.0, "multiplier on CCTV deterrence for vehicle crime",
+          "guardianship", "Welsh & Farrington 2009: car parks respond most (-51%)", 0, 5),
+    Param("g_lighting", 0.2, "deterrence in evening/night public spaces", "guardianship",
+          "Welsh & Farrington 2008 (street lighting, -21%)", 0, 2),
+    Param("g_access_control", 0.6, "deterrence on outsider crime in halls", "guardianship",
+          "assumption: controlled entrances keep non-residents out of halls and cellars", 0, 3, _A),
+    Param("g_residentialisation", 0.4, "deterrence in enclosed grounds", "guardianship",
+          "defensible space (Newman 1972); Malleson's Leeds regeneration model", 0, 3, _A),
+    Param("diffusion_weight", 0.35, "share of guardian deterrence felt in Moore neighbours",
+          "guardianship", "Weisburd et al. 2006; Braga et al. 2019: diffusion of benefits "
+          "more common than displacement", 0, 1),
+    Param("displacement_share", 0.15, "share of deterred offending moved to neighbours",
+          "guardianship", "Weisburd et al. 2006: displacement exists but is limited", 0, 1),
+    Param("time_displacement_share", 0.6, "share of nuisance deterred by mediators that "
+          "resumes after their shift", "guardianship",
+          "de Maillard & Benec'h-Le Roux 2011: nuisances resume once mediators leave", 0, 1),
+    # --- youth groups ---
+    Param("group_evening_rate", 0.7, "occupation events per group-evening", "youth",
+          "groups gather most evenings (hall occupation)", 0, 5, _A),
+    Param("group_nuisance_rate", 0.12, "noise/tags/degradation per group-evening, each", "youth",
+          "", 0, 5, _A),
+    Param("group_stickiness", 0.7, "probability of staying at yesterday's place", "youth",
+          "groups keep their territory", 0, 1, _A),
+    Param("group_choice_beta", 3.0, "softmax sharpness of hangout choice", "youth",
+          "", 0, 20, _A),
+    Param("youth_programme_effect", 0.45, "max share of group activity removed", "youth",
+          "assumption: prevention programmes reduce participation in groups", 0, 1, _A),
+    Param("tension_from_order_maintenance", 0.02, "tension per heavy-handed contact", "youth",
+          "Epstein 2002 (PNAS 99:7243): illegitimate force raises grievance", 0, 1, _A),
+    Param("tension_decay", 0.02, "1/day", "youth", "", 0, 1, _A),
+    Param("urban_violence_rate", 2.0, "events/1000 dwellings/yr at reference tension", "youth",
+          "car fires and clashes, order of magnitude", 0, 100, _A),
+    Param("urban_violence_tension_gain", 4.0, "log-rate per unit tension", "youth", "", 0, 20, _A),
+    # --- dealing networks ---
+    Param("dealing_daily_rate", 1.0, "dealing events per day at full strength", "dealing",
+          "a point de deal operates daily", 0, 10, _A),
+    Param("dealing_regrowth", 0.01, "1/day", "dealing",
+          "resilience of networks (Short et al. 2010: supercritical hot spots)", 0, 1, _A),
+    Param("dealing_pressure_effect", 0.03, "strength lost per unit police pressure-day", "dealing",
+          "", 0, 1, _A),
+    Param("dealing_relocate_threshold", 0.6, "police pressure that makes a point move", "dealing",
+          "displacement of dealing points under pressure", 0, 10, _A),
+    Param("gltd_dismantle_per_month", 0.15, "probability per month per network", "dealing",
+          "GLTD: prosecutor-led, one area, about one year, mostly trafficking", 0, 1, _A),
+    Param("dealing_reemergence_days", 240, "mean days before a new point appears", "dealing",
+          "demand persists after a dismantling", 1, 3650, _A),
+    Param("status_yellow", 1.5, "severity-weighted incidents per month at a hall", "status",
+          "Nantes hall grading: recurring incivility or occupation", 0, 100, _A),
+    Param("status_orange", 4.0, "severity-weighted incidents per month", "status",
+          "Nantes grading: established delinquency; a dealing point makes a hall at least orange",
+          0, 100, _A),
+    Param("status_red", 9.0, "severity-weighted incidents per month", "status",
+          "Nantes grading: highest level; a strong dealing point makes a hall red", 0, 100, _A),
+    Param("deprivation_offending", 0.8, "relative change in offending per unit change in the "
+          "deprived share", "incidents", "concentration of difficulty (ONPV 2017)", 0, 5, _A),
+    # --- staff aggressions ---
+    Param("staff_aggression_rate", 0.02, "aggressions per staff-contact with a hostile group",
+          "staff", "USH 2013 observatory (75% verbal, 18% physical, 7% at home)", 0, 1, _A),
+    Param("rule_reminder_share", 0.2, "share of aggressions triggered by a rule reminder",
+          "staff", "USH 2013: 20% follow a simple reminder of the rules", 0, 1),
+    # --- residents: fear, satisfaction, trust, reporting ---
+    Param("fear_base", -2.6, "log-odds", "residents", "calibrated on C1 (ONZUS 2014)", -10, 10, _A),
+    Param("fear_disorder", 3.0, "log-odds per unit disorder", "residents",
+          "fear driven by visible disorder (Skogan 1990)", 0, 10, _A),
+    Param("fear_incidents", 0.9, "log-odds per log(1+incidents/month nearby)", "residents",
+          "", 0, 10, _A),
+    Param("fear_victimisation", 1.6, "log-odds when victimised in last 12 months", "residents",
+          "victimisation is the strongest driver of fear (CVS surveys)", 0, 10, _A),
+    Param("fear_dealing", 1.2, "log-odds with a dealing point in one's hall", "residents",
+          "", 0, 10, _A),
+    Param("fear_reassurance", 1.0, "log-odds per unit visible trusted presence", "residents",
+          "visible trusted presence reassures (reassurance policing, Innes 2004)", 0, 10, _A),
+    Param("fear_sensitivity_sd", 1.0, "log-odds s.d. between households", "residents", "", 0, 5, _A),
+    Param("fear_adjust_rate", 0.03, "1/day", "residents", "", 0, 1, _A),
+    Param("trust_adjust_rate", 0.01, "1/day", "residents", "", 0, 1, _A),
+    Param("report_base", 0.45, "probability a witnessed incident is reported at full trust",
+          "residents", "CVS: about half of incidents are reported", 0, 1, _A),
+    Param("witness_hall", 0.7, "probability an incident in a hall is witnessed", "residents",
+          "", 0, 1, _A),
+    Param("witness_public", 0.4, "probability a public-space incident is witnessed", "residents",
+          "", 0, 1, _A),
+    Param("order_maintenance_trust_loss", 0.5, "trust-police target loss at full exposure",
+          "residents", "Braga, Welsh & Schnell 2015; procedural justice (Tyler)", 0, 2, _A),
+    # --- residential mobility ---
+    Param("move_base", 0.085, "1/yr", "mobility",
+          "calibrated on C3 (ONPV 2017: 12.6%/yr in priority estates)", 0, 1, _A),
+    Param("move_insecurity", 0.12, "1/yr extra when feeling insecure", "mobility",
+          "ONPV 2017: 22% of those wanting to move cite insecurity", 0, 1, _A),
+    Param("move_dissatisfaction", 0.06, "1/yr per unit dissatisfaction", "mobility", "", 0, 1, _A),
+    Param("relet_days", 60, "days", "mobility", "mean vacancy before reletting (green hall)",
+          1, 1000, _A),
+    Param("squat_after_days", 120, "days", "mobility", "long vacancy invites squats", 1, 2000, _A),
+    Param("squat_rate", 0.004, "1/day in orange/red halls after squat_after_days", "mobility",
+          "", 0, 1, _A),
+    Param("squat_eviction_days", 180, "days", "mobility", "procedure to recover a squatted dwelling",
+          1, 2000, _A),
+    Param("eviction_procedure_days", 540, "days", "mobility",
+          "troubles de jouissance: a slow procedure, 12-24 months", 30, 3000, _A),
+    # --- police ---
+    Param("police_visits_per_crew", 6, "places visited per crew per phase", "police", "", 1, 100, _A),
+    Param("police_response_base", 0.35, "probability police handle a reported crime", "police",
+          "", 0, 1, _A),
+    Param("arrest_effect", 0.05, "group activity / network strength lost per arrest", "police",
+          "", 0, 1, _A),
+    Param("zsp_raid_per_week", 1.0, "operations per week in the zone", "police",
+          "ZSP doctrine: regular operations on trafficking points", 0, 14, _A),
+    # --- costs (euros) ---
+    Param("cost_caretaker_post", 38000, "EUR/post/yr", "costs",
+          "EUR 28k-50k incl. lodging (brief); midpoint; 75% recoverable (decret 2001-1361)",
+          28000, 50000),
+    Param("cost_mediator_post", 25000, "EUR/post/yr", "costs",
+          "adulte-relais: 4,000 posts for EUR 100M (State budget)", 15000, 45000),
+    Param("cost_officer_post", 55000, "EUR/post/yr", "costs",
+          "charge de mission tranquillite, cadre salary with charges", 35000, 90000, _A),
+    Param("cost_cctv_capex", 25000, "EUR/camera", "costs",
+          "Cour des comptes 2011: EUR 13.8k-36.6k", 13800, 36600),
+    Param("cost_cctv_opex", 7400, "EUR/camera/yr", "costs", "Interior ministry 2013", 3000, 15000),
+    Param("cost_cctv_monitoring", 4800, "EUR/camera/yr", "costs",
+          "about 12 operators per 100 cameras (brief) at EUR 40k", 0, 20000),
+    Param("cctv_lifetime_years", 7, "yr", "costs", "straight-line amortisation of investment",
+          1, 30, _A),
+    Param("cost_access_control_capex", 9000, "EUR/hall", "costs",
+          "intercom and badge entrance, order of magnitude", 1000, 50000, _A),
+    Param("cost_access_control_opex", 600, "EUR/hall/yr", "costs", "maintenance and vandal repair",
+          0, 10000, _A),
+    Param("cost_lighting_capex", 3000, "EUR/public place", "costs", "", 0, 20000, _A),
+    Param("cost_residentialisation_capex", 3500, "EUR/dwelling", "costs",
+          "ANRU residentialisation budgets, order of magnitude", 0, 20000, _A),
+    Param("works_lifetime_years", 20, "yr", "costs", "amortisation of works", 1, 50, _A),
+    Param("cost_private_security", 130, "EUR/dwelling/yr at level 1", "costs",
+          "GPIS 2012-2023: EUR 104-156 per dwelling per year", 104, 156),
+    Param("cost_cleaning_contract", 40, "EUR/dwelling/yr at level 1", "costs", "", 0, 500, _A),
+    Param("cost_rapid_repair_premium", 15, "EUR/dwelling/yr", "costs", "", 0, 200, _A),
+    Param("cost_repair_degradation", 45, "EUR/incident", "costs",
+          "USH: vandalism repair EUR 7-12/dwelling/yr nationally; priority estates higher", 0, 5000, _A),
+    Param("cost_repair_tag", 30, "EUR/incident", "costs", "", 0, 2000, _A),
+    Param("cost_repair_waste", 25, "EUR/incident", "costs", "", 0, 2000, _A),
+    Param("cost_repair_urban_violence", 1500, "EUR/incident", "costs",
+          "landlord's share after a car fire or clash", 0, 50000, _A),
+    Param("cost_youth_programme", 60, "EUR/dwelling/yr at intensity 1", "costs", "", 0, 1000, _A),
+    Param("cost_participation", 12, "EUR/dwelling/yr at intensity 1", "costs", "", 0, 200, _A),
+    Param("cost_dispute_mediation", 8, "EUR/dwelling/yr", "costs", "", 0, 200, _A),
+    Param("cost_eviction_case", 6000, "EUR/case", "costs", "legal fees and officer time", 0, 50000, _A),
+    Param("cost_police_crew_day", 900, "EUR/crew-day (public cost)", "costs",
+          "two officers for a shift, salary and vehicle", 0, 5000, _A),
+    Param("rent_eur_month", 380, "EUR/dwelling/month", "costs",
+          "average HLM rent, order of magnitude (lost rent when vacant)", 100, 1500),
+)
+
+PARAMS: MappingProxyType = MappingProxyType({p.name: p for p in _TABLE})
+
+
+class Parameters:
+    """Resolved parameter values, attribute access (``p.g_police``), overrides checked."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, overrides: dict[str, float] | None = None):
+        values = {name: p.value for name, p in PARAMS.items()}
+        for name, value in (overrides or {}).items():
+            if name not in PARAMS:
+                raise KeyError(name)
+            values[name] = float(value)
+        object.__setattr__(self, "_values", values)
+
+    def __getattr__(self, name: str) -> float:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Parameters are read-only")
+
+    def as_dict(self) -> dict[str, float]:
+        return dict(self._values)
+
+
+def markdown_table() -> str:
+    """Render the table as Markdown for ``docs/parameters.md``."""
+    lines = [
+        "# Parameter table",
+        "",
+        "Generated by `tranqsim params --markdown` from `src/tranqsim/params.py`; do not edit by hand.",
+        "Territory values (estate size, deprivation, offender pressure, police availability,",
+        "initial disorder) are in `scenarios/contexts/*.yaml`; strategy values in",
+        "`scenarios/strategies/*.yaml`. Any value below can be overridden in a scenario file under",
+        "`parameters:` within its range.",
+        "",
+        "Entries whose note says *assumption* have no direct published source yet: they are",
+        "orders of magnitude chosen so that the default model lands near the calibration targets",
+        "C1-C10 of the domain brief; issue 4 (validation and calibration) replaces them with",
+        "calibrated values and their provenance.",
+        "",
+    ]
+    group = None
+    for p in _TABLE:
+        if p.group != group:
+            group = p.group
+            lines += ["", f"## {group}", "", "| name | default | unit | range | source | note |",
+                      "|---|---|---|---|---|---|"]
+        note = p.note.replace("|", "/")
+        lines.append(f"| `{p.name}` | {p.value:g} | {p.unit} | [{p.low:g}, {p.high:g}] | "
+                     f"{p.source or '-'} | {note or '-'} |")
+    return "\n".join(lines) + "\n"
