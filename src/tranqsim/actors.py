@@ -39,14 +39,24 @@ def _gumbel_top_k(rng: np.random.Generator, weights: np.ndarray, teams: int, k: 
 
 
 class Staff(CellAgent):
-    """Base for the guardians: a role name and a helper to stand on a place."""
+    """Base for the guardians: a role name and where the agent is today.
+
+    Moving a Mesa agent between cells costs tens of microseconds, more than the rest of a
+    patrol's day; so ``stand_on`` records the place and the cells follow on demand
+    (:meth:`tranqsim.model.EstateModel.sync_cells`, called by the UI and at the end of a run).
+    """
 
     role: ClassVar[str] = "staff"
     label_fr: ClassVar[str] = ""
     label_en: ClassVar[str] = ""
+    place: int = -1
 
     def stand_on(self, place: int) -> None:
-        self.cell = self.model.cells[place]
+        self.place = place
+
+    def sync_cell(self) -> None:
+        if self.place >= 0 and (self.cell is None or self.cell is not self.model.cells[self.place]):
+            self.cell = self.model.cells[self.place]
 
     def step(self) -> None:  # pragma: no cover - deployed by type, not one by one
         raise RuntimeError(f"{type(self).__name__} agents are deployed by {type(self).__name__}.deploy")
@@ -76,12 +86,6 @@ class Caretaker(Staff):
         public = model.layout.kind != PlaceKind.HALL
         cov[public] = np.minimum(1.0, 0.5 * 8 / 3 * around[public])  # ~3 of 8 neighbours are halls
         return np.minimum(cov, 1.5)
-
-    @classmethod
-    def deploy(cls, model: EstateModel, agents) -> None:
-        d = model.day
-        for a in agents:  # walk the sector, one hall a day (for the map)
-            a.stand_on(int(a.sector[d % a.sector.size]))
 
 
 class NightMediator(Staff):
@@ -135,37 +139,35 @@ class PoliceUnit(Staff):
 
     @classmethod
     def deploy(cls, model: EstateModel, agents, mode: str, zone: np.ndarray | None) -> np.ndarray:
-        """Visits per phase. Hot-spot mode weights places by recent incidents squared."""
+        """Visits per phase (a crew works one phase of the day, ``PHASE_SHARE``).
+        Hot-spot mode weights places by recent incidents squared; ZSP crews patrol their zone."""
         out = np.zeros((3, model.n_places))
-        regular = [a for a in agents if not a.zsp]
-        zsp = [a for a in agents if a.zsp]
+        if not agents:
+            return out
         rng = model.streams["police"]
         hot = model.hotness()
-        k = int(model.p.police_visits_per_crew)
-        for crews, weights in ((regular, _weights(hot, mode, None)),
-                               (zsp, _weights(hot, "hot_spot", zone))):
-            if not crews or weights is None:
+        k = model.p.police_visits_per_crew
+        regular = [a for a in agents if not a.zsp]
+        zsp = [a for a in agents if a.zsp]
+        for crews, m, z in ((regular, mode, None), (zsp, "hot_spot", zone)):
+            if not crews:
                 continue
-            visits_all = []
-            for ph, share in enumerate(cls.PHASE_SHARE):
-                v = int(round(len(crews) * share * k))
-                if v:
-                    vis = rng.choice(weights.size, size=v, p=weights)
-                    out[ph] += np.bincount(vis, minlength=weights.size)
-                    visits_all.append(vis)
-            if visits_all:
-                first = np.concatenate(visits_all)
-                for i, a in enumerate(crews):
-                    a.stand_on(int(first[i % first.size]))
+            cum = np.cumsum(_weights(hot, m, z))
+            sizes = [int(round(len(crews) * share * k)) for share in cls.PHASE_SHARE]
+            visits = np.searchsorted(cum, rng.random(sum(sizes)) * cum[-1], side="right")
+            np.minimum(visits, cum.size - 1, out=visits)
+            start = 0
+            for ph, v in enumerate(sizes):
+                out[ph] += np.bincount(visits[start:start + v], minlength=cum.size)
+                start += v
+            for i, a in enumerate(crews):
+                a.stand_on(int(visits[i * (visits.size // len(crews))]))
         return out
 
 
-def _weights(hot: np.ndarray, mode: str, zone: np.ndarray | None) -> np.ndarray | None:
+def _weights(hot: np.ndarray, mode: str, zone: np.ndarray | None) -> np.ndarray:
     w = (hot ** 2 + 1e-3 * (hot.mean() ** 2 + 1e-6)) if mode == "hot_spot" else np.ones_like(hot)
-    if zone is not None:
-        w = w * zone
-    s = w.sum()
-    return None if s <= 0 else w / s
+    return w if zone is None else w * zone
 
 
 class TranquillityOfficer(Staff):

@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from tranqsim.model import EstateModel
 
 NEVER = -(10**6)
+# how quickly a vacant dwelling finds a tenant, by hall status (green .. red)
+RELET_APPEAL = np.array([1.0, 0.75, 0.45, 0.25])
 
 
 def sigmoid(x):
@@ -58,6 +60,8 @@ class Households:
         self.sensitivity = rng.normal(0.0, params.fear_sensitivity_sd, n)
         self.trust_offset = rng.normal(0.0, 0.4, n)
         self.disruptive = rng.random(n) < pop.disruptive_share
+        self.mob_factor = (0.7 + 0.6 * self.means) / 365  # those with means leave more easily
+        self.n_squatted = 0
         self.fear = np.full(n, 0.3)
         self.satisfaction = np.full(n, 0.6)
         self.trust_landlord = np.clip(rng.normal(pop.trust_landlord, 0.1, n), 0, 1)
@@ -85,7 +89,9 @@ class Households:
         logit = hall_fear_logit[h] + self.sensitivity + p.fear_victimisation * vict
         target = sigmoid(logit)
         self.fear += p.fear_adjust_rate * (target - self.fear)
-        r = p.trust_adjust_rate
+        if day % 7:
+            return  # satisfaction and trust move slowly: update weekly, at a weekly rate
+        r = 1 - (1 - p.trust_adjust_rate) ** 7
         self.satisfaction += r * (sigmoid(hall_sat[h] - 1.5 * (self.fear - 0.3)) - self.satisfaction)
         self.trust_landlord += r * (sigmoid(hall_trust_l[h] + self.trust_offset) - self.trust_landlord)
         self.trust_police += r * (sigmoid(hall_trust_p[h] + self.trust_offset) - self.trust_police)
@@ -100,37 +106,48 @@ class Households:
         self.fear[dwellings] = np.maximum(self.fear[dwellings], jump)
 
     def mobility(self, day: int, u: np.ndarray, hall_status: np.ndarray, newcomer_rng,
-                 evict_due: np.ndarray, squat_allowed: np.ndarray) -> None:
-        """Move-outs, evictions, relets to newcomers, squats and squat evictions."""
+                 evict_due: np.ndarray | None) -> None:
+        """Move-outs, evictions, relets to newcomers, squats and squat evictions.
+
+        ``u`` holds one uniform per slot and per process, drawn every day whatever the state,
+        so that two strategies share these draws (common random numbers).
+        """
         p, occ = self.p, self.occupied
         hazard = (p.move_base + p.move_insecurity * (self.fear > 0.5)
-                  + p.move_dissatisfaction * (1 - self.satisfaction)) * (0.4 + 1.2 * self.means) / 365
-        leave = occ & (u[0] < hazard)
-        evicted = occ & evict_due
-        out = leave | evicted
+                  + p.move_dissatisfaction * (1 - self.satisfaction)) * self.mob_factor
+        out = occ & (u[0] < hazard)
+        self.evictions_today = 0
+        if evict_due is not None:
+            self.evictions_today = int(evict_due.sum())
+            out |= evict_due
         self.moves_today = int(out.sum())
-        self.evictions_today = int(evicted.sum())
         if self.moves_today:
             occ[out] = False
             self.household_id[out] = -1
             self.vacant_since[out] = day
             self.complaint_day[out] = NEVER
-        # squats end after the recovery procedure, then the dwelling is relettable
-        freed = self.squatted & (day - self.squat_since >= p.squat_eviction_days)
-        if freed.any():
+        self.relets_today = 0
+        vac = np.flatnonzero(~occ)  # a few percent of slots: work on them only
+        if vac.size == 0:
+            return
+        sq = self.squatted[vac]
+        freed = vac[sq & (day - self.squat_since[vac] >= p.squat_eviction_days)]
+        if freed.size:  # squats end after the recovery procedure, then the dwelling is relettable
             self.squatted[freed] = False
             self.vacant_since[freed] = day
-        vacant = ~occ & ~self.squatted
-        status = hall_status[self.hall]
-        appeal = np.array([1.0, 0.75, 0.45, 0.25])[status]
-        relet = vacant & (day - self.vacant_since >= 7) & (u[1] < appeal / p.relet_days)
-        squat = vacant & ~relet & squat_allowed[self.hall] & (status >= 2) \
-            & (day - self.vacant_since >= p.squat_after_days) & (u[2] < p.squat_rate)
-        self.squatted[squat] = True
-        self.squat_since[squat] = day
-        self.relets_today = k = int(relet.sum())
-        if k:
-            self._move_in(np.flatnonzero(relet), day, newcomer_rng)
+            self.n_squatted -= int(freed.size)
+        vac = vac[~self.squatted[vac]]
+        status = hall_status[self.hall[vac]]
+        waited = day - self.vacant_since[vac]
+        relet = (waited >= 7) & (u[1, vac] < RELET_APPEAL[status] / p.relet_days)
+        squat = ~relet & (status >= 2) & (waited >= p.squat_after_days) & (u[2, vac] < p.squat_rate)
+        if squat.any():
+            self.squatted[vac[squat]] = True
+            self.squat_since[vac[squat]] = day
+            self.n_squatted += int(squat.sum())
+        if relet.any():
+            self.relets_today = int(relet.sum())
+            self._move_in(vac[relet], day, newcomer_rng)
 
     def _move_in(self, idx: np.ndarray, day: int, rng: np.random.Generator) -> None:
         k, p, pop = idx.size, self.p, self.ctx.population
@@ -140,6 +157,7 @@ class Households:
         dep = rng.random(k) < pop.newcomer_deprivation
         self.deprived[idx] = dep
         self.means[idx] = np.where(dep, rng.beta(2, 5, k), rng.beta(4, 3, k))
+        self.mob_factor[idx] = (0.7 + 0.6 * self.means[idx]) / 365
         self.sensitivity[idx] = rng.normal(0.0, p.fear_sensitivity_sd, k)
         self.trust_offset[idx] = rng.normal(0.0, 0.4, k)
         self.disruptive[idx] = rng.random(k) < pop.disruptive_share
@@ -200,7 +218,7 @@ class Household(mesa.Agent):
 
     @property
     def victimised_12m(self) -> bool:
-        return bool(self.model.households.victimised_12m(self.model.day)[self.slot])
+        return self.occupied and self.model.day - int(self._arr("last_victim")) < 365
 
     def step(self) -> None:  # pragma: no cover - views are never stepped
         raise RuntimeError("households are updated in bulk by the model, not one by one")

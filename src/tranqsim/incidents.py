@@ -167,21 +167,21 @@ def background_rates(kind: np.ndarray, dwellings: int, pressure: float, params) 
 
 
 def draw(lam: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Draw incidents from intensities ``lam[h, t, p]``: returns (phase, type, place) arrays.
+    """Draw incidents from intensities ``lam[t, h, p]``: returns (type, phase, place) arrays.
 
     One Poisson count for the total, then each event placed by inverse-CDF sampling: the same
     distribution as independent Poisson draws per cell, at the cost of one cumulative sum.
     """
     flat = lam.ravel()
-    cum = np.cumsum(flat)
+    cum = np.cumsum(flat, dtype=np.float64)
     total = cum[-1]
     n = rng.poisson(total) if total > 0 else 0
     if n == 0:
         e = np.empty(0, np.int64)
         return e, e, e
     idx = np.searchsorted(cum, rng.random(n) * total, side="right")
-    idx = np.minimum(idx, flat.size - 1)
+    np.minimum(idx, flat.size - 1, out=idx)
     idx.sort()
-    h, rest = np.divmod(idx, lam.shape[1] * lam.shape[2])
-    t, p = np.divmod(rest, lam.shape[2])
-    return h, t, p
+    t, rest = np.divmod(idx, lam.shape[1] * lam.shape[2])
+    h, p = np.divmod(rest, lam.shape[2])
+    return t, h, p

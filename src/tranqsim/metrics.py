@@ -78,7 +78,7 @@ class Recorder:
         row[c:] = [
             ((hh.fear > 0.5) & occ).sum() / k, vict.sum() / k, m.victims_today, n_occ,
             hh.n - n_occ, squatted, (hh.n - n_occ) / hh.n, hh.moves_today, hh.evictions_today,
-            hh.relets_today, m.disorder.mean(), (hh.satisfaction * occ).sum() / k,
+            hh.relets_today, m.disorder[m.halls].mean(), (hh.satisfaction * occ).sum() / k,
             (hh.trust_landlord * occ).sum() / k, (hh.trust_police * occ).sum() / k,
             *status, m.tension, len(networks), sum(n.strength for n in networks),
             (sum(g.activity for g in groups) / len(groups)) if groups else 0.0,

@@ -42,6 +42,9 @@ from tranqsim.params import Parameters
 from tranqsim.rng import Streams
 
 RESIDENT_PHASE = np.array([1.0, 0.8, 0.4])  # residents watch less at night
+# police style: deterrence per visit, and how much a visit reassures residents
+POLICE_STYLE_DETERRENCE = {"community": 0.8, "standard": 1.0, "order_maintenance": 1.3}
+POLICE_STYLE_REASSURANCE = {"community": 0.5, "standard": 0.25, "order_maintenance": 0.1}
 EVENT_COST_KEYS = ("repairs", "vacancy", "squats", "evictions", "organisation")
 
 
@@ -76,6 +79,13 @@ class EstateModel(mesa.Model):
         self.hall_of_place = np.full(P, -1)
         self.hall_of_place[self.halls] = np.arange(H)
         self.nearest_hall = self._nearest_halls()
+        W = lay.neighbours
+        self.WT = W.T.tocsr()
+        self.W_halls = W[self.halls]  # (halls, places): a hall's surroundings
+        self.W_to_halls = W[:, self.halls].tocsr()  # (places, halls): halls around a place
+        self.public_mask = (lay.kind != PlaceKind.HALL).astype(float)
+        self.litter = p.litter_per_day * ctx.offenders.pressure * \
+            np.array([1.0, 0.3, 0.5, 0.5])[lay.kind]  # hall, street, car park, square
         self.hangout_places = np.flatnonzero((lay.kind == PlaceKind.HALL) | (lay.kind == PlaceKind.SQUARE))
         self.status[self.halls] = HallStatus.GREEN
 
@@ -101,6 +111,8 @@ class EstateModel(mesa.Model):
         self.resp_landlord = np.full(H, 0.5)
         self.resp_police = np.full(H, 0.4)
         self.ce = np.full(H, 0.5)
+        self.stab_h = np.full(H, 0.8)
+        self.dep = 1.0
         self.hall_occ = np.ones(H)
         self.hall_fear_logit = np.full(H, p.fear_base)
         self.hall_trust_l = np.full(H, ctx.population.trust_landlord)
@@ -108,21 +120,21 @@ class EstateModel(mesa.Model):
         self.raids = np.zeros(P)
         self.dealing = np.zeros(P)
         self.caretaker_cov = np.zeros(P)
-        self._guard_day_mean = np.zeros(P)
         self.tension = 0.0
         self.lever_changes: list[int] = []
 
         # --- offenders ---------------------------------------------------------------
         self.background = background_rates(lay.kind, e.dwellings, ctx.offenders.pressure, p)
-        self.bg_phase = TABLE.phase.T[:, :, None] * self.background[None, :, :]  # (3, T, P)
+        # the intensity tensor is float32: its exp() is 4x cheaper and Poisson rates need no more
+        self.bg_phase = (TABLE.phase[:, :, None] * self.background[:, None, :]).astype(np.float32)
         oinit = self.streams["offenders_init"]
         n_groups = round(ctx.offenders.youth_groups_per_1000 * e.dwellings / 1000)
-        for c in oinit.choice(self.hangout_places, size=n_groups, replace=n_groups > self.hangout_places.size):
-            YouthGroup(self, int(c))
+        self.group_list = [YouthGroup(self, int(c)) for c in oinit.choice(
+            self.hangout_places, size=n_groups, replace=n_groups > self.hangout_places.size)]
         weight = self.disorder[self.halls] + 0.05
         k = min(ctx.offenders.dealing_points, H)
-        for c in oinit.choice(self.halls, size=k, replace=False, p=weight / weight.sum()):
-            DealingNetwork(self, int(c))
+        self.network_list = [DealingNetwork(self, int(c)) for c in
+                             oinit.choice(self.halls, size=k, replace=False, p=weight / weight.sum())]
         self.reemergence_day: list[int] = []
         self.initial_risk = self.background.sum(0) * (1 + p.disorder_contagion * self.disorder)
         for n in self.networks:
@@ -131,9 +143,12 @@ class EstateModel(mesa.Model):
             self.initial_risk[g.place] += p.group_evening_rate
 
         # --- sensitivity with the car-park factor of CCTV -----------------------------
-        self.sens = TABLE.sensitivity.copy()
+        self.sens = TABLE.sensitivity.astype(np.float32)
         self.sens[I.VEHICLE_CRIME, 5] *= p.cctv_car_park_factor
         self.sens_diffusion = self.sens[:, STAFF_SOURCES].mean(1)
+        self.sens_res = self.sens[:, 0][:, None, None].copy()
+        self.offender_types = np.flatnonzero(TABLE.offender_driven)
+        self.nuisance_types = np.flatnonzero(TABLE.nuisance)
         self.comp_amount = np.array([getattr(p, n) for n in TABLE.disorder_param])
         self.repair_cost = np.zeros(T)
         self.repair_cost[I.DEGRADATION] = p.cost_repair_degradation
@@ -144,6 +159,9 @@ class EstateModel(mesa.Model):
         # --- levers --------------------------------------------------------------------
         strat = scenario.strategy
         self.org = FACTORS[strat.organisation]
+        self.landlord_handler = H_OFFICER if strat.organisation == "dedicated" else H_LANDLORD
+        self.staff = {cls: [] for cls in (Caretaker, NightMediator, SecurityGuard, PoliceUnit,
+                                          TranquillityOfficer)}
         self.levers = [REGISTRY[name](cfg) for name, cfg in strat.levers if cfg is not None]
         for lev in self.levers:
             lev.setup(self)
@@ -160,20 +178,16 @@ class EstateModel(mesa.Model):
     # ------------------------------------------------------------------ agent sets
     @property
     def groups(self) -> list[YouthGroup]:
-        return list(self.agents_by_type.get(YouthGroup, []))
+        return list(self.group_list)
 
     @property
     def networks(self) -> list[DealingNetwork]:
-        return list(self.agents_by_type.get(DealingNetwork, []))
+        return list(self.network_list)
 
     def staff_count(self) -> int:
         """Landlord-side staff on the ground (caretakers, mediators, guards, officers)."""
-        abt = self.agents_by_type
-        return sum(len(abt[c]) for c in (Caretaker, NightMediator, SecurityGuard, TranquillityOfficer)
-                   if c in abt)
-
-    def _of(self, cls) -> list:
-        return list(self.agents_by_type.get(cls, []))
+        return sum(len(self.staff[c]) for c in (Caretaker, NightMediator, SecurityGuard,
+                                                  TranquillityOfficer))
 
     # ------------------------------------------------------------------ helpers used by agents
     def hotness(self) -> np.ndarray:
@@ -187,7 +201,7 @@ class EstateModel(mesa.Model):
 
     def quietest_hall(self, exclude: int) -> int:
         """Where a displaced dealing point goes: a disordered, unguarded hall nearby or not."""
-        score = self.disorder[self.halls] - self._guard_day_mean[self.halls] + \
+        score = self.disorder[self.halls] - self.guardianship[self.halls] + \
             0.1 * self.streams["dealing"].random(self.n_halls)
         score[self.hall_of_place[exclude]] = -np.inf
         return int(self.halls[np.argmax(score)])
@@ -216,20 +230,19 @@ class EstateModel(mesa.Model):
         ctx_crews = self.spec.context.police.crews_per_1000 * D / 1000
         regular = max(0, round(ctx_crews * mods.police_level))
         zsp = round(mods.zsp_extra_crews) if mods.zsp_zone is not None else 0
-        for a in self._of(PoliceUnit):
+        for a in self.staff[PoliceUnit]:
             a.remove()
-        for _ in range(regular):
-            PoliceUnit(self)
-        for _ in range(zsp):
-            PoliceUnit(self, zsp=True)
+        self.staff[PoliceUnit] = [PoliceUnit(self) for _ in range(regular)] + \
+            [PoliceUnit(self, zsp=True) for _ in range(zsp)]
         self._reconcile(TranquillityOfficer, officer_posts(self.spec.strategy.organisation, D),
                         lambda i, n: TranquillityOfficer(self, int(self.halls[0])))
         self.police_crews = regular + zsp
 
         # static guardianship (S, 3, P), already weighted by deterrence coefficients
-        g = np.zeros((S, 3, P))
-        cov = Caretaker.coverage(self, self._of(Caretaker))
+        g = np.zeros((S, 3, P), np.float32)
+        cov = Caretaker.coverage(self, self.staff[Caretaker])
         self.caretaker_cov = cov
+        self.cov_halls = np.minimum(cov[self.halls], 1.0)
         g[1, DAY] = p.g_caretaker * cov
         cctv = p.g_cctv_passive * mods.place_array("cctv_passive", P) + \
             p.g_cctv_active * mods.place_array("cctv_active", P)
@@ -248,132 +261,131 @@ class EstateModel(mesa.Model):
         tag_days = p.tag_removal_days * mods.tag_days_factor * self.org.repair * (1 - 0.5 * speed)
         waste = 1 / p.waste_clearance_days + p.caretaker_clean_rate * np.minimum(cov, 1.0) \
             + 0.1 * mods.cleaning_level
-        self.removal = np.clip(np.stack([1 / np.maximum(rep_days, 1), 1 / np.maximum(tag_days, 1),
-                                         waste]), 0, 1)
+        self.keep = 1 - np.clip(np.stack([1 / np.maximum(rep_days, 1), 1 / np.maximum(tag_days, 1),
+                                          waste]), 0, 1)
         # running costs per day per key
         rate = np.zeros(len(self.cost_keys))
         for i, lev in enumerate(self.levers):
             if lev.active(d):
                 rate[i] = lev.annual_cost(self) / 365
-        rate[self.cost_keys.index("organisation")] = len(self._of(TranquillityOfficer)) * p.cost_officer_post / 365
+        rate[self.cost_keys.index("organisation")] = len(self.staff[TranquillityOfficer]) * p.cost_officer_post / 365
         self.cost_rate = rate
         self.public_rate = sum(getattr(lv, "public_cost", lambda m: 0.0)(self) for lv in self.levers
                                if lv.active(d)) / 365 + regular * p.cost_police_crew_day
         self.lever_changes.append(d)
 
     def _reconcile(self, cls, target: int, make) -> None:
-        agents = self._of(cls)
-        if len(agents) == target and cls is not Caretaker:
+        agents = self.staff[cls]
+        if len(agents) == target:
             return
         for a in agents:
             a.remove()
-        for i in range(target):
-            make(i, target)
+        self.staff[cls] = [make(i, target) for i in range(target)]
 
     # ------------------------------------------------------------------ the day
     def step(self) -> None:
-        d, p, lay, P = self.day, self.p, self.layout, self.n_places
+        d, p, P = self.day, self.p, self.n_places
         if d in self.change_days:
             self._apply_levers()
-        mods, hh = self.mods, self.households
-        W = lay.neighbours
+        mods, hh, W = self.mods, self.households, self.layout.neighbours
+        T_, staff_of = T, self.staff
 
         # 2. guardians and offenders take their places -------------------------------------
-        Caretaker.deploy(self, self._of(Caretaker))
-        med = NightMediator.deploy(self, self._of(NightMediator), mods.mediator_night_shift)
-        guard = SecurityGuard.deploy(self, self._of(SecurityGuard))
-        pol = PoliceUnit.deploy(self, self._of(PoliceUnit), mods.police_mode, mods.zsp_zone)
+        med = NightMediator.deploy(self, staff_of[NightMediator], mods.mediator_night_shift)
+        guard = SecurityGuard.deploy(self, staff_of[SecurityGuard])
+        pol = PoliceUnit.deploy(self, staff_of[PoliceUnit], mods.police_mode, mods.zsp_zone)
         style = mods.police_style
-        pol_g = p.g_police * {"community": 0.8, "standard": 1.0, "order_maintenance": 1.3}[style]
         g = self.g_static.copy()
-        ce_place = np.minimum(1.0, 8 / 3 * (W @ _scatter(self.ce, self.halls, P)))
+        ce_place = np.minimum(1.0, 8 / 3 * (self.W_to_halls @ self.ce))
         ce_place[self.halls] = self.ce
-        resid = mods.residentialised
-        if resid is not None:
-            ce_place = np.where(resid, np.minimum(1.3, ce_place * 1.3), ce_place)
+        if mods.residentialised is not None:  # enclosed grounds: residents' control extends
+            ce_place = np.where(mods.residentialised, np.minimum(1.3, ce_place * 1.3), ce_place)
         g[0] = p.g_residents * RESIDENT_PHASE[:, None] * ce_place[None, :]
         g[2] += p.g_mediator * med
         g[3] += p.g_guard * guard
-        g[4] += pol_g * pol
-        self._guard_day_mean = g[1:].sum(0).mean(0)
-        self.guardianship[:] = g[1:5].sum((0, 1)) / 3
-        groups = self.groups
-        YouthGroup.deploy(self, groups, g[1:, EVENING].sum(0))
-
-        # 3. intensities --------------------------------------------------------------------
-        G = np.tensordot(self.sens, g, axes=(1, 0)).transpose(1, 0, 2)  # (3, T, P)
+        g[4] += p.g_police * POLICE_STYLE_DETERRENCE[style] * pol
         staff = g[STAFF_SOURCES].sum(0)  # (3, P)
-        diffused = (W @ staff.T).T  # deterrence felt next to guarded places
-        G += p.diffusion_weight * self.sens_diffusion[None, :, None] * diffused[:, None, :]
-        G_res = self.sens[:, 0][None, :, None] * g[0][:, None, :]
-        dep = 1 + p.deprivation_offending * (hh.deprived[hh.occupied].mean() - self.initial_deprived) \
-            if hh.occupied.any() else 1.0
+        self.guardianship[:] = staff.mean(0)
+        groups = self.group_list
+        YouthGroup.deploy(self, groups, staff[EVENING] + g[5:, EVENING].sum(0))
+
+        # 3. intensities lam[t, h, p] -------------------------------------------------------
+        G = (self.sens @ g.reshape(S, 3 * P)).reshape(T_, 3, P)
+        G += (p.diffusion_weight * self.sens_diffusion[:, None, None]) * \
+            (W @ staff.T).T.astype(np.float32)[None, :, :]
+        n_occ = hh.occupied.sum()
+        dep = 1 + p.deprivation_offending * (np.dot(hh.deprived, hh.occupied) / max(n_occ, 1)
+                                            - self.initial_deprived)
+        self.dep = dep
         dis_eff = 0.7 * self.disorder + 0.3 * (W @ self.disorder)
-        M = dep * (1 + p.disorder_contagion * dis_eff) * (1 + p.attractiveness_gain * self.attractiveness)
-        lam = self.bg_phase * M[None, None, :]
+        M = (dep * (1 + p.disorder_contagion * dis_eff)
+             * (1 + p.attractiveness_gain * self.attractiveness)).astype(np.float32)
+        lam = self.bg_phase * M
         # offenders present: groups, dealing points, squats, disruptive households
         host = np.zeros((3, P))
         for grp in groups:
-            a = grp.activity
-            host[EVENING, grp.place] += a
-            host[NIGHT, grp.place] += 0.4 * a
-        lam[:, I.HALL_OCCUPATION, :] += p.group_evening_rate * host
-        lam += (p.group_nuisance_rate * GROUP_PROFILE)[None, :, None] * host[:, None, :]
+            host[EVENING, grp.place] += grp.activity
+            host[NIGHT, grp.place] += 0.4 * grp.activity
+        lam[I.HALL_OCCUPATION] += p.group_evening_rate * host
+        lam += (p.group_nuisance_rate * GROUP_PROFILE)[:, None, None] * host
         deal = np.zeros(P)
-        for n in self.networks:
+        for n in self.network_list:
             deal[n.place] += n.strength
         self.dealing = deal
-        if deal.any():
-            ph = TABLE.phase[I.DRUG_DEALING]
-            lam[:, I.DRUG_DEALING, :] += p.dealing_daily_rate * ph[:, None] * deal[None, :]
-            lam[:, I.HALL_OCCUPATION, :] += 0.5 * ph[:, None] * deal[None, :]
-        squats = np.bincount(hh.hall[hh.squatted], minlength=self.n_halls)
-        noisy = hh.disruptive & hh.occupied
+        if self.network_list:
+            ph = TABLE.phase[I.DRUG_DEALING][:, None]
+            lam[I.DRUG_DEALING] += p.dealing_daily_rate * ph * deal
+            lam[I.HALL_OCCUPATION] += 0.5 * ph * deal
         noise_rate = 0.02 * (0.5 if mods.dispute_mediation else 1.0) * (0.7 if mods.eviction else 1.0)
-        per_hall = noise_rate * np.bincount(hh.hall[noisy], minlength=self.n_halls) + 0.02 * squats
-        lam[:, I.NOISE_DISPUTE, self.halls] += TABLE.phase[I.NOISE_DISPUTE][:, None] * per_hall[None, :]
-        lam[:, I.DEGRADATION, self.halls] += 0.01 * squats[None, :]
-        # deterrence: residents first, then staff and technical guardians
-        lam_res = lam * np.exp(-G_res)
-        lam = lam * np.exp(-G)
-        deterred = (lam_res - lam) * TABLE.offender_driven[None, :, None]
-        displaced = p.displacement_share * (W.T @ deterred.reshape(3 * T, P).T).T.reshape(3, T, P)
-        lam += displaced
-        if not mods.mediator_night_shift and med[EVENING].any():
-            g_med = self.sens[:, 2][:, None] * (p.g_mediator * med[EVENING])[None, :]
-            back = lam[EVENING] * (np.exp(g_med) - 1) * TABLE.nuisance[:, None]
-            lam[NIGHT] += p.time_displacement_share * back
+        per_hall = noise_rate * np.bincount(hh.hall, weights=hh.disruptive & hh.occupied,
+                                            minlength=self.n_halls)
+        if hh.n_squatted:
+            squats = np.bincount(hh.hall, weights=hh.squatted, minlength=self.n_halls)
+            per_hall += 0.02 * squats
+            lam[I.DEGRADATION][:, self.halls] += 0.01 * squats
+        lam[I.NOISE_DISPUTE][:, self.halls] += TABLE.phase[I.NOISE_DISPUTE][:, None] * per_hall
+        # deterrence: residents' informal control, then staff, police and technical guardians;
+        # what the latter deter partly moves next door (displacement)
+        lam_res = lam * np.exp(-self.sens_res * g[0])
+        np.negative(G, out=G)
+        lam *= np.exp(G, out=G)
+        off = self.offender_types
+        deterred = (lam_res[off] - lam[off]).reshape(off.size * 3, P)
+        lam[off] += p.displacement_share * (self.WT @ deterred.T).T.reshape(off.size, 3, P)
+        if not mods.mediator_night_shift and mods.mediator_posts:
+            # nuisance deterred by the evening rounds partly resumes after the shift
+            nui = self.nuisance_types
+            back = lam[nui, EVENING] * (np.exp(self.sens[nui, 2][:, None] * np.float32(p.g_mediator)
+                                               * med[EVENING].astype(np.float32)) - 1)
+            lam[nui, NIGHT] += p.time_displacement_share * back
         # urban violence from accumulated tension; aggressions against staff from contacts
-        tension = np.mean([grp.tension for grp in groups]) if groups else 0.0
-        tension += 0.3 * float(self.hall_heavy.mean())
+        tension = (sum(grp.tension for grp in groups) / len(groups) if groups else 0.0) \
+            + 0.3 * float(self.hall_heavy.mean())
         self.tension = tension
-        public = lay.kind != PlaceKind.HALL
-        uv_total = p.urban_violence_rate * self.n_dwellings / 1000 / 365 * \
-            math.exp(p.urban_violence_tension_gain * (tension - 0.25)) * dep
-        w_uv = public * (1 + self.attractiveness)
-        lam[:, I.URBAN_VIOLENCE, :] = TABLE.phase[I.URBAN_VIOLENCE][:, None] * uv_total * \
-            (w_uv / w_uv.sum())[None, :] * np.exp(-G[:, I.URBAN_VIOLENCE, :])
-        staff_here = np.zeros((3, P))
-        staff_here[DAY] = self.caretaker_cov
-        staff_here += med + guard
-        hostility = host + deal[None, :]
-        lam[:, I.STAFF_AGGRESSION, :] = p.staff_aggression_rate * self.org.aggression * staff_here * \
-            hostility * (1 + 2 * tension) / (1 - p.rule_reminder_share)
+        uv_total = p.urban_violence_rate * self.n_dwellings / 1000 / 365 * dep * \
+            math.exp(p.urban_violence_tension_gain * (tension - 0.25))
+        w_uv = self.public_mask * (1 + self.attractiveness)
+        lam[I.URBAN_VIOLENCE] = TABLE.phase[I.URBAN_VIOLENCE][:, None] * (uv_total / w_uv.sum()) * \
+            w_uv * G[I.URBAN_VIOLENCE]  # G now holds exp(-G)
+        staff_here = med + guard
+        staff_here[DAY] += self.caretaker_cov
+        lam[I.STAFF_AGGRESSION] = (p.staff_aggression_rate * self.org.aggression * (1 + 2 * tension)
+                                   / (1 - p.rule_reminder_share)) * staff_here * (host + deal)
 
         # 4. incidents and their consequences ----------------------------------------------
-        hs, ts, ps = draw(lam, self.streams["incidents"])
+        ts, hs, ps = draw(lam, self.streams["incidents"])
         self._consequences(d, hs, ts, ps, pol, med, guard)
 
         # 5. disorder is cleaned and repaired; attractiveness decays and spreads -----------
-        self.dis_comp *= 1 - self.removal
-        self.disorder[:] = np.minimum(self.dis_comp.sum(0), 1.0)
+        self.dis_comp[2] += self.litter * (1 + p.disorder_contagion * dis_eff)
+        self.dis_comp *= self.keep
+        np.minimum(self.dis_comp.sum(0), 1.0, out=self.disorder)
         A = self.attractiveness
         A += p.attract_spread * (W @ A - A) - p.attract_decay * A
 
-        # 6. residents ----------------------------------------------------------------------
+        # 6. residents, offenders; 7. costs and metrics --------------------------------------
         self._residents(d, med, pol, guard, style)
         self._offender_dynamics(d, pol, guard, med, style)
-        # 7. costs and metrics -----------------------------------------------------------
         self.recorder.record(self)
         self.day += 1
 
@@ -381,155 +393,171 @@ class EstateModel(mesa.Model):
         p, P, hh = self.p, self.n_places, self.households
         n = ts.size
         counts = np.bincount(ps, minlength=P)
-        self.today_counts = counts
         self.recent += (counts - self.recent) / 30
         self.incidents_12m += counts - self.ring[d % 365]
         self.ring[d % 365] = counts
-        sev = np.bincount(ps, weights=TABLE.severity[ts], minlength=P)
-        self.status_score += (sev - self.status_score) / 60
-        off = TABLE.offender_driven[ts]
-        self.attractiveness += p.attract_boost * np.bincount(ps[off], minlength=P)
-        comp = TABLE.disorder_component[ts]
-        self.dis_comp += np.bincount(comp * P + ps, weights=self.comp_amount[ts],
+        self.status_score += (np.bincount(ps, weights=TABLE.severity[ts], minlength=P)
+                              - self.status_score) / 60
+        self.attractiveness += p.attract_boost * np.bincount(ps, weights=TABLE.offender_driven[ts],
+                                                            minlength=P)
+        self.dis_comp += np.bincount(TABLE.disorder_component[ts] * P + ps, weights=self.comp_amount[ts],
                                      minlength=3 * P).reshape(3, P)
         self.day_repair_cost = float(self.repair_cost[ts].sum())
-        hall_idx = np.where(self.hall_of_place[ps] >= 0, self.hall_of_place[ps], self.nearest_hall[ps])
+        self.day_type_counts = np.bincount(ts, minlength=T)
+        if n == 0:
+            self.day_reported = self.day_handled = self.victims_today = 0
+            return
+        hall_idx = self.nearest_hall[ps]  # the hall itself, or the nearest one for public places
         u = self.streams["reporting"].random((n, 4))
-        # victims: a household of the hall (or the nearest hall for public places)
+        # victims: a household of the hall (or of the nearest hall for public places)
         vic = TABLE.victim[ts]
-        slots = self.hall_start[hall_idx[vic]] + (u[vic, 3] * self.layout.dwellings_per_hall[hall_idx[vic]]).astype(int)
+        hv = hall_idx[vic]
+        slots = self.hall_start[hv] + (u[vic, 3] * self.layout.dwellings_per_hall[hv]).astype(np.int64)
         slots = slots[hh.occupied[slots]]
         hh.victimise(d, slots, self.hall_fear_logit)
         self.victims_today = slots.size
-        # witnesses, reporting, handling
+        # witnesses, reporting, who handles it
         police_here = pol[hs, ps] > 0
         med_here = med[hs, ps] > 0
         guard_here = guard[hs, ps] > 0
         care_here = (hs == DAY) & (self.caretaker_cov[ps] > 0.3)
-        staff_here = med_here | guard_here | care_here
+        present = med_here | guard_here | care_here | police_here
         is_hall = self.hall_of_place[ps] >= 0
-        occ = self.hall_occ[hall_idx]
-        witnessed = staff_here | police_here | (u[:, 0] < np.where(is_hall, p.witness_hall * occ, p.witness_public))
+        p_witness = np.where(is_hall, p.witness_hall * self.hall_occ[hall_idx], p.witness_public)
+        witnessed = present | (u[:, 0] < p_witness)
         to_police = TABLE.to_police[ts]
         trust = np.where(to_police, self.hall_trust_p[hall_idx], self.hall_trust_l[hall_idx])
-        reported = staff_here | police_here | (witnessed & (u[:, 1] < p.report_base * (0.3 + 0.7 * trust)))
+        reported = present | (witnessed & (u[:, 1] < p.report_base * (0.3 + 0.7 * trust)))
         pol_resp = min(0.95, p.police_response_base * self.org.partnership
                        * (1.5 if self.mods.information_sharing else 1.0))
-        handler = np.full(n, H_NONE, np.int8)
-        landlord_h = H_OFFICER if self.spec.strategy.organisation == "dedicated" else H_LANDLORD
-        nuis = TABLE.nuisance[ts] | (ts == I.HALL_OCCUPATION)
-        prop = (ts == I.DEGRADATION) | (ts == I.TAGS) | (ts == I.BULKY_WASTE)
-        handler = np.select(
-            [police_here & to_police, to_police & reported & (u[:, 2] < pol_resp),
-             med_here & nuis, guard_here & nuis, care_here & (prop | nuis), police_here,
-             ~to_police & reported & (u[:, 2] < self.org.landlord_response)],
-            [H_POLICE, H_POLICE, H_MEDIATOR, H_GUARD, H_CARETAKER, H_POLICE, landlord_h], H_NONE)
-        # responsiveness seen by residents of the hall
-        rep_l = np.bincount(hall_idx, weights=reported & ~to_police, minlength=self.n_halls)
-        han_l = np.bincount(hall_idx, weights=reported & ~to_police & (handler != H_NONE), minlength=self.n_halls)
-        rep_p = np.bincount(hall_idx, weights=reported & to_police, minlength=self.n_halls)
-        han_p = np.bincount(hall_idx, weights=reported & to_police & (handler == H_POLICE), minlength=self.n_halls)
-        self.resp_landlord += 0.03 * rep_l * (np.divide(han_l, rep_l, out=np.zeros_like(rep_l), where=rep_l > 0) - self.resp_landlord) / np.maximum(rep_l, 1)
-        self.resp_police += 0.03 * rep_p * (np.divide(han_p, rep_p, out=np.zeros_like(rep_p), where=rep_p > 0) - self.resp_police) / np.maximum(rep_p, 1)
+        nuis = TABLE.nuisance[ts]
+        prop = TABLE.disorder_component[ts] != 2
+        # from lowest to highest priority: the landlord's services, then whoever is there
+        handler = np.where(~to_police & reported & (u[:, 2] < self.org.landlord_response),
+                           self.landlord_handler, H_NONE).astype(np.int8)
+        handler[police_here] = H_POLICE
+        handler[care_here & (prop | nuis) & ~to_police] = H_CARETAKER
+        handler[guard_here & nuis] = H_GUARD
+        handler[med_here & nuis] = H_MEDIATOR
+        handler[to_police & ((reported & (u[:, 2] < pol_resp)) | police_here)] = H_POLICE
+        # responsiveness as residents of the hall see it (moving averages over reports)
+        H = self.n_halls
+        rep_l = np.bincount(hall_idx, weights=reported & ~to_police, minlength=H)
+        han_l = np.bincount(hall_idx, weights=reported & ~to_police & (handler != H_NONE), minlength=H)
+        rep_p = np.bincount(hall_idx, weights=reported & to_police, minlength=H)
+        han_p = np.bincount(hall_idx, weights=reported & to_police & (handler == H_POLICE), minlength=H)
+        self.resp_landlord += 0.05 * (han_l - rep_l * self.resp_landlord)
+        self.resp_police += 0.05 * (han_p - rep_p * self.resp_police)
         # arrests weaken groups and dealing points where police handled an incident
         arrests = ps[handler == H_POLICE]
         if arrests.size:
             hit = set(arrests.tolist())
-            for grp in self.groups:
+            for grp in self.group_list:
                 if grp.place in hit:
                     grp.arrested(p.arrest_effect)
-            for net in self.networks:
+            for net in self.network_list:
                 if net.place in hit:
                     net.strength = max(0.05, net.strength - p.arrest_effect)
         self.day_reported = int(reported.sum())
         self.day_handled = int((handler != H_NONE).sum())
-        self.day_type_counts = np.bincount(ts, minlength=T)
-        if self.log_events and n:
+        if self.log_events:
             self.events.append((np.full(n, d, np.int32), ps.astype(np.int32), ts.astype(np.int8),
                                 hs.astype(np.int8), witnessed, reported, handler))
 
     def _residents(self, d, med, pol, guard, style) -> None:
-        p, hh, W, halls = self.p, self.households, self.layout.neighbours, self.halls
-        H = self.n_halls
+        """Collective efficacy, fear, satisfaction, trust; tenancy events; hall status."""
+        p, hh, halls, H = self.p, self.households, self.halls, self.n_halls
         occ = hh.occupied
         n_occ = np.bincount(hh.hall, weights=occ, minlength=H)
         self.hall_occ = n_occ / self.layout.dwellings_per_hall
         denom = np.maximum(n_occ, 1)
         fear_h = np.bincount(hh.hall, weights=hh.fear * occ, minlength=H) / denom
-        stable = np.minimum(1.0, (d - hh.move_in) / (3 * 365)) * occ
-        stab_h = np.bincount(hh.hall, weights=stable, minlength=H) / denom
-        part = self.mods.participation
-        self.ce = np.clip(self.hall_occ * (1 - fear_h) * (0.5 + 0.5 * stab_h) * (1 + 0.3 * min(part, 2)), 0, 1.3)
-        dis_h = 0.6 * self.disorder[halls] + 0.4 * (W @ self.disorder)[halls]
-        recent_near = self.recent + 4 * (W @ self.recent)  # own + half of the 8 neighbours
-        inc_month = 30 * recent_near[halls]
-        deal_h = self.dealing[halls] + 0.5 * 8 * (W @ self.dealing)[halls] / 8
+        self.fear[halls] = fear_h
+        part = min(self.mods.participation, 2.0)
+        if d % 7 == 0:  # residential stability changes slowly: weekly is enough
+            stable = np.minimum(1.0, (d - hh.move_in) / (3 * 365)) * occ
+            self.stab_h = np.bincount(hh.hall, weights=stable, minlength=H) / denom
+        self.ce = np.clip(self.hall_occ * (1 - fear_h) * (0.5 + 0.5 * self.stab_h) * (1 + 0.3 * part), 0, 1.3)
+        near = self.W_halls @ np.stack([self.disorder, self.recent, self.dealing], axis=1)  # (H, 3)
+        dis_h = 0.6 * self.disorder[halls] + 0.4 * near[:, 0]
+        inc_month = 30 * (self.recent[halls] + 4 * near[:, 1])  # own + about half the neighbours
+        deal_h = np.minimum(self.dealing[halls] + 0.5 * 8 * near[:, 2], 1.5)
+        pol_h = pol[:, halls].sum(0)
         presence = self.caretaker_cov[halls] + med[EVENING, halls] + 0.3 * guard[NIGHT, halls] + \
-            {"community": 0.5, "standard": 0.25, "order_maintenance": 0.1}[style] * pol[:, halls].sum(0)
+            POLICE_STYLE_REASSURANCE[style] * pol_h
         self.hall_reassure += (presence - self.hall_reassure) / 30
-        community = pol[:, halls].sum(0) if style == "community" else 0.0
-        self.hall_community += (community - self.hall_community) / 60
-        heavy = pol[:, halls].sum(0) * (style == "order_maintenance") + self.raids[halls] + 0.2 * guard[NIGHT, halls]
+        reassure = np.minimum(self.hall_reassure, 1.0)
+        if style == "community":
+            self.hall_community += (pol_h - self.hall_community) / 60
+        else:
+            self.hall_community -= self.hall_community / 60
+        heavy = pol_h * (style == "order_maintenance") + self.raids[halls] + 0.2 * guard[NIGHT, halls]
         self.hall_heavy += (heavy - self.hall_heavy) / 60
         self.hall_fear_logit = (p.fear_base + p.fear_disorder * dis_h + p.fear_incidents * np.log1p(inc_month)
-                                + p.fear_dealing * np.minimum(deal_h, 1.5)
-                                - p.fear_reassurance * np.minimum(self.hall_reassure, 1.0))
-        noise = 30 * self.recent[halls] * 0.1
-        cov = np.minimum(self.caretaker_cov[halls], 1.0)
-        sat = 1.2 - 3 * dis_h + 2 * (self.resp_landlord - 0.5) + 0.8 * cov + 0.3 * min(part, 2) - noise
-        tl = -0.2 + 2 * (self.resp_landlord - 0.5) + 0.8 * cov + 0.6 * np.minimum(self.hall_reassure, 1) \
-            + 0.4 * min(part, 2) - 1.5 * dis_h
+                                + p.fear_dealing * deal_h - p.fear_reassurance * reassure)
+        cov = self.cov_halls
+        sat = 1.2 - 3 * dis_h + 2 * (self.resp_landlord - 0.5) + 0.8 * cov + 0.3 * part \
+            - 0.1 * 30 * self.recent[halls]
+        tl = -0.8 + 2 * (self.resp_landlord - 0.5) + 0.8 * cov + 0.6 * reassure + 0.4 * part - 1.5 * dis_h
         tp = 0.1 + 1.5 * (self.resp_police - 0.4) + 0.6 * np.minimum(self.hall_community, 1) \
             - p.order_maintenance_trust_loss * 4 * np.minimum(self.hall_heavy, 1) - 0.8 * np.minimum(deal_h, 1)
         self.hall_trust_l = sigmoid(tl)
         self.hall_trust_p = sigmoid(tp)
         hh.update_attitudes(d, self.hall_fear_logit, sat, tl, tp)
-        self.fear[halls] = fear_h
-        # tenancy: complaints and evictions for disturbance; squats; move-outs and relets
+        # tenancy: complaints and evictions for disturbance; settled disputes; move-outs, relets, squats
         u = self.streams["mobility"].random((4, hh.n))
-        evict_due = np.zeros(hh.n, bool)
-        self.day_event_costs = 0.0
+        self.day_evict_cost = 0.0
+        evict_due = None
         if self.mods.eviction:
-            file = hh.occupied & hh.disruptive & (hh.complaint_day < 0) & (u[3] < 1 / 120)
+            file = occ & hh.disruptive & (hh.complaint_day < 0) & (u[3] < 1 / 120)
             hh.complaint_day[file] = d
             self.day_evict_cost = file.sum() * p.cost_eviction_case
-            evict_due = hh.occupied & (hh.complaint_day >= 0) & (d - hh.complaint_day >= p.eviction_procedure_days)
-        else:
-            self.day_evict_cost = 0.0
+            evict_due = occ & (hh.complaint_day >= 0) & (d - hh.complaint_day >= p.eviction_procedure_days)
         if self.mods.dispute_mediation:
-            hh.disruptive &= ~(u[3] > 1 - 1 / 365)  # some disputes settle for good
-        status_h = self.status[halls]
-        hh.mobility(d, u, status_h, self.streams["newcomers"], evict_due, np.ones(self.n_halls, bool))
-        # hall status (Nantes grading)
+            hh.disruptive &= u[3] < 1 - 1 / 365  # some disputes settle for good
+        hh.mobility(d, u, self.status[halls], self.streams["newcomers"], evict_due)
+        # hall status (Nantes grading): severity-weighted incidents per month, dealing points
         score = 30 * self.status_score[halls]
-        st = np.digitize(score, [p.status_yellow, p.status_orange, p.status_red])
-        st = np.where(self.dealing[halls] > 0, np.maximum(st, HallStatus.ORANGE), st)
-        st = np.where(self.dealing[halls] > 0.7, HallStatus.RED, st)
+        st = (score >= p.status_yellow).astype(np.int64) + (score >= p.status_orange) + (score >= p.status_red)
+        dh = self.dealing[halls]
+        if dh.any():
+            st = np.where(dh > 0, np.maximum(st, HallStatus.ORANGE), st)
+            st = np.where(dh > 0.7, HallStatus.RED, st)
         self.status[halls] = st
 
     def _offender_dynamics(self, d, pol, guard, med, style) -> None:
         p = self.p
         heavy_contacts = pol.sum(0) * (style == "order_maintenance") + 0.5 * guard.sum(0) + 2 * self.raids
-        YouthGroup.update(self, self.groups, self.mods.youth_programme, heavy_contacts, med.sum(0))
-        dismantle = p.gltd_dismantle_per_month / 30 * self.org.partnership if self.mods.gltd else 0.0
-        gone = DealingNetwork.update(self, self.networks, pol.sum(0), self.raids, guard.sum(0), dismantle)
-        for net in gone:
-            net.remove()
-            self.reemergence_day.append(d + 1 + int(self.streams["dealing"].exponential(p.dealing_reemergence_days)))
+        YouthGroup.update(self, self.group_list, self.mods.youth_programme, heavy_contacts, med.sum(0))
+        if self.network_list:
+            dismantle = p.gltd_dismantle_per_month / 30 * self.org.partnership if self.mods.gltd else 0.0
+            gone = DealingNetwork.update(self, self.network_list, pol.sum(0), self.raids,
+                                         guard.sum(0), dismantle)
+            for net in gone:
+                self.network_list.remove(net)
+                net.remove()
+                self.reemergence_day.append(
+                    d + 1 + int(self.streams["dealing"].exponential(p.dealing_reemergence_days)))
         cap = self.spec.context.offenders.dealing_capacity
-        due = [x for x in self.reemergence_day if x <= d]
-        for x in due:
+        for x in [x for x in self.reemergence_day if x <= d]:
             self.reemergence_day.remove(x)
-            if len(self.networks) < cap:
-                DealingNetwork(self, self.quietest_hall(exclude=-1), strength=0.4)
-        # ZSP operations on dealing points inside the zone (next day's raids)
-        self.raids = np.zeros(self.n_places)
+            if len(self.network_list) < cap:
+                self.network_list.append(DealingNetwork(self, self.quietest_hall(exclude=-1), strength=0.4))
+        # ZSP operations on dealing points inside the zone (tomorrow's raids)
         zone = self.mods.zsp_zone
-        if zone is not None and self.networks:
+        if self.raids.any():
+            self.raids[:] = 0.0
+        if zone is not None and self.network_list:
             rng = self.streams["zsp"]
-            for net in self.networks:
+            for net in self.network_list:
                 if zone[net.place] and rng.random() < p.zsp_raid_per_week / 7:
                     self.raids[net.place] = 1.0
+
+    def sync_cells(self) -> None:
+        """Move the staff's Mesa cells to where they worked today (for the map, inspection)."""
+        for agents in self.staff.values():
+            for a in agents:
+                a.sync_cell()
 
     def run(self, days: int | None = None, progress=None) -> None:
         """Advance the model ``days`` days (default: to the end of the scenario)."""
@@ -538,12 +566,7 @@ class EstateModel(mesa.Model):
             self.step()
             if progress is not None:
                 progress(self.day)
-
-
-def _scatter(values: np.ndarray, idx: np.ndarray, n: int) -> np.ndarray:
-    out = np.zeros(n)
-    out[idx] = values
-    return out
+        self.sync_cells()
 
 
 def _standing(cls, model):
