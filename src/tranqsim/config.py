@@ -138,3 +138,6 @@ class ScenarioFile(_Strict):
                                      description="name, path, or inline strategy")
     run: RunSettings = RunSettings()
     parameters: dict[str, float] = Field(default_factory=dict)
+    context_name: str | None = Field(None, description="label of an inline context")
+    strategy_name: str | None = Field(None, description="label of an inline strategy")
+    tranqsim_version: str | None = Field(None, description="version that wrote the file (informational)")

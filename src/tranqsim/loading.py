@@ -213,7 +213,7 @@ def _resolve(kind: str, ref: Any, origin: str) -> tuple[Path, str]:
     """A name (``priority_estate``) or a path to a file -> (path, display name)."""
     folder = "contexts" if kind == "context" else "strategies"
     if not isinstance(ref, str) or not ref.strip():
-        raise ScenarioError(f"{origin}: {kind}: must be a name or a file path (got {ref!r})")
+        raise ScenarioError(f"{origin}: must be a name or a file path (got {ref!r})")
     if ref.endswith((".yaml", ".yml")) or os.sep in ref or "/" in ref:
         return Path(ref), Path(ref).stem
     path = scenarios_dir() / folder / f"{ref}.yaml"
@@ -221,7 +221,7 @@ def _resolve(kind: str, ref: Any, origin: str) -> tuple[Path, str]:
         known = ", ".join(available(folder)) or "none found"
         close = difflib.get_close_matches(ref, available(folder), n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        raise ScenarioError(f"{origin}: {kind}: unknown {kind} {ref!r} ({hint}known: {known})")
+        raise ScenarioError(f"{origin}: unknown {kind} {ref!r} ({hint}known: {known})")
     return path, ref
 
 
@@ -253,7 +253,33 @@ def _key_line(node: yaml.Node | None, key: str, shown: str) -> str:
     return shown
 
 
-_SCENARIO_KEYS = ("context", "strategy", "run", "parameters")
+def _check_parameters(raw: Any, node: yaml.Node | None, shown: str, where: str) -> dict[str, float]:
+    """Overrides of the parameter table: known names, numbers, within each entry's range."""
+    from tranqsim.params import PARAMS
+
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{where}: parameters: must be a mapping of parameter names to numbers")
+    out = {}
+    for name, value in raw.items():
+        line, _, _ = _walk(node, (name,))
+        at = f"{shown}:{line}: parameters.{name}"
+        if name not in PARAMS:
+            close = difflib.get_close_matches(str(name), list(PARAMS), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else " (see `tranqsim params`)"
+            raise ScenarioError(f"{at}: unknown parameter {name!r}{hint}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ScenarioError(f"{at}: must be a number (got {value!r})")
+        p = PARAMS[name]
+        if not p.low <= value <= p.high:
+            raise ScenarioError(f"{at}: must be in [{p.low:g}, {p.high:g}] (got {value!r})")
+        out[name] = float(value)
+    return out
+
+
+_SCENARIO_KEYS = ("context", "strategy", "run", "parameters", "context_name", "strategy_name",
+                  "tranqsim_version")
 
 
 def load_scenario(path: str | Path | None = None, context: str | Path | Context | None = None,
@@ -288,31 +314,22 @@ def load_scenario(path: str | Path | None = None, context: str | Path | Context 
         if ctx_ref is None and ctx_obj is None and "context" in data:
             if isinstance(data["context"], dict):
                 ctx_obj = validate(Context, data["context"], _sub_node(node, "context"), shown, ("context",))
-                ctx_name = Path(path).stem
+                ctx_name = str(data.get("context_name") or Path(path).stem)
             else:
-                ctx_ref, ctx_origin = data["context"], _key_line(node, "context", shown)
+                ctx_ref, ctx_origin = data["context"], _key_line(node, "context", shown) + ": context"
         if strat_ref is None and strat_obj is None and "strategy" in data:
             if isinstance(data["strategy"], dict):
                 strat_obj = validate(Strategy, data["strategy"], _sub_node(node, "strategy"), shown,
                                      ("strategy",))
-                strat_name = Path(path).stem
+                strat_name = str(data.get("strategy_name") or Path(path).stem)
             else:
-                strat_ref, strat_origin = data["strategy"], _key_line(node, "strategy", shown)
+                strat_ref, strat_origin = data["strategy"], _key_line(node, "strategy", shown) + ": strategy"
         if "run" in data:
             validate(RunSettings, data["run"], _sub_node(node, "run"), shown, ("run",))
             run = dict(data["run"] or {})
         if "parameters" in data:
-            params = dict(data["parameters"] or {}) if isinstance(data["parameters"], dict) else data["parameters"]
-            probe = {"context": Context.model_construct(), "strategy": Strategy.model_construct(),
-                     "parameters": params}
-            try:
-                Scenario.model_validate(probe)
-            except ValidationError as exc:
-                errs = [e for e in exc.errors() if e["loc"][:1] == ("parameters",)]
-                if errs:
-                    line, parts, _ = _walk(node, errs[0]["loc"])
-                    raise ScenarioError(f"{shown}:{line}: {'.'.join(parts)}: "
-                                        f"{_message(errs[0], Scenario, tuple(errs[0]['loc']))}") from None
+            params = _check_parameters(data["parameters"], _sub_node(node, "parameters"), shown,
+                                       _key_line(node, "parameters", shown))
     if ctx_obj is None:
         ctx_obj, ctx_name = load_context(ctx_ref or "priority_estate", ctx_origin)
     elif isinstance(context, Context):
@@ -337,7 +354,7 @@ def load_scenario(path: str | Path | None = None, context: str | Path | Context 
     if overrides.get("seed") is not None:
         run["seed"] = overrides["seed"]
     if overrides.get("parameters"):
-        params = {**params, **overrides["parameters"]}
+        params = {**params, **_check_parameters(overrides["parameters"], None, "overrides", "overrides")}
     run_obj = validate(RunSettings, run, None, "options", ("run",))
     return validate(Scenario, {"context_name": ctx_name, "strategy_name": strat_name,
                                "context": ctx_obj, "strategy": strat_obj, "run": run_obj,

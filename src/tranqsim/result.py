@@ -47,7 +47,7 @@ class Result:
                     for lv in model.levers], __version__)
 
     def resolved_scenario(self) -> dict:
-        sc = self.spec
+        sc = self.scenario
         return {"tranqsim_version": self.version,
                 "context_name": sc.context_name, "strategy_name": sc.strategy_name,
                 "context": sc.context.model_dump(mode="json"),
@@ -55,6 +55,7 @@ class Result:
                 "run": sc.run.model_dump(mode="json"), "parameters": dict(sc.parameters)}
 
     def save(self, out: str | Path, plots: bool = True) -> Path:
+        """Write every output into ``out`` (replaced atomically if it exists)."""
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -65,12 +66,9 @@ class Result:
             self.households.to_parquet(tmp / "households.parquet", index=False)
             self.places.to_parquet(tmp / "places.parquet", index=False)
             self.costs.to_parquet(tmp / "costs.parquet", index=False)
-            resolved = {"context": self.resolved_scenario()["context"],
-                        "strategy": self.resolved_scenario()["strategy"],
-                        "run": self.resolved_scenario()["run"],
-                        "parameters": self.resolved_scenario()["parameters"]}
-            header = (f"# tranqsim {self.version}: {self.spec.context_name} x "
-                      f"{self.spec.strategy_name}, seed {self.spec.run.seed}\n"
+            resolved = self.resolved_scenario()
+            header = (f"# tranqsim {self.version}: {self.scenario.context_name} x "
+                      f"{self.scenario.strategy_name}, seed {self.scenario.run.seed}\n"
                       "# rerun with: tranqsim run scenario.resolved.yaml\n")
             (tmp / "scenario.resolved.yaml").write_text(
                 header + yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True))

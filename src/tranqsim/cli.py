@@ -1,0 +1,178 @@
+"""Command line: a thin layer over the Python API (``tranqsim.load_scenario``, ``simulate``).
+
+Bad input (files, names, values) prints one ``error: file:line: field: message`` line and
+exits with status 2, having written nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from tranqsim.loading import ScenarioError
+
+SHORT = (("tranquillity_index", "tranquillity index (0-100)", "{:.1f}"),
+         ("incidents_per_1000_dwellings", "incidents per 1,000 dwellings/yr", "{:.0f}"),
+         ("insecurity_share", "residents feeling insecure", "{:.1%}"),
+         ("victimisation_rate", "households victimised (12 months)", "{:.1%}"),
+         ("turnover_rate", "turnover (move-outs/yr)", "{:.1%}"),
+         ("vacancy_rate", "vacancy", "{:.1%}"),
+         ("disorder_index", "visible disorder in halls (0-1)", "{:.3f}"),
+         ("trust_landlord_mean", "trust in the landlord (0-1)", "{:.2f}"),
+         ("trust_police_mean", "trust in the police (0-1)", "{:.2f}"),
+         ("reporting_rate", "incidents reported", "{:.1%}"),
+         ("staff_aggressions_per_100_staff", "aggressions per 100 staff/yr", "{:.1f}"),
+         ("places_share_for_half_incidents", "share of places with half the incidents", "{:.1%}"),
+         ("cost_per_dwelling_eur", "landlord cost, EUR/dwelling/yr", "{:.0f}"),
+         ("public_cost_per_dwelling_eur", "police cost, EUR/dwelling/yr", "{:.0f}"))
+
+
+def _progress_bar(total: int, desc: str):
+    """A tqdm bar on a terminal, nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=desc, unit="day", leave=False)
+    last = [0]
+
+    def update(day: int) -> None:
+        bar.update(day - last[0])
+        last[0] = day
+
+    return update, bar.close
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tranqsim")
+def cli() -> None:
+    """tranqsim: residential-tranquillity strategies in social housing estates."""
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--context", "context", help="context name (see `tranqsim list`) or YAML file")
+@click.option("--strategy", "strategy", help="strategy name or YAML file")
+@click.option("--seed", type=click.IntRange(min=0), help="random seed (overrides the file)")
+@click.option("--years", type=click.FloatRange(min=0, min_open=True, max=50), help="simulated years")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="output folder (default runs/CONTEXT__STRATEGY__seedN)")
+@click.option("--no-plots", is_flag=True, help="skip the PNG plots")
+@click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
+def run(file, context, strategy, seed, years, out, no_plots, as_json) -> None:
+    """Run one simulation and write its outputs to a folder."""
+    from tranqsim.loading import load_scenario
+    from tranqsim.simulation import simulate
+
+    sc = load_scenario(file, context=context, strategy=strategy, seed=seed, years=years)
+    update, close = _progress_bar(sc.days, f"{sc.context_name} x {sc.strategy_name}")
+    try:
+        res = simulate(sc, progress=update)
+    finally:
+        close()
+    out = out or Path("runs") / f"{sc.context_name}__{sc.strategy_name}__seed{sc.run.seed}"
+    res.save(out, plots=not no_plots)
+    s = res.summary
+    if as_json:
+        click.echo(json.dumps(s, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{sc.context.title.en} x {sc.strategy.title.en} - seed {sc.run.seed}, "
+               f"{sc.run.years:g} years, {s['dwellings']} dwellings; last 12 months:")
+    for key, label, fmt in SHORT:
+        click.echo(f"  {label:<42} {fmt.format(s[key])}")
+    click.echo(f"  {'hall status (green/yellow/orange/red)':<42} "
+               + "/".join(str(v) for v in s["hall_status_counts"].values()))
+    click.echo(f"outputs: {out}")
+
+
+@cli.command("list")
+def list_() -> None:
+    """List the shipped contexts and strategies with their titles."""
+    from tranqsim.loading import available, load_context, load_strategy
+
+    for kind, loader in (("contexts", load_context), ("strategies", load_strategy)):
+        click.echo(f"{kind}:")
+        for name in available(kind):
+            obj, _ = loader(name)
+            click.echo(f"  {name:<24} {obj.title.en} / {obj.title.fr}")
+
+
+@cli.command()
+@click.option("--kind", type=click.Choice(["scenario", "context", "strategy"]), default="scenario",
+              show_default=True)
+def schema(kind) -> None:
+    """Print the JSON Schema of scenario (or context, strategy) files."""
+    from tranqsim.config import Context, ScenarioFile, Strategy
+
+    model = {"scenario": ScenarioFile, "context": Context, "strategy": Strategy}[kind]
+    click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+@cli.command()
+@click.option("--markdown", is_flag=True, help="render docs/parameters.md")
+def params(markdown) -> None:
+    """Print the parameter table (defaults, units, sources)."""
+    from tranqsim.params import PARAMS, markdown_table
+
+    if markdown:
+        click.echo(markdown_table(), nl=False)
+        return
+    for p in PARAMS.values():
+        click.echo(f"{p.name:<34} {p.value:>10g}  {p.unit}")
+
+
+@cli.command("compare-strategies")
+@click.option("--context", default="priority_estate", show_default=True)
+@click.option("--strategies", default="all", show_default=True, help="comma-separated names, or all")
+@click.option("--seeds", type=click.IntRange(1, 1000), default=3, show_default=True)
+@click.option("--years", type=click.FloatRange(min=0, min_open=True, max=50), default=5, show_default=True)
+@click.option("--baseline", default="proximity_management", show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="processes (default: cores)")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("runs/comparison"),
+              show_default=True)
+def compare_strategies(context, strategies, seeds, years, baseline, workers, out) -> None:
+    """Run every strategy in one context over a few seeds and print a comparison table."""
+    from tranqsim.comparison import markdown_table, run_comparison, save_comparison, summarise
+
+    names = None if strategies == "all" else [s.strip() for s in strategies.split(",") if s.strip()]
+    bar = None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        n = len(names) if names else 7
+        bar = tqdm(total=n * seeds, desc="runs", unit="run", leave=False)
+    try:
+        runs = run_comparison(context, names, seeds, years, workers,
+                              progress=bar.update if bar is not None else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    summary = summarise(runs, baseline)
+    files = save_comparison(runs, summary, out, context, baseline)
+    click.echo(f"Strategies in {context}: {seeds} seeds each, {years:g} years, last 12 months; "
+               f"mean [95% CI]; differences paired by seed against {baseline}.\n")
+    click.echo(markdown_table(summary, baseline))
+    click.echo("written: " + ", ".join(str(f) for f in files))
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except ScenarioError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
