@@ -62,6 +62,7 @@ class Households:
         self.disruptive = rng.random(n) < pop.disruptive_share
         self.mob_factor = (0.7 + 0.6 * self.means) / 365  # those with means leave more easily
         self.n_squatted = 0
+        self.tenancies = np.zeros(n, np.int64)
         self.fear = np.full(n, 0.3)
         self.satisfaction = np.full(n, 0.6)
         self.trust_landlord = np.clip(rng.normal(pop.trust_landlord, 0.1, n), 0, 1)
@@ -105,7 +106,7 @@ class Households:
                        + self.p.fear_victimisation)
         self.fear[dwellings] = np.maximum(self.fear[dwellings], jump)
 
-    def mobility(self, day: int, u: np.ndarray, hall_status: np.ndarray, newcomer_rng,
+    def mobility(self, day: int, u: np.ndarray, hall_status: np.ndarray, streams,
                  evict_due: np.ndarray | None) -> None:
         """Move-outs, evictions, relets to newcomers, squats and squat evictions.
 
@@ -147,20 +148,27 @@ class Households:
             self.n_squatted += int(squat.sum())
         if relet.any():
             self.relets_today = int(relet.sum())
-            self._move_in(vac[relet], day, newcomer_rng)
+            self._move_in(vac[relet], day, streams)
 
-    def _move_in(self, idx: np.ndarray, day: int, rng: np.random.Generator) -> None:
-        k, p, pop = idx.size, self.p, self.ctx.population
+    def _move_in(self, idx: np.ndarray, day: int, streams) -> None:
+        """Newcomers: poorer on average (ONPV 2017). Each (dwelling, tenancy) draws its tenant from
+        its own generator, so the same dwelling relet the same time gets the same kind of
+        household under any strategy (common random numbers)."""
+        p, pop = self.p, self.ctx.population
         self.occupied[idx] = True
+        for i in idx:
+            self.tenancies[i] += 1
+            rng = streams.child("newcomers", int(i), int(self.tenancies[i]))
+            dep, u_means, u_dis = rng.random(3)
+            self.deprived[i] = dep < pop.newcomer_deprivation
+            self.means[i] = rng.beta(2, 5) if self.deprived[i] else rng.beta(4, 3)
+            self.sensitivity[i] = rng.normal(0.0, p.fear_sensitivity_sd)
+            self.trust_offset[i] = rng.normal(0.0, 0.4)
+            self.disruptive[i] = u_dis < pop.disruptive_share
+        k = idx.size
         self.household_id[idx] = np.arange(self.next_id, self.next_id + k)
         self.next_id += k
-        dep = rng.random(k) < pop.newcomer_deprivation
-        self.deprived[idx] = dep
-        self.means[idx] = np.where(dep, rng.beta(2, 5, k), rng.beta(4, 3, k))
         self.mob_factor[idx] = (0.7 + 0.6 * self.means[idx]) / 365
-        self.sensitivity[idx] = rng.normal(0.0, p.fear_sensitivity_sd, k)
-        self.trust_offset[idx] = rng.normal(0.0, 0.4, k)
-        self.disruptive[idx] = rng.random(k) < pop.disruptive_share
         self.fear[idx] = 0.3
         self.satisfaction[idx] = 0.6
         self.trust_landlord[idx] = pop.trust_landlord

@@ -373,7 +373,7 @@ class EstateModel(mesa.Model):
                                    / (1 - p.rule_reminder_share)) * staff_here * (host + deal)
 
         # 4. incidents and their consequences ----------------------------------------------
-        ts, hs, ps = draw(lam, self.streams["incidents"])
+        ts, hs, ps = draw(lam, self.streams["incidents"].random(lam.shape, dtype=np.float32))
         self._consequences(d, hs, ts, ps, pol, med, guard)
 
         # 5. disorder is cleaned and repaired; attractiveness decays and spreads -----------
@@ -405,10 +405,12 @@ class EstateModel(mesa.Model):
         self.day_repair_cost = float(self.repair_cost[ts].sum())
         self.day_type_counts = np.bincount(ts, minlength=T)
         if n == 0:
+            self.streams["reporting"].random((3, P, 4), dtype=np.float32)  # keep the stream in step
             self.day_reported = self.day_handled = self.victims_today = 0
             return
         hall_idx = self.nearest_hall[ps]  # the hall itself, or the nearest one for public places
-        u = self.streams["reporting"].random((n, 4))
+        # four uniforms per (phase, place), drawn every day: witness, report, handling, victim
+        u = self.streams["reporting"].random((3, P, 4), dtype=np.float32)[hs, ps]
         # victims: a household of the hall (or of the nearest hall for public places)
         vic = TABLE.victim[ts]
         hv = hall_idx[vic]
@@ -515,7 +517,7 @@ class EstateModel(mesa.Model):
             evict_due = occ & (hh.complaint_day >= 0) & (d - hh.complaint_day >= p.eviction_procedure_days)
         if self.mods.dispute_mediation:
             hh.disruptive &= u[3] < 1 - 1 / 365  # some disputes settle for good
-        hh.mobility(d, u, self.status[halls], self.streams["newcomers"], evict_due)
+        hh.mobility(d, u, self.status[halls], self.streams, evict_due)
         # hall status (Nantes grading): severity-weighted incidents per month, dealing points
         score = 30 * self.status_score[halls]
         st = (score >= p.status_yellow).astype(np.int64) + (score >= p.status_orange) + (score >= p.status_red)

@@ -43,6 +43,12 @@ class Streams:
             self._streams[name] = gen
         return gen
 
+    def child(self, name: str, *keys: int) -> np.random.Generator:
+        """A generator for one (name, keys...) occasion, e.g. the n-th tenancy of a dwelling:
+        independent of how many draws other occasions made."""
+        ss = np.random.SeedSequence(entropy=self.seed, spawn_key=(_name_key(name), *keys))
+        return np.random.Generator(np.random.PCG64(ss))
+
     def names(self) -> list[str]:
         return sorted(self._streams)
 

@@ -1,0 +1,145 @@
+"""Mechanisms, stated as facts about the world. Each compares runs that share their seeds
+(common random numbers), so the difference is the mechanism's, not the noise's."""
+
+import numpy as np
+import pytest
+
+import tranqsim
+from tranqsim.estate import PlaceKind
+from tranqsim.incidents import IncidentType
+
+SEEDS = (1, 2, 3)
+
+
+def _run(seed, years=2.0, context="priority_estate", strategy="proximity_management", **kw):
+    return tranqsim.simulate(tranqsim.load_scenario(context=context, strategy=strategy, years=years,
+                                                    seed=seed, **kw))
+
+
+def test_caretakers_lower_disorder_in_their_buildings():
+    with_c = [_run(s, levers={"caretakers": {"per_100_dwellings": 2.0}}).summary["disorder_index"]
+              for s in SEEDS]
+    without = [_run(s, levers={"caretakers": None}).summary["disorder_index"] for s in SEEDS]
+    assert all(a < b for a, b in zip(with_c, without)), (with_c, without)
+
+
+def test_cctv_raises_surveillance_only_where_installed():
+    sc = tranqsim.load_scenario(years=1, strategy="withdrawal",
+                                levers={"cctv": {"cameras": 7, "placement": "car_parks"}})
+    m = tranqsim.build_model(sc)
+    m.step()
+    cams = next(lv for lv in m.levers if lv.name == "cctv").places
+    assert len(cams) == 7
+    assert (m.layout.kind[cams] == PlaceKind.CAR_PARK).all()
+    assert (m.surveillance[cams] > 0).all()
+    others = np.setdiff1d(np.arange(m.n_places), cams)
+    assert (m.surveillance[others] == 0).all()
+    # and no camera, no surveillance anywhere
+    m0 = tranqsim.build_model(tranqsim.load_scenario(years=1, strategy="withdrawal"))
+    m0.step()
+    assert (m0.surveillance == 0).all()
+
+
+def _car_park_vehicle_crime(monitoring: str, seed: int) -> int:
+    res = _run(seed, years=2.0, strategy="withdrawal",
+               levers={"cctv": {"cameras": 30, "placement": "car_parks", "monitoring": monitoring}})
+    inc, places = res.incidents, res.places
+    cp = set(places.loc[places["kind"] == "car_park", "place_id"])
+    return int(((inc["type"] == "vehicle_crime") & inc["place_id"].isin(cp)).sum())
+
+
+def test_actively_monitored_cameras_deter_more_than_passive_ones():
+    active = sum(_car_park_vehicle_crime("active", s) for s in SEEDS)
+    passive = sum(_car_park_vehicle_crime("passive", s) for s in SEEDS)
+    assert active < 0.9 * passive, (active, passive)
+
+
+def test_fear_rises_after_victimisation():
+    m = tranqsim.build_model(tranqsim.load_scenario(years=1, seed=2))
+    m.run(100)
+    hh = m.households
+    slots = np.flatnonzero(hh.occupied & (m.day - hh.last_victim >= 365))[:50]
+    before = hh.fear[slots].copy()
+    hh.victimise(m.day, slots, m.hall_fear_logit)
+    assert (hh.fear[slots] >= before).all() and (hh.fear[slots] > before).mean() > 0.9
+
+
+def test_victims_are_more_afraid_than_others():
+    res = _run(1, years=2.0)
+    hh = res.households[res.households["occupied"]]
+    assert hh.loc[hh["victimised_12m"], "fear"].mean() > hh.loc[~hh["victimised_12m"], "fear"].mean() + 0.05
+
+
+def test_withdrawal_raises_degradation():
+    def degradation(strategy, seed):
+        return _run(seed, years=3.0, strategy=strategy).summary["incidents_by_type"]["degradation"]
+
+    w = [degradation("withdrawal", s) for s in SEEDS]
+    p = [degradation("proximity_management", s) for s in SEEDS]
+    assert np.mean(w) > 1.1 * np.mean(p), (w, p)
+
+
+def test_disorder_breeds_incivility():
+    """Keizer et al. 2008: places with visible disorder see more incivility (contagion on)."""
+    res = _run(1, years=2.0, strategy="withdrawal")
+    pl = res.places
+    halls = pl[pl["kind"] == "hall"]
+    inc = res.incidents
+    civ = inc[(inc["type"] == "incivility") & (inc["day"] >= inc["day"].max() - 365)]
+    per_place = civ.groupby("place_id").size().reindex(halls["place_id"], fill_value=0)
+    high = halls["disorder"] >= halls["disorder"].median()
+    assert per_place[high.to_numpy()].mean() > per_place[~high.to_numpy()].mean()
+
+
+def test_night_mediators_displace_nuisance_into_the_night():
+    """de Maillard & Bénec'h-Le Roux 2011: nuisance resumes after the mediators' shift."""
+    def by_phase(levers, seed):
+        inc = _run(seed, years=1.5, strategy="withdrawal", levers=levers).incidents
+        n = inc[inc["type"].isin(["noise_dispute", "hall_occupation", "incivility"])]
+        return n["phase"].value_counts()
+
+    base = sum(by_phase({}, s) for s in SEEDS)
+    med = sum(by_phase({"night_mediators": {"posts": 8}}, s) for s in SEEDS)
+    assert med["evening"] < base["evening"]
+    assert med["night"] / med["evening"] > base["night"] / base["evening"]
+
+
+def test_order_maintenance_policing_erodes_trust_in_police():
+    def trust(style, seed):
+        return _run(seed, years=2.0, levers={"police": {"level": 2.0, "mode": "hot_spot",
+                                                        "style": style}}).summary["trust_police_mean"]
+
+    om = [trust("order_maintenance", s) for s in SEEDS]
+    cp = [trust("community", s) for s in SEEDS]
+    assert all(a < b for a, b in zip(om, cp)), (om, cp)
+
+
+def test_zsp_reinforcement_is_active_only_inside_its_window():
+    sc = tranqsim.load_scenario(years=1, levers={"zsp": {"start": 100, "end": 200, "extra_crews": 4}})
+    m = tranqsim.build_model(sc)
+    m.run(99)
+    assert m.mods.zsp_zone is None
+    m.run(2)
+    assert m.mods.zsp_zone is not None and m.mods.zsp_zone.any()
+    m.run(100)
+    assert m.mods.zsp_zone is None
+    ts = tranqsim.simulate(sc).timeseries
+    assert ts.loc[150, "police_crews"] == ts.loc[50, "police_crews"] + 4
+    assert ts.loc[250, "police_crews"] == ts.loc[50, "police_crews"]
+
+
+@pytest.mark.parametrize("lever", ["caretakers", "night_mediators", "cctv", "private_security"])
+def test_levers_cost_money_while_active(lever):
+    cfg = {"caretakers": {"per_100_dwellings": 1.0}, "night_mediators": {"posts": 4},
+           "cctv": {"cameras": 5}, "private_security": {"level": 1.0}}[lever]
+    res = _run(1, years=1.0, strategy="withdrawal", levers={lever: {**cfg, "start": 0, "end": 100}})
+    costs = res.costs[lever]
+    assert costs[:100].min() > 0
+    assert costs[100:].max() == 0
+
+
+def test_incident_types_are_all_produced_in_the_zsp_estate():
+    res = _run(1, years=2.0, context="zsp_estate", strategy="heavy_security")
+    produced = set(res.incidents["type"].astype(str))
+    missing = {t.name.lower() for t in IncidentType} - produced
+    assert not missing, missing
