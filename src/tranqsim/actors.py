@@ -76,12 +76,13 @@ class Caretaker(Staff):
 
     @classmethod
     def coverage(cls, model: EstateModel, agents) -> np.ndarray:
-        """(places,) daytime presence: full up to the capacity of a post, then diluted;
-        forecourts (public neighbours of covered halls) get half."""
+        """(places,) daytime presence, 0..1.5: it grows with the posts per hall and saturates
+        (``1.5 * (1 - exp(-capacity / halls in the sector))``); forecourts (public neighbours
+        of covered halls) get about half."""
         cov = np.zeros(model.n_places)
         cap = model.p.halls_per_caretaker_capacity
-        for a in agents:
-            cov[a.sector] += min(1.0, cap / a.sector.size)
+        for a in agents:  # saturating: the legal minimum gives ~0.95, more posts a little more
+            cov[a.sector] += 1.5 * (1 - np.exp(-cap / a.sector.size))
         around = model.layout.neighbours @ cov
         public = model.layout.kind != PlaceKind.HALL
         cov[public] = np.minimum(1.0, 0.5 * 8 / 3 * around[public])  # ~3 of 8 neighbours are halls
@@ -152,16 +153,16 @@ class PoliceUnit(Staff):
         for crews, m, z in ((regular, mode, None), (zsp, "hot_spot", zone)):
             if not crews:
                 continue
+            scale = model.crew_visit_scale if m is mode and z is None else 1.0
             cum = np.cumsum(_weights(hot, m, z))
-            sizes = [int(round(len(crews) * share * k)) for share in cls.PHASE_SHARE]
+            sizes = [int(round(len(crews) * scale * share * k)) for share in cls.PHASE_SHARE]
             visits = np.searchsorted(cum, rng.random(sum(sizes)) * cum[-1], side="right")
             np.minimum(visits, cum.size - 1, out=visits)
-            start = 0
-            for ph, v in enumerate(sizes):
-                out[ph] += np.bincount(visits[start:start + v], minlength=cum.size)
-                start += v
+            phase = np.repeat(np.arange(3), sizes)
+            out += np.bincount(phase * cum.size + visits, minlength=3 * cum.size).reshape(3, -1)
             for i, a in enumerate(crews):
-                a.stand_on(int(visits[i * (visits.size // len(crews))]))
+                if visits.size:
+                    a.stand_on(int(visits[(i * visits.size) // len(crews)]))
         return out
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+from scipy.special import betaincinv, ndtri
 
 if TYPE_CHECKING:  # pragma: no cover
     from tranqsim.model import EstateModel
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 NEVER = -(10**6)
 # how quickly a vacant dwelling finds a tenant, by hall status (green .. red)
 RELET_APPEAL = np.array([1.0, 0.75, 0.45, 0.25])
+TENANTS_AHEAD = 6  # newcomers pre-drawn per dwelling (about 40 years at the usual turnover)
 
 
 def sigmoid(x):
@@ -41,7 +43,7 @@ class Households:
     """Arrays of household state, one entry per dwelling slot (sorted by hall)."""
 
     def __init__(self, hall_of: np.ndarray, building_of: np.ndarray, ctx, params,
-                 rng: np.random.Generator):
+                 rng: np.random.Generator, tenant_rng: np.random.Generator):
         n = hall_of.size
         self.n = n
         self.hall = hall_of  # hall index (0..halls-1), dwellings sorted by hall
@@ -62,7 +64,11 @@ class Households:
         self.disruptive = rng.random(n) < pop.disruptive_share
         self.mob_factor = (0.7 + 0.6 * self.means) / 365  # those with means leave more easily
         self.n_squatted = 0
+        self.hazard: np.ndarray | None = None  # daily move-out probability, refreshed weekly
         self.tenancies = np.zeros(n, np.int64)
+        # uniforms for the next tenants of each dwelling (deprived, means, sensitivity, trust,
+        # disruptive), drawn once: see _move_in
+        self.tenant_u = tenant_rng.random((n, TENANTS_AHEAD, 5))
         self.fear = np.full(n, 0.3)
         self.satisfaction = np.full(n, 0.6)
         self.trust_landlord = np.clip(rng.normal(pop.trust_landlord, 0.1, n), 0, 1)
@@ -114,9 +120,11 @@ class Households:
         so that two strategies share these draws (common random numbers).
         """
         p, occ = self.p, self.occupied
-        hazard = (p.move_base + p.move_insecurity * (self.fear > 0.5)
-                  + p.move_dissatisfaction * (1 - self.satisfaction)) * self.mob_factor
-        out = occ & (u[0] < hazard)
+        if day % 7 == 0 or self.hazard is None:  # fear and satisfaction move slowly
+            self.hazard = ((p.move_base + p.move_insecurity * (self.fear > 0.5)
+                            + p.move_dissatisfaction * (1 - self.satisfaction)) * self.mob_factor
+                           ).astype(np.float32)
+        out = occ & (u[0] < self.hazard)
         self.evictions_today = 0
         if evict_due is not None:
             self.evictions_today = int(evict_due.sum())
@@ -151,24 +159,29 @@ class Households:
             self._move_in(vac[relet], day, streams)
 
     def _move_in(self, idx: np.ndarray, day: int, streams) -> None:
-        """Newcomers: poorer on average (ONPV 2017). Each (dwelling, tenancy) draws its tenant from
-        its own generator, so the same dwelling relet the same time gets the same kind of
-        household under any strategy (common random numbers)."""
+        """Newcomers: poorer on average (ONPV 2017). The k-th tenant of each dwelling is drawn
+        from uniforms fixed at the start (``tenant_u``), so the same dwelling relet for the k-th
+        time gets the same kind of household under any strategy (common random numbers)."""
         p, pop = self.p, self.ctx.population
         self.occupied[idx] = True
-        for i in idx:
-            self.tenancies[i] += 1
-            rng = streams.child("newcomers", int(i), int(self.tenancies[i]))
-            dep, u_means, u_dis = rng.random(3)
-            self.deprived[i] = dep < pop.newcomer_deprivation
-            self.means[i] = rng.beta(2, 5) if self.deprived[i] else rng.beta(4, 3)
-            self.sensitivity[i] = rng.normal(0.0, p.fear_sensitivity_sd)
-            self.trust_offset[i] = rng.normal(0.0, 0.4)
-            self.disruptive[i] = u_dis < pop.disruptive_share
-        k = idx.size
-        self.household_id[idx] = np.arange(self.next_id, self.next_id + k)
-        self.next_id += k
+        self.tenancies[idx] += 1
+        k = self.tenancies[idx] - 1
+        u = np.empty((idx.size, 5))
+        inside = k < self.tenant_u.shape[1]
+        u[inside] = self.tenant_u[idx[inside], k[inside]]
+        for row in np.flatnonzero(~inside):  # a dwelling relet very often: draw on demand
+            u[row] = streams.child("newcomers", int(idx[row]), int(k[row])).random(5)
+        dep = u[:, 0] < pop.newcomer_deprivation
+        self.deprived[idx] = dep
+        self.means[idx] = np.where(dep, betaincinv(2, 5, u[:, 1]), betaincinv(4, 3, u[:, 1]))
+        self.sensitivity[idx] = p.fear_sensitivity_sd * ndtri(np.clip(u[:, 2], 1e-9, 1 - 1e-9))
+        self.trust_offset[idx] = 0.4 * ndtri(np.clip(u[:, 3], 1e-9, 1 - 1e-9))
+        self.disruptive[idx] = u[:, 4] < pop.disruptive_share
+        n = idx.size
+        self.household_id[idx] = np.arange(self.next_id, self.next_id + n)
+        self.next_id += n
         self.mob_factor[idx] = (0.7 + 0.6 * self.means[idx]) / 365
+        self.hazard = None
         self.fear[idx] = 0.3
         self.satisfaction[idx] = 0.6
         self.trust_landlord[idx] = pop.trust_landlord

@@ -2,10 +2,11 @@
 
 The expected number of incidents of type ``t`` at place ``p`` in phase ``h`` of a day is::
 
-    lambda[h, t, p] = (background[t, p] * phase[t, h] * (1 + kappa * disorder[p])
-                       * (1 + a * attractiveness[p]) + offenders[h, t, p]) * exp(-G[h, t, p])
-                      + displaced[h, t, p]
+    lambda[t, h, p] = (dep * background[t, p] * phase[t, h] * (1 + kappa * disorder[p])
+                       * (1 + a * attractiveness[p]) + offenders[t, h, p]) * exp(-G[t, h, p])
+                      + displaced[t, h, p]
 
+- ``dep`` follows the share of deprived households (poorer newcomers concentrate difficulty);
 - ``background`` spreads a type's reference rate (per 1,000 dwellings per year, parameter
   table) over the places where it can occur (hall, street, car park, square weights), scaled by
   the territory's offender pressure -- the *motivated offender* and *suitable target* of routine
@@ -22,7 +23,8 @@ The expected number of incidents of type ``t`` at place ``p`` in phase ``h`` of 
   of the evening nuisance deterred by mediators comes back at night (displacement in time,
   de Maillard & Bénec'h-Le Roux 2011).
 
-Counts are drawn as one Poisson process over all (phase, type, place) cells.
+Counts are drawn cell by cell by inverting each Poisson law with one uniform per cell and day
+(:func:`draw`), so that policies compared on the same seed share their incident draws.
 """
 
 from __future__ import annotations
@@ -125,7 +127,7 @@ def _table() -> TypeTable:
     sens[I.DRUG_DEALING] = [0.3, 0.2, 0.2, 0.5, 1.0, 0.5, 0.3, 1.0, 0.5]
     sens[I.STAFF_AGGRESSION] = 0.0
     sens[I.URBAN_VIOLENCE] = [0.0, 0.0, 0.3, 0.0, 0.5, 0.3, 0.0, 0.0, 0.0]
-    comp = np.array([1, 0, 1, 2, 2, 0, 0, 2, 2, 0, 0])  # occupation/noise/incivility/dealing leave litter
+    comp = np.array([2, 0, 1, 2, 2, 0, 0, 2, 2, 0, 0])  # occupation/noise/incivility/dealing leave litter
     dparam = ("disorder_per_other", "disorder_per_degradation", "disorder_per_tag",
               "disorder_per_waste", "disorder_per_other", "disorder_per_other",
               "disorder_per_other", "disorder_per_other", "disorder_per_other",
@@ -175,17 +177,20 @@ def draw(lam: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     numbers at the level of each place), and the stream never drifts out of step.
     """
     flat, uf = lam.ravel(), u.ravel()
-    hit = np.flatnonzero(uf < -np.expm1(-flat))  # P(N >= 1) = 1 - exp(-lambda)
+    hit = np.flatnonzero(uf + np.exp(-flat) < 1)  # u < P(N >= 1) = 1 - exp(-lambda)
     if hit.size == 0:
         e = np.empty(0, np.int64)
         return e, e, e
-    lh, uh = flat[hit].astype(np.float64), uf[hit].astype(np.float64)
+    # a float32 uniform is a multiple of 2**-24: read 0 as the first step, not as "infinitely many"
+    lh, uh = flat[hit].astype(np.float64), np.maximum(uf[hit].astype(np.float64), 2.0**-24)
     # N = number of k >= 1 with u < P(N >= k); tail P(N >= k+1) = P(N >= k) - P(N = k)
     term = np.exp(-lh) * lh  # P(N = 1)
     tail = -np.expm1(-lh) - term  # P(N >= 2)
     count = np.ones(hit.size, np.int64)
     k = 1
-    while True:
+    # rounding leaves a tiny positive tail that a uniform of exactly 0 would chase forever
+    k_max = int(lh.max() + 10 * np.sqrt(lh.max()) + 20)
+    while k < k_max:
         more = uh < tail
         if not more.any():
             break

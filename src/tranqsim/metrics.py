@@ -61,8 +61,9 @@ class Recorder:
             self._grow()
         hh, d = m.households, m.day
         occ = hh.occupied
-        n_occ = int(occ.sum())
+        n_occ = int(np.count_nonzero(occ))
         k = max(n_occ, 1)
+        occ_f = m.occ_float = occ.astype(np.float64)
         row = self.data[self.n]
         counts = m.day_type_counts
         row[0] = counts.sum()
@@ -70,16 +71,16 @@ class Recorder:
         row[2] = m.day_handled
         row[3:3 + counts.size] = counts
         c = 3 + counts.size
-        vict = occ & (d - hh.last_victim < 365)
-        squatted = int(hh.squatted.sum())
+        vict = np.count_nonzero(occ & (d - hh.last_victim < 365))
+        squatted = hh.n_squatted
         status = np.bincount(m.status[m.halls], minlength=4)
         groups = m.groups
         networks = m.networks
         row[c:] = [
-            ((hh.fear > 0.5) & occ).sum() / k, vict.sum() / k, m.victims_today, n_occ,
+            np.count_nonzero((hh.fear > 0.5) & occ) / k, vict / k, m.victims_today, n_occ,
             hh.n - n_occ, squatted, (hh.n - n_occ) / hh.n, hh.moves_today, hh.evictions_today,
-            hh.relets_today, m.disorder[m.halls].mean(), (hh.satisfaction * occ).sum() / k,
-            (hh.trust_landlord * occ).sum() / k, (hh.trust_police * occ).sum() / k,
+            hh.relets_today, m.disorder[m.halls].mean(), np.dot(hh.satisfaction, occ_f) / k,
+            np.dot(hh.trust_landlord, occ_f) / k, np.dot(hh.trust_police, occ_f) / k,
             *status, m.tension, len(networks), sum(n.strength for n in networks),
             (sum(g.activity for g in groups) / len(groups)) if groups else 0.0,
             m.police_crews, m.staff_count(), 0.0, m.public_rate]
@@ -88,7 +89,7 @@ class Recorder:
         keys = m.cost_index
         cost[keys["repairs"]] += m.day_repair_cost
         cost[keys["vacancy"]] += (hh.n - n_occ) * m.rent * 12 / 365
-        cost[keys["squats"]] += squatted * 5.0  # securing, utilities, damage: EUR/day, assumption
+        cost[keys["squats"]] += squatted * m.p.cost_squat_day
         cost[keys["evictions"]] += m.day_evict_cost
         row[COL["cost_eur"]] = cost.sum()
         self.n += 1

@@ -81,9 +81,8 @@ class EstateModel(mesa.Model):
         self.nearest_hall = self._nearest_halls()
         W = lay.neighbours
         self.WT = W.T.tocsr()
-        self.W_halls = W[self.halls]  # (halls, places): a hall's surroundings
-        self.W_to_halls = W[:, self.halls].tocsr()  # (places, halls): halls around a place
         self.public_mask = (lay.kind != PlaceKind.HALL).astype(float)
+        self.nbr_in = np.zeros((P, 8))  # inputs of the day's neighbourhood product
         self.litter = p.litter_per_day * ctx.offenders.pressure * \
             np.array([1.0, 0.3, 0.5, 0.5])[lay.kind]  # hall, street, car park, square
         self.hangout_places = np.flatnonzero((lay.kind == PlaceKind.HALL) | (lay.kind == PlaceKind.SQUARE))
@@ -93,9 +92,10 @@ class EstateModel(mesa.Model):
         hall_of = np.repeat(np.arange(H), lay.dwellings_per_hall)
         self.hall_start = np.concatenate([[0], np.cumsum(lay.dwellings_per_hall)[:-1]])
         self.households = Households(hall_of, lay.building[self.halls][hall_of], ctx, p,
-                                     self.streams["population"])
+                                     self.streams["population"], self.streams["newcomers"])
         self.household_views = [Household(self, i) for i in range(e.dwellings)]
-        self.initial_deprived = float(self.households.deprived.mean())
+        hh0 = self.households
+        self.initial_deprived = np.count_nonzero(hh0.deprived & hh0.occupied) / max(hh0.occupied.sum(), 1)
 
         # --- disorder, attractiveness, memory of incidents ------------------------------
         init = self.streams["initial_state"]
@@ -117,6 +117,8 @@ class EstateModel(mesa.Model):
         self.hall_fear_logit = np.full(H, p.fear_base)
         self.hall_trust_l = np.full(H, ctx.population.trust_landlord)
         self.hall_trust_p = np.full(H, ctx.population.trust_police)
+        logit = lambda q: math.log(max(q, 1e-3) / max(1 - q, 1e-3))  # noqa: E731
+        self.trust_l0, self.trust_p0 = logit(ctx.population.trust_landlord), logit(ctx.population.trust_police)
         self.raids = np.zeros(P)
         self.dealing = np.zeros(P)
         self.caretaker_cov = np.zeros(P)
@@ -149,6 +151,10 @@ class EstateModel(mesa.Model):
         self.sens_res = self.sens[:, 0][:, None, None].copy()
         self.offender_types = np.flatnonzero(TABLE.offender_driven)
         self.nuisance_types = np.flatnonzero(TABLE.nuisance)
+        # displaced offending lands only where its type can happen (no cellar crime in a street)
+        possible = TABLE.kind_weight[:, lay.kind] > 0
+        possible[I.DRUG_DEALING] = lay.kind == PlaceKind.HALL
+        self.displace_mask = possible[self.offender_types][:, None, :].astype(np.float32)
         self.comp_amount = np.array([getattr(p, n) for n in TABLE.disorder_param])
         self.repair_cost = np.zeros(T)
         self.repair_cost[I.DEGRADATION] = p.cost_repair_degradation
@@ -191,7 +197,7 @@ class EstateModel(mesa.Model):
 
     # ------------------------------------------------------------------ helpers used by agents
     def hotness(self) -> np.ndarray:
-        """Recent incidents per place (30-day moving average), plus dealing points."""
+        """Recent incidents per place (30-day moving average): what hot-spot patrols target."""
         return self.recent
 
     def mediation_targets(self) -> np.ndarray:
@@ -199,11 +205,12 @@ class EstateModel(mesa.Model):
         w[self.hangout_places] = 0.02 + self.recent[self.hangout_places]
         return w
 
-    def quietest_hall(self, exclude: int) -> int:
-        """Where a displaced dealing point goes: a disordered, unguarded hall nearby or not."""
+    def quietest_hall(self, exclude: int | None = None) -> int:
+        """Where a displaced or re-emerging dealing point goes: a disordered, unguarded hall."""
         score = self.disorder[self.halls] - self.guardianship[self.halls] + \
             0.1 * self.streams["dealing"].random(self.n_halls)
-        score[self.hall_of_place[exclude]] = -np.inf
+        if exclude is not None:
+            score[self.hall_of_place[exclude]] = -np.inf
         return int(self.halls[np.argmax(score)])
 
     def _nearest_halls(self) -> np.ndarray:
@@ -225,10 +232,11 @@ class EstateModel(mesa.Model):
         self._reconcile(Caretaker, mods.caretaker_posts,
                         lambda i, n: Caretaker(self, Caretaker.sectors(self.halls, n)[i]))
         self._reconcile(NightMediator, mods.mediator_posts, lambda i, n: _standing(NightMediator, self))
-        self._reconcile(SecurityGuard, round(mods.guard_level * D / 330),
+        self._reconcile(SecurityGuard, round(mods.guard_level * D / p.dwellings_per_guard),
                         lambda i, n: _standing(SecurityGuard, self))
         ctx_crews = self.spec.context.police.crews_per_1000 * D / 1000
-        regular = max(0, round(ctx_crews * mods.police_level))
+        crews = ctx_crews * mods.police_level  # fractional crews act through their visits
+        regular = max(1, round(crews)) if crews > 0 else 0
         zsp = round(mods.zsp_extra_crews) if mods.zsp_zone is not None else 0
         for a in self.staff[PoliceUnit]:
             a.remove()
@@ -236,13 +244,14 @@ class EstateModel(mesa.Model):
             [PoliceUnit(self, zsp=True) for _ in range(zsp)]
         self._reconcile(TranquillityOfficer, officer_posts(self.spec.strategy.organisation, D),
                         lambda i, n: TranquillityOfficer(self, int(self.halls[0])))
-        self.police_crews = regular + zsp
+        self.police_crews = crews + zsp
+        self.crew_visit_scale = (crews / regular) if regular else 0.0
 
         # static guardianship (S, 3, P), already weighted by deterrence coefficients
         g = np.zeros((S, 3, P), np.float32)
         cov = Caretaker.coverage(self, self.staff[Caretaker])
         self.caretaker_cov = cov
-        self.cov_halls = np.minimum(cov[self.halls], 1.0)
+        self.cov_halls = cov[self.halls]
         g[1, DAY] = p.g_caretaker * cov
         cctv = p.g_cctv_passive * mods.place_array("cctv_passive", P) + \
             p.g_cctv_active * mods.place_array("cctv_active", P)
@@ -271,7 +280,7 @@ class EstateModel(mesa.Model):
         rate[self.cost_keys.index("organisation")] = len(self.staff[TranquillityOfficer]) * p.cost_officer_post / 365
         self.cost_rate = rate
         self.public_rate = sum(getattr(lv, "public_cost", lambda m: 0.0)(self) for lv in self.levers
-                               if lv.active(d)) / 365 + regular * p.cost_police_crew_day
+                               if lv.active(d)) / 365 + crews * p.cost_police_crew_day
         self.lever_changes.append(d)
 
     def _reconcile(self, cls, target: int, make) -> None:
@@ -296,28 +305,37 @@ class EstateModel(mesa.Model):
         pol = PoliceUnit.deploy(self, staff_of[PoliceUnit], mods.police_mode, mods.zsp_zone)
         style = mods.police_style
         g = self.g_static.copy()
-        ce_place = np.minimum(1.0, 8 / 3 * (self.W_to_halls @ self.ce))
-        ce_place[self.halls] = self.ce
-        if mods.residentialised is not None:  # enclosed grounds: residents' control extends
-            ce_place = np.where(mods.residentialised, np.minimum(1.3, ce_place * 1.3), ce_place)
-        g[0] = p.g_residents * RESIDENT_PHASE[:, None] * ce_place[None, :]
         g[2] += p.g_mediator * med
         g[3] += p.g_guard * guard
         g[4] += p.g_police * POLICE_STYLE_DETERRENCE[style] * pol
         staff = g[STAFF_SOURCES].sum(0)  # (3, P)
         self.guardianship[:] = staff.mean(0)
+        # one sparse product gives every neighbourhood quantity of the day (morning values)
+        X = self.nbr_in
+        X[:, 0] = self.disorder
+        X[:, 1] = self.attractiveness
+        X[self.halls, 2] = self.ce
+        X[:, 3] = self.recent
+        X[:, 4] = self.dealing
+        X[:, 5:8] = staff.T
+        nb = self.nbr = W @ X
+        ce_place = np.minimum(1.0, 8 / 3 * nb[:, 2])
+        ce_place[self.halls] = self.ce
+        if mods.residentialised is not None:  # enclosed grounds: residents' control extends
+            ce_place = np.where(mods.residentialised, np.minimum(1.3, ce_place * 1.3), ce_place)
+        g[0] = p.g_residents * RESIDENT_PHASE[:, None] * ce_place[None, :]
         groups = self.group_list
         YouthGroup.deploy(self, groups, staff[EVENING] + g[5:, EVENING].sum(0))
 
         # 3. intensities lam[t, h, p] -------------------------------------------------------
         G = (self.sens @ g.reshape(S, 3 * P)).reshape(T_, 3, P)
         G += (p.diffusion_weight * self.sens_diffusion[:, None, None]) * \
-            (W @ staff.T).T.astype(np.float32)[None, :, :]
-        n_occ = hh.occupied.sum()
-        dep = 1 + p.deprivation_offending * (np.dot(hh.deprived, hh.occupied) / max(n_occ, 1)
+            nb[:, 5:8].T.astype(np.float32)[None, :, :]
+        n_occ = np.count_nonzero(hh.occupied)
+        dep = 1 + p.deprivation_offending * (np.count_nonzero(hh.deprived & hh.occupied) / max(n_occ, 1)
                                             - self.initial_deprived)
         self.dep = dep
-        dis_eff = 0.7 * self.disorder + 0.3 * (W @ self.disorder)
+        dis_eff = 0.7 * self.disorder + 0.3 * nb[:, 0]
         M = (dep * (1 + p.disorder_contagion * dis_eff)
              * (1 + p.attractiveness_gain * self.attractiveness)).astype(np.float32)
         lam = self.bg_phase * M
@@ -342,7 +360,7 @@ class EstateModel(mesa.Model):
         if hh.n_squatted:
             squats = np.bincount(hh.hall, weights=hh.squatted, minlength=self.n_halls)
             per_hall += 0.02 * squats
-            lam[I.DEGRADATION][:, self.halls] += 0.01 * squats
+            lam[I.DEGRADATION][:, self.halls] += 0.01 * TABLE.phase[I.DEGRADATION][:, None] * squats
         lam[I.NOISE_DISPUTE][:, self.halls] += TABLE.phase[I.NOISE_DISPUTE][:, None] * per_hall
         # deterrence: residents' informal control, then staff, police and technical guardians;
         # what the latter deter partly moves next door (displacement)
@@ -351,7 +369,8 @@ class EstateModel(mesa.Model):
         lam *= np.exp(G, out=G)
         off = self.offender_types
         deterred = (lam_res[off] - lam[off]).reshape(off.size * 3, P)
-        lam[off] += p.displacement_share * (self.WT @ deterred.T).T.reshape(off.size, 3, P)
+        lam[off] += p.displacement_share * self.displace_mask * \
+            (self.WT @ deterred.T).T.reshape(off.size, 3, P)
         if not mods.mediator_night_shift and mods.mediator_posts:
             # nuisance deterred by the evening rounds partly resumes after the shift
             nui = self.nuisance_types
@@ -363,14 +382,14 @@ class EstateModel(mesa.Model):
             + 0.3 * float(self.hall_heavy.mean())
         self.tension = tension
         uv_total = p.urban_violence_rate * self.n_dwellings / 1000 / 365 * dep * \
-            math.exp(p.urban_violence_tension_gain * (tension - 0.25))
+            math.exp(p.urban_violence_tension_gain * (tension - 0.1))  # 0.1: tension at rest
         w_uv = self.public_mask * (1 + self.attractiveness)
         lam[I.URBAN_VIOLENCE] = TABLE.phase[I.URBAN_VIOLENCE][:, None] * (uv_total / w_uv.sum()) * \
             w_uv * G[I.URBAN_VIOLENCE]  # G now holds exp(-G)
         staff_here = med + guard
         staff_here[DAY] += self.caretaker_cov
-        lam[I.STAFF_AGGRESSION] = (p.staff_aggression_rate * self.org.aggression * (1 + 2 * tension)
-                                   / (1 - p.rule_reminder_share)) * staff_here * (host + deal)
+        lam[I.STAFF_AGGRESSION] = self.org.aggression * staff_here * (
+            p.staff_aggression_rate * (1 + 2 * tension) * (host + deal) + p.staff_reminder_rate)
 
         # 4. incidents and their consequences ----------------------------------------------
         ts, hs, ps = draw(lam, self.streams["incidents"].random(lam.shape, dtype=np.float32))
@@ -381,7 +400,7 @@ class EstateModel(mesa.Model):
         self.dis_comp *= self.keep
         np.minimum(self.dis_comp.sum(0), 1.0, out=self.disorder)
         A = self.attractiveness
-        A += p.attract_spread * (W @ A - A) - p.attract_decay * A
+        A += p.attract_spread * (nb[:, 1] - A) - p.attract_decay * A
 
         # 6. residents, offenders; 7. costs and metrics --------------------------------------
         self._residents(d, med, pol, guard, style)
@@ -411,6 +430,16 @@ class EstateModel(mesa.Model):
         hall_idx = self.nearest_hall[ps]  # the hall itself, or the nearest one for public places
         # four uniforms per (phase, place), drawn every day: witness, report, handling, victim
         u = self.streams["reporting"].random((3, P, 4), dtype=np.float32)[hs, ps]
+        # several events in one (phase, place): shift each one's uniforms (golden-ratio offsets)
+        cell = hs * P + ps  # events come sorted by type, then (phase, place)
+        if n > 1 and np.bincount(cell, minlength=3 * P).max() > 1:
+            _, inverse = np.unique(cell, return_inverse=True)
+            rank = np.zeros(n)
+            seen: dict[int, int] = {}
+            for i, c in enumerate(inverse.tolist()):
+                rank[i] = seen.get(c, 0)
+                seen[c] = rank[i] + 1
+            u = (u + 0.6180339887 * rank[:, None].astype(np.float32)) % 1.0
         # victims: a household of the hall (or of the nearest hall for public places)
         vic = TABLE.victim[ts]
         hv = hall_idx[vic]
@@ -422,16 +451,18 @@ class EstateModel(mesa.Model):
         police_here = pol[hs, ps] > 0
         med_here = med[hs, ps] > 0
         guard_here = guard[hs, ps] > 0
-        care_here = (hs == DAY) & (self.caretaker_cov[ps] > 0.3)
-        present = med_here | guard_here | care_here | police_here
+        care_here = (hs == DAY) & (u[:, 0] < 0.5 * self.caretaker_cov[ps])  # on a round there
+        monitored = self.mods.cctv_active[ps] > 0 if self.mods.cctv_active is not None else np.zeros(n, bool)
+        present = med_here | guard_here | care_here | police_here | monitored
         is_hall = self.hall_of_place[ps] >= 0
         p_witness = np.where(is_hall, p.witness_hall * self.hall_occ[hall_idx], p.witness_public)
         witnessed = present | (u[:, 0] < p_witness)
         to_police = TABLE.to_police[ts]
         trust = np.where(to_police, self.hall_trust_p[hall_idx], self.hall_trust_l[hall_idx])
         reported = present | (witnessed & (u[:, 1] < p.report_base * (0.3 + 0.7 * trust)))
-        pol_resp = min(0.95, p.police_response_base * self.org.partnership
-                       * (1.5 if self.mods.information_sharing else 1.0))
+        pol_resp = np.minimum(0.95, p.police_response_base * self.org.partnership
+                              * (1.5 if self.mods.information_sharing else 1.0)
+                              * np.where(monitored, 1.5, 1.0))  # operators dispatch on what they see
         nuis = TABLE.nuisance[ts]
         prop = TABLE.disorder_component[ts] != 2
         # from lowest to highest priority: the landlord's services, then whoever is there
@@ -450,6 +481,8 @@ class EstateModel(mesa.Model):
         han_p = np.bincount(hall_idx, weights=reported & to_police & (handler == H_POLICE), minlength=H)
         self.resp_landlord += 0.05 * (han_l - rep_l * self.resp_landlord)
         self.resp_police += 0.05 * (han_p - rep_p * self.resp_police)
+        np.clip(self.resp_landlord, 0, 1, out=self.resp_landlord)
+        np.clip(self.resp_police, 0, 1, out=self.resp_police)
         # arrests weaken groups and dealing points where police handled an incident
         arrests = ps[handler == H_POLICE]
         if arrests.size:
@@ -460,7 +493,7 @@ class EstateModel(mesa.Model):
             for net in self.network_list:
                 if net.place in hit:
                     net.strength = max(0.05, net.strength - p.arrest_effect)
-        self.day_reported = int(reported.sum())
+        self.day_reported = int((reported & (ts != I.STAFF_AGGRESSION)).sum())
         self.day_handled = int((handler != H_NONE).sum())
         if self.log_events:
             self.events.append((np.full(n, d, np.int32), ps.astype(np.int32), ts.astype(np.int8),
@@ -480,10 +513,10 @@ class EstateModel(mesa.Model):
             stable = np.minimum(1.0, (d - hh.move_in) / (3 * 365)) * occ
             self.stab_h = np.bincount(hh.hall, weights=stable, minlength=H) / denom
         self.ce = np.clip(self.hall_occ * (1 - fear_h) * (0.5 + 0.5 * self.stab_h) * (1 + 0.3 * part), 0, 1.3)
-        near = self.W_halls @ np.stack([self.disorder, self.recent, self.dealing], axis=1)  # (H, 3)
+        near = self.nbr[halls]  # neighbourhood means, from this morning's product
         dis_h = 0.6 * self.disorder[halls] + 0.4 * near[:, 0]
-        inc_month = 30 * (self.recent[halls] + 4 * near[:, 1])  # own + about half the neighbours
-        deal_h = np.minimum(self.dealing[halls] + 0.5 * 8 * near[:, 2], 1.5)
+        inc_month = 30 * (self.recent[halls] + 4 * near[:, 3])  # own + about half the neighbours
+        deal_h = np.minimum(self.dealing[halls] + 4 * near[:, 4], 1.5)
         pol_h = pol[:, halls].sum(0)
         presence = self.caretaker_cov[halls] + med[EVENING, halls] + 0.3 * guard[NIGHT, halls] + \
             POLICE_STYLE_REASSURANCE[style] * pol_h
@@ -493,21 +526,24 @@ class EstateModel(mesa.Model):
             self.hall_community += (pol_h - self.hall_community) / 60
         else:
             self.hall_community -= self.hall_community / 60
-        heavy = pol_h * (style == "order_maintenance") + self.raids[halls] + 0.2 * guard[NIGHT, halls]
+        heavy = pol_h * (style == "order_maintenance") + self.raids[halls]
         self.hall_heavy += (heavy - self.hall_heavy) / 60
         self.hall_fear_logit = (p.fear_base + p.fear_disorder * dis_h + p.fear_incidents * np.log1p(inc_month)
                                 + p.fear_dealing * deal_h - p.fear_reassurance * reassure)
         cov = self.cov_halls
+        # targets (log-odds) around the territory's history (its initial trust), moved by what
+        # residents see: responsiveness, presence, participation, disorder, heavy-handedness
         sat = 1.2 - 3 * dis_h + 2 * (self.resp_landlord - 0.5) + 0.8 * cov + 0.3 * part \
-            - 0.1 * 30 * self.recent[halls]
-        tl = -0.8 + 2 * (self.resp_landlord - 0.5) + 0.8 * cov + 0.6 * reassure + 0.4 * part - 1.5 * dis_h
-        tp = 0.1 + 1.5 * (self.resp_police - 0.4) + 0.6 * np.minimum(self.hall_community, 1) \
-            - p.order_maintenance_trust_loss * 4 * np.minimum(self.hall_heavy, 1) - 0.8 * np.minimum(deal_h, 1)
+            - 0.1 * 30 * self.recent[halls] + 0.3 * self.mods.dispute_mediation
+        tl = self.trust_l0 + 2 * (self.resp_landlord - 0.5) + 0.8 * (cov - 0.7) + 0.6 * (reassure - 0.5) \
+            + 0.4 * part - 1.5 * (dis_h - 0.1)
+        tp = self.trust_p0 + 1.5 * (self.resp_police - 0.4) + 0.6 * np.minimum(self.hall_community, 1) \
+            - p.order_maintenance_trust_loss * np.minimum(self.hall_heavy, 1) - 0.8 * np.minimum(deal_h, 1)
         self.hall_trust_l = sigmoid(tl)
         self.hall_trust_p = sigmoid(tp)
         hh.update_attitudes(d, self.hall_fear_logit, sat, tl, tp)
         # tenancy: complaints and evictions for disturbance; settled disputes; move-outs, relets, squats
-        u = self.streams["mobility"].random((4, hh.n))
+        u = self.streams["mobility"].random((4, hh.n), dtype=np.float32)
         self.day_evict_cost = 0.0
         evict_due = None
         if self.mods.eviction:
@@ -544,7 +580,7 @@ class EstateModel(mesa.Model):
         for x in [x for x in self.reemergence_day if x <= d]:
             self.reemergence_day.remove(x)
             if len(self.network_list) < cap:
-                self.network_list.append(DealingNetwork(self, self.quietest_hall(exclude=-1), strength=0.4))
+                self.network_list.append(DealingNetwork(self, self.quietest_hall(), strength=0.4))
         # ZSP operations on dealing points inside the zone (tomorrow's raids)
         zone = self.mods.zsp_zone
         if self.raids.any():
@@ -560,6 +596,9 @@ class EstateModel(mesa.Model):
         for agents in self.staff.values():
             for a in agents:
                 a.sync_cell()
+        for g in self.group_list:
+            if g.cell is not self.cells[g.place]:
+                g.cell = self.cells[g.place]
 
     def run(self, days: int | None = None, progress=None) -> None:
         """Advance the model ``days`` days (default: to the end of the scenario)."""

@@ -20,7 +20,6 @@ import numpy as np
 from mesa.discrete_space import CellAgent
 
 from tranqsim.estate import PlaceKind
-from tranqsim.incidents import EVENING
 
 if TYPE_CHECKING:  # pragma: no cover
     from tranqsim.model import EstateModel
@@ -31,7 +30,7 @@ class YouthGroup(CellAgent):
 
     def __init__(self, model: EstateModel, place: int):
         super().__init__(model)
-        self.place = place
+        self.place = place  # tonight's hangout (the Mesa cell follows in sync_cells)
         self.activity = 1.0
         self.tension = 0.1
         self.cell = model.cells[place]
@@ -53,9 +52,8 @@ class YouthGroup(CellAgent):
         gumbel = -np.log(-np.log(u[:, :-1]))
         choice = cand[np.argmax(p.group_choice_beta * score[None, :] + gumbel, axis=1)]
         for g, c, stay in zip(groups, choice, u[:, -1] < p.group_stickiness):
-            if not stay and c != g.place:
-                g.place = int(c)
-                g.cell = model.cells[g.place]
+            if not stay:
+                g.place = int(c)  # the Mesa cell follows in sync_cells()
 
     @classmethod
     def update(cls, model: EstateModel, groups: list[YouthGroup], programme: float,
@@ -64,10 +62,11 @@ class YouthGroup(CellAgent):
         raise tension, mediation lowers it, and it relaxes over time."""
         p = model.p
         target = 1.0 - p.youth_programme_effect * min(1.0, programme)
+        calm = p.tension_decay * (1 + min(1.0, programme))  # programmes also defuse tension
         for g in groups:
             g.activity += 0.01 * (target - g.activity)  # programmes act over months
             g.tension += (p.tension_from_order_maintenance * heavy_contacts[g.place]
-                          - 0.01 * soft_contacts[g.place] - p.tension_decay * (g.tension - 0.1))
+                          - 0.01 * soft_contacts[g.place] - calm * (g.tension - 0.1))
             g.tension = min(max(g.tension, 0.0), 1.0)
 
     def arrested(self, effect: float) -> None:
@@ -113,4 +112,3 @@ class DealingNetwork(CellAgent):
         self.cell = self.model.cells[place]
 
 
-__all__ = ["YouthGroup", "DealingNetwork", "EVENING"]

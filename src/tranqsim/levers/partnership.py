@@ -122,9 +122,10 @@ class GLTD(Lever):
 
 @register
 class Eviction(Lever):
-    """Landlord complaints and eviction for disturbance (*troubles de jouissance*): repeated
-    noise from a disruptive household leads to a complaint, and after a slow procedure to
-    eviction; other disruptive households temper their behaviour."""
+    """Landlord complaints and eviction for disturbance (*troubles de jouissance*): the landlord
+    files a complaint against a disruptive household after a while (about four months on
+    average), and after a slow procedure evicts it; while the policy is known, disruptive
+    households temper their behaviour (noise x 0.7)."""
 
     name, family = "eviction", "partnership"
     label_fr, label_en = "Plaintes et expulsions pour troubles", "Complaints and eviction"

@@ -57,7 +57,7 @@ class CCTV(Lever):
 @register
 class AccessControl(Lever):
     """*Contrôle d'accès*: badge entrances keep non-residents out of halls and cellars,
-    deterring hall occupation, dealing in halls and cellar crime (not residents' own noise)."""
+    deterring hall occupation, dealing in halls and cellar crime (residents' own noise hardly)."""
 
     name, family = "access_control", "situational"
     label_fr, label_en = "Contrôle d'accès", "Access control"

@@ -30,7 +30,9 @@ class NightMediators(Lever):
         mods.mediator_night_shift |= self.config.shift == "evening_and_night"
 
     def annual_cost(self, model):
-        return self.config.posts * model.p.cost_mediator_post
+        # a night shift as well means half as many hours again per post
+        hours = 1.5 if self.config.shift == "evening_and_night" else 1.0
+        return hours * self.config.posts * model.p.cost_mediator_post
 
 
 @register

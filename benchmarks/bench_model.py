@@ -1,0 +1,95 @@
+"""Speed and memory of the estate model, against Mesa's own Epstein civil-violence example.
+
+Prints household-steps per second for a 3-year ``priority_estate`` run, Epstein agent-steps per
+second measured in the same process, their ratio, the per-household-step cost of
+``large_estate`` relative to ``priority_estate``, and peak memory of each (measured in a fresh
+subprocess each, so one does not inflate the other). A household-step is one dwelling slot
+advanced one day. Targets (issue 2): ratio >= 40; 3-year priority_estate <= 2 s; large_estate
+<= 1.2x per household-step; peak memory <= 300 MB (priority), <= 1 GB (large).
+
+Usage: python benchmarks/bench_model.py [--years 3] [--large-years 1] [--epstein-steps 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+import tranqsim
+
+
+def time_estate(context: str, years: float, seed: int = 1) -> dict:
+    sc = tranqsim.load_scenario(context=context, years=years, seed=seed)
+    t0 = time.perf_counter()
+    model = tranqsim.build_model(sc)
+    t1 = time.perf_counter()
+    model.run()
+    t2 = time.perf_counter()
+    hh_steps = sc.context.estate.dwellings * sc.days
+    return {"context": context, "years": years, "dwellings": sc.context.estate.dwellings,
+            "build_s": t1 - t0, "run_s": t2 - t1, "total_s": t2 - t0,
+            "household_steps_per_s": hh_steps / (t2 - t1)}
+
+
+def time_epstein(steps: int) -> dict:
+    from mesa.examples.advanced.epstein_civil_violence.model import EpsteinCivilViolence
+
+    model = EpsteinCivilViolence()
+    n = len(model.agents)
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        model.step()
+    dt = time.perf_counter() - t0
+    return {"agents": n, "steps": steps, "agent_steps_per_s": n * steps / dt}
+
+
+def peak_memory_mb(context: str, years: float) -> float:
+    """Peak RSS of a fresh process that builds and runs one model."""
+    code = ("import resource, tranqsim; m = tranqsim.build_model(tranqsim.load_scenario("
+            f"context={context!r}, years={years})); m.run(); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip()) / 1024  # Linux: kilobytes
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--years", type=float, default=3.0)
+    ap.add_argument("--large-years", type=float, default=1.0)
+    ap.add_argument("--epstein-steps", type=int, default=30)
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args()
+    time_estate("priority_estate", 0.05)  # warm-up: imports, caches
+    pri = time_estate("priority_estate", a.years)
+    eps = time_epstein(a.epstein_steps)
+    big = time_estate("large_estate", a.large_years)
+    ratio = pri["household_steps_per_s"] / eps["agent_steps_per_s"]
+    large_cost = pri["household_steps_per_s"] / big["household_steps_per_s"]
+    mem_pri = peak_memory_mb("priority_estate", a.years)
+    mem_big = peak_memory_mb("large_estate", a.large_years)
+    res = {"priority": pri, "epstein": eps, "large": big, "ratio": ratio,
+           "large_cost_per_household_step": large_cost,
+           "peak_memory_mb": {"priority_estate": mem_pri, "large_estate": mem_big},
+           "this_process_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    if a.json:
+        print(json.dumps(res, indent=2))
+        return
+    print(f"priority_estate, {a.years:g} years, {pri['dwellings']} dwellings: build {pri['build_s']:.2f} s, "
+          f"run {pri['run_s']:.2f} s, total {pri['total_s']:.2f} s (target <= 2 s for 3 years)")
+    print(f"large_estate, {a.large_years:g} years, {big['dwellings']} dwellings: run {big['run_s']:.2f} s, "
+          f"{big['household_steps_per_s']:,.0f} household-steps/s")
+    print(f"peak memory: priority_estate {mem_pri:.0f} MB (target <= 300), "
+          f"large_estate {mem_big:.0f} MB (target <= 1000)")
+    print(f"Epstein civil violence (mesa.examples): {eps['agents']} agents, "
+          f"{eps['agent_steps_per_s']:,.0f} agent-steps/s")
+    print(f"tranqsim priority_estate: {pri['household_steps_per_s']:,.0f} household-steps/s")
+    print(f"large_estate cost per household-step: {large_cost:.2f}x priority_estate (target <= 1.2)")
+    print(f"ratio tranqsim / Epstein: {ratio:.1f}x (target >= 40)")
+
+
+if __name__ == "__main__":
+    main()
