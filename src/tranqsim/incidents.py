@@ -183,14 +183,18 @@ def draw(lam: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
         return e, e, e
     # a float32 uniform is a multiple of 2**-24: read 0 as the first step, not as "infinitely many"
     lh, uh = flat[hit].astype(np.float64), np.maximum(uf[hit].astype(np.float64), 2.0**-24)
+    big = lh > 5.0  # rare: the same inversion, done by scipy's quantile function
+    if big.any():
+        from scipy.stats import poisson
+
+        count_big = poisson.ppf(1.0 - uh[big], lh[big]).astype(np.int64)  # u < P(N >= k) <=> ...
+        lh, uh = np.where(big, 0.0, lh), np.where(big, 2.0, uh)
     # N = number of k >= 1 with u < P(N >= k); tail P(N >= k+1) = P(N >= k) - P(N = k)
     term = np.exp(-lh) * lh  # P(N = 1)
     tail = -np.expm1(-lh) - term  # P(N >= 2)
     count = np.ones(hit.size, np.int64)
     k = 1
-    # rounding leaves a tiny positive tail that a uniform of exactly 0 would chase forever
-    k_max = int(lh.max() + 10 * np.sqrt(lh.max()) + 20)
-    while k < k_max:
+    while k < 40:  # lambda <= 5 here: P(N >= 40) < 1e-20
         more = uh < tail
         if not more.any():
             break
@@ -198,6 +202,8 @@ def draw(lam: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
         k += 1
         term = term * lh / k
         tail = tail - term
+    if big.any():
+        count[big] = np.maximum(count_big, 1)
     idx = np.repeat(hit, count)
     t, rest = np.divmod(idx, lam.shape[1] * lam.shape[2])
     h, p = np.divmod(rest, lam.shape[2])

@@ -336,8 +336,8 @@ class EstateModel(mesa.Model):
                                             - self.initial_deprived)
         self.dep = dep
         dis_eff = 0.7 * self.disorder + 0.3 * nb[:, 0]
-        M = (dep * (1 + p.disorder_contagion * dis_eff)
-             * (1 + p.attractiveness_gain * self.attractiveness)).astype(np.float32)
+        A_eff = self.attractiveness / (1 + self.attractiveness / p.attract_max)  # saturating
+        M = (dep * (1 + p.disorder_contagion * dis_eff) * (1 + p.attractiveness_gain * A_eff)).astype(np.float32)
         lam = self.bg_phase * M
         # offenders present: groups, dealing points, squats, disruptive households
         host = np.zeros((3, P))
@@ -367,15 +367,18 @@ class EstateModel(mesa.Model):
         lam_res = lam * np.exp(-self.sens_res * g[0])
         np.negative(G, out=G)
         lam *= np.exp(G, out=G)
+        back = None
+        if not mods.mediator_night_shift and mods.mediator_posts:
+            # nuisance deterred by the evening rounds partly resumes after the shift: the part of
+            # lam_res removed by the mediators' term alone, bounded by what was there to deter
+            nui = self.nuisance_types
+            g_med = self.sens[nui, 2][:, None] * np.float32(p.g_mediator) * med[EVENING].astype(np.float32)
+            back = np.minimum(lam[nui, EVENING] * np.expm1(g_med), lam_res[nui, EVENING])
         off = self.offender_types
         deterred = (lam_res[off] - lam[off]).reshape(off.size * 3, P)
         lam[off] += p.displacement_share * self.displace_mask * \
             (self.WT @ deterred.T).T.reshape(off.size, 3, P)
-        if not mods.mediator_night_shift and mods.mediator_posts:
-            # nuisance deterred by the evening rounds partly resumes after the shift
-            nui = self.nuisance_types
-            back = lam[nui, EVENING] * (np.exp(self.sens[nui, 2][:, None] * np.float32(p.g_mediator)
-                                               * med[EVENING].astype(np.float32)) - 1)
+        if back is not None:
             lam[nui, NIGHT] += p.time_displacement_share * back
         # urban violence from accumulated tension; aggressions against staff from contacts
         tension = (sum(grp.tension for grp in groups) / len(groups) if groups else 0.0) \

@@ -56,6 +56,9 @@ _TABLE: tuple[Param, ...] = (
     # --- near-repeat attractiveness (Short et al. 2008) ---
     Param("attract_boost", 0.25, "attractiveness per incident", "near_repeat",
           "Short et al. 2008, theta; scaled so a weekly incident doubles a place's rate", 0, 2, _A),
+    Param("attract_max", 4.0, "attractiveness at which the rate multiplier saturates (x5)",
+          "near_repeat", "assumption: offenders' capacity is finite, so hot spots saturate instead "
+          "of exploding when the near-repeat feedback is supercritical", 0.1, 100, _A),
     Param("attract_decay", 0.05, "1/day", "near_repeat",
           "near-repeat risk fades within weeks (Johnson & Bowers 2004)", 0.001, 0.5),
     Param("attract_spread", 0.15, "share/day to Moore neighbours", "near_repeat",
