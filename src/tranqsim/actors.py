@@ -22,7 +22,7 @@ import numpy as np
 from mesa.discrete_space import CellAgent
 
 from tranqsim.estate import PlaceKind
-from tranqsim.incidents import DAY, EVENING, NIGHT
+from tranqsim.incidents import EVENING, NIGHT
 
 if TYPE_CHECKING:  # pragma: no cover
     from tranqsim.model import EstateModel

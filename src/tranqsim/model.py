@@ -30,21 +30,22 @@ from tranqsim.actors import (Caretaker, NightMediator, PoliceUnit, SecurityGuard
                              TranquillityOfficer)
 from tranqsim.config import Scenario
 from tranqsim.estate import HallStatus, PlaceKind, build_layout
-from tranqsim.households import Household, Households, sigmoid
-from tranqsim.incidents import (DAY, EVENING, GROUP_PROFILE, H_CARETAKER, H_GUARD, H_LANDLORD,
-                                H_MEDIATOR, H_NONE, H_OFFICER, H_POLICE, NIGHT, STAFF_SOURCES,
-                                TABLE, IncidentType as I, S, T, background_rates, draw)
+from tranqsim.households import Household, Households
+from tranqsim.incidents import (DAY, EVENING, GROUP_PROFILE, H_LANDLORD, H_OFFICER, NIGHT,
+                                STAFF_SOURCES, TABLE, IncidentType as I, S, T, background_rates,
+                                draw)
 from tranqsim.levers import REGISTRY, Modifiers
 from tranqsim.metrics import Recorder
 from tranqsim.offenders import DealingNetwork, YouthGroup
 from tranqsim.organisation import FACTORS, officer_posts
 from tranqsim.params import Parameters
+from tranqsim.residents import update_residents
+from tranqsim.response import respond
 from tranqsim.rng import Streams
 
 RESIDENT_PHASE = np.array([1.0, 0.8, 0.4])  # residents watch less at night
-# police style: deterrence per visit, and how much a visit reassures residents
+# police style: deterrence per visit
 POLICE_STYLE_DETERRENCE = {"community": 0.8, "standard": 1.0, "order_maintenance": 1.3}
-POLICE_STYLE_REASSURANCE = {"community": 0.5, "standard": 0.25, "order_maintenance": 0.1}
 EVENT_COST_KEYS = ("repairs", "vacancy", "squats", "evictions", "organisation")
 
 
@@ -222,7 +223,7 @@ class EstateModel(mesa.Model):
     # ------------------------------------------------------------------ levers
     def _apply_levers(self) -> None:
         """Recompute modifiers from the active levers and reconcile staff on the ground."""
-        d, p, lay, P = self.day, self.p, self.layout, self.n_places
+        d, p, P = self.day, self.p, self.n_places
         mods = Modifiers()
         for lev in self.levers:
             if lev.active(d):
@@ -396,7 +397,7 @@ class EstateModel(mesa.Model):
 
         # 4. incidents and their consequences ----------------------------------------------
         ts, hs, ps = draw(lam, self.streams["incidents"].random(lam.shape, dtype=np.float32))
-        self._consequences(d, hs, ts, ps, pol, med, guard)
+        respond(self, d, hs, ts, ps, pol, med, guard)
 
         # 5. disorder is cleaned and repaired; attractiveness decays and spreads -----------
         self.dis_comp[2] += self.litter * (1 + p.disorder_contagion * dis_eff)
@@ -406,165 +407,10 @@ class EstateModel(mesa.Model):
         A += p.attract_spread * (nb[:, 1] - A) - p.attract_decay * A
 
         # 6. residents, offenders; 7. costs and metrics --------------------------------------
-        self._residents(d, med, pol, guard, style)
+        update_residents(self, d, med, pol, guard, style)
         self._offender_dynamics(d, pol, guard, med, style)
         self.recorder.record(self)
         self.day += 1
-
-    def _consequences(self, d, hs, ts, ps, pol, med, guard) -> None:
-        p, P, hh = self.p, self.n_places, self.households
-        n = ts.size
-        counts = np.bincount(ps, minlength=P)
-        self.recent += (counts - self.recent) / 30
-        self.incidents_12m += counts - self.ring[d % 365]
-        self.ring[d % 365] = counts
-        self.status_score += (np.bincount(ps, weights=TABLE.severity[ts], minlength=P)
-                              - self.status_score) / 60
-        self.attractiveness += p.attract_boost * np.bincount(ps, weights=TABLE.offender_driven[ts],
-                                                            minlength=P)
-        self.dis_comp += np.bincount(TABLE.disorder_component[ts] * P + ps, weights=self.comp_amount[ts],
-                                     minlength=3 * P).reshape(3, P)
-        self.day_repair_cost = float(self.repair_cost[ts].sum())
-        self.day_type_counts = np.bincount(ts, minlength=T)
-        if n == 0:
-            self.streams["reporting"].random((3, P, 4), dtype=np.float32)  # keep the stream in step
-            self.day_reported = self.day_handled = self.victims_today = 0
-            return
-        hall_idx = self.nearest_hall[ps]  # the hall itself, or the nearest one for public places
-        # four uniforms per (phase, place), drawn every day: witness, report, handling, victim
-        u = self.streams["reporting"].random((3, P, 4), dtype=np.float32)[hs, ps]
-        # several events in one (phase, place): shift each one's uniforms (golden-ratio offsets)
-        cell = hs * P + ps  # events come sorted by type, then (phase, place)
-        if n > 1 and np.bincount(cell, minlength=3 * P).max() > 1:
-            _, inverse = np.unique(cell, return_inverse=True)
-            rank = np.zeros(n)
-            seen: dict[int, int] = {}
-            for i, c in enumerate(inverse.tolist()):
-                rank[i] = seen.get(c, 0)
-                seen[c] = rank[i] + 1
-            u = (u + 0.6180339887 * rank[:, None].astype(np.float32)) % 1.0
-        # victims: a household of the hall (or of the nearest hall for public places)
-        vic = TABLE.victim[ts]
-        hv = hall_idx[vic]
-        slots = self.hall_start[hv] + (u[vic, 3] * self.layout.dwellings_per_hall[hv]).astype(np.int64)
-        slots = slots[hh.occupied[slots]]
-        hh.victimise(d, slots, self.hall_fear_logit)
-        self.victims_today = slots.size
-        # witnesses, reporting, who handles it
-        police_here = pol[hs, ps] > 0
-        med_here = med[hs, ps] > 0
-        guard_here = guard[hs, ps] > 0
-        care_here = (hs == DAY) & (u[:, 0] < 0.5 * self.caretaker_cov[ps])  # on a round there
-        monitored = self.mods.cctv_active[ps] > 0 if self.mods.cctv_active is not None else np.zeros(n, bool)
-        present = med_here | guard_here | care_here | police_here | monitored
-        is_hall = self.hall_of_place[ps] >= 0
-        p_witness = np.where(is_hall, p.witness_hall * self.hall_occ[hall_idx], p.witness_public)
-        witnessed = present | (u[:, 0] < p_witness)
-        to_police = TABLE.to_police[ts]
-        trust = np.where(to_police, self.hall_trust_p[hall_idx], self.hall_trust_l[hall_idx])
-        reported = present | (witnessed & (u[:, 1] < p.report_base * (0.3 + 0.7 * trust)))
-        pol_resp = np.minimum(0.95, p.police_response_base * self.org.partnership
-                              * (1.5 if self.mods.information_sharing else 1.0)
-                              * np.where(monitored, 1.5, 1.0))  # operators dispatch on what they see
-        nuis = TABLE.nuisance[ts]
-        prop = TABLE.disorder_component[ts] != 2
-        # from lowest to highest priority: the landlord's services, then whoever is there
-        handler = np.where(~to_police & reported & (u[:, 2] < self.org.landlord_response),
-                           self.landlord_handler, H_NONE).astype(np.int8)
-        handler[police_here] = H_POLICE
-        handler[care_here & (prop | nuis) & ~to_police] = H_CARETAKER
-        handler[guard_here & nuis] = H_GUARD
-        handler[med_here & nuis] = H_MEDIATOR
-        handler[to_police & ((reported & (u[:, 2] < pol_resp)) | police_here)] = H_POLICE
-        # responsiveness as residents of the hall see it (moving averages over reports)
-        H = self.n_halls
-        rep_l = np.bincount(hall_idx, weights=reported & ~to_police, minlength=H)
-        han_l = np.bincount(hall_idx, weights=reported & ~to_police & (handler != H_NONE), minlength=H)
-        rep_p = np.bincount(hall_idx, weights=reported & to_police, minlength=H)
-        han_p = np.bincount(hall_idx, weights=reported & to_police & (handler == H_POLICE), minlength=H)
-        self.resp_landlord += 0.05 * (han_l - rep_l * self.resp_landlord)
-        self.resp_police += 0.05 * (han_p - rep_p * self.resp_police)
-        np.clip(self.resp_landlord, 0, 1, out=self.resp_landlord)
-        np.clip(self.resp_police, 0, 1, out=self.resp_police)
-        # arrests weaken groups and dealing points where police handled an incident
-        arrests = ps[handler == H_POLICE]
-        if arrests.size:
-            hit = set(arrests.tolist())
-            for grp in self.group_list:
-                if grp.place in hit:
-                    grp.arrested(p.arrest_effect)
-            for net in self.network_list:
-                if net.place in hit:
-                    net.strength = max(0.05, net.strength - p.arrest_effect)
-        self.day_reported = int((reported & (ts != I.STAFF_AGGRESSION)).sum())
-        self.day_handled = int((handler != H_NONE).sum())
-        if self.log_events:
-            self.events.append((np.full(n, d, np.int32), ps.astype(np.int32), ts.astype(np.int8),
-                                hs.astype(np.int8), witnessed, reported, handler))
-
-    def _residents(self, d, med, pol, guard, style) -> None:
-        """Collective efficacy, fear, satisfaction, trust; tenancy events; hall status."""
-        p, hh, halls, H = self.p, self.households, self.halls, self.n_halls
-        occ = hh.occupied
-        n_occ = np.bincount(hh.hall, weights=occ, minlength=H)
-        self.hall_occ = n_occ / self.layout.dwellings_per_hall
-        denom = np.maximum(n_occ, 1)
-        fear_h = np.bincount(hh.hall, weights=hh.fear * occ, minlength=H) / denom
-        self.fear[halls] = fear_h
-        part = min(self.mods.participation, 2.0)
-        if d % 7 == 0:  # residential stability changes slowly: weekly is enough
-            stable = np.minimum(1.0, (d - hh.move_in) / (3 * 365)) * occ
-            self.stab_h = np.bincount(hh.hall, weights=stable, minlength=H) / denom
-        self.ce = np.clip(self.hall_occ * (1 - fear_h) * (0.5 + 0.5 * self.stab_h) * (1 + 0.3 * part), 0, 1.3)
-        near = self.nbr[halls]  # neighbourhood means, from this morning's product
-        dis_h = 0.6 * self.disorder[halls] + 0.4 * near[:, 0]
-        inc_month = 30 * (self.recent[halls] + 4 * near[:, 3])  # own + about half the neighbours
-        deal_h = np.minimum(self.dealing[halls] + 4 * near[:, 4], 1.5)
-        pol_h = pol[:, halls].sum(0)
-        presence = self.caretaker_cov[halls] + med[EVENING, halls] + 0.3 * guard[NIGHT, halls] + \
-            POLICE_STYLE_REASSURANCE[style] * pol_h
-        self.hall_reassure += (presence - self.hall_reassure) / 30
-        reassure = np.minimum(self.hall_reassure, 1.0)
-        if style == "community":
-            self.hall_community += (pol_h - self.hall_community) / 60
-        else:
-            self.hall_community -= self.hall_community / 60
-        heavy = pol_h * (style == "order_maintenance") + self.raids[halls]
-        self.hall_heavy += (heavy - self.hall_heavy) / 60
-        self.hall_fear_logit = (p.fear_base + p.fear_disorder * dis_h + p.fear_incidents * np.log1p(inc_month)
-                                + p.fear_dealing * deal_h - p.fear_reassurance * reassure)
-        cov = self.cov_halls
-        # targets (log-odds) around the territory's history (its initial trust), moved by what
-        # residents see: responsiveness, presence, participation, disorder, heavy-handedness
-        sat = 1.2 - 3 * dis_h + 2 * (self.resp_landlord - 0.5) + 0.8 * cov + 0.3 * part \
-            - 0.1 * 30 * self.recent[halls] + 0.3 * self.mods.dispute_mediation
-        tl = self.trust_l0 + 2 * (self.resp_landlord - 0.5) + 0.8 * (cov - 0.7) + 0.6 * (reassure - 0.5) \
-            + 0.4 * part - 1.5 * (dis_h - 0.1)
-        tp = self.trust_p0 + 1.5 * (self.resp_police - 0.4) + 0.6 * np.minimum(self.hall_community, 1) \
-            - p.order_maintenance_trust_loss * np.minimum(self.hall_heavy, 1) - 0.8 * np.minimum(deal_h, 1)
-        self.hall_trust_l = sigmoid(tl)
-        self.hall_trust_p = sigmoid(tp)
-        hh.update_attitudes(d, self.hall_fear_logit, sat, tl, tp)
-        # tenancy: complaints and evictions for disturbance; settled disputes; move-outs, relets, squats
-        u = self.streams["mobility"].random((4, hh.n), dtype=np.float32)
-        self.day_evict_cost = 0.0
-        evict_due = None
-        if self.mods.eviction:
-            file = occ & hh.disruptive & (hh.complaint_day < 0) & (u[3] < 1 / 120)
-            hh.complaint_day[file] = d
-            self.day_evict_cost = file.sum() * p.cost_eviction_case
-            evict_due = occ & (hh.complaint_day >= 0) & (d - hh.complaint_day >= p.eviction_procedure_days)
-        if self.mods.dispute_mediation:
-            hh.disruptive &= u[3] < 1 - 1 / 365  # some disputes settle for good
-        hh.mobility(d, u, self.status[halls], self.streams, evict_due)
-        # hall status (Nantes grading): severity-weighted incidents per month, dealing points
-        score = 30 * self.status_score[halls]
-        st = (score >= p.status_yellow).astype(np.int64) + (score >= p.status_orange) + (score >= p.status_red)
-        dh = self.dealing[halls]
-        if dh.any():
-            st = np.where(dh > 0, np.maximum(st, HallStatus.ORANGE), st)
-            st = np.where(dh > 0.7, HallStatus.RED, st)
-        self.status[halls] = st
 
     def _offender_dynamics(self, d, pol, guard, med, style) -> None:
         p = self.p

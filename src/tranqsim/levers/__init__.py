@@ -115,5 +115,5 @@ def register(cls: type[Lever]) -> type[Lever]:
     return cls
 
 
-# Import the families so that their levers register themselves, in toolbox order.
-from tranqsim.levers import situational, management, social, partnership  # noqa: E402,F401
+# Import the families so that their levers register themselves, in toolbox order (hard to soft).
+from tranqsim.levers import situational, management, social, partnership  # noqa: E402,F401,I001
