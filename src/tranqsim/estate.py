@@ -111,8 +111,9 @@ def _moore(width: int, height: int, radius: int, normalise: bool) -> sp.csr_matr
         for dy in range(-radius, radius + 1):
             if dx == 0 and dy == 0:
                 continue
+            # cells (x, y) whose neighbour (x + dx, y + dy) is inside the grid
             src = idx[max(0, -dx):width - max(0, dx), max(0, -dy):height - max(0, dy)]
-            dst = idx[max(0, dx):width - max(0, -dx) or None, max(0, dy):height - max(0, -dy) or None]
+            dst = idx[max(0, dx):width - max(0, -dx), max(0, dy):height - max(0, -dy)]
             rows.append(src.ravel())
             cols.append(dst.ravel())
     r, c = np.concatenate(rows), np.concatenate(cols)

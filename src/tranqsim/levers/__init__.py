@@ -15,7 +15,7 @@ mediators, dispute mediation, youth programmes, resident participation), ``partn
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
@@ -68,7 +68,6 @@ class Modifiers:
     gltd: bool = False
     eviction: bool = False
     guard_level: float = 0.0
-    notes: list[str] = field(default_factory=list)
 
     def place_array(self, name: str, n: int, dtype=float) -> np.ndarray:
         arr = getattr(self, name)
