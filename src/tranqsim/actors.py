@@ -72,17 +72,21 @@ class Caretaker(Staff):
 
     @staticmethod
     def sectors(hall_places: np.ndarray, posts: int) -> list[np.ndarray]:
-        return [s for s in np.array_split(hall_places, posts) if s.size] if posts else []
+        """One sector of consecutive halls per post; with more posts than halls, posts share."""
+        if posts <= 0:
+            return []
+        parts = np.array_split(hall_places, min(posts, hall_places.size))
+        return [parts[i % len(parts)] for i in range(posts)]
 
     @classmethod
     def coverage(cls, model: EstateModel, agents) -> np.ndarray:
         """(places,) daytime presence, 0..1.5: it grows with the posts per hall and saturates
-        (``1.5 * (1 - exp(-capacity / halls in the sector))``); forecourts (public neighbours
-        of covered halls) get about half."""
-        cov = np.zeros(model.n_places)
-        cap = model.p.halls_per_caretaker_capacity
-        for a in agents:  # saturating: the legal minimum gives ~0.95, more posts a little more
-            cov[a.sector] += 1.5 * (1 - np.exp(-cap / a.sector.size))
+        (``1.5 * (1 - exp(-capacity * posts per hall))``: the legal minimum gives ~0.95, more
+        posts a little more); forecourts (public neighbours of covered halls) get about half."""
+        density = np.zeros(model.n_places)
+        for a in agents:
+            density[a.sector] += 1.0 / a.sector.size
+        cov = 1.5 * (1 - np.exp(-model.p.halls_per_caretaker_capacity * density))
         around = model.layout.neighbours @ cov
         public = model.layout.kind != PlaceKind.HALL
         cov[public] = np.minimum(1.0, 0.5 * 8 / 3 * around[public])  # ~3 of 8 neighbours are halls

@@ -311,6 +311,10 @@ def load_scenario(path: str | Path | None = None, context: str | Path | Context 
                 hint = f" (did you mean {close[0]!r}?)" if close else \
                     f" (allowed: {', '.join(_SCENARIO_KEYS)})"
                 raise ScenarioError(f"{_key_line(node, key, shown)}: {key}: unknown field {key!r}{hint}")
+        for key in ("context", "strategy"):
+            if key in data and not isinstance(data[key], (str, dict)):
+                raise ScenarioError(f"{_key_line(node, key, shown)}: {key}: must be a name, a file "
+                                    f"path or a mapping (got {data[key]!r})")
         if ctx_ref is None and ctx_obj is None and "context" in data:
             if isinstance(data["context"], dict):
                 ctx_obj = validate(Context, data["context"], _sub_node(node, "context"), shown, ("context",))

@@ -374,7 +374,7 @@ class EstateModel(mesa.Model):
             # lam_res removed by the mediators' term alone, bounded by what was there to deter
             nui = self.nuisance_types
             g_med = self.sens[nui, 2][:, None] * np.float32(p.g_mediator) * med[EVENING].astype(np.float32)
-            back = np.minimum(lam[nui, EVENING] * np.expm1(g_med), lam_res[nui, EVENING])
+            back = np.fmin(lam[nui, EVENING] * np.expm1(np.minimum(g_med, 30)), lam_res[nui, EVENING])
         off = self.offender_types
         deterred = (lam_res[off] - lam[off]).reshape(off.size * 3, P)
         lam[off] += p.displacement_share * self.displace_mask * \
