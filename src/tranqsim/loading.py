@@ -45,9 +45,10 @@ def available(kind: str) -> list[str]:
 # --------------------------------------------------------------------------- YAML with lines
 def _display(path: Path) -> str:
     try:
-        return os.path.relpath(path)
+        rel = os.path.relpath(path)
     except ValueError:  # pragma: no cover - other drive on Windows
         return str(path)
+    return str(path) if rel.startswith("..") else rel
 
 
 def read_yaml(path: Path) -> tuple[Any, yaml.Node | None, str]:
