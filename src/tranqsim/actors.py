@@ -158,12 +158,16 @@ class PoliceUnit(Staff):
             if not crews:
                 continue
             scale = model.crew_visit_scale if m is mode and z is None else 1.0
-            cum = np.cumsum(_weights(hot, m, z))
             sizes = [int(round(len(crews) * scale * share * k)) for share in cls.PHASE_SHARE]
-            visits = np.searchsorted(cum, rng.random(sum(sizes)) * cum[-1], side="right")
-            np.minimum(visits, cum.size - 1, out=visits)
+            n_places = hot.size
+            if m == "random" and z is None:  # uniform over the estate
+                visits = rng.integers(0, n_places, sum(sizes))
+            else:
+                cum = np.cumsum(_weights(hot, m, z))
+                visits = np.searchsorted(cum, rng.random(sum(sizes)) * cum[-1], side="right")
+                np.minimum(visits, n_places - 1, out=visits)
             phase = np.repeat(np.arange(3), sizes)
-            out += np.bincount(phase * cum.size + visits, minlength=3 * cum.size).reshape(3, -1)
+            out += np.bincount(phase * n_places + visits, minlength=3 * n_places).reshape(3, -1)
             for i, a in enumerate(crews):
                 if visits.size:
                     a.stand_on(int(visits[(i * visits.size) // len(crews)]))

@@ -79,7 +79,7 @@ class Recorder:
         row[c:] = [
             np.count_nonzero((hh.fear > 0.5) & occ) / k, vict / k, m.victims_today, n_occ,
             hh.n - n_occ, squatted, (hh.n - n_occ) / hh.n, hh.moves_today, hh.evictions_today,
-            hh.relets_today, m.disorder[m.halls].mean(), np.dot(hh.satisfaction, occ_f) / k,
+            hh.relets_today, m.disorder[m.halls].sum() / m.n_halls, np.dot(hh.satisfaction, occ_f) / k,
             np.dot(hh.trust_landlord, occ_f) / k, np.dot(hh.trust_police, occ_f) / k,
             *status, m.tension, len(networks), sum(n.strength for n in networks),
             (sum(g.activity for g in groups) / len(groups)) if groups else 0.0,

@@ -39,7 +39,8 @@ def update_residents(m: EstateModel, d, med, pol, guard, style) -> None:
     if d % 7 == 0:  # residential stability changes slowly: weekly is enough
         stable = np.minimum(1.0, (d - hh.move_in) / (3 * 365)) * occ
         m.stab_h = np.bincount(hh.hall, weights=stable, minlength=H) / denom
-    m.ce = np.clip(m.hall_occ * (1 - fear_h) * (0.5 + 0.5 * m.stab_h) * (1 + 0.3 * part), 0, 1.3)
+    ce = m.hall_occ * (1 - fear_h) * (0.5 + 0.5 * m.stab_h) * (1 + 0.3 * part)
+    m.ce = np.minimum(np.maximum(ce, 0.0, out=ce), 1.3, out=ce)
     near = m.nbr[halls]  # neighbourhood means, from this morning's product
     dis_h = 0.6 * m.disorder[halls] + 0.4 * near[:, 0]
     inc_month = 30 * (m.recent[halls] + 4 * near[:, 3])  # own + about half the neighbours

@@ -52,13 +52,13 @@ def respond(m: EstateModel, d, hs, ts, ps, pol, med, guard) -> None:
     # several events in one (phase, place): shift each one's uniforms (golden-ratio offsets)
     cell = hs * P + ps  # events come sorted by type, then (phase, place)
     if n > 1 and np.bincount(cell, minlength=3 * P).max() > 1:
-        _, inverse = np.unique(cell, return_inverse=True)
-        rank = np.zeros(n)
-        seen: dict[int, int] = {}
-        for i, c in enumerate(inverse.tolist()):
-            rank[i] = seen.get(c, 0)
-            seen[c] = rank[i] + 1
-        u = (u + 0.6180339887 * rank[:, None].astype(np.float32)) % 1.0
+        order = np.argsort(cell, kind="stable")
+        sc = cell[order]
+        new = np.r_[True, sc[1:] != sc[:-1]]
+        start = np.maximum.accumulate(np.where(new, np.arange(n), 0))
+        rank = np.empty(n, np.float32)
+        rank[order] = np.arange(n) - start  # 0 for the first event of a cell, 1 for the next...
+        u = (u + np.float32(0.6180339887) * rank[:, None]) % 1.0
     # victims: a household of the hall (or of the nearest hall for public places)
     vic = TABLE.victim[ts]
     hv = hall_idx[vic]
@@ -100,8 +100,8 @@ def respond(m: EstateModel, d, hs, ts, ps, pol, med, guard) -> None:
     han_p = np.bincount(hall_idx, weights=reported & to_police & (handler == H_POLICE), minlength=H)
     m.resp_landlord += 0.05 * (han_l - rep_l * m.resp_landlord)
     m.resp_police += 0.05 * (han_p - rep_p * m.resp_police)
-    np.clip(m.resp_landlord, 0, 1, out=m.resp_landlord)
-    np.clip(m.resp_police, 0, 1, out=m.resp_police)
+    for r in (m.resp_landlord, m.resp_police):  # keep in [0, 1] (np.clip is slow on small arrays)
+        np.minimum(np.maximum(r, 0.0, out=r), 1.0, out=r)
     # arrests weaken groups and dealing points where police handled an incident
     arrests = ps[handler == H_POLICE]
     if arrests.size:
