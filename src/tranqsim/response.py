@@ -54,7 +54,9 @@ def respond(m: EstateModel, d, hs, ts, ps, pol, med, guard) -> None:
     if n > 1 and np.bincount(cell, minlength=3 * P).max() > 1:
         order = np.argsort(cell, kind="stable")
         sc = cell[order]
-        new = np.r_[True, sc[1:] != sc[:-1]]
+        new = np.empty(n, bool)
+        new[0] = True
+        np.not_equal(sc[1:], sc[:-1], out=new[1:])
         start = np.maximum.accumulate(np.where(new, np.arange(n), 0))
         rank = np.empty(n, np.float32)
         rank[order] = np.arange(n) - start  # 0 for the first event of a cell, 1 for the next...
