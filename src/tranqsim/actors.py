@@ -99,18 +99,8 @@ class NightMediator(Staff):
 
     @classmethod
     def deploy(cls, model: EstateModel, agents, night_shift: bool) -> np.ndarray:
-        out = np.zeros((3, model.n_places))
-        teams = (len(agents) + 1) // 2
-        if teams == 0:
-            return out
-        w = model.mediation_targets()
-        visits = _gumbel_top_k(model.streams["mediation"], w, teams, cls.visits_per_round)
-        for ph in (EVENING, NIGHT) if night_shift else (EVENING,):
-            np.add.at(out[ph], visits.ravel(), 1.0 / 1.0)
-        for i, a in enumerate(agents):
-            if visits.shape[1]:
-                a.stand_on(int(visits[i // 2, 0]))
-        return out
+        phases = (EVENING, NIGHT) if night_shift else (EVENING,)
+        return _rounds(model, agents, model.mediation_targets(), "mediation", cls.visits_per_round, phases)
 
 
 class SecurityGuard(Staff):
@@ -119,18 +109,28 @@ class SecurityGuard(Staff):
 
     @classmethod
     def deploy(cls, model: EstateModel, agents) -> np.ndarray:
-        out = np.zeros((3, model.n_places))
-        teams = (len(agents) + 1) // 2
-        if teams == 0:
-            return out
-        lay = model.layout
-        w = ((lay.kind == PlaceKind.HALL) | (lay.kind == PlaceKind.CAR_PARK)) * (0.05 + model.hotness())
-        visits = _gumbel_top_k(model.streams["guards"], w, teams, cls.visits_per_round)
-        np.add.at(out[NIGHT], visits.ravel(), 1.0)
-        for i, a in enumerate(agents):
-            if visits.shape[1]:
-                a.stand_on(int(visits[i // 2, 0]))
+        kind = model.layout.kind
+        w = ((kind == PlaceKind.HALL) | (kind == PlaceKind.CAR_PARK)) * (0.05 + model.hotness())
+        return _rounds(model, agents, w, "guards", cls.visits_per_round, (NIGHT,))
+
+
+def _rounds(model: EstateModel, agents, weights: np.ndarray, stream: str, k: int,
+            phases: tuple[int, ...]) -> np.ndarray:
+    """Rounds of staff working in pairs: each pair visits ``k`` distinct places drawn in
+    proportion to ``weights``; returns visits per (phase, place)."""
+    out = np.zeros((3, model.n_places))
+    teams = (len(agents) + 1) // 2
+    if teams == 0:
         return out
+    visits = _gumbel_top_k(model.streams[stream], weights, teams, k)
+    if visits.shape[1] == 0:
+        return out
+    per_place = np.bincount(visits.ravel(), minlength=model.n_places)
+    for ph in phases:
+        out[ph] += per_place
+    for i, a in enumerate(agents):
+        a.stand_on(int(visits[i // 2, 0]))
+    return out
 
 
 class PoliceUnit(Staff):
