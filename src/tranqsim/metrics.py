@@ -74,8 +74,8 @@ class Recorder:
         vict = np.count_nonzero(occ & (d - hh.last_victim < 365))
         squatted = hh.n_squatted
         status = np.bincount(m.status[m.halls], minlength=4)
-        groups = m.groups
-        networks = m.networks
+        groups = m.group_list
+        networks = m.network_list
         row[c:] = [
             np.count_nonzero((hh.fear > 0.5) & occ) / k, vict / k, m.victims_today, n_occ,
             hh.n - n_occ, squatted, (hh.n - n_occ) / hh.n, hh.moves_today, hh.evictions_today,

@@ -36,7 +36,7 @@ from tranqsim.incidents import (DAY, EVENING, GROUP_PROFILE, H_LANDLORD, H_OFFIC
                                 draw)
 from tranqsim.levers import REGISTRY, Modifiers
 from tranqsim.metrics import Recorder
-from tranqsim.offenders import DealingNetwork, YouthGroup
+from tranqsim.offenders import DealingNetwork, YouthGroup, update_offenders
 from tranqsim.organisation import FACTORS, officer_posts
 from tranqsim.params import Parameters
 from tranqsim.residents import update_residents
@@ -408,37 +408,9 @@ class EstateModel(mesa.Model):
 
         # 6. residents, offenders; 7. costs and metrics --------------------------------------
         update_residents(self, d, med, pol, guard, style)
-        self._offender_dynamics(d, pol, guard, med, style)
+        update_offenders(self, d, pol, guard, med, style)
         self.recorder.record(self)
         self.day += 1
-
-    def _offender_dynamics(self, d, pol, guard, med, style) -> None:
-        p = self.p
-        heavy_contacts = pol.sum(0) * (style == "order_maintenance") + 0.5 * guard.sum(0) + 2 * self.raids
-        YouthGroup.update(self, self.group_list, self.mods.youth_programme, heavy_contacts, med.sum(0))
-        if self.network_list:
-            dismantle = p.gltd_dismantle_per_month / 30 * self.org.partnership if self.mods.gltd else 0.0
-            gone = DealingNetwork.update(self, self.network_list, pol.sum(0), self.raids,
-                                         guard.sum(0), dismantle)
-            for net in gone:
-                self.network_list.remove(net)
-                net.remove()
-                self.reemergence_day.append(
-                    d + 1 + int(self.streams["dealing"].exponential(p.dealing_reemergence_days)))
-        cap = self.spec.context.offenders.dealing_capacity
-        for x in [x for x in self.reemergence_day if x <= d]:
-            self.reemergence_day.remove(x)
-            if len(self.network_list) < cap:
-                self.network_list.append(DealingNetwork(self, self.quietest_hall(), strength=0.4))
-        # ZSP operations on dealing points inside the zone (tomorrow's raids)
-        zone = self.mods.zsp_zone
-        if self.raids.any():
-            self.raids[:] = 0.0
-        if zone is not None and self.network_list:
-            rng = self.streams["zsp"]
-            for net in self.network_list:
-                if zone[net.place] and rng.random() < p.zsp_raid_per_week / 7:
-                    self.raids[net.place] = 1.0
 
     def sync_cells(self) -> None:
         """Move the staff's Mesa cells to where they worked today (for the map, inspection)."""

@@ -112,3 +112,32 @@ class DealingNetwork(CellAgent):
         self.cell = self.model.cells[place]
 
 
+def update_offenders(m: EstateModel, d, pol, guard, med, style) -> None:
+    """The offenders' day: groups' activity and tension; pressure on dealing points, their
+    displacement, dismantling by a GLTD and re-emergence; tomorrow's ZSP operations."""
+    p = m.p
+    heavy_contacts = pol.sum(0) * (style == "order_maintenance") + 0.5 * guard.sum(0) + 2 * m.raids
+    YouthGroup.update(m, m.group_list, m.mods.youth_programme, heavy_contacts, med.sum(0))
+    if m.network_list:
+        dismantle = p.gltd_dismantle_per_month / 30 * m.org.partnership if m.mods.gltd else 0.0
+        gone = DealingNetwork.update(m, m.network_list, pol.sum(0), m.raids,
+                                     guard.sum(0), dismantle)
+        for net in gone:
+            m.network_list.remove(net)
+            net.remove()
+            m.reemergence_day.append(
+                d + 1 + int(m.streams["dealing"].exponential(p.dealing_reemergence_days)))
+    cap = m.spec.context.offenders.dealing_capacity
+    for x in [x for x in m.reemergence_day if x <= d]:
+        m.reemergence_day.remove(x)
+        if len(m.network_list) < cap:
+            m.network_list.append(DealingNetwork(m, m.quietest_hall(), strength=0.4))
+    # ZSP operations on dealing points inside the zone (tomorrow's raids)
+    zone = m.mods.zsp_zone
+    if m.raids.any():
+        m.raids[:] = 0.0
+    if zone is not None and m.network_list:
+        rng = m.streams["zsp"]
+        for net in m.network_list:
+            if zone[net.place] and rng.random() < p.zsp_raid_per_week / 7:
+                m.raids[net.place] = 1.0
