@@ -158,6 +158,45 @@ def compare_strategies(context, strategies, seeds, years, baseline, workers, out
     click.echo("written: " + ", ".join(str(f) for f in files))
 
 
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="results folder (rerun the same command to resume)")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="processes (default: cores)")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True)
+@click.option("--scheduler", help="Dask scheduler address (with --executor dask)")
+@click.option("--replicates", type=click.IntRange(min=1), help="override the file, for a quick trial")
+@click.option("--years", type=click.FloatRange(min=0, min_open=True, max=50), help="override the file")
+def sweep(file, out, workers, executor, scheduler, replicates, years) -> None:
+    """Run an experiment file; resumable: reruns only the missing runs."""
+    import os
+
+    from tranqsim.experiments import StoreMismatch, load_experiment, run
+
+    exp = load_experiment(file, replicates=replicates, years=years)
+    workers = workers or os.cpu_count() or 1
+    pool = None
+    if executor == "dask":
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise ScenarioError("--executor dask needs the 'distributed' package "
+                                "(pip install 'dask[distributed]')") from None
+        client = Client(scheduler) if scheduler else Client(LocalCluster(n_workers=workers, threads_per_worker=1))
+        pool = client.get_executor()
+    try:
+        rep = run(exp, out, executor=pool, workers=workers)
+    except StoreMismatch as exc:
+        raise ScenarioError(str(exc)) from None
+    click.echo(f"{rep.total} runs: {rep.skipped} already stored, {rep.done} done, {rep.failed} failed"
+               + (" - interrupted, rerun the same command to resume" if rep.interrupted else "")
+               + f"; results in {rep.out}")
+    if rep.interrupted:
+        sys.exit(130)
+    if rep.failed:
+        sys.exit(1)
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

@@ -1,0 +1,80 @@
+"""Design points: the scenarios and factor values an experiment runs, in a fixed order.
+
+- ``strategies``: every context x strategy (the table strategists read);
+- ``grid``: the full product of factor values, in every context x strategy;
+- ``lhs``: a scrambled Latin hypercube of ``samples`` points (scipy.stats.qmc);
+- ``sobol``: Saltelli's scheme for Sobol' indices (SALib), ``samples`` x (2D + 2) points;
+- ``morris``: ``samples`` elementary-effect trajectories (SALib), ``samples`` x (D + 1) points.
+Sampled designs draw from the master seed, so the same file gives the same points.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from tranqsim.experiments.spec import Experiment
+
+
+def salib_problem(exp: Experiment) -> dict:
+    names = list(exp.factors)
+    bounds = []
+    for f in exp.factors.values():
+        lo, hi = (np.log(f.low), np.log(f.high)) if f.distribution == "loguniform" else (f.low, f.high)
+        bounds.append([lo, hi])
+    return {"num_vars": len(names), "names": names, "bounds": bounds}
+
+
+def _unit_to_values(exp: Experiment, unit: np.ndarray) -> list[dict]:
+    out = []
+    for row in unit:
+        point = {}
+        for u, (name, f) in zip(row, exp.factors.items()):
+            if f.distribution == "loguniform":
+                v = float(np.exp(np.log(f.low) + u * (np.log(f.high) - np.log(f.low))))
+            else:
+                v = float(f.low + u * (f.high - f.low))
+            point[name] = int(round(v)) if f.integer else v
+        out.append(point)
+    return out
+
+
+def factor_points(exp: Experiment) -> list[dict]:
+    """Factor values per point (without context and strategy)."""
+    if exp.design == "strategies" or not exp.factors:
+        return [{}]
+    if exp.design == "grid":
+        names = list(exp.factors)
+        return [dict(zip(names, combo)) for combo in
+                itertools.product(*(exp.factors[n].values for n in names))]
+    d = len(exp.factors)
+    if exp.design == "lhs":
+        from scipy.stats import qmc
+
+        unit = qmc.LatinHypercube(d=d, seed=np.random.default_rng(exp.seed)).random(exp.samples)
+        return _unit_to_values(exp, unit)
+    problem = salib_problem(exp)
+    if exp.design == "sobol":
+        from SALib.sample import sobol
+
+        raw = sobol.sample(problem, exp.samples, calc_second_order=False, seed=exp.seed)
+    else:
+        from SALib.sample import morris
+
+        raw = morris.sample(problem, exp.samples, seed=exp.seed)
+    lows = np.array([b[0] for b in problem["bounds"]])
+    highs = np.array([b[1] for b in problem["bounds"]])
+    return _unit_to_values(exp, (raw - lows) / (highs - lows))
+
+
+def design_points(exp: Experiment) -> list[dict]:
+    """Every point: context, strategy and factor values, in a stable order."""
+    return [{"context": c, "strategy": s, **fp}
+            for c in exp.contexts for s in exp.strategies for fp in factor_points(exp)]
+
+
+def replicate_seed(master: int, replicate: int) -> int:
+    """The seed of replicate ``k``: the same at every design point (common random numbers)."""
+    return int(np.random.SeedSequence(entropy=master, spawn_key=(replicate,)).generate_state(1, np.uint64)[0]
+               >> np.uint64(1))

@@ -1,0 +1,124 @@
+"""Experiment files: which scenarios, which factors, which design, how many replicates.
+
+A factor is named by where it acts: ``parameters.NAME`` (the parameter table),
+``levers.LEVER.FIELD`` (a lever of the strategy, switched on if absent), ``context.SECTION.FIELD``
+(the territory) or ``organisation``. A factor takes a list of ``values`` (grid designs) or a
+range ``low``/``high`` with a ``distribution`` (sampled designs: Latin hypercube, Sobol',
+Morris). Validated like scenario files: one ``file:line: field: message`` line and exit 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from tranqsim.config import Context
+from tranqsim.levers import REGISTRY
+from tranqsim.params import PARAMS
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Factor(_Strict):
+    values: list[float | int | str] | None = Field(None, min_length=1, description="grid values")
+    low: float | None = None
+    high: float | None = None
+    distribution: Literal["uniform", "loguniform"] = "uniform"
+    integer: bool = Field(False, description="round sampled values to integers")
+
+    @model_validator(mode="after")
+    def _one_form(self):
+        if self.values is None and (self.low is None or self.high is None):
+            raise ValueError("give either values: [...] or low and high")
+        if self.low is not None and self.high is not None:
+            if self.high <= self.low:
+                raise ValueError(f"high ({self.high}) must be above low ({self.low})")
+            if self.distribution == "loguniform" and self.low <= 0:
+                raise ValueError("a loguniform range needs low > 0")
+        return self
+
+
+Design = Literal["strategies", "grid", "lhs", "sobol", "morris"]
+SAMPLED = ("lhs", "sobol", "morris")
+
+
+class Experiment(_Strict):
+    """An experiment: scenarios x factors x design x replicates."""
+
+    description: str = ""
+    contexts: list[str] = Field(["priority_estate"], min_length=1)
+    strategies: list[str] = Field(["proximity_management"], min_length=1)
+    design: Design = "strategies"
+    factors: dict[str, Factor] = Field(default_factory=dict)
+    samples: int = Field(16, ge=1, le=100000, description="lhs: points; sobol: base N; morris: trajectories")
+    replicates: int = Field(5, ge=1, le=10000)
+    years: float = Field(5, gt=0, le=50)
+    seed: int = Field(1, ge=0, le=2**63 - 1, description="master seed: replicate k has the same seed "
+                                                          "at every design point")
+    metrics: list[str] | None = Field(None, description="summary keys to keep (default: all scalars)")
+    timeseries: bool = Field(False, description="also store the daily series of each run")
+
+    @field_validator("factors")
+    @classmethod
+    def _known_targets(cls, v: dict[str, Factor]):
+        for name in v:
+            check_target(name)
+        return v
+
+    @model_validator(mode="after")
+    def _design_needs(self):
+        if self.design in SAMPLED:
+            if not self.factors:
+                raise ValueError(f"design {self.design!r} needs factors with low/high ranges")
+            bad = [n for n, f in self.factors.items() if f.low is None]
+            if bad:
+                raise ValueError(f"design {self.design!r} samples ranges: give low/high for {', '.join(bad)}")
+        if self.design == "grid" and not self.factors:
+            raise ValueError("design 'grid' needs factors with values")
+        if self.design == "grid":
+            bad = [n for n, f in self.factors.items() if f.values is None]
+            if bad:
+                raise ValueError(f"design 'grid' takes values: [...] for {', '.join(bad)}")
+        return self
+
+
+def check_target(name: str) -> None:
+    """Raise ValueError unless ``name`` says where a factor acts."""
+    head, _, rest = name.partition(".")
+    if head == "parameters":
+        if rest not in PARAMS:
+            raise ValueError(f"unknown parameter {rest!r} in factor {name!r}")
+    elif head == "levers":
+        lever, _, field = rest.partition(".")
+        if lever not in REGISTRY:
+            raise ValueError(f"unknown lever {lever!r} in factor {name!r}")
+        if field not in REGISTRY[lever].Config.model_fields:
+            raise ValueError(f"lever {lever!r} has no field {field!r} (factor {name!r})")
+    elif head == "context":
+        section, _, field = rest.partition(".")
+        sub = Context.model_fields.get(section)
+        ann = getattr(sub, "annotation", None)
+        if sub is None or not isinstance(ann, type) or field not in getattr(ann, "model_fields", {}):
+            raise ValueError(f"unknown context field {rest!r} in factor {name!r}")
+    elif name != "organisation":
+        raise ValueError(f"factor {name!r} must start with parameters., levers., context. "
+                         "or be 'organisation'")
+
+
+def load_experiment(path: str | Path, replicates: int | None = None, years: float | None = None) -> Experiment:
+    """Read and validate an experiment file (``--replicates``/``--years`` override it)."""
+    from tranqsim.loading import ScenarioError, available, read_yaml, validate
+
+    data, node, shown = read_yaml(Path(path))
+    exp = validate(Experiment, data, node, shown, ())
+    for kind, names in (("contexts", exp.contexts), ("strategies", exp.strategies)):
+        for n in names:
+            if not (n.endswith((".yaml", ".yml")) or n in available(kind)):
+                raise ScenarioError(f"{shown}: {kind}: unknown {kind[:-1] if kind == 'contexts' else 'strategy'} "
+                                    f"{n!r} (known: {', '.join(available(kind))})")
+    upd = {k: v for k, v in (("replicates", replicates), ("years", years)) if v is not None}
+    return exp.model_copy(update=upd) if upd else exp
