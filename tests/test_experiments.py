@@ -116,11 +116,11 @@ def test_failing_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
 
 
 def test_kill_9_then_rerun_completes_without_duplicates(tmp_path):
-    spec = {**TINY, "replicates": 12, "years": 0.1}  # 24 runs, flushed in chunks of 20
+    spec = {**TINY, "replicates": 12, "years": 0.1}  # 24 runs, one chunk per run
     p = _write(tmp_path, spec)
     out = tmp_path / "out"
     proc = subprocess.Popen([str(Path(sys.executable).with_name("tranqsim")), "sweep", str(p), "--out",
-                             str(out), "--workers", "2"], cwd=tmp_path, stdout=subprocess.PIPE,
+                             str(out), "--workers", "2", "--chunk-rows", "1"], cwd=tmp_path, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline and not list((out / "runs").glob("part-*.parquet")):

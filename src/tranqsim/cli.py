@@ -167,7 +167,9 @@ def compare_strategies(context, strategies, seeds, years, baseline, workers, out
 @click.option("--scheduler", help="Dask scheduler address (with --executor dask)")
 @click.option("--replicates", type=click.IntRange(min=1), help="override the file, for a quick trial")
 @click.option("--years", type=click.FloatRange(min=0, min_open=True, max=50), help="override the file")
-def sweep(file, out, workers, executor, scheduler, replicates, years) -> None:
+@click.option("--chunk-rows", type=click.IntRange(min=1), default=20, show_default=True,
+              help="runs per Parquet chunk (what a crash can lose, beyond the runs in flight)")
+def sweep(file, out, workers, executor, scheduler, replicates, years, chunk_rows) -> None:
     """Run an experiment file; resumable: reruns only the missing runs."""
     import os
 
@@ -185,7 +187,7 @@ def sweep(file, out, workers, executor, scheduler, replicates, years) -> None:
         client = Client(scheduler) if scheduler else Client(LocalCluster(n_workers=workers, threads_per_worker=1))
         pool = client.get_executor()
     try:
-        rep = run(exp, out, executor=pool, workers=workers)
+        rep = run(exp, out, executor=pool, workers=workers, flush_every=chunk_rows)
     except StoreMismatch as exc:
         raise ScenarioError(str(exc)) from None
     click.echo(f"{rep.total} runs: {rep.skipped} already stored, {rep.done} done, {rep.failed} failed"
