@@ -152,6 +152,7 @@ class EstateModel(mesa.Model):
         self.sens_res = self.sens[:, 0][:, None, None].copy()
         self.offender_types = np.flatnonzero(TABLE.offender_driven)
         self.nuisance_types = np.flatnonzero(TABLE.nuisance)
+        self.group_types = np.flatnonzero(GROUP_PROFILE)
         # displaced offending lands only where its type can happen (no cellar crime in a street)
         possible = TABLE.kind_weight[:, lay.kind] > 0
         possible[I.DRUG_DEALING] = lay.kind == PlaceKind.HALL
@@ -346,7 +347,7 @@ class EstateModel(mesa.Model):
             host[EVENING, grp.place] += grp.activity
             host[NIGHT, grp.place] += 0.4 * grp.activity
         lam[I.HALL_OCCUPATION] += p.group_evening_rate * host
-        lam += (p.group_nuisance_rate * GROUP_PROFILE)[:, None, None] * host
+        lam[self.group_types] += p.group_nuisance_rate * host  # noise, tags, degradation, incivility
         deal = np.zeros(P)
         for n in self.network_list:
             deal[n.place] += n.strength

@@ -96,12 +96,13 @@ def respond(m: EstateModel, d, hs, ts, ps, pol, med, guard) -> None:
     handler[to_police & ((reported & (u[:, 2] < pol_resp)) | police_here)] = H_POLICE
     # responsiveness as residents of the hall see it (moving averages over reports)
     H = m.n_halls
-    rep_l = np.bincount(hall_idx, weights=reported & ~to_police, minlength=H)
-    han_l = np.bincount(hall_idx, weights=reported & ~to_police & (handler != H_NONE), minlength=H)
-    rep_p = np.bincount(hall_idx, weights=reported & to_police, minlength=H)
-    han_p = np.bincount(hall_idx, weights=reported & to_police & (handler == H_POLICE), minlength=H)
-    m.resp_landlord += 0.05 * (han_l - rep_l * m.resp_landlord)
-    m.resp_police += 0.05 * (han_p - rep_p * m.resp_police)
+    # per (receiver, hall): landlord reports in [0, H), police reports in [H, 2H)
+    key = to_police * H + hall_idx
+    answered = np.where(to_police, handler == H_POLICE, handler != H_NONE)
+    rep = np.bincount(key, weights=reported, minlength=2 * H)
+    han = np.bincount(key, weights=reported & answered, minlength=2 * H)
+    m.resp_landlord += 0.05 * (han[:H] - rep[:H] * m.resp_landlord)
+    m.resp_police += 0.05 * (han[H:] - rep[H:] * m.resp_police)
     for r in (m.resp_landlord, m.resp_police):  # keep in [0, 1] (np.clip is slow on small arrays)
         np.minimum(np.maximum(r, 0.0, out=r), 1.0, out=r)
     # arrests weaken groups and dealing points where police handled an incident
@@ -117,5 +118,5 @@ def respond(m: EstateModel, d, hs, ts, ps, pol, med, guard) -> None:
     m.day_reported = int((reported & (ts != I.STAFF_AGGRESSION)).sum())
     m.day_handled = int((handler != H_NONE).sum())
     if m.log_events:
-        m.events.append((np.full(n, d, np.int32), ps.astype(np.int32), ts.astype(np.int8),
+        m.events.append((d, ps.astype(np.int32), ts.astype(np.int8),
                             hs.astype(np.int8), witnessed, reported, handler))

@@ -92,7 +92,9 @@ class Result:
 def incidents_frame(model) -> pd.DataFrame:
     lay = model.layout
     if model.events:
-        day, place, typ, phase, wit, rep, handler = (np.concatenate(c) for c in zip(*model.events))
+        days, *cols = zip(*model.events)
+        place, typ, phase, wit, rep, handler = (np.concatenate(c) for c in cols)
+        day = np.repeat(np.array(days, np.int32), [c.size for c in cols[0]])
     else:
         day = place = np.empty(0, np.int32)
         typ = phase = handler = np.empty(0, np.int8)
