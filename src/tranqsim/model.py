@@ -148,7 +148,10 @@ class EstateModel(mesa.Model):
         # --- sensitivity with the car-park factor of CCTV -----------------------------
         self.sens = TABLE.sensitivity.astype(np.float32)
         self.sens[I.VEHICLE_CRIME, 5] *= p.cctv_car_park_factor
-        self.sens_diffusion = self.sens[:, STAFF_SOURCES].mean(1)
+        # one extra "source": staff deterrence felt from neighbouring places (diffusion of
+        # benefits), weighted by the mean sensitivity of each type to staff
+        self.sens_ext = np.concatenate(
+            [self.sens, p.diffusion_weight * self.sens[:, STAFF_SOURCES].mean(1, keepdims=True)], axis=1)
         self.sens_res = self.sens[:, 0][:, None, None].copy()
         self.offender_types = np.flatnonzero(TABLE.offender_driven)
         self.nuisance_types = np.flatnonzero(TABLE.nuisance)
@@ -250,7 +253,7 @@ class EstateModel(mesa.Model):
         self.crew_visit_scale = (crews / regular) if regular else 0.0
 
         # static guardianship (S, 3, P), already weighted by deterrence coefficients
-        g = np.zeros((S, 3, P), np.float32)
+        g = np.zeros((S + 1, 3, P), np.float32)  # the last row is filled daily: diffusion
         cov = Caretaker.coverage(self, self.staff[Caretaker])
         self.caretaker_cov = cov
         self.cov_halls = cov[self.halls]
@@ -327,12 +330,11 @@ class EstateModel(mesa.Model):
             ce_place = np.where(mods.residentialised, np.minimum(1.3, ce_place * 1.3), ce_place)
         g[0] = p.g_residents * RESIDENT_PHASE[:, None] * ce_place[None, :]
         groups = self.group_list
-        YouthGroup.deploy(self, groups, staff[EVENING] + g[5:, EVENING].sum(0))
+        YouthGroup.deploy(self, groups, staff[EVENING] + g[5:S, EVENING].sum(0))
 
         # 3. intensities lam[t, h, p] -------------------------------------------------------
-        G = (self.sens @ g.reshape(S, 3 * P)).reshape(T_, 3, P)
-        G += (p.diffusion_weight * self.sens_diffusion[:, None, None]) * \
-            nb[:, 5:8].T.astype(np.float32)[None, :, :]
+        g[S] = nb[:, 5:8].T  # deterrence felt next to guarded places
+        G = (self.sens_ext @ g.reshape(S + 1, 3 * P)).reshape(T_, 3, P)
         n_occ = np.count_nonzero(hh.occupied)
         dep = 1 + p.deprivation_offending * (np.count_nonzero(hh.deprived & hh.occupied) / max(n_occ, 1)
                                             - self.initial_deprived)
