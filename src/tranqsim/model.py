@@ -115,6 +115,7 @@ class EstateModel(mesa.Model):
         self.stab_h = np.full(H, 0.8)
         self.dep = 1.0
         self.hall_occ = np.ones(H)
+        self.hall_sat = self.hall_tl = self.hall_tp = None  # weekly targets (residents.py)
         self.hall_fear_logit = np.full(H, p.fear_base)
         self.hall_trust_l = np.full(H, ctx.population.trust_landlord)
         self.hall_trust_p = np.full(H, ctx.population.trust_police)

@@ -58,18 +58,20 @@ def update_residents(m: EstateModel, d, med, pol, guard, style) -> None:
     m.hall_heavy += (heavy - m.hall_heavy) / 60
     m.hall_fear_logit = (p.fear_base + p.fear_disorder * dis_h + p.fear_incidents * np.log1p(inc_month)
                             + p.fear_dealing * deal_h - p.fear_reassurance * reassure)
-    cov = m.cov_halls
-    # targets (log-odds) around the territory's history (its initial trust), moved by what
-    # residents see: responsiveness, presence, participation, disorder, heavy-handedness
-    sat = 1.2 - 3 * dis_h + 2 * (m.resp_landlord - 0.5) + 0.8 * cov + 0.3 * part \
-        - 0.1 * 30 * m.recent[halls] + 0.3 * m.mods.dispute_mediation
-    tl = m.trust_l0 + 2 * (m.resp_landlord - 0.5) + 0.8 * (cov - 0.7) + 0.6 * (reassure - 0.5) \
-        + 0.4 * part - 1.5 * (dis_h - 0.1)
-    tp = m.trust_p0 + 1.5 * (m.resp_police - 0.4) + 0.6 * np.minimum(m.hall_community, 1) \
-        - p.order_maintenance_trust_loss * np.minimum(m.hall_heavy, 1) - 0.8 * np.minimum(deal_h, 1)
-    m.hall_trust_l = sigmoid(tl)
-    m.hall_trust_p = sigmoid(tp)
-    hh.update_attitudes(d, m.hall_fear_logit, sat, tl, tp)
+    if d % 7 == 0 or m.hall_sat is None:
+        # targets (log-odds) around the territory's history (its initial trust), moved by what
+        # residents see: responsiveness, presence, participation, disorder, heavy-handedness.
+        # Satisfaction and trust move slowly: their targets are reassessed weekly.
+        cov = m.cov_halls
+        m.hall_sat = 1.2 - 3 * dis_h + 2 * (m.resp_landlord - 0.5) + 0.8 * cov + 0.3 * part \
+            - 0.1 * 30 * m.recent[halls] + 0.3 * m.mods.dispute_mediation
+        m.hall_tl = m.trust_l0 + 2 * (m.resp_landlord - 0.5) + 0.8 * (cov - 0.7) \
+            + 0.6 * (reassure - 0.5) + 0.4 * part - 1.5 * (dis_h - 0.1)
+        m.hall_tp = m.trust_p0 + 1.5 * (m.resp_police - 0.4) + 0.6 * np.minimum(m.hall_community, 1) \
+            - p.order_maintenance_trust_loss * np.minimum(m.hall_heavy, 1) - 0.8 * np.minimum(deal_h, 1)
+        m.hall_trust_l = sigmoid(m.hall_tl)  # what reporting uses
+        m.hall_trust_p = sigmoid(m.hall_tp)
+    hh.update_attitudes(d, m.hall_fear_logit, m.hall_sat, m.hall_tl, m.hall_tp)
     # tenancy: complaints and evictions for disturbance; settled disputes; move-outs, relets, squats
     u = m.streams["mobility"].random((4, hh.n), dtype=np.float32)
     m.day_evict_cost = 0.0
