@@ -307,3 +307,21 @@ def test_twenty_years_small_estate():
     # costs are those of the last 12 months: private security runs to the end, CCTV stopped early
     assert res.summary["cost_by_lever_eur"]["private_security"] > 0
     assert res.summary["cost_by_lever_eur"]["cctv"] == 0
+
+
+def test_incident_draw_is_the_poisson_inversion_at_every_intensity():
+    """draw() inverts each cell's Poisson law with its one uniform: the counts equal scipy's
+    quantile function at 1 - u, from rare events to a busy dealing point (lambda up to 60)."""
+    from scipy.stats import poisson
+
+    from tranqsim.incidents import draw
+
+    rng = np.random.default_rng(7)
+    lam = np.concatenate([rng.uniform(0, 0.2, 20000), rng.uniform(0, 60, 4000)]).reshape(1, 1, -1)
+    u = rng.random(lam.shape, dtype=np.float32)
+    t, h, p = draw(lam, u)
+    counts = np.bincount(p, minlength=lam.size)
+    uu = np.maximum(u.ravel().astype(np.float64), 2.0**-24)
+    expected = poisson.ppf(1.0 - uu, lam.ravel()).astype(int)
+    assert (counts != expected).mean() < 1e-3
+    assert abs(counts[20000:].mean() - lam.ravel()[20000:].mean()) < 0.5

@@ -6,7 +6,9 @@ exits with status 2, having written nothing.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -171,25 +173,19 @@ def compare_strategies(context, strategies, seeds, years, baseline, workers, out
               help="runs per Parquet chunk (what a crash can lose, beyond the runs in flight)")
 def sweep(file, out, workers, executor, scheduler, replicates, years, chunk_rows) -> None:
     """Run an experiment file; resumable: reruns only the missing runs."""
-    import os
 
     from tranqsim.experiments import StoreMismatch, load_experiment, run
 
     exp = load_experiment(file, replicates=replicates, years=years)
     workers = workers or os.cpu_count() or 1
-    pool = None
-    if executor == "dask":
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if executor == "dask":
+            pool = stack.enter_context(_dask_executor(scheduler, workers))
         try:
-            from distributed import Client, LocalCluster
-        except ImportError:
-            raise ScenarioError("--executor dask needs the 'distributed' package "
-                                "(pip install 'dask[distributed]')") from None
-        client = Client(scheduler) if scheduler else Client(LocalCluster(n_workers=workers, threads_per_worker=1))
-        pool = client.get_executor()
-    try:
-        rep = run(exp, out, executor=pool, workers=workers, flush_every=chunk_rows)
-    except StoreMismatch as exc:
-        raise ScenarioError(str(exc)) from None
+            rep = run(exp, out, executor=pool, workers=workers, flush_every=chunk_rows)
+        except StoreMismatch as exc:
+            raise ScenarioError(str(exc)) from None
     click.echo(f"{rep.total} runs: {rep.skipped} already stored, {rep.done} done, {rep.failed} failed"
                + (" - interrupted, rerun the same command to resume" if rep.interrupted else "")
                + f"; results in {rep.out}")
@@ -197,6 +193,75 @@ def sweep(file, out, workers, executor, scheduler, replicates, years, chunk_rows
         sys.exit(130)
     if rep.failed:
         sys.exit(1)
+
+
+@contextlib.contextmanager
+def _dask_executor(scheduler: str | None, workers: int):
+    """A concurrent.futures Executor on a Dask cluster: the one at ``scheduler``, or a local one."""
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    try:
+        if scheduler:
+            client = Client(scheduler, timeout="20s")
+        else:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+            client = Client(cluster)
+    except OSError as exc:
+        raise ScenarioError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})") from None
+    try:
+        with client:
+            yield client.get_executor()
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _sweep_folder(path: Path) -> Path:
+    if not (path / "manifest.json").exists():
+        raise ScenarioError(f"{path}: not a sweep folder (no manifest.json); run `tranqsim sweep` first")
+    return path
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--baseline", required=True, help="strategy every other one is compared with")
+@click.option("--metric", "metrics", multiple=True, help="metric to compare (repeatable; default: main outcomes)")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="where to write compare.csv and compare.md (default: the sweep folder)")
+def compare(folder, baseline, metrics, out) -> None:
+    """Paired differences from a baseline strategy, with BCa bootstrap 95% intervals."""
+    from tranqsim.experiments import compare as cmp
+    from tranqsim.experiments import load
+    from tranqsim.experiments.sensitivity import load_spec
+
+    spec = load_spec(_sweep_folder(folder))
+    try:
+        table = cmp.compare(load(folder), baseline, metrics or None, factors=list(spec.factors))
+    except cmp.CompareError as exc:
+        raise ScenarioError(f"{folder}: {exc}") from None
+    click.echo(cmp.to_markdown(table))
+    csv, md = cmp.save(table, out or folder)
+    click.echo(f"written: {csv}, {md}")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--metric", "metrics", multiple=True, help="output metric (repeatable; default tranquillity_index)")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="where to write sensitivity.csv/.md/.png (default: the sweep folder)")
+def sensitivity(folder, metrics, out) -> None:
+    """Morris (mu*, sigma) or Sobol' (S1, ST) indices of a morris/sobol sweep, via SALib."""
+    from tranqsim.experiments import sensitivity as sa
+
+    try:
+        table = sa.indices(_sweep_folder(folder), list(metrics) or None)
+    except sa.SensitivityError as exc:
+        raise ScenarioError(str(exc)) from None
+    click.echo(sa.to_markdown(table))
+    paths = sa.save(table, out or folder)
+    click.echo("written: " + ", ".join(map(str, paths)))
 
 
 def main() -> None:

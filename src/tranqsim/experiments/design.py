@@ -55,17 +55,25 @@ def factor_points(exp: Experiment) -> list[dict]:
         unit = qmc.LatinHypercube(d=d, seed=np.random.default_rng(exp.seed)).random(exp.samples)
         return _unit_to_values(exp, unit)
     problem = salib_problem(exp)
-    if exp.design == "sobol":
-        from SALib.sample import sobol
-
-        raw = sobol.sample(problem, exp.samples, calc_second_order=False, seed=exp.seed)
-    else:
-        from SALib.sample import morris
-
-        raw = morris.sample(problem, exp.samples, seed=exp.seed)
+    raw = salib_sample(exp)
     lows = np.array([b[0] for b in problem["bounds"]])
     highs = np.array([b[1] for b in problem["bounds"]])
     return _unit_to_values(exp, (raw - lows) / (highs - lows))
+
+
+def salib_sample(exp: Experiment) -> np.ndarray:
+    """SALib's sample matrix of a sobol or morris design, in the problem's units (log for
+    loguniform factors), rows in design order: what ``SALib.analyze`` expects back."""
+    problem = salib_problem(exp)
+    if exp.design == "sobol":
+        from SALib.sample import sobol
+
+        return sobol.sample(problem, exp.samples, calc_second_order=False, seed=exp.seed)
+    if exp.design == "morris":
+        from SALib.sample import morris
+
+        return morris.sample(problem, exp.samples, seed=exp.seed)
+    raise ValueError(f"design {exp.design!r} has no SALib sample")
 
 
 def design_points(exp: Experiment) -> list[dict]:
