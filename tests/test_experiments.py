@@ -134,3 +134,38 @@ def test_kill_9_then_rerun_completes_without_duplicates(tmp_path):
     assert f"{before} already stored" in r.stdout
     df = experiments.load(out)
     assert len(df) == 24 and df["run_id"].is_unique
+
+
+@pytest.mark.parametrize("how", ["sigterm", "ctrl-c"])
+def test_sigterm_or_ctrl_c_stop_workers_and_leave_a_consistent_store(tmp_path, how):
+    """SIGTERM to the sweep, or SIGINT to its whole process group (what Ctrl-C does in a
+    terminal): exit 130, workers gone, no partial chunk, and a rerun completes the sweep."""
+    import psutil
+
+    spec = {**TINY, "replicates": 12, "years": 0.1}
+    p = _write(tmp_path, spec)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("tranqsim")), "sweep", str(p), "--out",
+                             str(out), "--workers", "2", "--chunk-rows", "1"], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list((out / "runs").glob("part-*.parquet")):
+        time.sleep(0.2)
+    children = psutil.Process(proc.pid).children(recursive=True)
+    assert children, "the sweep should run its workers in child processes"
+    if how == "sigterm":
+        proc.send_signal(signal.SIGTERM)
+    else:
+        os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stdout and "Traceback" not in stderr
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive
+    assert not list(out.rglob("*.tmp"))
+    first = experiments.load(out)
+    assert 0 < len(first) < 24 and first["run_id"].is_unique
+    r = _cli("sweep", p, "--out", out, "--workers", "2", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    df = experiments.load(out)
+    assert len(df) == 24 and df["run_id"].is_unique

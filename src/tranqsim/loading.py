@@ -265,7 +265,7 @@ def _check_parameters(raw: Any, node: yaml.Node | None, shown: str, where: str) 
     out = {}
     for name, value in raw.items():
         line, _, _ = _walk(node, (name,))
-        at = f"{shown}:{line}: parameters.{name}"
+        at = f"{shown}:{line}: parameters.{name}" if line is not None else f"{shown}: parameters.{name}"
         if name not in PARAMS:
             close = difflib.get_close_matches(str(name), list(PARAMS), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else " (see `tranqsim params`)"

@@ -118,7 +118,9 @@ def run(exp: Experiment, out: str | Path, executor: Executor | None = None, work
     Executor) wins over ``workers``; ``workers=1`` runs serially in this process."""
     spec = exp.model_dump(mode="json")
     store = Store(out, spec)
-    all_jobs = jobs(exp)
+    # a sampled design may visit the same point twice (Morris trajectories on a coarse grid):
+    # same point and seed, same run id, one run
+    all_jobs = list({j["run_id"]: j for j in jobs(exp)}.values())
     done_ids = store.done_ids()
     todo = [j for j in all_jobs if j["run_id"] not in done_ids]
     rep = SweepReport(len(all_jobs), len(all_jobs) - len(todo), 0, 0, False, Path(out))

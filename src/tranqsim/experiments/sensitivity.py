@@ -53,7 +53,7 @@ def indices(out: str | Path, metrics: list[str] | None = None, seed: int = 0) ->
     if missing:
         raise SensitivityError(f"unknown metric(s) {', '.join(missing)} in {out}")
     all_jobs = jobs(exp)
-    stored = runs.set_index("run_id")
+    stored = runs.drop_duplicates("run_id").set_index("run_id")
     absent = [j for j in all_jobs if j["run_id"] not in stored.index]
     if absent:
         raise SensitivityError(f"{out}: {len(absent)} of {len(all_jobs)} runs missing (failed or not yet "

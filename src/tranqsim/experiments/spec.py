@@ -70,6 +70,22 @@ class Experiment(_Strict):
         return v
 
     @model_validator(mode="after")
+    def _within_parameter_ranges(self):
+        # a sampled value outside the parameter table's range would fail every such run: refuse
+        # the file instead, before anything runs
+        for name, f in self.factors.items():
+            head, _, rest = name.partition(".")
+            if head != "parameters":
+                continue
+            p = PARAMS[rest]
+            vals = [v for v in (f.values or []) + [f.low, f.high] if v is not None]
+            bad = [v for v in vals if isinstance(v, str) or not p.low <= v <= p.high]
+            if bad:
+                raise ValueError(f"factor {name!r}: {bad[0]!r} is outside the parameter's range "
+                                 f"[{p.low:g}, {p.high:g}] (see `tranqsim params`)")
+        return self
+
+    @model_validator(mode="after")
     def _design_needs(self):
         if self.design in SAMPLED:
             if not self.factors:
