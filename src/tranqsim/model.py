@@ -146,9 +146,10 @@ class EstateModel(mesa.Model):
         for g in self.groups:
             self.initial_risk[g.place] += p.group_evening_rate
 
-        # --- sensitivity with the car-park factor of CCTV -----------------------------
         self.sens = TABLE.sensitivity.astype(np.float32)
-        self.sens[I.VEHICLE_CRIME, 5] *= p.cctv_car_park_factor
+        # cameras see more of an enclosed car park, with few legitimate users, than of a hall
+        # (Welsh & Farrington 2009: the CCTV effect is concentrated in car parks)
+        self.cctv_place_factor = np.where(self.layout.kind == PlaceKind.CAR_PARK, p.cctv_car_park_factor, 1.0)
         # one extra "source": staff deterrence felt from neighbouring places (diffusion of
         # benefits), weighted by the mean sensitivity of each type to staff
         self.sens_ext = np.concatenate(
@@ -259,8 +260,8 @@ class EstateModel(mesa.Model):
         self.caretaker_cov = cov
         self.cov_halls = cov[self.halls]
         g[1, DAY] = p.g_caretaker * cov
-        cctv = p.g_cctv_passive * mods.place_array("cctv_passive", P) + \
-            p.g_cctv_active * mods.place_array("cctv_active", P)
+        cctv = (p.g_cctv_passive * mods.place_array("cctv_passive", P)
+                + p.g_cctv_active * mods.place_array("cctv_active", P)) * self.cctv_place_factor
         g[5] = cctv[None, :]
         light = mods.place_array("lighting", P)
         g[6, EVENING] = g[6, NIGHT] = p.g_lighting * light
@@ -309,6 +310,7 @@ class EstateModel(mesa.Model):
         med = NightMediator.deploy(self, staff_of[NightMediator], mods.mediator_night_shift)
         guard = SecurityGuard.deploy(self, staff_of[SecurityGuard])
         pol = PoliceUnit.deploy(self, staff_of[PoliceUnit], mods.police_mode, mods.zsp_zone)
+        self.police_today = pol  # (3, P) visits: read by validation (C6) and the UI
         style = mods.police_style
         g = self.g_static.copy()
         g[2] += p.g_mediator * med
@@ -400,6 +402,7 @@ class EstateModel(mesa.Model):
             p.staff_aggression_rate * (1 + 2 * tension) * (host + deal) + p.staff_reminder_rate)
 
         # 4. incidents and their consequences ----------------------------------------------
+        self.lam_today = lam  # (T, 3, P) final intensities: read by validation (C7)
         ts, hs, ps = draw(lam, self.streams["incidents"].random(lam.shape, dtype=np.float32))
         respond(self, d, hs, ts, ps, pol, med, guard)
 

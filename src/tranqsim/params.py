@@ -12,7 +12,9 @@ the value must stay within the entry's ``[low, high]`` range.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
 from types import MappingProxyType
 
 
@@ -103,7 +105,7 @@ _TABLE: tuple[Param, ...] = (
           "Piza et al. 2019: about -13% overall, ln(1/0.87)=0.14", 0, 2),
     Param("g_cctv_active", 0.3, "deterrence per camera (actively monitored)", "guardianship",
           "Piza et al. 2019: larger effects with active monitoring", 0, 2),
-    Param("cctv_car_park_factor", 2.0, "multiplier on CCTV deterrence for vehicle crime",
+    Param("cctv_car_park_factor", 2.0, "multiplier on CCTV deterrence in car parks",
           "guardianship", "Welsh & Farrington 2009: car parks respond most (-51%)", 0, 5),
     Param("g_lighting", 0.2, "deterrence in evening/night public spaces", "guardianship",
           "Welsh & Farrington 2008 (street lighting, -21%)", 0, 2),
@@ -258,7 +260,31 @@ _TABLE: tuple[Param, ...] = (
           "average HLM rent, order of magnitude (lost rent when vacant)", 100, 1500),
 )
 
-PARAMS: MappingProxyType = MappingProxyType({p.name: p for p in _TABLE})
+# the values written above, before calibration: the calibration starts from these, never from
+# its own previous output, so that `tranqsim calibrate` reproduces the shipped defaults from scratch
+PRIOR: MappingProxyType = MappingProxyType({p.name: p.value for p in _TABLE})
+CALIBRATION_FILE = Path(__file__).with_name("calibrated.json")
+
+
+def _calibrated(table: tuple[Param, ...]) -> dict[str, Param]:
+    """The table with the values chosen by `tranqsim calibrate` (``calibrated.json``), each with
+    its provenance prefixed to its source."""
+    out = {p.name: p for p in table}
+    if not CALIBRATION_FILE.exists():
+        return out
+    data = json.loads(CALIBRATION_FILE.read_text())
+    for name, entry in data["values"].items():
+        p = out[name]
+        prov = (f"calibrated by `tranqsim calibrate` (rejection ABC, block {entry['block']}: "
+                f"{entry['accepted']} of {entry['candidates']} candidates accepted on "
+                f"{', '.join(entry['patterns'])}; prior [{entry['prior'][0]:g}, {entry['prior'][1]:g}], "
+                f"first guess {PRIOR[name]:g})")
+        out[name] = replace(p, value=entry["value"], source=f"{prov}; {p.source}" if p.source else prov,
+                            note="calibrated")
+    return out
+
+
+PARAMS: MappingProxyType = MappingProxyType(_calibrated(_TABLE))
 
 
 class Parameters:
@@ -275,6 +301,8 @@ class Parameters:
         object.__setattr__(self, "_values", values)
 
     def __getattr__(self, name: str) -> float:
+        if name.startswith("_"):  # not a parameter (e.g. copy's probes before _values exists)
+            raise AttributeError(name)
         try:
             return self._values[name]
         except KeyError:
@@ -282,6 +310,12 @@ class Parameters:
 
     def __setattr__(self, name, value):
         raise AttributeError("Parameters are read-only")
+
+    def __copy__(self):
+        return self  # read-only: a copy may share it
+
+    def __deepcopy__(self, memo):
+        return self
 
     def as_dict(self) -> dict[str, float]:
         return dict(self._values)
