@@ -19,7 +19,7 @@ PYTHON_FOUND := $(shell \
     done; \
   fi)
 
-.PHONY: run test bench docs clean venv
+.PHONY: run test bench docs validate calibrate clean venv
 
 venv: $(STAMP)
 
@@ -42,6 +42,14 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(VENV)/bin/tranqsim params --markdown > docs/parameters.md
+
+# the full pattern suite (20 replicates, <= 15 min here); regenerates docs/validation.md
+validate: $(STAMP)
+	$(VENV)/bin/tranqsim validate --replicates 20 --out runs/validation --markdown docs/validation.md
+
+# recomputes the calibrated defaults from scratch and checks them against the shipped ones
+calibrate: $(STAMP)
+	$(VENV)/bin/tranqsim calibrate --out runs/calibration --check
 
 clean:
 	rm -rf $(VENV) runs build *.egg-info src/*.egg-info

@@ -169,3 +169,15 @@ def test_sigterm_or_ctrl_c_stop_workers_and_leave_a_consistent_store(tmp_path, h
     assert r.returncode == 0, r.stderr
     df = experiments.load(out)
     assert len(df) == 24 and df["run_id"].is_unique
+
+
+def test_more_replicates_extend_the_same_folder_and_run_only_the_new_ones(tmp_path):
+    experiments.run(Experiment.model_validate(TINY), tmp_path / "s")
+    rep = experiments.run(Experiment.model_validate({**TINY, "replicates": 3}), tmp_path / "s")
+    assert (rep.skipped, rep.done) == (4, 2)
+    df = experiments.load(tmp_path / "s")
+    assert len(df) == 6 and sorted(df["replicate"].unique()) == [0, 1, 2]
+    # fewer replicates: nothing to run, and the manifest still records the larger experiment
+    rep = experiments.run(Experiment.model_validate(TINY), tmp_path / "s")
+    assert (rep.skipped, rep.done) == (4, 0)
+    assert '"replicates": 3' in (tmp_path / "s" / "manifest.json").read_text()

@@ -106,7 +106,7 @@ _TABLE: tuple[Param, ...] = (
     Param("g_cctv_active", 0.3, "deterrence per camera (actively monitored)", "guardianship",
           "Piza et al. 2019: larger effects with active monitoring", 0, 2),
     Param("cctv_car_park_factor", 2.0, "multiplier on CCTV deterrence in car parks",
-          "guardianship", "Welsh & Farrington 2009: car parks respond most (-51%)", 0, 5),
+          "guardianship", "Welsh & Farrington 2009: car parks respond most (-51%)", 0, 10),
     Param("g_lighting", 0.2, "deterrence in evening/night public spaces", "guardianship",
           "Welsh & Farrington 2008 (street lighting, -21%)", 0, 2),
     Param("g_access_control", 0.6, "deterrence on outsider crime in halls", "guardianship",

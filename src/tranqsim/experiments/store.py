@@ -23,8 +23,14 @@ class StoreMismatch(Exception):
     """The folder holds another experiment."""
 
 
+# what may change between two commands on the same folder: more replicates extend the same
+# experiment (replicate k's seed does not depend on how many there are); the description is prose
+EXTENSIBLE = ("replicates", "description")
+
+
 def spec_hash(spec: dict) -> str:
-    return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    core = {k: v for k, v in spec.items() if k not in EXTENSIBLE}
+    return hashlib.sha256(json.dumps(core, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 class Store:
@@ -32,17 +38,18 @@ class Store:
         self.root = Path(root)
         self.hash = spec_hash(spec)
         manifest = self.root / "manifest.json"
-        if manifest.exists():
-            old = json.loads(manifest.read_text())
-            if old.get("spec_hash") != self.hash:
-                raise StoreMismatch(
-                    f"{self.root}: holds another experiment (spec {old.get('spec_hash')}, this one "
-                    f"{self.hash}); choose another --out folder")
-        else:
+        old = json.loads(manifest.read_text()) if manifest.exists() else None
+        if old is not None and old.get("spec_hash") != self.hash:
+            raise StoreMismatch(
+                f"{self.root}: holds another experiment (spec {old.get('spec_hash')}, this one "
+                f"{self.hash}; only replicates may change between runs); choose another --out folder")
+        if old is None or spec.get("replicates", 0) > old["spec"].get("replicates", 0):
+            # new folder, or more replicates: the manifest records the largest experiment asked for
             self.root.mkdir(parents=True, exist_ok=True)
             tmp = manifest.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"spec_hash": self.hash, "spec": spec,
-                                       "created": time.strftime("%Y-%m-%dT%H:%M:%S")}, indent=2, default=str))
+            created = old["created"] if old else time.strftime("%Y-%m-%dT%H:%M:%S")
+            tmp.write_text(json.dumps({"spec_hash": self.hash, "spec": spec, "created": created},
+                                      indent=2, default=str))
             os.replace(tmp, manifest)
         for t in TABLES:
             (self.root / t).mkdir(exist_ok=True)
