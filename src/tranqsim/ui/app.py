@@ -29,6 +29,7 @@ from tranqsim.ui.log import IncidentLog
 from tranqsim.ui.map import LAYERS, EstateMap, Legend
 
 MAX_RENDER_EVERY = 60  # days stepped between two redraws at most while playing
+MIN_PAUSE = 0.05  # seconds between two redraws at least, however fast the play
 
 CSS = """
 .tranqsim-map img, .tranqsim-charts img { max-width: 100%; }
@@ -127,7 +128,8 @@ def Page():
                 n //= 2
             if every.value != n:
                 every.set(n)
-            cancel.wait(max(0.0, period - elapsed))
+            # always leave a moment to the server's other work (a click on Pause must get through)
+            cancel.wait(max(MIN_PAUSE, period - elapsed))
 
     solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
 
