@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -23,27 +22,9 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from tranqsim.ui.server import cache_dir, needed_packages
+
 MARKER = ".tranqsim-complete"
-
-
-def needed_packages() -> list[str]:
-    """``name@version`` of every npm package the installed Solara's page template loads."""
-    import ipyvue
-    import solara.server.settings as settings
-
-    template = Path(settings.__file__).parent / "templates" / "solara.html.j2"
-    text = template.read_text(encoding="utf-8")
-    vue3 = ipyvue.__version__.startswith("3")
-    app = "@widgetti/solara-vuetify3-app" if vue3 else "@widgetti/solara-vuetify-app"
-    found = set(re.findall(r"\{\{cdn\}\}/((?:@[\w.-]+/)?[\w.-]+@\d+\.\d+\.\d+)/", text))
-    found.add(settings.assets.fontawesome_path.strip("/").split("/")[0])
-    return sorted(p for p in found if not p.startswith("@widgetti/") or p.startswith(app + "@"))
-
-
-def cache_dir() -> Path:
-    import solara.server.settings as settings
-
-    return Path(settings.assets.proxy_cache_dir)
 
 
 def install_assets() -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import solara
 
-from tranqsim.actors import Caretaker
+from tranqsim.actors import Caretaker, TranquillityOfficer  # officers work at the office
 from tranqsim.ui import session as ses
 from tranqsim.ui.app import Page
 from tranqsim.ui.charts import ChartsView, lever_marks
@@ -172,8 +172,7 @@ def test_the_map_draws_every_agent_and_the_zsp_zone_only_while_it_is_active():
     s.step(10)
     view = MapView(s.model)
     view.update()
-    staff = sum(len(v) for v in s.model.staff.values()) - len(s.model.staff[
-        __import__("tranqsim.actors", fromlist=["TranquillityOfficer"]).TranquillityOfficer])
+    staff = sum(len(v) for v in s.model.staff.values()) - len(s.model.staff[TranquillityOfficer])
     drawn = sum(len(sc.get_offsets()) for k, sc in view.agents.items() if k not in ("group", "dealing"))
     assert drawn == staff
     assert len(view.agents["group"].get_offsets()) == len(s.model.group_list)

@@ -151,6 +151,7 @@ def test_the_served_page_runs_offline_in_chromium(page, server):
     played = time.monotonic() - t0
     page.locator(".tranqsim-play").click()
     page.wait_for_function("T('.tranqsim-play').trim() === 'Lecture'")
+    page.wait_for_timeout(500)  # the last day drawn may arrive just after the button's label
     paused_at = _day(page)
     page.wait_for_timeout(1000)
     assert _day(page) == paused_at, "the run went on after Pause"
@@ -166,9 +167,10 @@ def test_the_served_page_runs_offline_in_chromium(page, server):
 
     page.locator(".tranqsim-lang").click()
     page.wait_for_function("T('.tranqsim-step').trim() === 'Step'")
-    assert page.locator(".tranqsim-day").text_content().startswith("Day ")
+    # each widget's update arrives on its own: wait for each label rather than read it at once
+    page.wait_for_function("T('.tranqsim-day').startsWith('Day ')")
     page.wait_for_function("T('.tranqsim-log-line').startsWith('Day ')")
-    assert "Social prevention" in page.locator(".tranqsim-subtitle").text_content()
+    page.wait_for_function("T('.tranqsim-subtitle').includes('Social prevention')")
     page.screenshot(path=str(ARTIFACTS / "ui_en.png"), full_page=True)
 
     assert not outside, f"the page tried to reach the internet: {outside[:5]}"

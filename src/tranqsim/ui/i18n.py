@@ -129,12 +129,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "h_witnessed": ("vu, non signalé", "seen, not reported"),
     "h_unseen": ("passé inaperçu", "went unnoticed"),
     # key figures
-    "figures": ("Chiffres clés (depuis le début)", "Key figures (since the start)"),
-    "k_incidents": ("incidents par jour", "incidents per day"),
+    "figures": ("Chiffres clés (aujourd'hui)", "Key figures (today)"),
+    "k_incidents": ("incidents par jour (moyenne depuis le début)", "incidents per day (mean since start)"),
     "k_insecure": ("en insécurité", "feel insecure"),
     "k_trust": ("confiance bailleur / police", "trust landlord / police"),
     "k_vacancy": ("vacance", "vacancy"),
-    "k_cost": ("coût bailleur €/logement/an", "landlord cost EUR/dwelling/yr"),
+    "k_cost": ("coût bailleur €/logement/an (moyenne)", "landlord cost EUR/dwelling/yr (mean)"),
     "k_halls": ("halls vert/jaune/orange/rouge", "halls green/yellow/orange/red"),
 }
 

@@ -16,20 +16,32 @@ DEFAULT_PORT = 8765
 OFFLINE_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_ASSETS_PROXY": "True"}
 
 
-def missing_assets() -> list[str]:
-    """Front-end packages the installed Solara asks for that are not in its local cache."""
+def needed_packages() -> list[str]:
+    """``name@version`` of every npm package the installed Solara's page template loads (the
+    Vue 2 or Vue 3 app bundle, depending on the installed ipyvue)."""
     import re
 
     import ipyvue
     import solara.server.settings as settings
 
-    root = Path(settings.assets.proxy_cache_dir)
     template = (Path(settings.__file__).parent / "templates" / "solara.html.j2").read_text("utf-8")
     app = "solara-vuetify3-app" if ipyvue.__version__.startswith("3") else "solara-vuetify-app"
     wanted = {p for p in re.findall(r"\{\{cdn\}\}/((?:@[\w.-]+/)?[\w.-]+@\d+\.\d+\.\d+)/", template)
               if not p.startswith("@widgetti/") or p.startswith(f"@widgetti/{app}@")}
     wanted.add(settings.assets.fontawesome_path.strip("/").split("/")[0])
-    return sorted(p for p in wanted if not (root / p).is_dir())
+    return sorted(wanted)
+
+
+def cache_dir() -> Path:
+    """Where Solara looks for front-end packages before asking the CDN."""
+    import solara.server.settings as settings
+
+    return Path(settings.assets.proxy_cache_dir)
+
+
+def missing_assets() -> list[str]:
+    """Front-end packages the installed Solara asks for that are not in its local cache."""
+    return [p for p in needed_packages() if not (cache_dir() / p).is_dir()]
 
 
 def command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> list[str]:
