@@ -86,9 +86,21 @@ def Page():
     layer = solara.use_reactive("status")
     L = lang.value
 
+    # One render at a time: the play thread steps and redraws under this gate, and the handlers
+    # that change the run take it too, so a click (Pause, Reset...) is never rendered while the
+    # play thread changes state under it (Solara then gives up: "too many renders").
+    gate = solara.use_memo(threading.RLock, dependencies=[])
+
+    def gated(f):
+        def run(*args, **kwargs):
+            with gate:
+                return f(*args, **kwargs)
+        return run
+
     def redraw():
         tick.set(tick.value + 1)
 
+    @gated
     def apply(new: ses.Choice, compare: bool | None = None) -> bool:
         """Rebuild the model(s) from ``new``; on bad values keep them and show why."""
         playing.set(False)
@@ -101,38 +113,50 @@ def Page():
         redraw()
         return True
 
+    @gated
     def pick(new: ses.Choice):
         choice.set(new)
         apply(new)
 
+    @gated
     def step():
         sess.step(1)
         redraw()
 
+    @gated
+    def toggle_play():
+        playing.set(not playing.value)
+
     def play_loop(cancel: threading.Event):
         """Step at the chosen speed; when a redraw takes longer than the days it shows, draw
-        every n days instead (n doubles or halves to keep up)."""
+        every n days instead (n doubles or halves to keep up). Between two redraws the thread
+        rests at least half as long as it worked, so that clicks get through."""
         n = 1
-        while playing.value and not cancel.is_set():
-            if sess.finished:
-                playing.set(False)
-                break
-            t0 = time.perf_counter()
-            sess.step(n)
-            redraw()
-            elapsed = time.perf_counter() - t0
+        while not cancel.is_set():
+            with gate:
+                if not playing.value:
+                    break
+                if sess.finished:
+                    playing.set(False)
+                    break
+                t0 = time.perf_counter()
+                sess.step(n)
+                redraw()
+                elapsed = time.perf_counter() - t0
+            rest = max(MIN_PAUSE, 0.5 * elapsed)
             period = n / max(speed.value, 1)
-            if elapsed > 1.1 * period and n < MAX_RENDER_EVERY:
+            if elapsed + rest > 1.1 * period and n < MAX_RENDER_EVERY:
                 n = min(MAX_RENDER_EVERY, n * 2)
-            elif elapsed < 0.4 * period and n > 1:
+            elif elapsed + rest < 0.4 * period and n > 1:
                 n //= 2
             if every.value != n:
-                every.set(n)
-            # always leave a moment to the server's other work (a click on Pause must get through)
-            cancel.wait(max(MIN_PAUSE, period - elapsed))
+                with gate:
+                    every.set(n)
+            cancel.wait(max(rest, period - elapsed))
 
     solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
 
+    @gated
     def switch_view(v: str):
         view.set(v)
         apply(choice.value, compare=(v == "compare"))
@@ -162,19 +186,19 @@ def Page():
                       on_click=lambda: switch_view("compare" if view.value == "run" else "run"),
                       classes=["tranqsim-view"])
         solara.Button(tr("switch_lang", L), outlined=True, classes=["tranqsim-lang"],
-                      on_click=lambda: lang.set(LANGS[1 - LANGS.index(L)]))
+                      on_click=gated(lambda: lang.set(LANGS[1 - LANGS.index(L)])))
     names = ses.strategy_title(c.strategy, L) + (f" / {ses.strategy_title(c.strategy_b, L)}" if compare else "")
     solara.Text(f"{ses.context_title(c.context, L)} × {names} — {tr('seed', L).lower()} {m.spec.run.seed}",
                 classes=["tranqsim-subtitle"], style={"font-weight": "bold"})
     day_text = tr("day", L, day=m.day, total=m.days_total)
-    PlayControls(L, playing, speed, sess.finished, step, lambda: apply(choice.value), day_text,
-                 every.value)
+    PlayControls(L, playing.value, speed, sess.finished, step, toggle_play,
+                 lambda: apply(choice.value), day_text, every.value)
     if errors.value:
         solara.Error("\n".join([tr("refused", L)] + refusal_lines(errors.value, L)))
 
     with solara.Row(style={"align-items": "center"}):
         LabelledSelect(tr("colour_by", L), layer.value,
-                       [(k, tr(f"layer_{k}", L)) for k in LAYERS], layer.set, ["tranqsim-layer"])
+                       [(k, tr(f"layer_{k}", L)) for k in LAYERS], gated(layer.set), ["tranqsim-layer"])
     t = tick.value
     if not compare:
         with solara.Columns([5, 7]):

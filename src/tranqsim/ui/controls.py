@@ -118,20 +118,20 @@ def refusal_lines(errors: dict[str, str], lang: str) -> list[str]:
 
 
 @solara.component
-def PlayControls(lang: str, playing: solara.Reactive, speed: solara.Reactive, finished: bool,
-                 on_step: Callable[[], None], on_reset: Callable[[], None], day_text: str,
-                 every: int):
+def PlayControls(lang: str, playing: bool, speed: solara.Reactive, finished: bool,
+                 on_step: Callable[[], None], on_play: Callable[[], None], on_reset: Callable[[], None],
+                 day_text: str, every: int):
     with solara.Row(gap="8px", style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Button(tr("reset", lang), color="primary", on_click=on_reset, classes=["tranqsim-reset"])
-        solara.Button(tr("pause", lang) if playing.value else tr("play", lang), color="primary",
-                      on_click=lambda: playing.set(not playing.value), disabled=finished,
+        solara.Button(tr("pause", lang) if playing else tr("play", lang), color="primary",
+                      on_click=on_play, disabled=finished,
                       classes=["tranqsim-play"])
         solara.Button(tr("step", lang), color="primary", on_click=on_step,
-                      disabled=playing.value or finished, classes=["tranqsim-step"])
+                      disabled=playing or finished, classes=["tranqsim-step"])
         with solara.Column(gap="0px", style={"width": "300px"}):
             solara.SliderInt(tr("speed", lang), value=speed, min=1, max=60)
         solara.Text(day_text, classes=["tranqsim-day"], style={"font-weight": "bold", "font-size": "1.1em"})
-        if playing.value and every > 1:
+        if playing and every > 1:
             solara.Text(tr("render_every", lang, n=every), style={"font-size": "0.8em"})
         if finished:
             solara.Text(tr("finished", lang), style={"font-size": "0.85em"})
