@@ -19,7 +19,7 @@ PYTHON_FOUND := $(shell \
     done; \
   fi)
 
-.PHONY: run test bench docs validate calibrate clean venv
+.PHONY: run test bench docs validate calibrate clean venv ui
 
 venv: $(STAMP)
 
@@ -36,6 +36,14 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# The trainers' web page on http://127.0.0.1:8765 (UI_HOST/UI_PORT to change). The first run
+# fetches Solara's front-end packages into .venv (npm pack); afterwards it works offline.
+UI_HOST ?= 127.0.0.1
+UI_PORT ?= 8765
+ui: $(STAMP)
+	$(PY) scripts/setup_ui.py
+	$(VENV)/bin/tranqsim ui --host $(UI_HOST) --port $(UI_PORT)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_model.py

@@ -341,6 +341,17 @@ def _bar(total: int, desc: str):
     return bar, bar.update
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="address to listen on (127.0.0.1: this machine only)")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+def ui(host, port) -> None:
+    """Serve the trainers' web page (Solara), offline once `make ui` has set it up."""
+    from tranqsim.ui.server import serve
+
+    serve(host, port)
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

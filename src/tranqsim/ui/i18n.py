@@ -1,0 +1,180 @@
+"""Every label the UI shows, in French (the default) and English, in one place.
+
+``tr(key, lang, **fields)`` returns the label; names that already carry their two titles in the
+model (lever labels, incident types, context and strategy titles) are read from there.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tranqsim.incidents import LABELS_EN, LABELS_FR, PHASES
+from tranqsim.levers import REGISTRY
+
+LANGS = ("fr", "en")
+DEFAULT = "fr"
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # frame
+    "app_title": ("tranqsim — tranquillité résidentielle", "tranqsim — residential tranquillity"),
+    "switch_lang": ("English", "Français"),
+    "view_run": ("Simulation", "Simulation"),
+    "view_compare": ("Comparer deux stratégies", "Compare two strategies"),
+    # scenario picker
+    "scenario": ("Scénario", "Scenario"),
+    "context": ("Territoire", "Context"),
+    "strategy": ("Stratégie", "Strategy"),
+    "strategy_a": ("Stratégie A", "Strategy A"),
+    "strategy_b": ("Stratégie B", "Strategy B"),
+    "seed": ("Graine aléatoire", "Random seed"),
+    "years": ("Horizon (années)", "Horizon (years)"),
+    "compare_note": ("Mêmes territoire, graine et horizon pour A et B (nombres aléatoires communs) ; "
+                     "les réglages des leviers s'appliquent à A.",
+                     "Same context, seed and horizon for A and B (common random numbers); "
+                     "lever settings apply to A."),
+    # levers
+    "levers": ("Leviers (appliqués à la réinitialisation)", "Levers (applied on Reset)"),
+    "organisation": ("Organisation de la tranquillité", "Tranquillity organisation"),
+    "org_none": ("aucune", "none"),
+    "org_integrated": ("intégrée", "integrated"),
+    "org_dedicated": ("service dédié", "dedicated"),
+    "f_per_100_dwellings": ("postes pour 100 logements", "posts per 100 dwellings"),
+    "f_posts": ("postes", "posts"),
+    "f_shift": ("horaires", "shift"),
+    "f_level": ("niveau", "level"),
+    "f_mode": ("mode", "mode"),
+    "f_style": ("style", "style"),
+    "f_cameras": ("caméras", "cameras"),
+    "f_monitoring": ("surveillance", "monitoring"),
+    "f_repair_days": ("jours pour réparer", "days to repair"),
+    "f_tag_removal_days": ("jours pour effacer un tag", "days to remove a tag"),
+    "v_evening": ("soirée", "evening"),
+    "v_evening_and_night": ("soirée et nuit", "evening and night"),
+    "v_random": ("aléatoire", "random"),
+    "v_hot_spot": ("points chauds", "hot spots"),
+    "v_community": ("police de proximité", "community"),
+    "v_standard": ("standard", "standard"),
+    "v_order_maintenance": ("maintien de l'ordre", "order maintenance"),
+    "v_passive": ("enregistrement seul", "recording only"),
+    "v_active": ("visionnage en direct", "watched live"),
+    "refused": ("Valeurs refusées, le modèle n'a pas été réinitialisé :",
+                "Values refused, the model was not reset:"),
+    # controller
+    "reset": ("Réinitialiser", "Reset"),
+    "play": ("Lecture", "Play"),
+    "pause": ("Pause", "Pause"),
+    "step": ("Un jour", "Step"),
+    "speed": ("Vitesse (jours par seconde)", "Speed (days per second)"),
+    "day": ("Jour {day} / {total}", "Day {day} / {total}"),
+    "render_every": ("affichage tous les {n} jours", "drawn every {n} days"),
+    "finished": ("Fin de l'horizon atteinte.", "End of the horizon reached."),
+    # map
+    "map": ("Le quartier", "The estate"),
+    "colour_by": ("Couleur des halls", "Colour halls by"),
+    "layer_status": ("statut du hall", "hall status"),
+    "layer_disorder": ("désordre visible", "visible disorder"),
+    "layer_fear": ("sentiment d'insécurité", "fear"),
+    "layer_surveillance": ("surveillance technique", "technical surveillance"),
+    "status_green": ("vert", "green"),
+    "status_yellow": ("jaune", "yellow"),
+    "status_orange": ("orange", "orange"),
+    "status_red": ("rouge", "red"),
+    "street": ("rue", "street"),
+    "car_park": ("parking", "car park"),
+    "square": ("place", "square"),
+    "caretaker": ("gardien", "caretaker"),
+    "mediator": ("correspondant de nuit", "night mediator"),
+    "police": ("police", "police"),
+    "guard": ("agent de sécurité", "security guard"),
+    "group": ("groupe de jeunes", "youth group"),
+    "dealing": ("point de deal", "dealing point"),
+    "zsp_zone": ("zone ZSP (active)", "ZSP zone (active)"),
+    "incident_today": ("incident du jour", "today's incident"),
+    # charts
+    "charts": ("Indicateurs", "Indicators"),
+    "c_incidents": ("Incidents par semaine et par type (moyenne 4 semaines)",
+                    "Incidents per week by type (4-week average)"),
+    "c_incidents_total": ("Incidents par semaine (moyenne 4 semaines)",
+                          "Incidents per week (4-week average)"),
+    "c_insecurity": ("Habitants se sentant en insécurité", "Residents feeling insecure"),
+    "c_trust": ("Confiance (0-1)", "Trust (0-1)"),
+    "trust_landlord": ("dans le bailleur", "in the landlord"),
+    "trust_police": ("dans la police", "in the police"),
+    "c_vacancy": ("Logements vacants", "Vacant dwellings"),
+    "c_cost": ("Coût cumulé bailleur, € par logement", "Landlord's cumulative cost, EUR per dwelling"),
+    "c_status": ("Halls par statut", "Halls by status"),
+    "x_day": ("jour", "day"),
+    "other_types": ("autres", "other"),
+    "lever_marks": ("tirets : début ou fin d'un levier", "dashes: a lever starts or ends"),
+    # log
+    "log": ("Journal des incidents (le plus récent en haut)", "Incident log (newest first)"),
+    "log_empty": ("Aucun incident pour l'instant : avancez d'un jour.", "No incident yet: step a day."),
+    "log_line": ("Jour {day} — {place} : {what}{phase} ; {outcome}",
+                 "Day {day} — {place}: {what}{phase}; {outcome}"),
+    "hall": ("hall {code}", "hall {code}"),
+    "near_street": ("rue près du hall {code}", "street near hall {code}"),
+    "near_car_park": ("parking près du hall {code}", "car park near hall {code}"),
+    "near_square": ("place près du hall {code}", "square near hall {code}"),
+    "phase_evening": (" (soirée)", " (evening)"),
+    "phase_night": (" (nuit)", " (night)"),
+    "h_caretaker": ("le gardien est intervenu", "the caretaker dealt with it"),
+    "h_mediator": ("un médiateur a désamorcé", "a mediator de-escalated"),
+    "h_guard": ("les agents de sécurité sont intervenus", "security guards intervened"),
+    "h_police": ("la police est intervenue", "police responded"),
+    "h_officer": ("le chargé de tranquillité a traité le signalement",
+                  "the tranquillity officer handled the report"),
+    "h_landlord": ("les services du bailleur ont traité le signalement",
+                   "the landlord's services handled the report"),
+    "h_reported": ("signalé, resté sans suite", "reported, no one acted"),
+    "h_witnessed": ("vu, non signalé", "seen, not reported"),
+    "h_unseen": ("passé inaperçu", "went unnoticed"),
+    # key figures
+    "figures": ("Chiffres clés (aujourd'hui)", "Key figures (today)"),
+    "k_incidents": ("incidents par jour (moyenne depuis le début)", "incidents per day (mean since start)"),
+    "k_insecure": ("en insécurité", "feel insecure"),
+    "k_trust": ("confiance bailleur / police", "trust landlord / police"),
+    "k_vacancy": ("vacance", "vacancy"),
+    "k_cost": ("coût bailleur €/logement/an (moyenne)", "landlord cost EUR/dwelling/yr (mean)"),
+    "k_halls": ("halls vert/jaune/orange/rouge", "halls green/yellow/orange/red"),
+}
+
+# How pydantic's messages (made English by tranqsim.loading) read in French.
+_MESSAGE_FR = ((r"^must be an integer", "doit être un entier"),
+               (r"^must be a number", "doit être un nombre"),
+               (r"^must be one of", "doit être parmi"),
+               (r"^must be", "doit être"),
+               (r"^required field missing", "valeur manquante"),
+               (r"\(got ", "(reçu "))
+
+
+def tr(key: str, lang: str = DEFAULT, **fields) -> str:
+    text = STRINGS[key][1 if lang == "en" else 0]
+    return text.format(**fields) if fields else text
+
+
+def lever_label(name: str, lang: str) -> str:
+    cls = REGISTRY[name]
+    return cls.label_en if lang == "en" else cls.label_fr
+
+
+def incident_label(type_index: int, lang: str) -> str:
+    return (LABELS_EN if lang == "en" else LABELS_FR)[type_index]
+
+
+def phase_suffix(phase_index: int, lang: str) -> str:
+    name = PHASES[phase_index]
+    return tr(f"phase_{name}", lang) if name != "day" else ""
+
+
+def title(obj, lang: str) -> str:
+    """A context's or strategy's title (they carry ``title.fr`` and ``title.en``)."""
+    return obj.title.en if lang == "en" else obj.title.fr
+
+
+def message(text: str, lang: str) -> str:
+    """A validation message (English, from tranqsim.loading) in the UI's language."""
+    if lang == "en":
+        return text
+    for pattern, repl in _MESSAGE_FR:
+        text = re.sub(pattern, repl, text)
+    return text

@@ -1,0 +1,177 @@
+"""End to end: the served page in a real headless Chromium, with no network but 127.0.0.1.
+
+The project's own setup (``scripts/setup_ui.py --chromium``) installs Solara's front-end
+packages into the virtual environment and Debian's chromium when missing. The server runs in a
+subprocess on a free port with its own outgoing HTTP pointed at a closed port, so a front-end
+file missing from the local cache fails the test instead of being fetched from the internet;
+the browser aborts every request that is not for 127.0.0.1. Screenshots are kept in
+``tests/artifacts/``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CLOSED = "http://127.0.0.1:9"  # nothing listens there: outgoing HTTP fails at once
+# T(selector): the text of an element, '' while it is (re-)rendered
+TEXT_OF = "window.T = s => ((document.querySelector(s) || {}).textContent || '');"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Offline assets and chromium, installed by the project's setup when missing."""
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "setup_ui.py"), "--chromium"], check=True)
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from setup_ui import find_chromium
+    finally:
+        sys.path.pop(0)
+    path = find_chromium()
+    assert path, "chromium not found after setup"
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, chromium_path):
+    # playwright cannot download its browsers here: use Debian's chromium
+    return {**browser_type_launch_args, "executable_path": chromium_path, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1500, "height": 1150}, "locale": "fr-FR"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(chromium_path):
+    port = _free_port()
+    env = {**os.environ, "HTTP_PROXY": CLOSED, "HTTPS_PROXY": CLOSED, "http_proxy": CLOSED,
+           "https_proxy": CLOSED, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
+           "SOLARA_ASSETS_CDN": CLOSED + "/npm/"}
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = open(ARTIFACTS / "server.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "tranqsim.cli", "ui", "--port", str(port)],
+                            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(url, timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"the UI server did not start; see {ARTIFACTS / 'server.log'}")
+        time.sleep(0.3)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def _near(rgb: np.ndarray, hex_colour: str, tol: int = 30) -> int:
+    c = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)])
+    return int((np.abs(rgb - c).max(axis=2) <= tol).sum())
+
+
+def _day(page) -> int:
+    return int(page.locator(".tranqsim-day").text_content().split()[1])
+
+
+def _pick(page, select_class: str, text: str) -> None:
+    page.locator(f".{select_class} .v-select__slot").click()
+    page.locator(".menuable__content__active .v-list-item", has_text=text).first.click()
+
+
+def test_the_served_page_runs_offline_in_chromium(page, server):
+    outside, failed = [], []
+
+    def only_local(route):
+        host = route.request.url.split("/")[2].split(":")[0]
+        if host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("requestfailed", lambda r: failed.append(f"failed {r.url}") if "127.0.0.1" in r.url else None)
+    page.set_default_timeout(60_000)
+    page.add_init_script(TEXT_OF)
+    page.goto(server)
+    page.wait_for_selector(".tranqsim-step")
+    assert page.locator(".tranqsim-step").text_content().strip() == "Un jour"
+
+    # a short horizon so that a few days already draw visible lines
+    page.locator(".tranqsim-years input").fill("0.2")
+    page.locator(".tranqsim-reset-side").click()
+    page.wait_for_function("T('.tranqsim-day').includes('/ 73')")
+    _pick(page, "tranqsim-strategy", "Prévention sociale")
+    page.wait_for_function("T('.tranqsim-subtitle').includes('Prévention sociale')")
+    for n in (1, 2, 3):
+        page.locator(".tranqsim-step").click()
+        page.wait_for_function(f"T('.tranqsim-day').startsWith('Jour {n} ')")
+    # the log follows the day counter (its update may arrive a moment later)
+    page.wait_for_function("T('.tranqsim-log-line').startsWith('Jour 3 — ')")
+
+    page.locator(".tranqsim-play").click()  # play, then pause
+    t0 = time.monotonic()
+    page.wait_for_function("parseInt(T('.tranqsim-day').split(' ')[1]) >= 20")
+    played = time.monotonic() - t0
+    page.locator(".tranqsim-play").click()
+    page.wait_for_function("T('.tranqsim-play').trim() === 'Lecture'")
+    page.wait_for_timeout(500)  # the last day drawn may arrive just after the button's label
+    paused_at = _day(page)
+    page.wait_for_timeout(1000)
+    assert _day(page) == paused_at, "the run went on after Pause"
+    print(f"play: 17 days in {played:.1f} s in the browser")
+
+    map_px = _pixels(page.locator("img.tranqsim-map").screenshot())
+    assert _near(map_px, "#2e9e44") > 200, "no green hall on the map"
+    assert len(np.unique(map_px.reshape(-1, 3), axis=0)) > 20
+    charts_px = _pixels(page.locator("img.tranqsim-charts").screenshot())
+    assert (charts_px.min(axis=2) < 200).mean() > 0.02, "charts look blank"
+    assert _near(charts_px, "#0072B2") > 30, "no trust line drawn"
+    page.screenshot(path=str(ARTIFACTS / "ui_fr.png"), full_page=True)
+
+    page.locator(".tranqsim-lang").click()
+    page.wait_for_function("T('.tranqsim-step').trim() === 'Step'")
+    # each widget's update arrives on its own: wait for each label rather than read it at once
+    page.wait_for_function("T('.tranqsim-day').startsWith('Day ')")
+    page.wait_for_function("T('.tranqsim-log-line').startsWith('Day ')")
+    page.wait_for_function("T('.tranqsim-subtitle').includes('Social prevention')")
+    page.screenshot(path=str(ARTIFACTS / "ui_en.png"), full_page=True)
+
+    assert not outside, f"the page tried to reach the internet: {outside[:5]}"
+    assert not failed, f"local requests failed: {failed[:5]}"
