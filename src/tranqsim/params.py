@@ -332,14 +332,20 @@ def markdown_table() -> str:
         "`scenarios/strategies/*.yaml`. Any value below can be overridden in a scenario file under",
         "`parameters:` within its range.",
         "",
-        "Entries whose note says *assumption* have no direct published source yet: they are",
-        "orders of magnitude chosen so that the default model lands near the calibration targets",
-        "C1-C10 of the domain brief; issue 4 (validation and calibration) replaces them with",
-        "calibrated values and their provenance.",
+        "Three kinds of provenance: a published source; **calibrated** (the value chosen by",
+        "`tranqsim calibrate`, rejection ABC on the validation patterns, with its prior range and",
+        "first guess: see [calibration.md](calibration.md) and [validation.md](validation.md));",
+        "or *assumption*: an order of magnitude with no direct source, which the validation",
+        "patterns test only indirectly. `make calibrate` recomputes the calibrated values from",
+        "scratch and checks them against the shipped ones.",
+        "",
+        f"{sum(p.note == 'calibrated' for p in PARAMS.values())} calibrated, "
+        f"{sum(p.note.startswith('assumption') for p in PARAMS.values())} assumptions, "
+        f"{len(PARAMS)} parameters in all.",
         "",
     ]
     group = None
-    for p in _TABLE:
+    for p in PARAMS.values():
         if p.group != group:
             group = p.group
             lines += ["", f"## {group}", "", "| name | default | unit | range | source | note |",
