@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tranqsim.report import figures, resim, sections, tables, zsp
 from tranqsim.report.data import ReportError, colour_order, read_sweep, read_validation, zsp_window
-from tranqsim.report.i18n import LANGS, T
+from tranqsim.report.i18n import LANGS, T, years
 from tranqsim.report.render import Doc, to_html, to_markdown
 
 DEFAULT_VALIDATION = Path("runs/validation/validation.json")
@@ -107,7 +107,7 @@ def _document(sweep, plan, results, baseline, lang, figs: Path, val, val_path) -
     names = {s: sweep.title("strategy", s, lang) for s in sweep.strategies}
     doc = Doc(lang, t["title"])
     doc.p(t["generated"].format(folder=f"`{sweep.folder}`", n=len(sweep.runs), reps=sweep.replicates,
-                                years=sweep.years, seed=sweep.spec.get("seed", "?")))
+                                years=years(sweep.years, lang), seed=sweep.spec.get("seed", "?")))
     doc.h(1, t["how_to_read"])
     doc.p(t["how_to_read_text"].format(reps=sweep.replicates, baseline=names[baseline]))
     for ctx, p in plan.items():
@@ -121,7 +121,8 @@ def _document(sweep, plan, results, baseline, lang, figs: Path, val, val_path) -
         front = tables.frontier(p["rank"])
         doc.h(2, t["ce"])
         doc.p(t["ce_text"])
-        f = figures.cost_effectiveness(p["rank"], front, names, colours, lang, figs / f"{slug}_cost_effectiveness.png")
+        f = figures.cost_effectiveness(p["rank"], front, names, colours, lang,
+                                       figs / f"{slug}_cost_effectiveness.png")
         doc.figure(f, t["ce_caption"].format(ctx=ctx_title))
         sections.frontier_text(doc, front, names, lang)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from tranqsim.report import tables, zsp
-from tranqsim.report.i18n import LANGS, MAIN, METRICS, PHRASES, T, eur, fmt, metric_fmt, metric_label, num
+from tranqsim.report.i18n import (LANGS, MAIN, METRICS, PHRASES, T, eur, fmt, metric_fmt, metric_label, num,
+                                  years)
 
 
 def _sep(lang: str) -> str:
@@ -212,7 +213,8 @@ def caveats(doc, sweep, names, lang, val, val_path, mismatch) -> None:
         checks = val["checks"]
         n_pass = sum(bool(c.get("passed")) for c in checks)
         doc.p(t["validation_summary"].format(n_pass=n_pass, n=len(checks), file=f"`{val_path}`",
-                                             reps=val.get("replicates", "?"), years=float(val.get("years", 0))))
+                                             reps=val.get("replicates", "?"),
+                                             years=years(float(val.get("years", 0)), lang)))
         failed = [c for c in checks if not c.get("passed")]
         if failed:
             doc.p(t["validation_fail"])

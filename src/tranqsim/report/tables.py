@@ -101,8 +101,12 @@ def cost_group(key: str) -> str:
     return REGISTRY[key].family if key in REGISTRY else key
 
 
+NEGLIGIBLE_PCT = 1.0  # with common random numbers tiny differences are significant: not worth a word
+
+
 def side_effects(diffs: pd.DataFrame, strategies: list[str]) -> list[dict]:
-    """Per strategy: metrics significantly better (gains) and worse (losses) than the baseline."""
+    """Per strategy: metrics significantly better (gains) and worse (losses) than the baseline,
+    leaving out changes under ``NEGLIGIBLE_PCT`` % of the baseline's mean."""
     look = diff_lookup(diffs)
     out = []
     for s in strategies:
@@ -112,6 +116,8 @@ def side_effects(diffs: pd.DataFrame, strategies: list[str]) -> list[dict]:
             if row is None:
                 continue
             v = verdict(m, row)
+            if abs(row.relative_change_pct) < NEGLIGIBLE_PCT:
+                continue
             if v > 0:
                 gains.append((m, row))
             elif v < 0:
