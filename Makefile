@@ -31,8 +31,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+# the main job: the seven strategies in the priority estate (6 replicates x 4 years, resumable),
+# then the strategists' report (HTML + Markdown + figures); prints the report's path
 run: $(STAMP)
-	$(VENV)/bin/tranqsim compare-strategies --context priority_estate --seeds 3 --out runs/main
+	$(VENV)/bin/tranqsim sweep experiments/strategy_spectrum_quick.yaml --out runs/main/sweep
+	$(VENV)/bin/tranqsim report runs/main/sweep --out runs/main/report.html --series-replicates 3
 
 test: $(STAMP)
 	$(PY) -m pytest -q

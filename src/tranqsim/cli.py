@@ -352,6 +352,31 @@ def ui(host, port) -> None:
     serve(host, port)
 
 
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="the HTML file; the Markdown (.md) and a _figures folder go beside it")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+@click.option("--baseline", default="proximity_management", show_default=True,
+              help="the status quo every strategy is compared with")
+@click.option("--validation", type=click.Path(path_type=Path),
+              help="a `tranqsim validate` JSON (default: runs/validation/validation.json when present)")
+@click.option("--series-replicates", type=click.IntRange(1, 100), default=4, show_default=True,
+              help="replicates rerun for the time series, maps and ZSP analysis")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="processes (default: cores)")
+def report(folder, out, lang, baseline, validation, series_replicates, workers) -> None:
+    """A strategy comparison report (HTML and Markdown) from a strategy sweep."""
+    from tranqsim.report import ReportError, build_report
+
+    try:
+        paths = build_report(folder, out, lang=lang, baseline=baseline, validation=validation,
+                             series_replicates=series_replicates, workers=workers)
+    except ReportError as exc:
+        raise ScenarioError(str(exc)) from None
+    click.echo(f"markdown: {paths[1]} ({len(paths) - 2} figures in {paths[1].stem}_figures/)")
+    click.echo(f"report: {paths[0].resolve()}")
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

@@ -1,0 +1,188 @@
+"""Building the report: read the sweep, rerun a few replicates, compute, draw, write atomically.
+
+    from tranqsim.report import build_report
+    paths = build_report("runs/main/sweep", "runs/main/report.html", lang="fr")
+
+writes ``report.html`` (self-contained), ``report.md`` and ``report_figures/*.png`` beside it.
+Everything is made in a temporary folder next to the output and moved into place at the end:
+a failure leaves the previous report (or nothing), never half a report.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from tranqsim.report import figures, resim, sections, tables, zsp
+from tranqsim.report.data import ReportError, colour_order, read_sweep, read_validation, zsp_window
+from tranqsim.report.i18n import LANGS, T, years
+from tranqsim.report.render import Doc, to_html, to_markdown
+
+DEFAULT_VALIDATION = Path("runs/validation/validation.json")
+
+
+def output_paths(out: str | Path) -> tuple[Path, Path, Path]:
+    """(html, markdown, figure folder) for ``--out FILE.html``."""
+    out = Path(out)
+    return out, out.with_suffix(".md"), out.with_name(f"{out.stem}_figures")
+
+
+def check_output(out: Path) -> None:
+    if out.is_dir():
+        raise ReportError(f"--out {out}: is a folder; give a file name such as report.html")
+    if out.suffix.lower() == ".md":
+        raise ReportError(f"--out {out}: give the HTML file name (the Markdown goes beside it)")
+
+
+def build_report(folder: str | Path, out: str | Path, lang: str = "en", baseline: str = "proximity_management",
+                 validation: str | Path | None = None, series_replicates: int = 4,
+                 workers: int | None = None) -> list[Path]:
+    """Write the report of the sweep in ``folder``; return the paths written."""
+    if lang not in LANGS:
+        raise ReportError(f"--lang: {lang!r} is not one of {', '.join(LANGS)}")
+    html_path, md_path, fig_dir = output_paths(out)
+    check_output(html_path)
+    if validation is not None and not Path(validation).is_file():
+        raise ReportError(f"--validation {validation}: no such file")
+    val_path = Path(validation) if validation is not None else DEFAULT_VALIDATION
+    val = read_validation(val_path)
+    sweep = read_sweep(folder, baseline)
+
+    plan, jobs = _plan(sweep, baseline, series_replicates)
+    results = resim.rerun_all(jobs, workers) if jobs else {}
+
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{html_path.stem}.", dir=html_path.parent))
+    try:
+        figs = tmp / fig_dir.name
+        figs.mkdir()
+        doc = _document(sweep, plan, results, baseline, lang, figs, val, val_path)
+        (tmp / md_path.name).write_text(to_markdown(doc, fig_dir.name), encoding="utf-8")
+        (tmp / html_path.name).write_text(to_html(doc), encoding="utf-8")
+        _move_into_place(tmp, html_path, md_path, fig_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return [html_path, md_path] + sorted(fig_dir.glob("*.png"))
+
+
+def _plan(sweep, baseline: str, series_replicates: int) -> tuple[dict, list[dict]]:
+    """Per context: ranking, differences, best strategy, ZSP strategies; the reruns they need."""
+    plan, jobs = {}, []
+    for ctx in sweep.contexts:
+        runs = sweep.runs[sweep.runs["context"] == ctx]
+        strategies = [s for s in sweep.strategies if s in set(runs["strategy"])]
+        if baseline not in strategies:
+            continue  # the baseline failed in every replicate here: nothing to compare with
+        rank = tables.ranking(runs, strategies)
+        try:
+            diffs = tables.differences(runs, baseline)
+        except ValueError:
+            diffs = None  # a single strategy: the ranking alone
+        best = tables.best_strategy(rank, baseline)
+        zsps = {s: w for s in strategies if (w := zsp_window(sweep.strategy_objs[s])) is not None}
+        shown = list(dict.fromkeys([baseline, best, *zsps]))
+        reps = sorted(runs["replicate"].unique())[:series_replicates]
+        plan[ctx] = {"runs": runs, "strategies": strategies, "rank": rank, "diffs": diffs, "best": best,
+                     "zsp": zsps, "reps": [int(r) for r in reps]}
+        jobs += resim.jobs_for(runs, ctx, shown, series_replicates, sweep.years, without_zsp=list(zsps))
+    if not plan:
+        raise ReportError(f"{sweep.folder}: the baseline {baseline!r} has no finished run in any context")
+    return plan, jobs
+
+
+def _median_replicate(results: dict, ctx: str, strategy: str, reps: list[int]) -> int:
+    """The replicate whose rerun index is the median of the reruns (lower middle when even)."""
+    have = [(results[(ctx, strategy, r)]["ti"], r) for r in reps if (ctx, strategy, r) in results]
+    have.sort()
+    return have[(len(have) - 1) // 2][1]
+
+
+def _document(sweep, plan, results, baseline, lang, figs: Path, val, val_path) -> Doc:
+    t = T[lang]
+    order = colour_order(sweep.strategies)
+    colours = figures.strategy_colours(order)
+    names = {s: sweep.title("strategy", s, lang) for s in sweep.strategies}
+    doc = Doc(lang, t["title"])
+    doc.p(t["generated"].format(folder=f"`{sweep.folder}`", n=len(sweep.runs), reps=sweep.replicates,
+                                years=years(sweep.years, lang), seed=sweep.spec.get("seed", "?")))
+    doc.h(1, t["how_to_read"])
+    doc.p(t["how_to_read_text"].format(reps=sweep.replicates, baseline=names[baseline]))
+    for ctx, p in plan.items():
+        ctx_title = sweep.title("context", ctx, lang)
+        slug = _slug(ctx)
+        doc.h(1, t["context"].format(title=ctx_title))
+        sections.summary(doc, p, baseline, names, lang)
+        sections.ranking(doc, p, names, lang)
+        sections.difference_table(doc, p, baseline, names, lang)
+
+        front = tables.frontier(p["rank"])
+        doc.h(2, t["ce"])
+        doc.p(t["ce_text"])
+        f = figures.cost_effectiveness(p["rank"], front, names, colours, lang,
+                                       figs / f"{slug}_cost_effectiveness.png")
+        doc.figure(f, t["ce_caption"].format(ctx=ctx_title))
+        sections.frontier_text(doc, front, names, lang)
+
+        windows = {s: [w for w in _windows(sweep, s) if w["start"] or w["end"]] for s in sweep.strategies}
+        shown = list(dict.fromkeys([baseline, p["best"]]))
+        doc.h(2, t["series"])
+        doc.p(t["series_text"].format(best=names[p["best"]], reps=", ".join(map(str, p["reps"]))))
+        f = figures.time_series(results, ctx, shown, p["reps"], windows, names, colours, lang,
+                                figs / f"{slug}_time_series.png")
+        doc.figure(f, t["series_caption"].format(ctx=ctx_title))
+
+        rep = _median_replicate(results, ctx, baseline, p["reps"])
+        doc.h(2, t["maps"])
+        doc.p(t["maps_text"].format(rep=rep))
+        f = figures.estate_maps([results[(ctx, s, rep)] for s in shown], names, lang, figs / f"{slug}_maps.png")
+        doc.figure(f, t["maps_caption"].format(ctx=ctx_title))
+
+        costs = tables.cost_breakdown(p["runs"], [s for s in p["rank"]["strategy"]])
+        doc.h(2, t["costs"])
+        doc.p(t["costs_text"])
+        f = figures.cost_breakdown(costs, names, lang, figs / f"{slug}_costs.png")
+        doc.figure(f, t["costs_caption"].format(ctx=ctx_title))
+        sections.cost_table(doc, costs, names, lang)
+
+        for s, window in p["zsp"].items():
+            an = zsp.analyse(results, ctx, s, window, p["reps"])
+            if an is None:
+                continue
+            doc.h(2, t["zsp"] + (f" ({names[s]})" if len(p["zsp"]) > 1 else ""))
+            sections.zsp_section(doc, an, names, lang)
+            f = figures.zsp_series(an, results, ctx, names, colours, lang, figs / f"{slug}_zsp_{_slug(s)}.png")
+            doc.figure(f, t["zsp_caption"].format(s=names[s], ctx=ctx_title))
+
+        sections.side_effects(doc, p, names, lang)
+    sections.caveats(doc, sweep, names, lang, val, val_path, resim.mismatches(results))
+    return doc
+
+
+def _slug(name: str) -> str:
+    """A file-name-safe form of a context or strategy (which may be a path to a YAML file)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", Path(name).stem if name.endswith((".yaml", ".yml")) else name)
+
+
+def _windows(sweep, strategy: str) -> list[dict]:
+    from tranqsim.report.data import lever_windows
+
+    return lever_windows(sweep.strategy_objs[strategy])
+
+
+def _move_into_place(tmp: Path, html_path: Path, md_path: Path, fig_dir: Path) -> None:
+    """Figures first, then Markdown, then the HTML (the file a reader opens) last."""
+    if fig_dir.exists():
+        trash = Path(tempfile.mkdtemp(prefix=f".{fig_dir.name}.old.", dir=fig_dir.parent))
+        os.replace(fig_dir, trash / "old")
+        os.replace(tmp / fig_dir.name, fig_dir)
+        shutil.rmtree(trash, ignore_errors=True)
+    else:
+        os.replace(tmp / fig_dir.name, fig_dir)
+    os.replace(tmp / md_path.name, md_path)
+    os.replace(tmp / html_path.name, html_path)
+
+
+__all__ = ["DEFAULT_VALIDATION", "build_report", "output_paths"]

@@ -1,0 +1,278 @@
+"""The strategy comparison report (issue 6): it builds from a small sweep, its figures are real
+pictures, the HTML makes no network request, its tables say what the stored runs say, and bad
+input is refused with one line and nothing written."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from scipy import stats
+
+from tranqsim import experiments
+from tranqsim.experiments.spec import Experiment
+from tranqsim.report import ReportError, build_report
+
+# a ZSP strategy with a short window, so a 0.6-year run has a before, a during and an after
+ZSP_SHORT = {"title": {"en": "Short ZSP", "fr": "ZSP courte"}, "organisation": "dedicated",
+             "levers": {"caretakers": {"per_100_dwellings": 1.0}, "police": {"mode": "hot_spot"},
+                        "zsp": {"start": 60, "end": 150, "extra_crews": 3, "zone": "hot_spot", "radius": 3}}}
+METRIC_COLS = ("tranquillity_index", "incidents_per_1000_dwellings", "insecurity_share", "trust_landlord_mean",
+               "trust_police_mean", "turnover_rate", "staff_aggressions_per_100_staff", "cost_per_dwelling_eur")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("report")
+    zsp_file = root / "zsp_short.yaml"
+    zsp_file.write_text(yaml.safe_dump(ZSP_SHORT))
+    exp = Experiment.model_validate({"contexts": ["calm_neighbourhood"],
+                                     "strategies": ["withdrawal", "proximity_management", str(zsp_file)],
+                                     "design": "strategies", "replicates": 3, "years": 0.6, "seed": 11})
+    experiments.run(exp, out=root / "sweep", workers=1)
+    out = root / "out" / "report.html"
+    paths = build_report(root / "sweep", out, series_replicates=3, workers=1)
+    return {"root": root, "sweep": root / "sweep", "out": out, "paths": paths, "zsp": str(zsp_file),
+            "html": out.read_text(encoding="utf-8")}
+
+
+def test_report_writes_html_markdown_and_one_figure_per_section(built):
+    out = built["out"]
+    figs = sorted((out.parent / "report_figures").glob("*.png"))
+    names = {f.name for f in figs}
+    assert {"calm_neighbourhood_cost_effectiveness.png", "calm_neighbourhood_time_series.png",
+            "calm_neighbourhood_maps.png", "calm_neighbourhood_costs.png",
+            "calm_neighbourhood_zsp_zsp_short.png"} == names
+    md = out.with_suffix(".md").read_text(encoding="utf-8")
+    for f in figs:  # the Markdown links every figure beside it
+        assert f"(report_figures/{f.name})" in md
+    # nothing left behind by the atomic write
+    assert sorted(p.name for p in out.parent.iterdir()) == ["report.html", "report.md", "report_figures"]
+
+
+def test_every_figure_is_a_non_blank_picture(built):
+    import matplotlib.image as mpimg
+
+    for f in (built["out"].parent / "report_figures").glob("*.png"):
+        img = mpimg.imread(f)[..., :3]
+        assert img.shape[0] > 200 and img.shape[1] > 300, f.name
+        grey = img.mean(axis=2)
+        assert grey.std() > 0.03, f"{f.name} looks blank (pixel std {grey.std():.4f})"
+        # more than a frame: a real share of pixels is neither white nor the background
+        assert (grey < 0.9).mean() > 0.01, f.name
+
+
+class _Refs(HTMLParser):
+    """Every attribute that can make a browser fetch something, every <style> text, every <img>."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls, self.styles, self.imgs, self.tags = [], [], [], []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for k, v in attrs:
+            if k in ("src", "href", "srcset", "data", "action", "poster", "background", "formaction") and v:
+                self.urls.append((tag, k, v))
+            if k == "style" and v:
+                self.styles.append(v)
+        if tag == "img":
+            self.imgs.append(dict(attrs))
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.styles.append(data)
+
+
+def test_html_opens_with_no_external_request(built):
+    p = _Refs()
+    p.feed(built["html"])
+    remote = re.compile(r"^\s*(https?:|ftp:|//)", re.I)
+    assert not [u for u in p.urls if remote.match(u[2])]
+    assert "script" not in p.tags and "iframe" not in p.tags and "link" not in p.tags
+    for css in p.styles:
+        assert "@import" not in css
+        for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", css):
+            assert url.startswith("data:"), url
+    # the five figures are embedded, not linked
+    assert len(p.imgs) == 5
+    assert all(i["src"].startswith("data:image/png;base64,") for i in p.imgs)
+
+
+# ------------------------------------------------------------------ tables against the store
+class _Tables(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tables, self._row, self._cell = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self._row.append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "tr":
+            self.tables[-1].append(self._row)
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _numbers(cell: str) -> tuple[float, float, float, int, float]:
+    """'23.8% [23.1%, 24.7%]' -> (mean, low, high, decimals, scale)."""
+    scale = 0.01 if "%" in cell or " pt" in cell else 1.0
+    clean = cell.replace("\u2212", "-").replace("%", "").replace(" pt", "").split(" *")[0]
+    mean, rest = clean.split(" [")
+    lo, hi = rest.rstrip("]").split(", ")
+    dec = len(mean.split(".")[1]) if "." in mean else 0
+    return *(float(x.replace(",", "")) * scale for x in (mean, lo, hi)), dec, scale
+
+
+def _bca(x):
+    res = stats.bootstrap((np.asarray(x, float),), np.mean, confidence_level=0.95, method="BCa",
+                          n_resamples=9999, rng=np.random.default_rng(0))
+    return res.confidence_interval
+
+
+def _close(shown: float, exact: float, dec: int, scale: float) -> bool:
+    return abs(shown - exact) <= 0.5 * 10 ** -dec * scale + 1e-9
+
+
+def test_ranking_table_matches_a_recomputation_from_the_stored_runs(built):
+    runs = experiments.load(built["sweep"])
+    titles = {"withdrawal": "Withdrawal to basic missions", "proximity_management":
+              "Close management (gestion de proximité)", built["zsp"]: "Short ZSP"}
+    p = _Tables()
+    p.feed(built["html"])
+    ranking = p.tables[0]
+    assert ranking[0][:2] == ["rank", "strategy"] and len(ranking) == 1 + 3
+    means = runs.groupby("strategy")["tranquillity_index"].mean().sort_values(ascending=False)
+    assert [r[1] for r in ranking[1:]] == [titles[s] for s in means.index]  # ranked by the index
+    by_title = {v: k for k, v in titles.items()}
+    for row in ranking[1:]:
+        g = runs[runs["strategy"] == by_title[row[1]]].sort_values("replicate")
+        assert len(g) == 3
+        for cell, m in zip(row[2:], METRIC_COLS):
+            mean, lo, hi, dec, scale = _numbers(cell)
+            v = g[m].to_numpy(float)
+            assert _close(mean, v.mean(), dec, scale), (row[1], m, cell, v.mean())
+            if np.ptp(v) > 0:
+                elo, ehi = _bca(v)
+                if np.isfinite(elo):
+                    assert _close(lo, elo, dec, scale) and _close(hi, ehi, dec, scale), (row[1], m, cell)
+
+
+def test_difference_table_is_the_paired_difference_from_the_status_quo(built):
+    runs = experiments.load(built["sweep"])
+    base = runs[runs["strategy"] == "proximity_management"].set_index("replicate").sort_index()
+    p = _Tables()
+    p.feed(built["html"])
+    diff = p.tables[1]
+    assert len(diff) == 1 + 2  # every strategy but the status quo
+    titles = {"Withdrawal to basic missions": "withdrawal", "Short ZSP": built["zsp"]}
+    for row in diff[1:]:
+        other = runs[runs["strategy"] == titles[row[0]]].set_index("replicate").sort_index()
+        for cell, m in zip(row[1:], METRIC_COLS):
+            mean, lo, hi, dec, scale = _numbers(cell)
+            d = (other[m] - base[m]).to_numpy(float)
+            assert _close(mean, d.mean(), dec, scale), (row[0], m, cell, d.mean())
+            assert lo <= mean + 1e-9 <= hi + 2e-9 or np.ptp(d) == 0
+            # a star means the interval excludes zero
+            assert ("*" in cell) == (lo > 0 or hi < 0) or lo == hi
+
+
+def test_reruns_reproduce_the_stored_runs_and_the_zsp_counterfactual_is_clean(built):
+    html = built["html"]
+    assert "reproduce the stored results exactly" in html
+    assert "differ before the window" not in html  # with/without ZSP identical until it starts
+    assert "Priority Security Zone: displacement or diffusion?" in html
+
+
+# ------------------------------------------------------------------ language, validation
+def test_french_report_with_validation_results(built, tmp_path):
+    val = {"passed": False, "replicates": 5, "years": 2, "checks": [
+        {"pattern": "C1", "name": "insecure share", "unit": "%", "mean": 27.0, "ci_low": 26.0, "ci_high": 28.0,
+         "low": 25, "high": 27, "passed": True},
+        {"pattern": "C6", "name": "victimisation change near hot spots", "unit": "%", "mean": 4.0,
+         "ci_low": 1.0, "ci_high": 7.0, "low": None, "high": 0, "passed": False}]}
+    vfile = tmp_path / "validation.json"
+    vfile.write_text(json.dumps(val))
+    out = tmp_path / "fr" / "rapport.html"
+    build_report(built["sweep"], out, lang="fr", validation=vfile, series_replicates=1, workers=1)
+    html = out.read_text(encoding="utf-8")
+    assert "Classement des stratégies" in html and "Repli sur les missions de base" in html
+    assert "1 des 2 vérifications" in html and "victimisation change near hot spots" in html
+    assert (out.parent / "rapport_figures").is_dir() and out.with_suffix(".md").is_file()
+
+
+def test_a_failure_midway_leaves_the_previous_report_untouched(built, tmp_path, monkeypatch):
+    from tranqsim.report import figures
+
+    out = tmp_path / "r.html"
+    out.write_text("previous")
+
+    def boom(*a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(figures, "cost_breakdown", boom)
+    with pytest.raises(RuntimeError):
+        build_report(built["sweep"], out, series_replicates=1, workers=1)
+    assert out.read_text() == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
+
+
+# ------------------------------------------------------------------ bad input
+def _cli(*args, cwd):
+    exe = Path(sys.executable).with_name("tranqsim")
+    return subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.mark.parametrize("case, message", [
+    ("missing", "no such folder"),
+    ("not_a_sweep", "not a sweep folder"),
+    ("baseline", "'nope' is not a strategy of the sweep"),
+    ("validation", "--validation"),
+])
+def test_bad_input_is_one_error_line_exit_2_and_nothing_written(built, tmp_path, case, message):
+    folder, extra = built["sweep"], []
+    if case == "missing":
+        folder = tmp_path / "nowhere"
+    elif case == "not_a_sweep":
+        folder = tmp_path / "empty"
+        folder.mkdir()
+    elif case == "baseline":
+        extra = ["--baseline", "nope"]
+    else:
+        extra = ["--validation", tmp_path / "none.json"]
+    out = tmp_path / "out" / "report.html"
+    r = _cli("report", folder, "--out", out, *extra, cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], r.stderr
+    assert "Traceback" not in r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_grid_sweep_is_not_a_strategy_sweep(tmp_path):
+    (tmp_path / "manifest.json").write_text(json.dumps({"spec": {"design": "grid", "factors": {"x": {}}}}))
+    with pytest.raises(ReportError, match="design 'strategies'"):
+        build_report(tmp_path, tmp_path / "r.html")
