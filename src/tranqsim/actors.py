@@ -163,7 +163,7 @@ class PoliceUnit(Staff):
             if m == "random" and z is None:  # uniform over the estate
                 visits = rng.integers(0, n_places, sum(sizes))
             else:
-                cum = np.cumsum(_weights(hot, m, z))
+                cum = np.cumsum(_weights(hot, m, z, model.p.hot_spot_exponent))
                 visits = np.searchsorted(cum, rng.random(sum(sizes)) * cum[-1], side="right")
                 np.minimum(visits, n_places - 1, out=visits)
             phase = np.repeat(np.arange(3), sizes)
@@ -174,8 +174,10 @@ class PoliceUnit(Staff):
         return out
 
 
-def _weights(hot: np.ndarray, mode: str, zone: np.ndarray | None) -> np.ndarray:
-    w = (hot ** 2 + 1e-3 * (hot.mean() ** 2 + 1e-6)) if mode == "hot_spot" else np.ones_like(hot)
+def _weights(hot: np.ndarray, mode: str, zone: np.ndarray | None, exponent: float = 2.0) -> np.ndarray:
+    # hot-spot patrols: visits in proportion to recent incidents to the power ``exponent``
+    # (1: proportional; larger: more concentrated on the very hottest places)
+    w = (hot ** exponent + 1e-3 * (hot.mean() ** exponent + 1e-6)) if mode == "hot_spot" else np.ones_like(hot)
     return w if zone is None else w * zone
 
 

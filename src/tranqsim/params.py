@@ -209,6 +209,10 @@ _TABLE: tuple[Param, ...] = (
           "troubles de jouissance: a slow procedure, 12-24 months", 30, 3000, _A),
     # --- police ---
     Param("police_visits_per_crew", 6, "places visited per crew per phase", "police", "", 1, 100, _A),
+    Param("hot_spot_exponent", 2.0, "exponent on recent incidents in hot-spot patrol weights", "police",
+          "how concentrated hot-spot patrols are (1: in proportion to recent incidents); "
+          "calibrated on C6 (Braga et al. 2019: small reductions, dosage a few times the control)",
+          0.5, 3, _A),
     Param("police_response_base", 0.35, "probability police handle a reported crime", "police",
           "", 0, 1, _A),
     Param("arrest_effect", 0.05, "group activity / network strength lost per arrest", "police",

@@ -46,17 +46,25 @@ class Block:
     fixed_arms: tuple[str, ...] = ()  # arms the block's parameters cannot change: run once
 
 
-# Priors: the parameter table's plausible range, narrowed after a first 24-point pass over
-# (fear_base [-1.6, 0], move_insecurity [0.04, 0.3], move_base [0.06, 0.12]) showed that C3's
-# insecurity share needs move_insecurity below about 0.15 (see docs/validation.md).
+# Blocks run in this order because later ones check patterns that earlier parameters move:
+# policing changes incident levels (hence fear and victimisation), so fear comes last and
+# checks C1-C3 with every other value final. Priors: the parameter table's plausible range,
+# narrowed for the mobility block after a first 24-point pass over (fear_base [-1.6, 0],
+# move_insecurity [0.04, 0.3], move_base [0.06, 0.12]) showed that C3's insecurity share needs
+# move_insecurity below about 0.2.
 BLOCKS = (
-    Block("fear", {"fear_base": (-1.6, -0.4)}, ("C1", "C2"), ("priority", "calm"), candidates=12, replicates=2),
-    Block("mobility", {"move_insecurity": (0.04, 0.2), "move_base": (0.07, 0.13)}, ("C3",), ("priority",),
+    Block("policing", {"hot_spot_exponent": (0.5, 2.0), "diffusion_weight": (0.1, 0.7),
+                       "displacement_share": (0.0, 0.3), "g_police": (0.3, 1.2)},
+          ("C6", "C8"), ("priority", "police_hot_spot", "police_community", "police_order"),
           candidates=16, replicates=2),
     Block("cctv",
           {"g_cctv_passive": (0.05, 0.2), "g_cctv_active": (0.12, 0.45), "cctv_car_park_factor": (2.0, 8.0)},
           ("C5",), ("priority", "cctv_passive", "cctv_active", "cctv_car_parks", "cctv_halls"),
-          candidates=12, replicates=4, fixed_arms=("priority",)),
+          candidates=12, replicates=3, fixed_arms=("priority",)),
+    Block("mobility", {"move_insecurity": (0.04, 0.2), "move_base": (0.07, 0.13)}, ("C1", "C2", "C3"),
+          ("priority", "calm"), candidates=16, replicates=2),
+    Block("fear", {"fear_base": (-1.6, -0.4)}, ("C1", "C2", "C3"), ("priority", "calm"), candidates=12,
+          replicates=2),
 )
 CALIBRATED = tuple(n for b in BLOCKS for n in b.priors)
 
