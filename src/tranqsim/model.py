@@ -48,6 +48,36 @@ RESIDENT_PHASE = np.array([1.0, 0.8, 0.4])  # residents watch less at night
 POLICE_STYLE_DETERRENCE = {"community": 0.8, "standard": 1.0, "order_maintenance": 1.3}
 EVENT_COST_KEYS = ("repairs", "vacancy", "squats", "evictions", "organisation")
 
+# OpenBLAS runs a GEMM on several threads once m * n * k exceeds 65536 * 4, with
+# floor(m * n * k / 262144) threads (at most the cores); on a loaded or busy machine (two
+# workers of a sweep on two cores) waking those threads costs ~10 ms for a 0.05 ms product.
+# Each thread's share of the product is computed by kernels whose rounding depends on the
+# share, so the results differ in the last bits from a single-threaded product: to keep
+# outputs bit-identical, the large estates' guardianship product is computed on the calling
+# thread in the very row blocks the two-thread product uses -- after checking, once per shape,
+# that this gives the same bits as numpy's own product on this machine (else numpy's is used).
+_BLAS_THREAD_WORK = 65536 * 4
+_ROW_SPLIT_CACHE: dict[tuple, int | None] = {}
+
+
+def _gemm_row_split(a: np.ndarray, n: int) -> int | None:
+    """The row at which ``a @ b`` (b: (a.shape[1], n), float32) splits between two BLAS threads,
+    if computing the two row blocks separately reproduces numpy's product bit for bit here."""
+    m, k = a.shape
+    if (m * n * k) // _BLAS_THREAD_WORK != 2:  # one thread anyway, or more than two: leave it
+        return None
+    key = (a.tobytes(), a.dtype.str, m, k, n)
+    if key not in _ROW_SPLIT_CACHE:
+        split = None
+        rng = np.random.default_rng(12345)  # a private generator: no model stream is touched
+        tests = [rng.random((k, n)).astype(a.dtype) ** e for e in (1, 3, 7)]
+        for r in (4, m // 2, m // 2 + 1):
+            if all(np.array_equal(a @ b, np.concatenate([a[:r] @ b, a[r:] @ b])) for b in tests):
+                split = r
+                break
+        _ROW_SPLIT_CACHE[key] = split
+    return _ROW_SPLIT_CACHE[key]
+
 
 class EstateModel(mesa.Model):
     """A social-housing estate under a tranquillity strategy. Build from a validated Scenario."""
@@ -155,6 +185,7 @@ class EstateModel(mesa.Model):
         self.sens_ext = np.concatenate(
             [self.sens, p.diffusion_weight * self.sens[:, STAFF_SOURCES].mean(1, keepdims=True)], axis=1)
         self.sens_res = self.sens[:, 0][:, None, None].copy()
+        self.g_split = _gemm_row_split(self.sens_ext, 3 * P)  # None: one BLAS call
         self.offender_types = np.flatnonzero(TABLE.offender_driven)
         self.nuisance_types = np.flatnonzero(TABLE.nuisance)
         self.group_types = np.flatnonzero(GROUP_PROFILE)
@@ -337,7 +368,14 @@ class EstateModel(mesa.Model):
 
         # 3. intensities lam[t, h, p] -------------------------------------------------------
         g[S] = nb[:, 5:8].T  # deterrence felt next to guarded places
-        G = (self.sens_ext @ g.reshape(S + 1, 3 * P)).reshape(T_, 3, P)
+        if self.g_split is None:
+            G = (self.sens_ext @ g.reshape(S + 1, 3 * P)).reshape(T_, 3, P)
+        else:  # the two-thread product's row blocks, on this thread (see _gemm_row_split)
+            r, a, g2 = self.g_split, self.sens_ext, g.reshape(S + 1, 3 * P)
+            G = np.empty((T_, 3 * P), np.float32)
+            np.matmul(a[:r], g2, out=G[:r])
+            np.matmul(a[r:], g2, out=G[r:])
+            G = G.reshape(T_, 3, P)
         n_occ = np.count_nonzero(hh.occupied)
         dep = 1 + p.deprivation_offending * (np.count_nonzero(hh.deprived & hh.occupied) / max(n_occ, 1)
                                             - self.initial_deprived)
