@@ -56,6 +56,24 @@ EVENT_COST_KEYS = ("repairs", "vacancy", "squats", "evictions", "organisation")
 # outputs bit-identical, the large estates' guardianship product is computed on the calling
 # thread in the very row blocks the two-thread product uses -- after checking, once per shape,
 # that this gives the same bits as numpy's own product on this machine (else numpy's is used).
+try:  # scipy's own kernel for csr @ dense, called without its Python wrapper (~10 us a call)
+    from scipy.sparse._sparsetools import csr_matvecs as _csr_matvecs
+except ImportError:  # pragma: no cover - a scipy that moved it: use the public product
+    _csr_matvecs = None
+
+
+def _csr_times_dense(a, x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``a @ x`` for a float64 CSR matrix and a C-contiguous float64 (n, k) array, into ``out``:
+    the very kernel ``a @ x`` runs (``_matmul_multivector``), so the same bits."""
+    if _csr_matvecs is None or x.dtype != np.float64 or not x.flags.c_contiguous:
+        out[:] = a @ x
+        return out
+    out.fill(0.0)  # the kernel accumulates, as scipy's product does into its zeros
+    _csr_matvecs(a.shape[0], a.shape[1], x.shape[1], a.indptr, a.indices, a.data, x.ravel(),
+                 out.ravel())
+    return out
+
+
 _BLAS_THREAD_WORK = 65536 * 4
 _ROW_SPLIT_CACHE: dict[tuple, int | None] = {}
 
@@ -114,8 +132,11 @@ class EstateModel(mesa.Model):
         self.WT = W.T.tocsr()
         self.public_mask = (lay.kind != PlaceKind.HALL).astype(float)
         self.nbr_in = np.zeros((P, 8))  # inputs of the day's neighbourhood product
+        self.W = W
         self.litter = p.litter_per_day * ctx.offenders.pressure * \
             np.array([1.0, 0.3, 0.5, 0.5])[lay.kind]  # hall, street, car park, square
+        # where guards patrol, as the float 0/1 weights the boolean mask multiplies into
+        self.guard_beat = ((lay.kind == PlaceKind.HALL) | (lay.kind == PlaceKind.CAR_PARK)).astype(float)
         self.hangout_places = np.flatnonzero((lay.kind == PlaceKind.HALL) | (lay.kind == PlaceKind.SQUARE))
         self.status[self.halls] = HallStatus.GREEN
 
@@ -357,7 +378,7 @@ class EstateModel(mesa.Model):
         X[:, 3] = self.recent
         X[:, 4] = self.dealing
         X[:, 5:8] = staff.T
-        nb = self.nbr = W @ X
+        nb = self.nbr = _csr_times_dense(self.W, X, np.empty((P, 8)))
         ce_place = np.minimum(1.0, 8 / 3 * nb[:, 2])
         ce_place[self.halls] = self.ce
         if mods.residentialised is not None:  # enclosed grounds: residents' control extends
@@ -420,9 +441,10 @@ class EstateModel(mesa.Model):
             g_med = self.sens[nui, 2][:, None] * np.float32(p.g_mediator) * med[EVENING].astype(np.float32)
             back = np.fmin(lam[nui, EVENING] * np.expm1(np.minimum(g_med, 30)), lam_res[nui, EVENING])
         off = self.offender_types
-        deterred = (lam_res[off] - lam[off]).reshape(off.size * 3, P)
-        lam[off] += p.displacement_share * self.displace_mask * \
-            (self.WT @ deterred.T).T.reshape(off.size, 3, P)
+        deterred = np.empty((P, off.size * 3))  # (places, type-phase) for the sparse kernel
+        deterred.T[:] = (lam_res[off] - lam[off]).reshape(off.size * 3, P)
+        moved = _csr_times_dense(self.WT, deterred, np.empty((P, off.size * 3)))
+        lam[off] += p.displacement_share * self.displace_mask * moved.T.reshape(off.size, 3, P)
         if back is not None:
             lam[nui, NIGHT] += p.time_displacement_share * back
         # urban violence from accumulated tension; aggressions against staff from contacts
