@@ -109,8 +109,7 @@ class SecurityGuard(Staff):
 
     @classmethod
     def deploy(cls, model: EstateModel, agents) -> np.ndarray:
-        kind = model.layout.kind
-        w = ((kind == PlaceKind.HALL) | (kind == PlaceKind.CAR_PARK)) * (0.05 + model.hotness())
+        w = model.guard_beat * (0.05 + model.hotness())  # halls and car parks (1.0, else 0.0)
         return _rounds(model, agents, w, "guards", cls.visits_per_round, (NIGHT,))
 
 

@@ -294,8 +294,6 @@ PARAMS: MappingProxyType = MappingProxyType(_calibrated(_TABLE))
 class Parameters:
     """Resolved parameter values, attribute access (``p.g_police``), overrides checked."""
 
-    __slots__ = ("_values",)
-
     def __init__(self, overrides: dict[str, float] | None = None):
         values = {name: p.value for name, p in PARAMS.items()}
         for name, value in (overrides or {}).items():
@@ -303,6 +301,9 @@ class Parameters:
                 raise KeyError(name)
             values[name] = float(value)
         object.__setattr__(self, "_values", values)
+        # the values also live in the instance dict: the model reads parameters some 50 times
+        # a day, and a plain attribute lookup skips __getattr__ (kept for unknown names)
+        self.__dict__.update(values)
 
     def __getattr__(self, name: str) -> float:
         if name.startswith("_"):  # not a parameter (e.g. copy's probes before _values exists)
