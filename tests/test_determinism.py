@@ -64,13 +64,15 @@ def test_strategies_differing_in_one_lever_share_unrelated_draws():
 
 
 def test_paired_seeds_narrow_the_difference_between_strategies():
-    """With common random numbers the spread of paired differences is smaller than the spread of
-    differences between independently seeded runs."""
+    """With common random numbers the spread of paired differences in incidents is much smaller
+    than the spread of differences between independently seeded runs. (Insecurity pairs less
+    well: which household is victimised diverges between the two runs, and fear follows it.)"""
     a = tranqsim.load_scenario(years=1, strategy="proximity_management")
     b = tranqsim.load_scenario(years=1, strategy="proximity_management",
                                levers={"cctv": {"cameras": 6}})
-    ra = np.array([tranqsim.simulate(a, seed=s).summary["insecurity_share"] for s in range(1, 7)])
-    rb = np.array([tranqsim.simulate(b, seed=s).summary["insecurity_share"] for s in range(1, 7)])
+    key = "incidents_per_1000_dwellings"
+    ra = np.array([tranqsim.simulate(a, seed=s).summary[key] for s in range(1, 7)])
+    rb = np.array([tranqsim.simulate(b, seed=s).summary[key] for s in range(1, 7)])
     paired = rb - ra
     unpaired = rb - np.roll(ra, 1)
-    assert paired.std() < unpaired.std()
+    assert paired.std() < 0.6 * unpaired.std()
