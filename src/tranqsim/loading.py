@@ -153,7 +153,8 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
-def _message(err: dict, model: type[BaseModel], loc: tuple) -> str:
+def field_message(err: dict, model: type[BaseModel], loc: tuple) -> str:
+    """One pydantic error in plain words (also used by the UI's lever controls)."""
     t, ctx, given = err["type"], err.get("ctx", {}), err.get("input")
     if t == "extra_forbidden":
         key = str(loc[-1])
@@ -206,7 +207,7 @@ def validate(model: type[BaseModel], data: Any, node: yaml.Node | None, shown: s
         line, parts, _ = _walk(node, loc)
         field = ".".join(list(prefix) + parts) or "(top level)"
         where = f"{shown}:{line}" if line is not None else shown
-        raise ScenarioError(f"{where}: {field}: {_message(err, model, loc)}") from None
+        raise ScenarioError(f"{where}: {field}: {field_message(err, model, loc)}") from None
 
 
 # --------------------------------------------------------------------------- resolution

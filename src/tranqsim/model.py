@@ -41,61 +41,13 @@ from tranqsim.organisation import FACTORS, officer_posts
 from tranqsim.params import Parameters
 from tranqsim.residents import update_residents
 from tranqsim.response import respond
+from tranqsim.linalg import csr_times_dense, gemm_row_split, split_matmul
 from tranqsim.rng import Streams
 
 RESIDENT_PHASE = np.array([1.0, 0.8, 0.4])  # residents watch less at night
 # police style: deterrence per visit
 POLICE_STYLE_DETERRENCE = {"community": 0.8, "standard": 1.0, "order_maintenance": 1.3}
 EVENT_COST_KEYS = ("repairs", "vacancy", "squats", "evictions", "organisation")
-
-# OpenBLAS runs a GEMM on several threads once m * n * k exceeds 65536 * 4, with
-# floor(m * n * k / 262144) threads (at most the cores); on a loaded or busy machine (two
-# workers of a sweep on two cores) waking those threads costs ~10 ms for a 0.05 ms product.
-# Each thread's share of the product is computed by kernels whose rounding depends on the
-# share, so the results differ in the last bits from a single-threaded product: to keep
-# outputs bit-identical, the large estates' guardianship product is computed on the calling
-# thread in the very row blocks the two-thread product uses -- after checking, once per shape,
-# that this gives the same bits as numpy's own product on this machine (else numpy's is used).
-try:  # scipy's own kernel for csr @ dense, called without its Python wrapper (~10 us a call)
-    from scipy.sparse._sparsetools import csr_matvecs as _csr_matvecs
-except ImportError:  # pragma: no cover - a scipy that moved it: use the public product
-    _csr_matvecs = None
-
-
-def _csr_times_dense(a, x: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``a @ x`` for a float64 CSR matrix and a C-contiguous float64 (n, k) array, into ``out``:
-    the very kernel ``a @ x`` runs (``_matmul_multivector``), so the same bits."""
-    if _csr_matvecs is None or x.dtype != np.float64 or not x.flags.c_contiguous:
-        out[:] = a @ x
-        return out
-    out.fill(0.0)  # the kernel accumulates, as scipy's product does into its zeros
-    _csr_matvecs(a.shape[0], a.shape[1], x.shape[1], a.indptr, a.indices, a.data, x.ravel(),
-                 out.ravel())
-    return out
-
-
-_BLAS_THREAD_WORK = 65536 * 4
-_ROW_SPLIT_CACHE: dict[tuple, int | None] = {}
-
-
-def _gemm_row_split(a: np.ndarray, n: int) -> int | None:
-    """The row at which ``a @ b`` (b: (a.shape[1], n), float32) splits between two BLAS threads,
-    if computing the two row blocks separately reproduces numpy's product bit for bit here."""
-    m, k = a.shape
-    if (m * n * k) // _BLAS_THREAD_WORK != 2:  # one thread anyway, or more than two: leave it
-        return None
-    key = (a.tobytes(), a.dtype.str, m, k, n)
-    if key not in _ROW_SPLIT_CACHE:
-        split = None
-        rng = np.random.default_rng(12345)  # a private generator: no model stream is touched
-        tests = [rng.random((k, n)).astype(a.dtype) ** e for e in (1, 3, 7)]
-        for r in (4, m // 2, m // 2 + 1):
-            if all(np.array_equal(a @ b, np.concatenate([a[:r] @ b, a[r:] @ b])) for b in tests):
-                split = r
-                break
-        _ROW_SPLIT_CACHE[key] = split
-    return _ROW_SPLIT_CACHE[key]
-
 
 class EstateModel(mesa.Model):
     """A social-housing estate under a tranquillity strategy. Build from a validated Scenario."""
@@ -206,7 +158,7 @@ class EstateModel(mesa.Model):
         self.sens_ext = np.concatenate(
             [self.sens, p.diffusion_weight * self.sens[:, STAFF_SOURCES].mean(1, keepdims=True)], axis=1)
         self.sens_res = self.sens[:, 0][:, None, None].copy()
-        self.g_split = _gemm_row_split(self.sens_ext, 3 * P)  # None: one BLAS call
+        self.g_split = gemm_row_split(self.sens_ext, 3 * P)  # None: one BLAS call
         self.offender_types = np.flatnonzero(TABLE.offender_driven)
         self.nuisance_types = np.flatnonzero(TABLE.nuisance)
         self.group_types = np.flatnonzero(GROUP_PROFILE)
@@ -355,7 +307,7 @@ class EstateModel(mesa.Model):
         d, p, P = self.day, self.p, self.n_places
         if d in self.change_days:
             self._apply_levers()
-        mods, hh, W = self.mods, self.households, self.layout.neighbours
+        mods, hh = self.mods, self.households
         T_, staff_of = T, self.staff
 
         # 2. guardians and offenders take their places -------------------------------------
@@ -378,7 +330,7 @@ class EstateModel(mesa.Model):
         X[:, 3] = self.recent
         X[:, 4] = self.dealing
         X[:, 5:8] = staff.T
-        nb = self.nbr = _csr_times_dense(self.W, X, np.empty((P, 8)))
+        nb = self.nbr = csr_times_dense(self.W, X, np.empty((P, 8)))
         ce_place = np.minimum(1.0, 8 / 3 * nb[:, 2])
         ce_place[self.halls] = self.ce
         if mods.residentialised is not None:  # enclosed grounds: residents' control extends
@@ -389,14 +341,7 @@ class EstateModel(mesa.Model):
 
         # 3. intensities lam[t, h, p] -------------------------------------------------------
         g[S] = nb[:, 5:8].T  # deterrence felt next to guarded places
-        if self.g_split is None:
-            G = (self.sens_ext @ g.reshape(S + 1, 3 * P)).reshape(T_, 3, P)
-        else:  # the two-thread product's row blocks, on this thread (see _gemm_row_split)
-            r, a, g2 = self.g_split, self.sens_ext, g.reshape(S + 1, 3 * P)
-            G = np.empty((T_, 3 * P), np.float32)
-            np.matmul(a[:r], g2, out=G[:r])
-            np.matmul(a[r:], g2, out=G[r:])
-            G = G.reshape(T_, 3, P)
+        G = split_matmul(self.sens_ext, g.reshape(S + 1, 3 * P), self.g_split).reshape(T_, 3, P)
         n_occ = np.count_nonzero(hh.occupied)
         dep = 1 + p.deprivation_offending * (np.count_nonzero(hh.deprived & hh.occupied) / max(n_occ, 1)
                                             - self.initial_deprived)
@@ -443,7 +388,7 @@ class EstateModel(mesa.Model):
         off = self.offender_types
         deterred = np.empty((P, off.size * 3))  # (places, type-phase) for the sparse kernel
         deterred.T[:] = (lam_res[off] - lam[off]).reshape(off.size * 3, P)
-        moved = _csr_times_dense(self.WT, deterred, np.empty((P, off.size * 3)))
+        moved = csr_times_dense(self.WT, deterred, np.empty((P, off.size * 3)))
         lam[off] += p.displacement_share * self.displace_mask * moved.T.reshape(off.size, 3, P)
         if back is not None:
             lam[nui, NIGHT] += p.time_displacement_share * back

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from tranqsim.config import RunSettings, Strategy
 from tranqsim.levers import REGISTRY
-from tranqsim.loading import (ScenarioError, _message, available, load_context, load_scenario,
+from tranqsim.loading import (ScenarioError, field_message, available, load_context, load_scenario,
                               load_strategy)
 from tranqsim.model import EstateModel
 from tranqsim.simulation import build_model
@@ -127,7 +127,7 @@ def check(choice: Choice) -> tuple[dict, dict]:
             run[key] = getattr(RunSettings.model_validate({key: _number(getattr(choice, key))}), key)
         except ValidationError as exc:
             err = exc.errors()[0]
-            errors[key] = _message(err, RunSettings, tuple(err["loc"]))
+            errors[key] = field_message(err, RunSettings, tuple(err["loc"]))
     overrides: dict = {}
     if choice.form is not None:
         org = choice.form["organisation"]
@@ -150,7 +150,7 @@ def check(choice: Choice) -> tuple[dict, dict]:
             except ValidationError as exc:
                 for err in exc.errors():
                     f = str(err["loc"][0]) if err["loc"] else "start"
-                    errors.setdefault(f"{name}.{f}", _message(err, Config, tuple(err["loc"])))
+                    errors.setdefault(f"{name}.{f}", field_message(err, Config, tuple(err["loc"])))
                 continue
             levers[name] = {f: getattr(cfg, f) for f in fields}
         overrides["levers"] = levers
