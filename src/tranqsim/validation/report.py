@@ -72,8 +72,10 @@ def figure(rep, pattern, path: Path) -> None:
     fig, axes = plt.subplots(len(checks), 1, figsize=(7, 1.6 + 1.1 * len(checks)), squeeze=False)
     for ax, c in zip(axes[:, 0], checks):
         vals = np.asarray(c.values, float)
-        lo = c.low if c.low is not None else min(np.nanmin(vals), c.high) - abs(c.high or 1) * 0.5 - 1
-        hi = c.high if c.high is not None else max(np.nanmax(vals), c.low) + abs(c.low or 1) * 0.5 + 1
+        ends = [np.nanmin(vals), np.nanmax(vals)] + [b for b in (c.low, c.high) if b is not None]
+        pad = max(1.0, 0.25 * (max(ends) - min(ends)))  # a one-sided target runs off the view
+        lo = c.low if c.low is not None else min(ends) - pad
+        hi = c.high if c.high is not None else max(ends) + pad
         ax.axvspan(lo, hi, color="#009E73", alpha=0.18, label="target")
         ax.plot(vals, np.zeros_like(vals) + 0.2, "|", color="#999999", ms=10, label="replicates")
         color = "#0072B2" if c.passed else "#D55E00"
