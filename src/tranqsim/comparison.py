@@ -11,6 +11,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+
+from tranqsim.experiments.runner import ignore_sigint
 from pathlib import Path
 
 import numpy as np
@@ -56,7 +58,8 @@ def run_comparison(context: str = "priority_estate", strategies: list[str] | Non
             if progress:
                 progress(1)
     else:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as ex:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=ignore_sigint) as ex:
             for row in ex.map(_run_one, jobs):
                 rows.append(row)
                 if progress:

@@ -159,7 +159,8 @@ def run(exp: Experiment, out: str | Path, executor: Executor | None = None, work
 
     own = None
     if executor is None and workers > 1 and len(todo) > 1:
-        executor = own = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        executor = own = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=ignore_sigint)
     old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         if executor is None:
@@ -196,3 +197,10 @@ def run(exp: Experiment, out: str | Path, executor: Executor | None = None, work
 
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
+
+
+def ignore_sigint() -> None:
+    """Worker initializer. Ctrl-C in a terminal sends SIGINT to the whole process group; a
+    worker idle in its queue would die with a KeyboardInterrupt traceback on stderr. Only the
+    parent handles it: it stops the workers itself and leaves the store consistent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

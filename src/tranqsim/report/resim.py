@@ -18,6 +18,8 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
+from tranqsim.experiments.runner import ignore_sigint
+
 import numpy as np
 import pandas as pd
 
@@ -56,7 +58,8 @@ def rerun_all(jobs: list[dict], workers: int | None = None) -> dict[tuple, dict]
     if workers <= 1:
         results = [rerun(j) for j in jobs]
     else:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as ex:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=ignore_sigint) as ex:
             results = list(ex.map(rerun, jobs, chunksize=1))
     return {(r["context"], r["strategy"], r["replicate"]): r for r in results}
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tranqsim.experiments.design import replicate_seed
+from tranqsim.experiments.runner import ignore_sigint
 from tranqsim.validation.arms import ARMS, run_arm
 from tranqsim.validation.patterns import PATTERNS, Check, Pattern
 
@@ -56,7 +57,8 @@ def run_jobs(jobs: list[tuple], workers: int = 1, progress=None) -> list[dict]:
                 progress(1)
         return out
     out = []
-    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn")) as ex:
+    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn"),
+                             initializer=ignore_sigint) as ex:
         for r in ex.map(run_arm, jobs, chunksize=1):
             out.append(r)
             if progress:
