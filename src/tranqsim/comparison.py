@@ -8,11 +8,9 @@ intervals over seeds (the experiments engine, issue 3, adds bootstrap intervals)
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 
-from tranqsim.experiments.runner import ignore_sigint
+from tranqsim.pools import sigint_held, spawn_pool
 from pathlib import Path
 
 import numpy as np
@@ -58,9 +56,10 @@ def run_comparison(context: str = "priority_estate", strategies: list[str] | Non
             if progress:
                 progress(1)
     else:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=ignore_sigint) as ex:
-            for row in ex.map(_run_one, jobs):
+        with spawn_pool(workers) as ex:
+            with sigint_held():  # map submits every job now, and the workers start
+                results = ex.map(_run_one, jobs)
+            for row in results:
                 rows.append(row)
                 if progress:
                     progress(1)

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import signal
 import sys
 import time
 import traceback
-from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 from tranqsim.experiments.design import design_points, replicate_seed
 from tranqsim.experiments.spec import Experiment
 from tranqsim.experiments.store import Store
+from tranqsim.pools import sigint_held, spawn_pool
 
 
 def run_id(point: dict, seed: int, years: float) -> str:
@@ -159,8 +159,7 @@ def run(exp: Experiment, out: str | Path, executor: Executor | None = None, work
 
     own = None
     if executor is None and workers > 1 and len(todo) > 1:
-        executor = own = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=ignore_sigint)
+        executor = own = spawn_pool(workers)
     old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         if executor is None:
@@ -171,10 +170,11 @@ def run(exp: Experiment, out: str | Path, executor: Executor | None = None, work
             pending: set = set()
             queue = iter(todo)
             while True:
-                for j in queue:
-                    pending.add(executor.submit(run_job, j))
-                    if len(pending) >= limit:
-                        break
+                with sigint_held():  # workers start inside submit; see tranqsim.pools
+                    for j in queue:
+                        pending.add(executor.submit(run_job, j))
+                        if len(pending) >= limit:
+                            break
                 if not pending:
                     break
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -197,10 +197,3 @@ def run(exp: Experiment, out: str | Path, executor: Executor | None = None, work
 
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
-
-
-def ignore_sigint() -> None:
-    """Worker initializer. Ctrl-C in a terminal sends SIGINT to the whole process group; a
-    worker idle in its queue would die with a KeyboardInterrupt traceback on stderr. Only the
-    parent handles it: it stops the workers itself and leaves the store consistent."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)

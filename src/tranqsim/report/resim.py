@@ -14,11 +14,9 @@ afterwards is the ZSP's own effect, place by place (key ``STRATEGY + WITHOUT_ZSP
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 
-from tranqsim.experiments.runner import ignore_sigint
+from tranqsim.pools import sigint_held, spawn_pool
 
 import numpy as np
 import pandas as pd
@@ -58,9 +56,10 @@ def rerun_all(jobs: list[dict], workers: int | None = None) -> dict[tuple, dict]
     if workers <= 1:
         results = [rerun(j) for j in jobs]
     else:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=ignore_sigint) as ex:
-            results = list(ex.map(rerun, jobs, chunksize=1))
+        with spawn_pool(workers) as ex:
+            with sigint_held():  # map submits every job now, and the workers start
+                it = ex.map(rerun, jobs, chunksize=1)
+            results = list(it)
     return {(r["context"], r["strategy"], r["replicate"]): r for r in results}
 
 

@@ -11,14 +11,12 @@ paired. ``report.write(out)`` writes the Markdown table, a JSON file and one fig
 
 from __future__ import annotations
 
-import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from tranqsim.experiments.design import replicate_seed
-from tranqsim.experiments.runner import ignore_sigint
+from tranqsim.pools import sigint_held, spawn_pool
 from tranqsim.validation.arms import ARMS, run_arm
 from tranqsim.validation.patterns import PATTERNS, Check, Pattern
 
@@ -57,9 +55,10 @@ def run_jobs(jobs: list[tuple], workers: int = 1, progress=None) -> list[dict]:
                 progress(1)
         return out
     out = []
-    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn"),
-                             initializer=ignore_sigint) as ex:
-        for r in ex.map(run_arm, jobs, chunksize=1):
+    with spawn_pool(min(workers, len(jobs))) as ex:
+        with sigint_held():  # map submits every job now, and the workers start
+            results = ex.map(run_arm, jobs, chunksize=1)
+        for r in results:
             out.append(r)
             if progress:
                 progress(1)
