@@ -143,3 +143,40 @@ def test_incident_types_are_all_produced_in_the_zsp_estate():
     produced = set(res.incidents["type"].astype(str))
     missing = {t.name.lower() for t in IncidentType} - produced
     assert not missing, missing
+
+
+def test_youth_groups_keep_to_their_own_territory():
+    """Groups favour their own hall or square (group_home_bonus): with the attachment, they
+    spend more evenings at home than without it, on the same seeds."""
+    def evenings_at_home(bonus, seed):
+        m = tranqsim.build_model(tranqsim.load_scenario(years=1, seed=seed,
+                                                        parameters={"group_home_bonus": bonus}))
+        home = 0
+        for _ in range(120):
+            m.step()
+            home += sum(g.place == g.home for g in m.group_list)
+        return home / (120 * len(m.group_list))
+
+    attached = [evenings_at_home(2.0, s) for s in SEEDS]
+    free = [evenings_at_home(0.0, s) for s in SEEDS]
+    assert all(a > f + 0.2 for a, f in zip(attached, free)), (attached, free)
+
+
+def test_patrol_pressure_on_a_dealing_point_has_diminishing_returns():
+    """Ten visits a day cost a dealing point less than ten times what one visit costs it
+    (lookouts, pauses in trade); a raid hits harder than a day of patrols."""
+    from tranqsim.offenders import DealingNetwork
+
+    def loss(visits=0.0, raid=0.0):
+        m = tranqsim.build_model(tranqsim.load_scenario(context="zsp_estate", years=1, seed=1))
+        net = m.network_list[0]
+        net.strength, before = 0.5, 0.5
+        police, raids = np.zeros(m.n_places), np.zeros(m.n_places)
+        police[net.place], raids[net.place] = visits, raid
+        DealingNetwork.update(m, [net], police, raids, np.zeros(m.n_places), 0.0)
+        return before - net.strength
+
+    base = loss()
+    one, ten = loss(1.0) - base, loss(10.0) - base
+    assert 0 < one < ten < 2 * one, (one, ten)
+    assert loss(raid=1.0) - base > ten

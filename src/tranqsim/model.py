@@ -319,7 +319,9 @@ class EstateModel(mesa.Model):
         g = self.g_static.copy()
         g[2] += p.g_mediator * med
         g[3] += p.g_guard * guard
-        g[4] += p.g_police * POLICE_STYLE_DETERRENCE[style] * pol
+        # repeated visits to one place in one phase overlap (Koper 1995): the dose saturates
+        dose = pol / (1 + pol / p.police_saturation_visits) if p.police_saturation_visits else pol
+        g[4] += p.g_police * POLICE_STYLE_DETERRENCE[style] * dose
         staff = g[STAFF_SOURCES].sum(0)  # (3, P)
         np.multiply(staff[0] + staff[1] + staff[2], 1 / 3, out=self.guardianship)  # (mean is slow)
         # one sparse product gives every neighbourhood quantity of the day (morning values)

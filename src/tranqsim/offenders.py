@@ -31,6 +31,7 @@ class YouthGroup(CellAgent):
     def __init__(self, model: EstateModel, place: int):
         super().__init__(model)
         self.place = place  # tonight's hangout (the Mesa cell follows in sync_cells)
+        self.home = place  # the group's own hall or square: its territory
         self.activity = 1.0
         self.tension = 0.1
         self.cell = model.cells[place]
@@ -50,7 +51,12 @@ class YouthGroup(CellAgent):
         rng = model.streams["youth"]
         u = rng.random((len(groups), cand.size + 1))
         gumbel = -np.log(-np.log(u[:, :-1]))
-        choice = cand[np.argmax(p.group_choice_beta * score[None, :] + gumbel, axis=1)]
+        util = p.group_choice_beta * score[None, :]
+        if p.group_home_bonus:  # territorial attachment: each group favours its own place
+            home = np.searchsorted(cand, [g.home for g in groups])
+            util = np.repeat(util, len(groups), axis=0)
+            util[np.arange(len(groups)), home] += p.group_choice_beta * p.group_home_bonus
+        choice = cand[np.argmax(util + gumbel, axis=1)]
         for g, c, stay in zip(groups, choice, u[:, -1] < p.group_stickiness):
             if not stay:
                 g.place = int(c)  # the Mesa cell follows in sync_cells()
@@ -95,7 +101,10 @@ class DealingNetwork(CellAgent):
         u = rng.random((max(len(networks), 1), 2))
         gone = []
         for i, n in enumerate(networks):
-            today = police[n.place] + 3.0 * raids[n.place] + 0.5 * guard[n.place]
+            # patrols disturb a point with diminishing returns (lookouts warn, trade pauses and
+            # resumes: the day's second visit costs it less than the first); raids do not
+            patrol = police[n.place] + 0.5 * guard[n.place]
+            today = patrol / (1 + patrol) + 3.0 * raids[n.place]
             n.pressure = 0.9 * n.pressure + 0.1 * today
             n.strength += p.dealing_regrowth * (1 - n.strength) - p.dealing_pressure_effect * today
             n.strength = min(max(n.strength, 0.05), 1.0)

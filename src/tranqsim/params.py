@@ -130,6 +130,10 @@ _TABLE: tuple[Param, ...] = (
           "groups keep their territory", 0, 1, _A),
     Param("group_choice_beta", 2.0, "softmax sharpness of hangout choice", "youth",
           "", 0, 20, _A),
+    Param("group_home_bonus", 1.5, "hangout score added at a group's own place (its territory)", "youth",
+          "youth groups keep to their own building's hall or square (Mohammed 2011, La formation des "
+          "bandes); without it all groups gather at one hall and a small push scatters them "
+          "estate-wide; calibrated on C6", 0, 10),
     Param("youth_programme_effect", 0.45, "max share of group activity removed", "youth",
           "assumption: prevention programmes reduce participation in groups", 0, 1, _A),
     Param("tension_from_order_maintenance", 0.02, "tension per heavy-handed contact", "youth",
@@ -143,10 +147,13 @@ _TABLE: tuple[Param, ...] = (
           "a point de deal operates daily", 0, 10, _A),
     Param("dealing_regrowth", 0.01, "1/day", "dealing",
           "resilience of networks (Short et al. 2010: supercritical hot spots)", 0, 1, _A),
-    Param("dealing_pressure_effect", 0.03, "strength lost per unit police pressure-day", "dealing",
-          "", 0, 1, _A),
-    Param("dealing_relocate_threshold", 0.6, "police pressure that makes a point move", "dealing",
-          "displacement of dealing points under pressure", 0, 10, _A),
+    Param("dealing_pressure_effect", 0.01, "strength lost per day of saturated patrol pressure "
+          "(v/(1+v) for v visits; a raid counts 3)", "dealing",
+          "Weisburd & Green 1995 (Jersey City drug-market hot spots): patrols reduce drug markets' "
+          "activity, do not eradicate them; calibrated on C6", 0, 1),
+    Param("dealing_relocate_threshold", 0.8, "pressure (EMA of the day's pressure) that makes a point "
+          "move", "dealing", "displacement of dealing points under pressure: repeated raids, or "
+          "more than about 4 patrol visits a day for weeks; assumption", 0, 10, _A),
     Param("gltd_dismantle_per_month", 0.15, "probability per month per network", "dealing",
           "GLTD: prosecutor-led, one area, about one year, mostly trafficking", 0, 1, _A),
     Param("dealing_reemergence_days", 240, "mean days before a new point appears", "dealing",
@@ -209,6 +216,16 @@ _TABLE: tuple[Param, ...] = (
           "troubles de jouissance: a slow procedure, 12-24 months", 30, 3000, _A),
     # --- police ---
     Param("police_visits_per_crew", 6, "places visited per crew per phase", "police", "", 1, 100, _A),
+    Param("community_ce_gain", 2.0, "collective-efficacy gain per community-style police visit a day "
+          "at the hall (60-day average)", "police",
+          "Braga, Welsh & Schnell 2015: community and problem-solving policing reduces disorder "
+          "through residents' involvement (Sampson et al. 1997: collective efficacy); calibrated "
+          "on C8", 0, 50),
+    Param("police_saturation_visits", 1.0, "visits per place and phase at which police deterrence is "
+          "half its linear value (0: linear)", "police",
+          "Koper 1995, Justice Quarterly 12:649: deterrence grows with time present up to about 15 "
+          "minutes, then levels off; visits to one place in one phase overlap; assumption on the "
+          "scale", 0, 100, _A),
     Param("hot_spot_exponent", 2.0, "exponent on recent incidents in hot-spot patrol weights", "police",
           "how concentrated hot-spot patrols are (1: in proportion to recent incidents); "
           "calibrated on C6 (Braga et al. 2019: small reductions, dosage a few times the control)",

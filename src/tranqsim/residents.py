@@ -39,7 +39,10 @@ def update_residents(m: EstateModel, d, med, pol, guard, style) -> None:
     if d % 7 == 0:  # residential stability changes slowly: weekly is enough
         stable = np.minimum(1.0, (d - hh.move_in) / (3 * 365)) * occ
         m.stab_h = np.bincount(hh.hall, weights=stable, minlength=H) / denom
-    ce = m.hall_occ * (1 - fear_h) * (0.5 + 0.5 * m.stab_h) * (1 + 0.3 * part)
+    # community policing works through residents (problem-solving with them, Braga et al. 2015):
+    # like participation, a community crew's regular presence strengthens informal control
+    ce = m.hall_occ * (1 - fear_h) * (0.5 + 0.5 * m.stab_h) * (
+        1 + 0.3 * part + p.community_ce_gain * np.minimum(m.hall_community, 1.0))
     m.ce = np.minimum(np.maximum(ce, 0.0, out=ce), 1.3, out=ce)
     near = m.nbr[halls]  # neighbourhood means, from this morning's product
     dis_h = 0.6 * m.disorder[halls] + 0.4 * near[:, 0]

@@ -54,17 +54,21 @@ class Block:
 # move_insecurity below about 0.2.
 BLOCKS = (
     Block("policing", {"hot_spot_exponent": (0.5, 2.0), "diffusion_weight": (0.1, 0.7),
-                       "displacement_share": (0.0, 0.3), "g_police": (0.3, 1.2)},
+                       "displacement_share": (0.0, 0.3), "g_police": (0.3, 1.5),
+                       "group_home_bonus": (1.5, 3.5), "dealing_pressure_effect": (0.001, 0.015),
+                       "community_ce_gain": (0.0, 10.0)},
           ("C6", "C8"), ("priority", "police_hot_spot", "police_community", "police_order"),
-          candidates=16, replicates=2),
+          candidates=32, replicates=2),
     Block("cctv",
           {"g_cctv_passive": (0.05, 0.2), "g_cctv_active": (0.12, 0.45), "cctv_car_park_factor": (2.0, 8.0)},
           ("C5",), ("priority", "cctv_passive", "cctv_active", "cctv_car_parks", "cctv_halls"),
           candidates=12, replicates=3, fixed_arms=("priority",)),
+    Block("victimisation", {"rate_cellar_crime": (30.0, 90.0), "rate_vehicle_crime": (36.0, 108.0)},
+          ("C2",), ("priority", "calm"), candidates=12, replicates=3),
     Block("mobility", {"move_insecurity": (0.04, 0.2), "move_base": (0.07, 0.13)}, ("C1", "C2", "C3"),
-          ("priority", "calm"), candidates=16, replicates=2),
+          ("priority", "calm"), candidates=16, replicates=3),
     Block("fear", {"fear_base": (-1.6, -0.4)}, ("C1", "C2", "C3"), ("priority", "calm"), candidates=12,
-          replicates=2),
+          replicates=3),
 )
 CALIBRATED = tuple(n for b in BLOCKS for n in b.priors)
 
