@@ -32,8 +32,8 @@ from tranqsim.config import Scenario
 from tranqsim.estate import HallStatus, PlaceKind, build_layout
 from tranqsim.households import Household, Households
 from tranqsim.incidents import (DAY, EVENING, GROUP_PROFILE, H_LANDLORD, H_OFFICER, NIGHT,
-                                STAFF_SOURCES, TABLE, IncidentType as I, S, T, background_rates,
-                                draw)
+                                STAFF_SOURCES, TABLE, Deterrence, IncidentType as I, S, T,
+                                background_rates, draw)
 from tranqsim.levers import REGISTRY, Modifiers
 from tranqsim.metrics import Recorder
 from tranqsim.offenders import DealingNetwork, YouthGroup, update_offenders
@@ -157,7 +157,6 @@ class EstateModel(mesa.Model):
         # benefits), weighted by the mean sensitivity of each type to staff
         self.sens_ext = np.concatenate(
             [self.sens, p.diffusion_weight * self.sens[:, STAFF_SOURCES].mean(1, keepdims=True)], axis=1)
-        self.sens_res = self.sens[:, 0][:, None, None].copy()
         self.g_split = gemm_row_split(self.sens_ext, 3 * P)  # None: one BLAS call
         self.offender_types = np.flatnonzero(TABLE.offender_driven)
         self.nuisance_types = np.flatnonzero(TABLE.nuisance)
@@ -166,6 +165,7 @@ class EstateModel(mesa.Model):
         possible = TABLE.kind_weight[:, lay.kind] > 0
         possible[I.DRUG_DEALING] = lay.kind == PlaceKind.HALL
         self.displace_mask = possible[self.offender_types][:, None, :].astype(np.float32)
+        self.deterrence = Deterrence(self.sens, self.WT, p.displacement_share, self.displace_mask)
         self.comp_amount = np.array([getattr(p, n) for n in TABLE.disorder_param])
         self.repair_cost = np.zeros(T)
         self.repair_cost[I.DEGRADATION] = p.cost_repair_degradation
@@ -375,21 +375,17 @@ class EstateModel(mesa.Model):
         lam[I.NOISE_DISPUTE][:, self.halls] += TABLE.phase[I.NOISE_DISPUTE][:, None] * per_hall
         # deterrence: residents' informal control, then staff, police and technical guardians;
         # what the latter deter partly moves next door (displacement)
-        lam_res = lam * np.exp(-self.sens_res * g[0])
-        np.negative(G, out=G)
-        lam *= np.exp(G, out=G)
-        back = None
-        if not mods.mediator_night_shift and mods.mediator_posts:
+        # (tranqsim.incidents.Deterrence: the formulas, computed where they are used)
+        back, back_on = None, not mods.mediator_night_shift and mods.mediator_posts
+        res_off, res_nui = self.deterrence.residents(lam, g[0], back_on)
+        self.deterrence.guardians(lam, G)  # G now holds exp(-G)
+        if back_on:
             # nuisance deterred by the evening rounds partly resumes after the shift: the part of
             # lam_res removed by the mediators' term alone, bounded by what was there to deter
             nui = self.nuisance_types
             g_med = self.sens[nui, 2][:, None] * np.float32(p.g_mediator) * med[EVENING].astype(np.float32)
-            back = np.fmin(lam[nui, EVENING] * np.expm1(np.minimum(g_med, 30)), lam_res[nui, EVENING])
-        off = self.offender_types
-        deterred = np.empty((P, off.size * 3))  # (places, type-phase) for the sparse kernel
-        deterred.T[:] = (lam_res[off] - lam[off]).reshape(off.size * 3, P)
-        moved = csr_times_dense(self.WT, deterred, np.empty((P, off.size * 3)))
-        lam[off] += p.displacement_share * self.displace_mask * moved.T.reshape(off.size, 3, P)
+            back = np.fmin(lam[nui, EVENING] * np.expm1(np.minimum(g_med, 30)), res_nui)
+        self.deterrence.displace(lam, res_off, csr_times_dense)
         if back is not None:
             lam[nui, NIGHT] += p.time_displacement_share * back
         # urban violence from accumulated tension; aggressions against staff from contacts
