@@ -166,6 +166,10 @@ class EstateModel(mesa.Model):
         possible[I.DRUG_DEALING] = lay.kind == PlaceKind.HALL
         self.displace_mask = possible[self.offender_types][:, None, :].astype(np.float32)
         self.deterrence = Deterrence(self.sens, self.WT, p.displacement_share, self.displace_mask)
+        self.host_rate, self.deal_rate = np.zeros((T, 1, 1)), np.zeros((T, 3, 1))
+        self.host_rate[I.HALL_OCCUPATION], self.host_rate[GROUP_PROFILE > 0] = p.group_evening_rate, p.group_nuisance_rate
+        ph = TABLE.phase[I.DRUG_DEALING][:, None]
+        self.deal_rate[I.DRUG_DEALING], self.deal_rate[I.HALL_OCCUPATION] = p.dealing_daily_rate * ph, 0.5 * ph
         self.comp_amount = np.array([getattr(p, n) for n in TABLE.disorder_param])
         self.repair_cost = np.zeros(T)
         self.repair_cost[I.DEGRADATION] = p.cost_repair_degradation
@@ -343,9 +347,8 @@ class EstateModel(mesa.Model):
         g[S] = nb[:, 5:8].T  # deterrence felt next to guarded places
         G = split_matmul(self.sens_ext, g.reshape(S + 1, 3 * P), self.g_split).reshape(T_, 3, P)
         n_occ = np.count_nonzero(hh.occupied)
-        dep = 1 + p.deprivation_offending * (np.count_nonzero(hh.deprived & hh.occupied) / max(n_occ, 1)
-                                            - self.initial_deprived)
-        self.dep = dep
+        self.dep = dep = 1 + p.deprivation_offending * (
+            np.count_nonzero(hh.deprived & hh.occupied) / max(n_occ, 1) - self.initial_deprived)
         dis_eff = 0.7 * self.disorder + 0.3 * nb[:, 0]
         A_eff = self.attractiveness / (1 + self.attractiveness / p.attract_max)  # saturating
         M = (dep * (1 + p.disorder_contagion * dis_eff) * (1 + p.attractiveness_gain * A_eff)).astype(np.float32)
@@ -355,16 +358,17 @@ class EstateModel(mesa.Model):
         for grp in groups:
             host[EVENING, grp.place] += grp.activity
             host[NIGHT, grp.place] += 0.4 * grp.activity
-        lam[I.HALL_OCCUPATION] += p.group_evening_rate * host
-        lam[self.group_types] += p.group_nuisance_rate * host  # noise, tags, degradation, incivility
+        # group_evening_rate (hall occupation), group_nuisance_rate (noise, tags, degradation,
+        # incivility) * host, added only where host > 0 (elsewhere += 0.0: the same bits)
+        at = np.flatnonzero(host.any(0))
+        lam[:, :, at] += self.host_rate * host[:, at]
         deal = np.zeros(P)
         for n in self.network_list:
             deal[n.place] += n.strength
         self.dealing = deal
-        if self.network_list:
-            ph = TABLE.phase[I.DRUG_DEALING][:, None]
-            lam[I.DRUG_DEALING] += p.dealing_daily_rate * ph * deal
-            lam[I.HALL_OCCUPATION] += 0.5 * ph * deal
+        if self.network_list:  # dealing_daily_rate * phase (dealing), 0.5 * phase (occupation)
+            at = np.flatnonzero(deal)
+            lam[:, :, at] += self.deal_rate * deal[at]
         noise_rate = 0.02 * (0.5 if mods.dispute_mediation else 1.0) * (0.7 if mods.eviction else 1.0)
         per_hall = noise_rate * np.bincount(hh.hall, weights=hh.disruptive & hh.occupied,
                                             minlength=self.n_halls)
@@ -374,8 +378,7 @@ class EstateModel(mesa.Model):
             lam[I.DEGRADATION][:, self.halls] += 0.01 * TABLE.phase[I.DEGRADATION][:, None] * squats
         lam[I.NOISE_DISPUTE][:, self.halls] += TABLE.phase[I.NOISE_DISPUTE][:, None] * per_hall
         # deterrence: residents' informal control, then staff, police and technical guardians;
-        # what the latter deter partly moves next door (displacement)
-        # (tranqsim.incidents.Deterrence: the formulas, computed where they are used)
+        # what the latter deter partly moves next door (displacement; see incidents.Deterrence)
         back, back_on = None, not mods.mediator_night_shift and mods.mediator_posts
         res_off, res_nui = self.deterrence.residents(lam, g[0], back_on)
         self.deterrence.guardians(lam, G)  # G now holds exp(-G)
