@@ -244,9 +244,7 @@ class Deterrence:
 
     def residents(self, lam: np.ndarray, g_res: np.ndarray, nuisance: bool):
         """lam_res for the offender-driven types, and for nuisance in the evening if asked."""
-        E = np.empty((self.vals.size,) + g_res.shape, np.float32)
-        for i, v in enumerate(self.vals):
-            np.exp(v * g_res, out=E[i])
+        E = np.exp(self.vals[:, None, None] * g_res)  # (value, phase, place)
         res_off = lam[self.off] * E[self.val_of]
         res_nui = None
         if nuisance:

@@ -370,10 +370,9 @@ class EstateModel(mesa.Model):
             at = np.flatnonzero(deal)
             lam[:, :, at] += self.deal_rate * deal[at]
         noise_rate = 0.02 * (0.5 if mods.dispute_mediation else 1.0) * (0.7 if mods.eviction else 1.0)
-        per_hall = noise_rate * np.bincount(hh.hall, weights=hh.disruptive & hh.occupied,
-                                            minlength=self.n_halls)
+        per_hall = noise_rate * hh.per_hall_count(hh.disruptive & hh.occupied, self.n_halls)
         if hh.n_squatted:
-            squats = np.bincount(hh.hall, weights=hh.squatted, minlength=self.n_halls)
+            squats = hh.per_hall_count(hh.squatted, self.n_halls)
             per_hall += 0.02 * squats
             lam[I.DEGRADATION][:, self.halls] += 0.01 * TABLE.phase[I.DEGRADATION][:, None] * squats
         lam[I.NOISE_DISPUTE][:, self.halls] += TABLE.phase[I.NOISE_DISPUTE][:, None] * per_hall
