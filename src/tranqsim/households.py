@@ -64,6 +64,7 @@ class Households:
         self.disruptive = rng.random(n) < pop.disruptive_share
         self.mob_factor = (0.7 + 0.6 * self.means) / 365  # those with means leave more easily
         self.n_squatted = 0
+        self._hall_starts = None  # see per_hall_count
         self.hazard: np.ndarray | None = None  # daily move-out probability, refreshed weekly
         self.tenancies = np.zeros(n, np.int64)
         # uniforms for the next tenants of each dwelling (deprived, means, sensitivity, trust,
@@ -86,6 +87,16 @@ class Households:
         self.relets_today = 0
 
     # ------------------------------------------------------------------ derived
+    def per_hall_count(self, mask: np.ndarray, halls: int) -> np.ndarray:
+        """``np.bincount(self.hall, weights=mask, minlength=halls)`` for a boolean mask (float
+        counts, exact): slots are sorted by hall, so one segment sum per hall when none is empty."""
+        if self._hall_starts is None:
+            counts = np.bincount(self.hall, minlength=halls)
+            self._hall_starts = np.concatenate([[0], np.cumsum(counts)[:-1]]) if counts.all() else False
+        if self._hall_starts is False:
+            return np.bincount(self.hall, weights=mask, minlength=halls)
+        return np.add.reduceat(mask, self._hall_starts, dtype=np.int64).astype(np.float64)
+
     def victimised_12m(self, day: int) -> np.ndarray:
         return self.occupied & (day - self.last_victim < 365)
 

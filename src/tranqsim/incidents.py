@@ -177,7 +177,11 @@ def draw(lam: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     numbers at the level of each place), and the stream never drifts out of step.
     """
     flat, uf = lam.ravel(), u.ravel()
-    hit = np.flatnonzero(uf + np.exp(-flat) < 1)  # u < P(N >= 1) = 1 - exp(-lambda)
+    # u < P(N >= 1) = 1 - exp(-lambda), i.e. uf + exp(-flat) < 1 in float32. That implies
+    # u < 1 - exp(-lambda) + (exp's error, a few ulps) <= lambda + 4e-7: the exact test runs on
+    # the few cells passing the cheap one (exp elementwise: the same bits as over all cells)
+    cand = np.flatnonzero(uf < flat + np.float32(1e-6))
+    hit = cand[uf[cand] + np.exp(-flat[cand]) < 1]
     if hit.size == 0:
         e = np.empty(0, np.int64)
         return e, e, e
@@ -206,3 +210,70 @@ def draw(lam: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     t, rest = np.divmod(idx, lam.shape[1] * lam.shape[2])
     h, p = np.divmod(rest, lam.shape[2])
     return t, h, p
+
+
+class Deterrence:
+    """One day's deterrence and spatial displacement of the intensities (``EstateModel.step``),
+    with what never changes prepared once. The same arithmetic, in the same order, as::
+
+        lam_res = lam * exp(-sens_res * g_res)          # residents' informal control only
+        lam *= exp(-G)                                   # all guardians
+        deterred = lam_res[off] - lam[off]               # what guardians removed...
+        lam[off] += share * mask * (W.T @ deterred)      # ...partly moves next door
+
+    but exp() only where it is used: per distinct sensitivity of the offender-driven types (1,
+    0.8 and 0.3 for 7 types x 3 phases) and not for the types whose intensity is set afterwards.
+    """
+
+    SET_AFTER = (IncidentType.STAFF_AGGRESSION, IncidentType.URBAN_VIOLENCE)  # rows set later
+
+    def __init__(self, sens: np.ndarray, WT, share: float, mask: np.ndarray):
+        assert self.SET_AFTER == (T - 2, T - 1)  # the kept types are the rows [:T - 2]
+        self.off = off = np.flatnonzero(TABLE.offender_driven)
+        self.nui = np.flatnonzero(TABLE.nuisance)
+        self.neg = -sens[:, 0]  # float32: minus the residents' sensitivity per type
+        vals = list(dict.fromkeys(self.neg[off].tolist()))
+        self.vals = np.array(vals, np.float32)
+        self.val_of = np.array([vals.index(v) for v in self.neg[off].tolist()])
+        self.runs = [(a, b, r) for r, (a, b) in _runs(off)]  # off as slices: lam[a:b]
+        self.coef = share * mask  # as (share * mask) * moved evaluates
+        self.WT = WT
+        P = mask.shape[-1]
+        self.D = np.empty((P, 3 * off.size))
+        self.moved = np.empty((P, 3 * off.size))
+
+    def residents(self, lam: np.ndarray, g_res: np.ndarray, nuisance: bool):
+        """lam_res for the offender-driven types, and for nuisance in the evening if asked."""
+        E = np.exp(self.vals[:, None, None] * g_res)  # (value, phase, place)
+        res_off = lam[self.off] * E[self.val_of]
+        res_nui = None
+        if nuisance:
+            nui = self.nui
+            res_nui = lam[nui, 1] * np.exp(self.neg[nui][:, None] * g_res[1])
+        return res_off, res_nui
+
+    def guardians(self, lam: np.ndarray, G: np.ndarray) -> None:
+        """lam *= exp(-G) for the kept types; G becomes exp(-G) where it is read afterwards."""
+        np.negative(G, out=G)
+        k = T - 2
+        np.exp(G[:k], out=G[:k])
+        lam[:k] *= G[:k]
+        np.exp(G[T - 1], out=G[T - 1])  # urban violence reads its exp(-G)
+
+    def displace(self, lam: np.ndarray, res_off: np.ndarray, csr_times_dense) -> None:
+        n, P = self.off.size, lam.shape[2]
+        self.D.T[:] = (res_off - lam[self.off]).reshape(n * 3, P)
+        moved = csr_times_dense(self.WT, self.D, self.moved)
+        add = self.coef * np.ascontiguousarray(moved.T).reshape(n, 3, P)
+        for a, b, r in self.runs:
+            lam[a:b] += add[r:r + b - a]
+
+
+def _runs(idx: np.ndarray):
+    """(position in idx, (start, stop)) of each run of consecutive integers in idx."""
+    out, start = [], 0
+    for i in range(1, idx.size + 1):
+        if i == idx.size or idx[i] != idx[i - 1] + 1:
+            out.append((start, (int(idx[start]), int(idx[i - 1]) + 1)))
+            start = i
+    return out

@@ -32,8 +32,8 @@ from tranqsim.config import Scenario
 from tranqsim.estate import HallStatus, PlaceKind, build_layout
 from tranqsim.households import Household, Households
 from tranqsim.incidents import (DAY, EVENING, GROUP_PROFILE, H_LANDLORD, H_OFFICER, NIGHT,
-                                STAFF_SOURCES, TABLE, IncidentType as I, S, T, background_rates,
-                                draw)
+                                STAFF_SOURCES, TABLE, Deterrence, IncidentType as I, S, T,
+                                background_rates, draw)
 from tranqsim.levers import REGISTRY, Modifiers
 from tranqsim.metrics import Recorder
 from tranqsim.offenders import DealingNetwork, YouthGroup, update_offenders
@@ -157,7 +157,6 @@ class EstateModel(mesa.Model):
         # benefits), weighted by the mean sensitivity of each type to staff
         self.sens_ext = np.concatenate(
             [self.sens, p.diffusion_weight * self.sens[:, STAFF_SOURCES].mean(1, keepdims=True)], axis=1)
-        self.sens_res = self.sens[:, 0][:, None, None].copy()
         self.g_split = gemm_row_split(self.sens_ext, 3 * P)  # None: one BLAS call
         self.offender_types = np.flatnonzero(TABLE.offender_driven)
         self.nuisance_types = np.flatnonzero(TABLE.nuisance)
@@ -166,6 +165,11 @@ class EstateModel(mesa.Model):
         possible = TABLE.kind_weight[:, lay.kind] > 0
         possible[I.DRUG_DEALING] = lay.kind == PlaceKind.HALL
         self.displace_mask = possible[self.offender_types][:, None, :].astype(np.float32)
+        self.deterrence = Deterrence(self.sens, self.WT, p.displacement_share, self.displace_mask)
+        self.host_rate, self.deal_rate = np.zeros((T, 1, 1)), np.zeros((T, 3, 1))
+        self.host_rate[I.HALL_OCCUPATION], self.host_rate[GROUP_PROFILE > 0] = p.group_evening_rate, p.group_nuisance_rate
+        ph = TABLE.phase[I.DRUG_DEALING][:, None]
+        self.deal_rate[I.DRUG_DEALING], self.deal_rate[I.HALL_OCCUPATION] = p.dealing_daily_rate * ph, 0.5 * ph
         self.comp_amount = np.array([getattr(p, n) for n in TABLE.disorder_param])
         self.repair_cost = np.zeros(T)
         self.repair_cost[I.DEGRADATION] = p.cost_repair_degradation
@@ -345,9 +349,8 @@ class EstateModel(mesa.Model):
         g[S] = nb[:, 5:8].T  # deterrence felt next to guarded places
         G = split_matmul(self.sens_ext, g.reshape(S + 1, 3 * P), self.g_split).reshape(T_, 3, P)
         n_occ = np.count_nonzero(hh.occupied)
-        dep = 1 + p.deprivation_offending * (np.count_nonzero(hh.deprived & hh.occupied) / max(n_occ, 1)
-                                            - self.initial_deprived)
-        self.dep = dep
+        self.dep = dep = 1 + p.deprivation_offending * (
+            np.count_nonzero(hh.deprived & hh.occupied) / max(n_occ, 1) - self.initial_deprived)
         dis_eff = 0.7 * self.disorder + 0.3 * nb[:, 0]
         A_eff = self.attractiveness / (1 + self.attractiveness / p.attract_max)  # saturating
         M = (dep * (1 + p.disorder_contagion * dis_eff) * (1 + p.attractiveness_gain * A_eff)).astype(np.float32)
@@ -357,41 +360,36 @@ class EstateModel(mesa.Model):
         for grp in groups:
             host[EVENING, grp.place] += grp.activity
             host[NIGHT, grp.place] += 0.4 * grp.activity
-        lam[I.HALL_OCCUPATION] += p.group_evening_rate * host
-        lam[self.group_types] += p.group_nuisance_rate * host  # noise, tags, degradation, incivility
+        # group_evening_rate (hall occupation), group_nuisance_rate (noise, tags, degradation,
+        # incivility) * host, added only where host > 0 (elsewhere += 0.0: the same bits)
+        at = np.flatnonzero(host.any(0))
+        lam[:, :, at] += self.host_rate * host[:, at]
         deal = np.zeros(P)
         for n in self.network_list:
             deal[n.place] += n.strength
         self.dealing = deal
-        if self.network_list:
-            ph = TABLE.phase[I.DRUG_DEALING][:, None]
-            lam[I.DRUG_DEALING] += p.dealing_daily_rate * ph * deal
-            lam[I.HALL_OCCUPATION] += 0.5 * ph * deal
+        if self.network_list:  # dealing_daily_rate * phase (dealing), 0.5 * phase (occupation)
+            at = np.flatnonzero(deal)
+            lam[:, :, at] += self.deal_rate * deal[at]
         noise_rate = 0.02 * (0.5 if mods.dispute_mediation else 1.0) * (0.7 if mods.eviction else 1.0)
-        per_hall = noise_rate * np.bincount(hh.hall, weights=hh.disruptive & hh.occupied,
-                                            minlength=self.n_halls)
+        per_hall = noise_rate * hh.per_hall_count(hh.disruptive & hh.occupied, self.n_halls)
         if hh.n_squatted:
-            squats = np.bincount(hh.hall, weights=hh.squatted, minlength=self.n_halls)
+            squats = hh.per_hall_count(hh.squatted, self.n_halls)
             per_hall += 0.02 * squats
             lam[I.DEGRADATION][:, self.halls] += 0.01 * TABLE.phase[I.DEGRADATION][:, None] * squats
         lam[I.NOISE_DISPUTE][:, self.halls] += TABLE.phase[I.NOISE_DISPUTE][:, None] * per_hall
         # deterrence: residents' informal control, then staff, police and technical guardians;
-        # what the latter deter partly moves next door (displacement)
-        lam_res = lam * np.exp(-self.sens_res * g[0])
-        np.negative(G, out=G)
-        lam *= np.exp(G, out=G)
-        back = None
-        if not mods.mediator_night_shift and mods.mediator_posts:
+        # what the latter deter partly moves next door (displacement; see incidents.Deterrence)
+        back, back_on = None, not mods.mediator_night_shift and mods.mediator_posts
+        res_off, res_nui = self.deterrence.residents(lam, g[0], back_on)
+        self.deterrence.guardians(lam, G)  # G now holds exp(-G)
+        if back_on:
             # nuisance deterred by the evening rounds partly resumes after the shift: the part of
             # lam_res removed by the mediators' term alone, bounded by what was there to deter
             nui = self.nuisance_types
             g_med = self.sens[nui, 2][:, None] * np.float32(p.g_mediator) * med[EVENING].astype(np.float32)
-            back = np.fmin(lam[nui, EVENING] * np.expm1(np.minimum(g_med, 30)), lam_res[nui, EVENING])
-        off = self.offender_types
-        deterred = np.empty((P, off.size * 3))  # (places, type-phase) for the sparse kernel
-        deterred.T[:] = (lam_res[off] - lam[off]).reshape(off.size * 3, P)
-        moved = csr_times_dense(self.WT, deterred, np.empty((P, off.size * 3)))
-        lam[off] += p.displacement_share * self.displace_mask * moved.T.reshape(off.size, 3, P)
+            back = np.fmin(lam[nui, EVENING] * np.expm1(np.minimum(g_med, 30)), res_nui)
+        self.deterrence.displace(lam, res_off, csr_times_dense)
         if back is not None:
             lam[nui, NIGHT] += p.time_displacement_share * back
         # urban violence from accumulated tension; aggressions against staff from contacts

@@ -30,7 +30,7 @@ def update_residents(m: EstateModel, d, med, pol, guard, style) -> None:
     """Collective efficacy, fear, satisfaction, trust; tenancy events; hall status."""
     p, hh, halls, H = m.p, m.households, m.halls, m.n_halls
     occ = hh.occupied
-    n_occ = np.bincount(hh.hall, weights=occ, minlength=H)
+    n_occ = hh.per_hall_count(occ, H)
     m.hall_occ = n_occ / m.layout.dwellings_per_hall
     denom = np.maximum(n_occ, 1)
     fear_h = np.bincount(hh.hall, weights=hh.fear * occ, minlength=H) / denom
@@ -48,7 +48,7 @@ def update_residents(m: EstateModel, d, med, pol, guard, style) -> None:
     dis_h = 0.6 * m.disorder[halls] + 0.4 * near[:, 0]
     inc_month = 30 * (m.recent[halls] + 4 * near[:, 3])  # own + about half the neighbours
     deal_h = np.minimum(m.dealing[halls] + 4 * near[:, 4], 1.5)
-    pol_h = pol[:, halls].sum(0)
+    pol_h = pol[0, halls] + pol[1, halls] + pol[2, halls]  # as pol[:, halls].sum(0) adds
     presence = m.caretaker_cov[halls] + med[EVENING, halls] + 0.3 * guard[NIGHT, halls] + \
         POLICE_STYLE_REASSURANCE[style] * pol_h
     m.hall_reassure += (presence - m.hall_reassure) / 30

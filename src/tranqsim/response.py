@@ -115,8 +115,8 @@ def respond(m: EstateModel, d, hs, ts, ps, pol, med, guard) -> None:
         for net in m.network_list:
             if net.place in hit:
                 net.strength = max(0.05, net.strength - p.arrest_effect)
-    m.day_reported = int((reported & (ts != I.STAFF_AGGRESSION)).sum())
-    m.day_handled = int((handler != H_NONE).sum())
+    m.day_reported = np.count_nonzero(reported & (ts != I.STAFF_AGGRESSION))
+    m.day_handled = np.count_nonzero(handler != H_NONE)
     if m.log_events:
         m.events.append((d, ps.astype(np.int32), ts.astype(np.int8),
                             hs.astype(np.int8), witnessed, reported, handler))
