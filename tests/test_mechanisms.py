@@ -146,15 +146,18 @@ def test_incident_types_are_all_produced_in_the_zsp_estate():
 
 
 def test_youth_groups_keep_to_their_own_territory():
-    """Groups favour their own hall or square (group_home_bonus): with the attachment, they
-    spend more evenings at home than without it, on the same seeds."""
+    """Groups favour their own building's halls or their square (group_home_bonus): with the
+    attachment, they spend more evenings there than without it, on the same seeds."""
+    from tranqsim.offenders import YouthGroup
+
     def evenings_at_home(bonus, seed):
         m = tranqsim.build_model(tranqsim.load_scenario(years=1, seed=seed,
                                                         parameters={"group_home_bonus": bonus}))
         home = 0
         for _ in range(120):
             m.step()
-            home += sum(g.place == g.home for g in m.group_list)
+            own = [m.hangout_places[YouthGroup.territory(m, g)] for g in m.group_list]
+            home += sum(g.place in o for g, o in zip(m.group_list, own))
         return home / (120 * len(m.group_list))
 
     attached = [evenings_at_home(2.0, s) for s in SEEDS]

@@ -343,7 +343,7 @@ class EstateModel(mesa.Model):
             ce_place = np.where(mods.residentialised, np.minimum(1.3, ce_place * 1.3), ce_place)
         g[0] = p.g_residents * RESIDENT_PHASE[:, None] * ce_place[None, :]
         groups = self.group_list
-        YouthGroup.deploy(self, groups, staff[EVENING] + g[5:S, EVENING].sum(0))
+        YouthGroup.deploy(self, groups, staff[EVENING] + g[5:S, EVENING].sum(0) + p.diffusion_weight * nb[:, 6])  # by area
 
         # 3. intensities lam[t, h, p] -------------------------------------------------------
         g[S] = nb[:, 5:8].T  # deterrence felt next to guarded places

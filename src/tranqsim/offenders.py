@@ -32,6 +32,7 @@ class YouthGroup(CellAgent):
         super().__init__(model)
         self.place = place  # tonight's hangout (the Mesa cell follows in sync_cells)
         self.home = place  # the group's own hall or square: its territory
+        self._territory = None  # hangout candidates in its territory (YouthGroup.territory)
         self.activity = 1.0
         self.tension = 0.1
         self.cell = model.cells[place]
@@ -52,14 +53,23 @@ class YouthGroup(CellAgent):
         u = rng.random((len(groups), cand.size + 1))
         gumbel = -np.log(-np.log(u[:, :-1]))
         util = p.group_choice_beta * score[None, :]
-        if p.group_home_bonus:  # territorial attachment: each group favours its own place
-            home = np.searchsorted(cand, [g.home for g in groups])
-            util = np.repeat(util, len(groups), axis=0)
-            util[np.arange(len(groups)), home] += p.group_choice_beta * p.group_home_bonus
+        if p.group_home_bonus:  # territorial attachment: each group favours its own territory
+            util = util + (p.group_choice_beta * p.group_home_bonus) * np.array(
+                [cls.territory(model, g) for g in groups])
         choice = cand[np.argmax(util + gumbel, axis=1)]
         for g, c, stay in zip(groups, choice, u[:, -1] < p.group_stickiness):
             if not stay:
                 g.place = int(c)  # the Mesa cell follows in sync_cells()
+
+    @staticmethod
+    def territory(model: EstateModel, group: YouthGroup) -> np.ndarray:
+        """Which hangout candidates are the group's own: every hall of its home building (a
+        group holds its building's entrances, not one door), or its home square."""
+        if getattr(group, "_territory", None) is None:
+            b = model.layout.building
+            cand = model.hangout_places
+            group._territory = (b[cand] == b[group.home]) if b[group.home] >= 0 else (cand == group.home)
+        return group._territory
 
     @classmethod
     def update(cls, model: EstateModel, groups: list[YouthGroup], programme: float,

@@ -47,17 +47,20 @@ class Block:
 
 
 # Blocks run in this order because later ones check patterns that earlier parameters move:
-# policing changes incident levels (hence fear and victimisation), so fear comes last and
-# checks C1-C3 with every other value final. Priors: the parameter table's plausible range,
+# disorder contagion (C7) scales every incident rate; policing (C6, C8; the priority arm it
+# runs also gives C4 and C7, checked again with the new values) changes incident levels;
+# victimisation rates (C2) come before fear, which comes last and checks C1-C3 with every
+# other value final. Priors: the parameter table's plausible range,
 # narrowed for the mobility block after a first 24-point pass over (fear_base [-1.6, 0],
 # move_insecurity [0.04, 0.3], move_base [0.06, 0.12]) showed that C3's insecurity share needs
 # move_insecurity below about 0.2.
 BLOCKS = (
+    Block("contagion", {"disorder_contagion": (0.8, 2.5)}, ("C7",), ("priority",), candidates=8, replicates=2),
     Block("policing", {"hot_spot_exponent": (0.5, 2.0), "diffusion_weight": (0.1, 0.7),
                        "displacement_share": (0.0, 0.3), "g_police": (0.3, 1.5),
                        "group_home_bonus": (1.5, 3.5), "dealing_pressure_effect": (0.001, 0.015),
                        "community_ce_gain": (0.0, 10.0)},
-          ("C6", "C8"), ("priority", "police_hot_spot", "police_community", "police_order"),
+          ("C4", "C6", "C7", "C8"), ("priority", "police_hot_spot", "police_community", "police_order"),
           candidates=32, replicates=2),
     Block("cctv",
           {"g_cctv_passive": (0.05, 0.2), "g_cctv_active": (0.12, 0.45), "cctv_car_park_factor": (2.0, 8.0)},
@@ -68,7 +71,7 @@ BLOCKS = (
     Block("mobility", {"move_insecurity": (0.04, 0.2), "move_base": (0.07, 0.13)}, ("C1", "C2", "C3"),
           ("priority", "calm"), candidates=16, replicates=3),
     Block("fear", {"fear_base": (-1.6, -0.4)}, ("C1", "C2", "C3"), ("priority", "calm"), candidates=12,
-          replicates=3),
+          replicates=6),
 )
 CALIBRATED = tuple(n for b in BLOCKS for n in b.priors)
 
