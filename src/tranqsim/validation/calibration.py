@@ -53,7 +53,8 @@ class Block:
 # other value final. Priors: the parameter table's plausible range,
 # narrowed for the mobility block after a first 24-point pass over (fear_base [-1.6, 0],
 # move_insecurity [0.04, 0.3], move_base [0.06, 0.12]) showed that C3's insecurity share needs
-# move_insecurity below about 0.2.
+# move_insecurity below about 0.2. The CCTV priors do not overlap, so a monitored camera always
+# deters more than a recording one (Piza et al. 2019); overlapping priors once gave both 0.12.
 BLOCKS = (
     Block("contagion", {"disorder_contagion": (0.8, 2.5)}, ("C7",), ("priority",), candidates=8, replicates=2),
     Block("policing", {"hot_spot_exponent": (0.5, 2.0), "diffusion_weight": (0.1, 0.7),
@@ -63,7 +64,7 @@ BLOCKS = (
           ("C4", "C6", "C7", "C8"), ("priority", "police_hot_spot", "police_community", "police_order"),
           candidates=32, replicates=2),
     Block("cctv",
-          {"g_cctv_passive": (0.05, 0.2), "g_cctv_active": (0.12, 0.45), "cctv_car_park_factor": (2.0, 8.0)},
+          {"g_cctv_passive": (0.05, 0.2), "g_cctv_active": (0.2, 0.45), "cctv_car_park_factor": (2.0, 8.0)},
           ("C5",), ("priority", "cctv_passive", "cctv_active", "cctv_car_parks", "cctv_halls"),
           candidates=12, replicates=3, fixed_arms=("priority",)),
     Block("victimisation", {"rate_cellar_crime": (30.0, 90.0), "rate_vehicle_crime": (36.0, 108.0)},
