@@ -27,9 +27,10 @@ def ignore_sigint() -> None:
 
 
 @contextmanager
-def sigint_held():
-    """Block SIGINT in this thread for the duration; a pending one is delivered on exit."""
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+def sigint_held(*also: signal.Signals):
+    """Block SIGINT (and ``also``) in this thread for the duration; a pending one is delivered
+    on exit. Also used around writes that must not be cut in half by Ctrl-C or SIGTERM."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, *also})
     try:
         yield
     finally:

@@ -134,6 +134,12 @@ def run(exp: Experiment, out: str | Path, executor: Executor | None = None, work
     rows, errors, series = [], [], []
 
     def flush():
+        # all or nothing: an interrupt between two writes, or between a write and the clear,
+        # would leave a temporary file or store the same runs twice; it waits until the end
+        with sigint_held(signal.SIGTERM):
+            _flush()
+
+    def _flush():
         store.write("runs", rows)
         store.write("errors", errors)
         if series:

@@ -62,8 +62,12 @@ class Store:
             return
         name = f"part-{time.time_ns()}-{os.getpid()}.parquet"
         tmp = self.root / table / f".{name}.tmp"
-        df.to_parquet(tmp, index=False)
-        os.replace(tmp, self.root / table / name)
+        try:
+            df.to_parquet(tmp, index=False)
+            os.replace(tmp, self.root / table / name)
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # never leave half a chunk behind
+            raise
 
     def done_ids(self) -> set[str]:
         ids: set[str] = set()
