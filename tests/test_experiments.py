@@ -207,3 +207,21 @@ def test_more_replicates_extend_the_same_folder_and_run_only_the_new_ones(tmp_pa
     rep = experiments.run(Experiment.model_validate(TINY), tmp_path / "s")
     assert (rep.skipped, rep.done) == (4, 0)
     assert '"replicates": 3' in (tmp_path / "s" / "manifest.json").read_text()
+
+
+def test_a_failed_chunk_write_leaves_no_temporary_file(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from tranqsim.experiments.store import Store
+
+    store = Store(tmp_path / "s", Experiment.model_validate(TINY).model_dump(mode="json"))
+
+    def boom(self, path, **kw):
+        Path(path).write_bytes(b"half a file")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", boom)
+    with pytest.raises(KeyboardInterrupt):
+        store.write("runs", [{"run_id": "a", "x": 1.0}])
+    assert not list((tmp_path / "s").rglob("*.tmp"))
+    assert not list((tmp_path / "s").rglob("part-*.parquet"))
