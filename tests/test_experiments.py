@@ -136,21 +136,26 @@ def test_kill_9_then_rerun_completes_without_duplicates(tmp_path):
     assert len(df) == 24 and df["run_id"].is_unique
 
 
-@pytest.mark.parametrize("how", ["sigterm", "ctrl-c"])
-def test_sigterm_or_ctrl_c_stop_workers_and_leave_a_consistent_store(tmp_path, how):
-    """SIGTERM to the sweep, or SIGINT to its whole process group (what Ctrl-C does in a
-    terminal): exit 130, workers gone, no partial chunk, and a rerun completes the sweep."""
-    import psutil
-
-    spec = {**TINY, "replicates": 12, "years": 0.1}
-    p = _write(tmp_path, spec)
+def _start_sweep_and_wait_for_a_chunk(tmp_path):
+    """A 24-run sweep on 2 workers in its own process group, once its first chunk is stored."""
+    p = _write(tmp_path, {**TINY, "replicates": 12, "years": 0.1})
     out = tmp_path / "out"
     proc = subprocess.Popen([str(Path(sys.executable).with_name("tranqsim")), "sweep", str(p), "--out",
                              str(out), "--workers", "2", "--chunk-rows", "1"], cwd=tmp_path, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline and not list((out / "runs").glob("part-*.parquet")):
-        time.sleep(0.2)
+        time.sleep(0.05)
+    return p, out, proc
+
+
+@pytest.mark.parametrize("how", ["sigterm", "ctrl-c"])
+def test_sigterm_or_ctrl_c_stop_workers_and_leave_a_consistent_store(tmp_path, how):
+    """SIGTERM to the sweep, or SIGINT to its whole process group (what Ctrl-C does in a
+    terminal): exit 130, workers gone, no partial chunk, and a rerun completes the sweep."""
+    import psutil
+
+    p, out, proc = _start_sweep_and_wait_for_a_chunk(tmp_path)
     children = psutil.Process(proc.pid).children(recursive=True)
     assert children, "the sweep should run its workers in child processes"
     if how == "sigterm":
@@ -177,15 +182,7 @@ def test_workers_leave_sigint_to_the_parent(tmp_path):
     break the pool. SIGINT sent to the workers only: the sweep goes on and completes cleanly."""
     import psutil
 
-    spec = {**TINY, "replicates": 12, "years": 0.1}
-    p = _write(tmp_path, spec)
-    out = tmp_path / "out"
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("tranqsim")), "sweep", str(p), "--out",
-                             str(out), "--workers", "2", "--chunk-rows", "1"], cwd=tmp_path, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
-    deadline = time.time() + 120
-    while time.time() < deadline and not list((out / "runs").glob("part-*.parquet")):
-        time.sleep(0.05)
+    p, out, proc = _start_sweep_and_wait_for_a_chunk(tmp_path)
     children = psutil.Process(proc.pid).children(recursive=True)
     assert children
     for c in children:
