@@ -65,7 +65,7 @@ class YouthGroup(CellAgent):
     def territory(model: EstateModel, group: YouthGroup) -> np.ndarray:
         """Which hangout candidates are the group's own: every hall of its home building (a
         group holds its building's entrances, not one door), or its home square."""
-        if getattr(group, "_territory", None) is None:
+        if group._territory is None:
             b = model.layout.building
             cand = model.hangout_places
             group._territory = (b[cand] == b[group.home]) if b[group.home] >= 0 else (cand == group.home)
