@@ -67,22 +67,43 @@ def test_unknown_pattern_is_one_clear_error(tmp_path):
     assert not (tmp_path / "v").exists()
 
 
-def test_calibration_is_deterministic_and_picks_an_accepted_candidate_when_there_is_one():
+def test_calibration_is_deterministic_and_picks_the_finalist_with_the_largest_margin():
     block = cal.Block("tiny", {"fear_base": (-1.6, 0.0)}, ("C1",), ("priority", "calm"), candidates=3,
-                      replicates=1)
+                      replicates=2, finalists=2, confirm=3)
     a = cal.calibrate(workers=2, years=0.3, blocks=(block,))
     b = cal.calibrate(workers=1, years=0.3, blocks=(block,))
     assert a == b
-    rows = a["blocks"][0]["rows"]
+    blk = a["blocks"][0]
+    rows, finals = blk["rows"], blk["finalists"]
     assert [r["fear_base"] for r in rows] == [c["fear_base"] for c in cal.candidates(block)]
-    chosen = rows[a["blocks"][0]["chosen"]]
-    if any(r["accepted"] for r in rows):
-        assert chosen["accepted"]
-    assert chosen["distance"] == min(r["distance"] for r in rows if r["accepted"] == chosen["accepted"])
+    # the finalists are the screening's best margins, confirmed on more replicates
+    assert blk["confirm"] == 3 and len(finals) == 2
+    best_screened = sorted(rows, key=lambda r: -r["margin"])[:2]
+    assert {f["candidate"] for f in finals} == {r["candidate"] for r in best_screened}
+    pool = [f for f in finals if f["passed"]] or finals
+    assert blk["chosen"] == max(pool, key=lambda f: f["margin"])["candidate"]
+    assert a["values"]["fear_base"]["value"] == rows[blk["chosen"]]["fear_base"]
     # a lower fear baseline lowers insecurity in the priority estate (same seeds)
     key = "C1: priority estate: residents feeling insecure"
     by_fear = sorted(rows, key=lambda r: r["fear_base"])
     assert by_fear[0][key] < by_fear[-1][key]
+    assert block.n_runs() == 2 * 3 * 2 + 1 * 2 * 2
+
+
+def _check(values, low, high):
+    return Check("CX", "x", "%", low, high, np.asarray(values, float))
+
+
+def test_margin_counts_standard_errors_inside_the_target_range():
+    # same spread (sd 1, 4 replicates: se 0.5) in both sets; the first sits 1 inside its range's
+    # nearer bound, the second 1 outside; a one-sided check counts from its only bound
+    inside = [_check([13, 14, 15, 14], 11, 17), _check([-2, -1, -1, 0], None, 0)]
+    outside = [_check([9, 10, 11, 10], 11, 17), _check([-3, -2, -2, -1], None, 0)]
+    sd = np.std([13, 14, 15, 14], ddof=1)
+    m_in, m_out = cal.margins([inside, outside])
+    assert m_in == pytest.approx(round(min(3 / (sd / 2), 1 / (sd / 2)), 4))
+    assert m_out == pytest.approx(round(-1 / (sd / 2), 4))
+    assert m_in > 0 > m_out
 
 
 def test_calibrated_parameters_carry_their_provenance():

@@ -313,8 +313,7 @@ def calibrate(workers, out, install, check) -> None:
     from tranqsim.validation import calibration as cal
 
     workers = workers or os.cpu_count() or 1
-    total = sum(b.replicates * (len(b.fixed_arms) + b.candidates * (len(b.arms) - len(b.fixed_arms)))
-                for b in cal.BLOCKS)
+    total = cal.n_runs()
     bar, update = _bar(total, "calibration runs")
     try:
         result = cal.calibrate(workers, progress=update)

@@ -287,6 +287,11 @@ PRIOR: MappingProxyType = MappingProxyType({p.name: p.value for p in _TABLE})
 CALIBRATION_FILE = Path(__file__).with_name("calibrated.json")
 
 
+def _confirmed(entry: dict) -> str:
+    # calibrations before the confirmation stage (2026-11-26) have no "confirmed" count
+    return f", {entry['confirmed']} finalists confirmed" if "confirmed" in entry else ""
+
+
 def _calibrated(table: tuple[Param, ...]) -> dict[str, Param]:
     """The table with the values chosen by `tranqsim calibrate` (``calibrated.json``), each with
     its provenance prefixed to its source."""
@@ -298,7 +303,7 @@ def _calibrated(table: tuple[Param, ...]) -> dict[str, Param]:
         p = out[name]
         prov = (f"calibrated by `tranqsim calibrate` (rejection ABC, block {entry['block']}: "
                 f"{entry['accepted']} of {entry['candidates']} candidates accepted on "
-                f"{', '.join(entry['patterns'])}; prior [{entry['prior'][0]:g}, {entry['prior'][1]:g}], "
+                f"{', '.join(entry['patterns'])}{_confirmed(entry)}; prior [{entry['prior'][0]:g}, {entry['prior'][1]:g}], "
                 f"first guess {PRIOR[name]:g})")
         out[name] = replace(p, value=entry["value"], source=f"{prov}; {p.source}" if p.source else prov,
                             note="calibrated")
