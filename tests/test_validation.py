@@ -116,3 +116,30 @@ def test_calibrated_parameters_carry_their_provenance():
         lo, hi = entry["prior"]
         assert lo <= entry["value"] <= hi
         assert name in PRIOR
+
+
+def test_resume_reuses_unchanged_leading_blocks_and_equals_a_run_from_scratch():
+    fear = cal.Block("fear", {"fear_base": (-1.6, 0.0)}, ("C1",), ("priority", "calm"), candidates=2,
+                     replicates=2, finalists=1, confirm=2)
+    mob = cal.Block("mobility", {"move_base": (0.07, 0.13)}, ("C3",), ("priority",), candidates=3,
+                    replicates=2, finalists=1, confirm=2)
+    first = cal.calibrate(years=0.3, blocks=(fear, mob))
+    changed = (fear, cal.Block(**{**cal.asdict(mob), "candidates": 2}))
+    counted = []
+    resumed = cal.calibrate(years=0.3, blocks=changed, resume=first, progress=counted.append)
+    assert len(counted) == cal.n_runs(changed, resume=first, years=0.3) == changed[1].n_runs()
+    assert resumed["blocks"][0] == first["blocks"][0]
+    assert resumed == cal.calibrate(years=0.3, blocks=changed)
+    # another horizon reuses nothing
+    assert cal.n_runs(changed, resume=first, years=1) == sum(b.n_runs() for b in changed)
+
+
+def test_resume_from_a_file_that_is_not_a_calibration_is_one_clear_error(tmp_path):
+    exe = Path(sys.executable).with_name("tranqsim")
+    bad = tmp_path / "bad.json"
+    for text in ("{not json", json.dumps({"values": {}})):
+        bad.write_text(text)
+        r = subprocess.run([str(exe), "calibrate", "--resume", str(bad), "--out", str(tmp_path / "c")],
+                           capture_output=True, text=True)
+        assert r.returncode == 2 and "bad.json" in r.stderr and "Traceback" not in r.stderr
+        assert not (tmp_path / "c").exists()

@@ -307,16 +307,27 @@ def validate(replicates, years, workers, patterns, out, markdown) -> None:
               show_default=True, help="where to write calibrated.json and calibration.md")
 @click.option("--install", is_flag=True, help="also ship the result as the package's defaults")
 @click.option("--check", is_flag=True, help="exit 1 unless the result equals the shipped defaults")
-def calibrate(workers, out, install, check) -> None:
+@click.option("--resume", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="an earlier calibrated.json: reuse its leading blocks whose definitions are unchanged "
+                   "(same result as from scratch only if the model code has not changed since)")
+def calibrate(workers, out, install, check, resume) -> None:
     """Rejection-ABC calibration of the uncertain parameters on the validation patterns."""
     from tranqsim.params import CALIBRATION_FILE
     from tranqsim.validation import calibration as cal
 
     workers = workers or os.cpu_count() or 1
-    total = cal.n_runs()
+    previous = None
+    if resume is not None:
+        try:
+            previous = json.loads(resume.read_text())
+        except ValueError as e:
+            raise click.UsageError(f"{resume}: not JSON ({e})") from None
+        if not isinstance(previous, dict) or not {"blocks", "values", "years"} <= previous.keys():
+            raise click.UsageError(f"{resume}: not a calibration result (no blocks, values or years)")
+    total = cal.n_runs(resume=previous)
     bar, update = _bar(total, "calibration runs")
     try:
-        result = cal.calibrate(workers, progress=update)
+        result = cal.calibrate(workers, progress=update, resume=previous)
     finally:
         bar.close()
     cal.save(result, out / "calibrated.json")

@@ -188,7 +188,10 @@ _TABLE: tuple[Param, ...] = (
           "", 0, 10, _A),
     Param("fear_reassurance", 1.0, "log-odds per unit visible trusted presence", "residents",
           "visible trusted presence reassures (reassurance policing, Innes 2004)", 0, 10, _A),
-    Param("fear_sensitivity_sd", 1.0, "log-odds s.d. between households", "residents", "", 0, 5, _A),
+    Param("fear_sensitivity_sd", 1.0, "log-odds s.d. between households", "residents",
+          "spread of fear between households of one hall: sets how much the share feeling insecure "
+          "responds to an estate's conditions; calibrated on the priority / calm gap of C1 (ONZUS 2014)",
+          0, 5, _A),
     Param("fear_adjust_rate", 0.03, "1/day", "residents", "", 0, 1, _A),
     Param("trust_adjust_rate", 0.01, "1/day", "residents", "", 0, 1, _A),
     Param("report_base", 0.45, "probability a witnessed incident is reported at full trust",
