@@ -90,6 +90,9 @@ class EstateModel(mesa.Model):
         # where guards patrol, as the float 0/1 weights the boolean mask multiplies into
         self.guard_beat = ((lay.kind == PlaceKind.HALL) | (lay.kind == PlaceKind.CAR_PARK)).astype(float)
         self.hangout_places = np.flatnonzero((lay.kind == PlaceKind.HALL) | (lay.kind == PlaceKind.SQUARE))
+        # groups' preference for halls over squares (YouthGroup.deploy), as the float it adds
+        self.hangout_hall_bonus = 0.3 * (lay.kind[self.hangout_places] == PlaceKind.HALL)
+        self.group_home_util = None  # groups' territorial bonus, cached (YouthGroup.home_utility)
         self.status[self.halls] = HallStatus.GREEN
 
         # --- households --------------------------------------------------------------
@@ -244,8 +247,8 @@ class EstateModel(mesa.Model):
                 lev.apply(self, mods)
         self.mods = mods
         D = self.n_dwellings
-        self._reconcile(Caretaker, mods.caretaker_posts,
-                        lambda i, n: Caretaker(self, Caretaker.sectors(self.halls, n)[i]))
+        sectors = Caretaker.sectors(self.halls, mods.caretaker_posts)  # once, not once per post
+        self._reconcile(Caretaker, mods.caretaker_posts, lambda i, n: Caretaker(self, sectors[i]))
         self._reconcile(NightMediator, mods.mediator_posts, lambda i, n: _standing(NightMediator, self))
         self._reconcile(SecurityGuard, round(mods.guard_level * D / p.dwellings_per_guard),
                         lambda i, n: _standing(SecurityGuard, self))

@@ -19,8 +19,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.discrete_space import CellAgent
 
-from tranqsim.estate import PlaceKind
-
 if TYPE_CHECKING:  # pragma: no cover
     from tranqsim.model import EstateModel
 
@@ -48,18 +46,34 @@ class YouthGroup(CellAgent):
         p = model.p
         cand = model.hangout_places
         score = (model.attractiveness[cand] + model.disorder[cand] - evening_guard[cand]
-                 + 0.3 * (model.layout.kind[cand] == PlaceKind.HALL))
+                 + model.hangout_hall_bonus)
         rng = model.streams["youth"]
         u = rng.random((len(groups), cand.size + 1))
-        gumbel = -np.log(-np.log(u[:, :-1]))
+        # Gumbel noise -log(-log(u)), computed in one buffer (no temporaries, the same bits)
+        key = np.log(u[:, :-1])
+        np.negative(key, out=key)
+        np.log(key, out=key)
+        np.negative(key, out=key)
         util = p.group_choice_beta * score[None, :]
         if p.group_home_bonus:  # territorial attachment: each group favours its own territory
-            util = util + (p.group_choice_beta * p.group_home_bonus) * np.array(
-                [cls.territory(model, g) for g in groups])
-        choice = cand[np.argmax(util + gumbel, axis=1)]
-        for g, c, stay in zip(groups, choice, u[:, -1] < p.group_stickiness):
+            util = util + cls.home_utility(model, groups)
+        key += util  # utility + Gumbel noise (as util + gumbel: addition commutes exactly)
+        choice = cand[np.argmax(key, axis=1)].tolist()
+        for g, c, stay in zip(groups, choice, (u[:, -1] < p.group_stickiness).tolist()):
             if not stay:
-                g.place = int(c)  # the Mesa cell follows in sync_cells()
+                g.place = c  # the Mesa cell follows in sync_cells()
+
+    @classmethod
+    def home_utility(cls, model: EstateModel, groups: list[YouthGroup]) -> np.ndarray:
+        """(groups, candidates) utility of each group's own territory: constant over a run (the
+        groups and their homes do not change), so computed once per list of groups."""
+        cached = model.group_home_util
+        if cached is None or cached[0] != groups:
+            p = model.p
+            bonus = (p.group_choice_beta * p.group_home_bonus) * np.array(
+                [cls.territory(model, g) for g in groups])
+            model.group_home_util = cached = (list(groups), bonus)
+        return cached[1]
 
     @staticmethod
     def territory(model: EstateModel, group: YouthGroup) -> np.ndarray:
