@@ -49,30 +49,24 @@ class YouthGroup(CellAgent):
                  + model.hangout_hall_bonus)
         rng = model.streams["youth"]
         u = rng.random((len(groups), cand.size + 1))
-        # Gumbel noise -log(-log(u)), computed in one buffer (no temporaries, the same bits)
-        key = np.log(u[:, :-1])
-        np.negative(key, out=key)
-        np.log(key, out=key)
-        np.negative(key, out=key)
-        util = p.group_choice_beta * score[None, :]
-        if p.group_home_bonus:  # territorial attachment: each group favours its own territory
-            util = util + cls.home_utility(model, groups)
-        key += util  # utility + Gumbel noise (as util + gumbel: addition commutes exactly)
-        choice = cand[np.argmax(key, axis=1)].tolist()
+        util = p.group_choice_beta * score
+        # territorial attachment: each group favours its own territory
+        home = cls.home_utility(model, groups) if p.group_home_bonus else None
+        choice = cand[gumbel_argmax(u[:, :-1], util, home)].tolist()
         for g, c, stay in zip(groups, choice, (u[:, -1] < p.group_stickiness).tolist()):
             if not stay:
                 g.place = c  # the Mesa cell follows in sync_cells()
 
     @classmethod
-    def home_utility(cls, model: EstateModel, groups: list[YouthGroup]) -> np.ndarray:
-        """(groups, candidates) utility of each group's own territory: constant over a run (the
-        groups and their homes do not change), so computed once per list of groups."""
+    def home_utility(cls, model: EstateModel, groups: list[YouthGroup]) -> tuple[np.ndarray, np.ndarray]:
+        """(groups, candidates) utility of each group's own territory, and where it is not 0:
+        constant over a run (the groups and their homes do not change), so computed once."""
         cached = model.group_home_util
         if cached is None or cached[0] != groups:
             p = model.p
             bonus = (p.group_choice_beta * p.group_home_bonus) * np.array(
                 [cls.territory(model, g) for g in groups])
-            model.group_home_util = cached = (list(groups), bonus)
+            model.group_home_util = cached = (list(groups), (bonus, bonus != 0))
         return cached[1]
 
     @staticmethod
@@ -143,6 +137,47 @@ class DealingNetwork(CellAgent):
         self.pressure = 0.0
         self.strength *= 0.7  # moving costs customers
         self.cell = self.model.cells[place]
+
+
+def _gumbel_keys(u: np.ndarray, util: np.ndarray) -> np.ndarray:
+    """Gumbel-max keys util - log(-log(u)), in one new buffer: the very operations, element by
+    element, whether over a whole array or over selected elements."""
+    key = np.log(u)
+    np.negative(key, out=key)
+    np.log(key, out=key)
+    np.negative(key, out=key)
+    key += util
+    return key
+
+
+def gumbel_argmax(u: np.ndarray, util: np.ndarray, home=None) -> np.ndarray:
+    """Per row, ``argmax(util + home - log(-log(u)))`` (Gumbel-max softmax choice), the same
+    index as computed over the whole array, with the two logs taken only where the row's
+    maximum can be (a few percent of the places on a large estate).
+
+    ``u`` (rows, places) uniforms, ``util`` (places,) utilities, ``home`` None or (bonus,
+    bonus != 0) with bonus (rows, places), from :meth:`YouthGroup.home_utility`.
+    Why it is exact: the row's maximum is at least L, the exact key at its largest uniform. A
+    place without bonus has key <= max(util) - log(-log u), which reaches L only if
+    -log(u) <= t = exp(max(util) - L); since 1 - u <= -log(u), only places with 1 - u <= t
+    can (t carries a margin far above rounding). Exact keys are computed there, at bonus places
+    and at the largest uniform; the others are set to -inf, below the maximum, so argmax
+    returns the same first maximum.
+    """
+    if u.size <= 4096:  # a small estate: a few calls over all keys cost less than selecting
+        return np.argmax(_gumbel_keys(u, util if home is None else util + home[0]), axis=1)
+    rows = np.arange(u.shape[0])
+    top = np.argmax(u, axis=1)
+    L = _gumbel_keys(u[rows, top], util[top] if home is None else util[top] + home[0][rows, top])
+    t = np.exp(np.minimum(util.max() - L, 700.0) + 1e-6)  # 700: exp stays finite
+    can = (1.0 - u) <= t[:, None]
+    if home is not None:
+        can |= home[1]
+    can[rows, top] = True
+    r, j = np.divmod(np.flatnonzero(can), u.shape[1])  # (np.nonzero is slow in 2-d)
+    key = np.full(u.shape, -np.inf)
+    key[r, j] = _gumbel_keys(u[r, j], util[j] if home is None else util[j] + home[0][r, j])
+    return np.argmax(key, axis=1)
 
 
 def update_offenders(m: EstateModel, d, pol, guard, med, style) -> None:
