@@ -145,12 +145,13 @@ class Households:
         if evict_due is not None:
             self.evictions_today = int(evict_due.sum())
             out |= evict_due
-        self.moves_today = int(out.sum())
-        if self.moves_today:
-            occ[out] = False
-            self.household_id[out] = -1
-            self.vacant_since[out] = day
-            self.complaint_day[out] = NEVER
+        gone = np.flatnonzero(out)  # a few slots: indexed once, not four masks over all slots
+        self.moves_today = gone.size
+        if gone.size:
+            occ[gone] = False
+            self.household_id[gone] = -1
+            self.vacant_since[gone] = day
+            self.complaint_day[gone] = NEVER
         self.relets_today = 0
         vac = np.flatnonzero(~occ)  # a few percent of slots: work on them only
         if vac.size == 0:
