@@ -69,12 +69,9 @@ class Households:
         self.tenancies = np.zeros(n, np.int64)
         # uniforms for the next tenants of each dwelling (deprived, means, sensitivity, trust,
         # disruptive), drawn once: see _move_in
-        tu = tenant_rng.random((n, TENANTS_AHEAD, 5))
-        self.tenant_u = tu
-        # their attributes, computed once (special functions are slow one at a time)
-        self.tenant_means = np.stack([betaincinv(4, 3, tu[..., 1]), betaincinv(2, 5, tu[..., 1])])
-        self.tenant_sens = params.fear_sensitivity_sd * ndtri(np.clip(tu[..., 2], 1e-9, 1 - 1e-9))
-        self.tenant_trust = 0.4 * ndtri(np.clip(tu[..., 3], 1e-9, 1 - 1e-9))
+        # (their attributes are computed when they move in: a few a day, where computing all
+        # of them up front cost more than the whole first month of a large estate)
+        self.tenant_u = tenant_rng.random((n, TENANTS_AHEAD, 5))
         self.fear = np.full(n, 0.3)
         self.satisfaction = np.full(n, 0.6)
         self.trust_landlord = np.clip(rng.normal(pop.trust_landlord, 0.1, n), 0, 1)
@@ -188,16 +185,14 @@ class Households:
             for i in idx[~inside]:
                 extra = streams.child("newcomers", int(i), int(self.tenancies[i])).random(5)
                 self.tenant_u[i, -1] = extra
-                self.tenant_means[:, i, -1] = betaincinv(4, 3, extra[1]), betaincinv(2, 5, extra[1])
-                self.tenant_sens[i, -1] = p.fear_sensitivity_sd * ndtri(min(max(extra[2], 1e-9), 1 - 1e-9))
-                self.tenant_trust[i, -1] = 0.4 * ndtri(min(max(extra[3], 1e-9), 1 - 1e-9))
             k = np.minimum(k, TENANTS_AHEAD - 1)
         u = self.tenant_u[idx, k]
         dep = u[:, 0] < pop.newcomer_deprivation
         self.deprived[idx] = dep
-        self.means[idx] = self.tenant_means[dep.astype(np.int64), idx, k]
-        self.sensitivity[idx] = self.tenant_sens[idx, k]
-        self.trust_offset[idx] = self.tenant_trust[idx, k]
+        # means, sensitivity and trust by inverting their laws at the tenant's uniforms
+        self.means[idx] = np.where(dep, betaincinv(2, 5, u[:, 1]), betaincinv(4, 3, u[:, 1]))
+        self.sensitivity[idx] = p.fear_sensitivity_sd * ndtri(np.clip(u[:, 2], 1e-9, 1 - 1e-9))
+        self.trust_offset[idx] = 0.4 * ndtri(np.clip(u[:, 3], 1e-9, 1 - 1e-9))
         self.disruptive[idx] = u[:, 4] < pop.disruptive_share
         n = idx.size
         self.household_id[idx] = np.arange(self.next_id, self.next_id + n)
