@@ -184,12 +184,12 @@ def update_offenders(m: EstateModel, d, pol, guard, med, style) -> None:
     """The offenders' day: groups' activity and tension; pressure on dealing points, their
     displacement, dismantling by a GLTD and re-emergence; tomorrow's ZSP operations."""
     p = m.p
-    heavy_contacts = pol.sum(0) * (style == "order_maintenance") + 0.5 * guard.sum(0) + 2 * m.raids
+    pol_day, guard_day = pol.sum(0), guard.sum(0)  # visits per place over the day
+    heavy_contacts = pol_day * (style == "order_maintenance") + 0.5 * guard_day + 2 * m.raids
     YouthGroup.update(m, m.group_list, m.mods.youth_programme, heavy_contacts, med.sum(0))
     if m.network_list:
         dismantle = p.gltd_dismantle_per_month / 30 * m.org.partnership if m.mods.gltd else 0.0
-        gone = DealingNetwork.update(m, m.network_list, pol.sum(0), m.raids,
-                                     guard.sum(0), dismantle)
+        gone = DealingNetwork.update(m, m.network_list, pol_day, m.raids, guard_day, dismantle)
         for net in gone:
             m.network_list.remove(net)
             net.remove()
