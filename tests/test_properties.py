@@ -325,3 +325,26 @@ def test_incident_draw_is_the_poisson_inversion_at_every_intensity():
     expected = poisson.ppf(1.0 - uu, lam.ravel()).astype(int)
     assert (counts != expected).mean() < 1e-3
     assert abs(counts[20000:].mean() - lam.ravel()[20000:].mean()) < 0.5
+
+
+def test_gumbel_argmax_is_the_full_argmax():
+    """The youth groups' Gumbel-max choice computes exact keys only where a row's maximum can
+    be: it must return the very index of argmax over all keys, ties and extreme utilities
+    included, with and without the territorial bonus, on both of its paths (small, large)."""
+    from tranqsim.offenders import gumbel_argmax
+
+    rng = np.random.default_rng(11)
+    for trial in range(600):
+        rows, cols = int(rng.integers(1, 40)), int(rng.integers(1, 900))
+        u = rng.random((rows, cols + 1))[:, :-1]  # a view, as in YouthGroup.deploy
+        if trial % 5 == 0:
+            u = np.round(u, int(rng.integers(1, 4)))  # ties, zeros and ones
+        util = rng.normal(size=cols) * rng.choice([0.0, 0.1, 1.0, 5.0, 50.0, 1000.0])
+        home = None
+        if trial % 3:
+            bonus = (rng.random((rows, cols)) < 0.01) * rng.choice([3.0, -2.0, 1e-12])
+            home = (bonus, bonus != 0)
+        with np.errstate(divide="ignore"):
+            keys = -np.log(-np.log(u))
+            keys += util if home is None else util + home[0]
+            assert np.array_equal(gumbel_argmax(u, util, home), np.argmax(keys, axis=1)), trial

@@ -30,12 +30,19 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def _gumbel_top_k(rng: np.random.Generator, weights: np.ndarray, teams: int, k: int) -> np.ndarray:
     """(teams, k) places sampled without replacement per team, proportional to ``weights``."""
-    k = min(k, int((weights > 0).sum()))
+    pos = np.flatnonzero(weights > 0)
+    k = min(k, pos.size)
     if teams == 0 or k == 0:
         return np.empty((teams, 0), np.int64)
-    with np.errstate(divide="ignore"):
-        keys = np.log(weights)[None, :] - np.log(-np.log(rng.random((teams, weights.size))))
-    return np.argpartition(-keys, k - 1, axis=1)[:, :k]
+    u = rng.random((teams, weights.size))
+    # minus the keys log(w) - log(-log(u)): +inf wherever w == 0, whatever u, so the logs are
+    # taken only where w > 0 (often a third of the places); the same array as over all places
+    neg_keys = np.full((teams, weights.size), np.inf)
+    gumbel = np.log(u[:, pos])
+    np.negative(gumbel, out=gumbel)
+    np.log(gumbel, out=gumbel)
+    neg_keys[:, pos] = -(np.log(weights[pos]) - gumbel)
+    return np.argpartition(neg_keys, k - 1, axis=1)[:, :k]
 
 
 class Staff(CellAgent):

@@ -69,12 +69,13 @@ class Households:
         self.tenancies = np.zeros(n, np.int64)
         # uniforms for the next tenants of each dwelling (deprived, means, sensitivity, trust,
         # disruptive), drawn once: see _move_in
-        tu = tenant_rng.random((n, TENANTS_AHEAD, 5))
-        self.tenant_u = tu
-        # their attributes, computed once (special functions are slow one at a time)
-        self.tenant_means = np.stack([betaincinv(4, 3, tu[..., 1]), betaincinv(2, 5, tu[..., 1])])
-        self.tenant_sens = params.fear_sensitivity_sd * ndtri(np.clip(tu[..., 2], 1e-9, 1 - 1e-9))
-        self.tenant_trust = 0.4 * ndtri(np.clip(tu[..., 3], 1e-9, 1 - 1e-9))
+        self.tenant_u = tenant_rng.random((n, TENANTS_AHEAD, 5))
+        # their attributes, a layer at a time (the k-th newcomers of all dwellings) when first
+        # needed (special functions are slow one at a time; later layers are rarely reached)
+        self.tenant_means = np.empty((2, n, TENANTS_AHEAD))
+        self.tenant_sens = np.empty((n, TENANTS_AHEAD))
+        self.tenant_trust = np.empty((n, TENANTS_AHEAD))
+        self.tenant_layers = 0  # layers [0, tenant_layers) computed
         self.fear = np.full(n, 0.3)
         self.satisfaction = np.full(n, 0.6)
         self.trust_landlord = np.clip(rng.normal(pop.trust_landlord, 0.1, n), 0, 1)
@@ -145,27 +146,31 @@ class Households:
         if evict_due is not None:
             self.evictions_today = int(evict_due.sum())
             out |= evict_due
-        self.moves_today = int(out.sum())
-        if self.moves_today:
-            occ[out] = False
-            self.household_id[out] = -1
-            self.vacant_since[out] = day
-            self.complaint_day[out] = NEVER
+        gone = np.flatnonzero(out)  # a few slots: indexed once, not four masks over all slots
+        self.moves_today = gone.size
+        if gone.size:
+            occ[gone] = False
+            self.household_id[gone] = -1
+            self.vacant_since[gone] = day
+            self.complaint_day[gone] = NEVER
         self.relets_today = 0
         vac = np.flatnonzero(~occ)  # a few percent of slots: work on them only
         if vac.size == 0:
             return
-        sq = self.squatted[vac]
-        freed = vac[sq & (day - self.squat_since[vac] >= p.squat_eviction_days)]
-        if freed.size:  # squats end after the recovery procedure, then the dwelling is relettable
-            self.squatted[freed] = False
-            self.vacant_since[freed] = day
-            self.n_squatted -= int(freed.size)
-        vac = vac[~self.squatted[vac]]
+        if self.n_squatted:  # (with no squat, nothing to free and every vacancy is relettable)
+            sq = self.squatted[vac]
+            freed = vac[sq & (day - self.squat_since[vac] >= p.squat_eviction_days)]
+            if freed.size:  # squats end after the recovery procedure: relettable again
+                self.squatted[freed] = False
+                self.vacant_since[freed] = day
+                self.n_squatted -= int(freed.size)
+            vac = vac[~self.squatted[vac]]
         status = hall_status[self.hall[vac]]
         waited = day - self.vacant_since[vac]
         relet = (waited >= 7) & (u[1, vac] < RELET_APPEAL[status] / p.relet_days)
-        squat = ~relet & (status >= 2) & (waited >= p.squat_after_days) & (u[2, vac] < p.squat_rate)
+        squat = exposed = status >= 2  # squats happen only in orange and red halls
+        if exposed.any():
+            squat = ~relet & exposed & (waited >= p.squat_after_days) & (u[2, vac] < p.squat_rate)
         if squat.any():
             self.squatted[vac[squat]] = True
             self.squat_since[vac[squat]] = day
@@ -173,6 +178,16 @@ class Households:
         if relet.any():
             self.relets_today = int(relet.sum())
             self._move_in(vac[relet], day, streams)
+
+    def _tenant_layers_upto(self, k: int) -> None:
+        """Compute the attributes of the newcomers of tenant layers up to ``k`` (inclusive)."""
+        while self.tenant_layers <= k:
+            j = self.tenant_layers
+            tu = self.tenant_u[:, j]
+            self.tenant_means[:, :, j] = betaincinv(4, 3, tu[:, 1]), betaincinv(2, 5, tu[:, 1])
+            self.tenant_sens[:, j] = self.p.fear_sensitivity_sd * ndtri(np.clip(tu[:, 2], 1e-9, 1 - 1e-9))
+            self.tenant_trust[:, j] = 0.4 * ndtri(np.clip(tu[:, 3], 1e-9, 1 - 1e-9))
+            self.tenant_layers += 1
 
     def _move_in(self, idx: np.ndarray, day: int, streams) -> None:
         """Newcomers: poorer on average (ONPV 2017). The k-th tenant of each dwelling is drawn
@@ -184,6 +199,7 @@ class Households:
         k = self.tenancies[idx] - 1
         inside = k < TENANTS_AHEAD
         if not inside.all():  # a dwelling relet very often: draw its next tenants on demand
+            self._tenant_layers_upto(TENANTS_AHEAD - 1)  # (the last layer, before it is replaced)
             for i in idx[~inside]:
                 extra = streams.child("newcomers", int(i), int(self.tenancies[i])).random(5)
                 self.tenant_u[i, -1] = extra
@@ -191,6 +207,7 @@ class Households:
                 self.tenant_sens[i, -1] = p.fear_sensitivity_sd * ndtri(min(max(extra[2], 1e-9), 1 - 1e-9))
                 self.tenant_trust[i, -1] = 0.4 * ndtri(min(max(extra[3], 1e-9), 1 - 1e-9))
             k = np.minimum(k, TENANTS_AHEAD - 1)
+        self._tenant_layers_upto(int(k.max()))
         u = self.tenant_u[idx, k]
         dep = u[:, 0] < pop.newcomer_deprivation
         self.deprived[idx] = dep

@@ -241,6 +241,10 @@ class Deterrence:
         P = mask.shape[-1]
         self.D = np.empty((P, 3 * off.size))
         self.moved = np.empty((P, 3 * off.size))
+        # coef in the product's (place, 3 * type + phase) layout, as the float64 it is promoted to
+        self.coef_T = np.ascontiguousarray(np.broadcast_to(self.coef, (off.size, 3, P))
+                                           .reshape(3 * off.size, P).T, dtype=np.float64)
+        self.diff = np.empty((off.size, 3, P), np.float32)
 
     def residents(self, lam: np.ndarray, g_res: np.ndarray, nuisance: bool):
         """lam_res for the offender-driven types, and for nuisance in the evening if asked."""
@@ -262,9 +266,13 @@ class Deterrence:
 
     def displace(self, lam: np.ndarray, res_off: np.ndarray, csr_times_dense) -> None:
         n, P = self.off.size, lam.shape[2]
-        self.D.T[:] = (res_off - lam[self.off]).reshape(n * 3, P)
+        diff = self.diff  # res_off - lam[off], run by run of types (no gathered copy of lam)
+        for a, b, r in self.runs:
+            np.subtract(res_off[r:r + b - a], lam[a:b], out=diff[r:r + b - a])
+        self.D.T[:] = diff.reshape(n * 3, P)
         moved = csr_times_dense(self.WT, self.D, self.moved)
-        add = self.coef * np.ascontiguousarray(moved.T).reshape(n, 3, P)
+        moved *= self.coef_T  # share * mask, in the product's own layout (contiguous)
+        add = np.ascontiguousarray(moved.T).reshape(n, 3, P)
         for a, b, r in self.runs:
             lam[a:b] += add[r:r + b - a]
 

@@ -19,8 +19,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.discrete_space import CellAgent
 
-from tranqsim.estate import PlaceKind
-
 if TYPE_CHECKING:  # pragma: no cover
     from tranqsim.model import EstateModel
 
@@ -48,18 +46,28 @@ class YouthGroup(CellAgent):
         p = model.p
         cand = model.hangout_places
         score = (model.attractiveness[cand] + model.disorder[cand] - evening_guard[cand]
-                 + 0.3 * (model.layout.kind[cand] == PlaceKind.HALL))
+                 + model.hangout_hall_bonus)
         rng = model.streams["youth"]
         u = rng.random((len(groups), cand.size + 1))
-        gumbel = -np.log(-np.log(u[:, :-1]))
-        util = p.group_choice_beta * score[None, :]
-        if p.group_home_bonus:  # territorial attachment: each group favours its own territory
-            util = util + (p.group_choice_beta * p.group_home_bonus) * np.array(
-                [cls.territory(model, g) for g in groups])
-        choice = cand[np.argmax(util + gumbel, axis=1)]
-        for g, c, stay in zip(groups, choice, u[:, -1] < p.group_stickiness):
+        util = p.group_choice_beta * score
+        # territorial attachment: each group favours its own territory
+        home = cls.home_utility(model, groups) if p.group_home_bonus else None
+        choice = cand[gumbel_argmax(u[:, :-1], util, home)].tolist()
+        for g, c, stay in zip(groups, choice, (u[:, -1] < p.group_stickiness).tolist()):
             if not stay:
-                g.place = int(c)  # the Mesa cell follows in sync_cells()
+                g.place = c  # the Mesa cell follows in sync_cells()
+
+    @classmethod
+    def home_utility(cls, model: EstateModel, groups: list[YouthGroup]) -> tuple[np.ndarray, np.ndarray]:
+        """(groups, candidates) utility of each group's own territory, and where it is not 0:
+        constant over a run (the groups and their homes do not change), so computed once."""
+        cached = model.group_home_util
+        if cached is None or cached[0] != groups:
+            p = model.p
+            bonus = (p.group_choice_beta * p.group_home_bonus) * np.array(
+                [cls.territory(model, g) for g in groups])
+            model.group_home_util = cached = (list(groups), (bonus, bonus != 0))
+        return cached[1]
 
     @staticmethod
     def territory(model: EstateModel, group: YouthGroup) -> np.ndarray:
@@ -131,16 +139,57 @@ class DealingNetwork(CellAgent):
         self.cell = self.model.cells[place]
 
 
+def _gumbel_keys(u: np.ndarray, util: np.ndarray) -> np.ndarray:
+    """Gumbel-max keys util - log(-log(u)), in one new buffer: the very operations, element by
+    element, whether over a whole array or over selected elements."""
+    key = np.log(u)
+    np.negative(key, out=key)
+    np.log(key, out=key)
+    np.negative(key, out=key)
+    key += util
+    return key
+
+
+def gumbel_argmax(u: np.ndarray, util: np.ndarray, home=None) -> np.ndarray:
+    """Per row, ``argmax(util + home - log(-log(u)))`` (Gumbel-max softmax choice), the same
+    index as computed over the whole array, with the two logs taken only where the row's
+    maximum can be (a few percent of the places on a large estate).
+
+    ``u`` (rows, places) uniforms, ``util`` (places,) utilities, ``home`` None or (bonus,
+    bonus != 0) with bonus (rows, places), from :meth:`YouthGroup.home_utility`.
+    Why it is exact: the row's maximum is at least L, the exact key at its largest uniform. A
+    place without bonus has key <= max(util) - log(-log u), which reaches L only if
+    -log(u) <= t = exp(max(util) - L); since 1 - u <= -log(u), only places with 1 - u <= t
+    can (t carries a margin far above rounding). Exact keys are computed there, at bonus places
+    and at the largest uniform; the others are set to -inf, below the maximum, so argmax
+    returns the same first maximum.
+    """
+    if u.size <= 4096:  # a small estate: a few calls over all keys cost less than selecting
+        return np.argmax(_gumbel_keys(u, util if home is None else util + home[0]), axis=1)
+    rows = np.arange(u.shape[0])
+    top = np.argmax(u, axis=1)
+    L = _gumbel_keys(u[rows, top], util[top] if home is None else util[top] + home[0][rows, top])
+    t = np.exp(np.minimum(util.max() - L, 700.0) + 1e-6)  # 700: exp stays finite
+    can = (1.0 - u) <= t[:, None]
+    if home is not None:
+        can |= home[1]
+    can[rows, top] = True
+    r, j = np.divmod(np.flatnonzero(can), u.shape[1])  # (np.nonzero is slow in 2-d)
+    key = np.full(u.shape, -np.inf)
+    key[r, j] = _gumbel_keys(u[r, j], util[j] if home is None else util[j] + home[0][r, j])
+    return np.argmax(key, axis=1)
+
+
 def update_offenders(m: EstateModel, d, pol, guard, med, style) -> None:
     """The offenders' day: groups' activity and tension; pressure on dealing points, their
     displacement, dismantling by a GLTD and re-emergence; tomorrow's ZSP operations."""
     p = m.p
-    heavy_contacts = pol.sum(0) * (style == "order_maintenance") + 0.5 * guard.sum(0) + 2 * m.raids
+    pol_day, guard_day = pol.sum(0), guard.sum(0)  # visits per place over the day
+    heavy_contacts = pol_day * (style == "order_maintenance") + 0.5 * guard_day + 2 * m.raids
     YouthGroup.update(m, m.group_list, m.mods.youth_programme, heavy_contacts, med.sum(0))
     if m.network_list:
         dismantle = p.gltd_dismantle_per_month / 30 * m.org.partnership if m.mods.gltd else 0.0
-        gone = DealingNetwork.update(m, m.network_list, pol.sum(0), m.raids,
-                                     guard.sum(0), dismantle)
+        gone = DealingNetwork.update(m, m.network_list, pol_day, m.raids, guard_day, dismantle)
         for net in gone:
             m.network_list.remove(net)
             net.remove()
