@@ -13,6 +13,14 @@ LIMITS = """\
 
 - Checks with a **FAIL** above are patterns the shipped defaults do not reproduce; the figure
   next to each shows by how much.
+- C1-C8 are also the calibration's targets (`tranqsim calibrate`, [calibration.md](calibration.md)):
+  a pass there shows that the calibrated model reproduces them on replicates the calibration
+  never saw (its seeds differ from these), not that it predicts them from first principles.
+  No calibrated parameter targets C9 or C10; they test the mechanisms as written.
+- C2 sits near the top of its range in the priority estate and near the bottom in the calm
+  neighbourhood: the model's victimisation gap between territories is steeper than the
+  surveys' (about 2.2 to 1 against about 1.6 to 1), and the victimisation rates cannot close
+  it (in the last calibration only one candidate in twelve passed both).
 - C3's second figure compares a *propensity* (the share of the move-out hazard due to feeling
   insecure) with a *survey answer* (reasons cited by those who want to move): close in meaning,
   not the same quantity.
