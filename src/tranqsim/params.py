@@ -292,7 +292,7 @@ CALIBRATION_FILE = Path(__file__).with_name("calibrated.json")
 
 def _confirmed(entry: dict) -> str:
     # calibrations before the confirmation stage (2026-11-26) have no "confirmed" count
-    return f", {entry['confirmed']} finalists confirmed" if "confirmed" in entry else ""
+    return f", finalists confirmed: {entry['confirmed']}" if "confirmed" in entry else ""
 
 
 def _calibrated(table: tuple[Param, ...]) -> dict[str, Param]:
