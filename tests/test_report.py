@@ -276,3 +276,29 @@ def test_a_grid_sweep_is_not_a_strategy_sweep(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"spec": {"design": "grid", "factors": {"x": {}}}}))
     with pytest.raises(ReportError, match="design 'strategies'"):
         build_report(tmp_path, tmp_path / "r.html")
+
+
+def test_the_caveat_says_whether_validation_was_of_the_current_defaults():
+    from tranqsim.params import Parameters
+    from tranqsim.report.i18n import T
+    from tranqsim.report.sections import _validation_model
+
+    now = Parameters().as_dict()
+    assert _validation_model({"checks": [], "values": dict(now)}, T["en"]) == T["en"]["validation_same"]
+    older = dict(now, g_police=now["g_police"] + 0.5)
+    text = _validation_model({"checks": [], "values": older}, T["en"])
+    assert "other parameter values" in text and "`g_police`" in text and "1 differ" in text
+    assert _validation_model({"checks": []}, T["fr"]) == T["fr"]["validation_unknown"]
+
+
+def test_validate_ships_its_json_beside_the_markdown(tmp_path, monkeypatch):
+    from tranqsim.validation import report as vreport
+
+    class Rep:  # the fields write() reads, no check (no model run needed)
+        patterns, checks, passed, replicates, years, parameters, seconds = [], [], True, 2, 1.0, {}, 0.0
+
+    monkeypatch.setattr(vreport, "markdown", lambda rep: "md")  # the markdown's content is tested in test_validation
+    paths = vreport.write(Rep(), tmp_path / "runs", md_path=tmp_path / "docs" / "validation.md")
+    shipped = json.loads((tmp_path / "docs" / "validation.json").read_text())
+    assert shipped == json.loads((tmp_path / "runs" / "validation.json").read_text())
+    assert shipped["values"]["g_police"] > 0 and tmp_path / "docs" / "validation.json" in paths

@@ -21,7 +21,19 @@ from tranqsim.report.data import ReportError, colour_order, read_sweep, read_val
 from tranqsim.report.i18n import LANGS, T, years
 from tranqsim.report.render import Doc, to_html, to_markdown
 
+# where the report looks for `tranqsim validate` results when --validation is not given: a
+# local run first, then the result `make validate` ships with the model's defaults
 DEFAULT_VALIDATION = Path("runs/validation/validation.json")
+SHIPPED_VALIDATION = (Path("docs/validation.json"),
+                      Path(__file__).resolve().parents[3] / "docs" / "validation.json")
+
+
+def default_validation() -> Path:
+    """The first validation result found (see DEFAULT_VALIDATION), or DEFAULT_VALIDATION."""
+    for path in (DEFAULT_VALIDATION, *SHIPPED_VALIDATION):
+        if path.is_file():
+            return path
+    return DEFAULT_VALIDATION
 
 
 def output_paths(out: str | Path) -> tuple[Path, Path, Path]:
@@ -47,7 +59,7 @@ def build_report(folder: str | Path, out: str | Path, lang: str = "en", baseline
     check_output(html_path)
     if validation is not None and not Path(validation).is_file():
         raise ReportError(f"--validation {validation}: no such file")
-    val_path = Path(validation) if validation is not None else DEFAULT_VALIDATION
+    val_path = Path(validation) if validation is not None else default_validation()
     val = read_validation(val_path)
     sweep = read_sweep(folder, baseline)
 

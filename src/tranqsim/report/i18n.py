@@ -172,6 +172,14 @@ T = {
                            "defaults are a first calibration pass, not a validated model.",
         "validation_summary": "{n_pass} of {n} checks against published patterns pass ({file}; {reps} "
                               "replicates of {years} years).",
+        "validation_same": "They were computed with the parameter values the model has now. Patterns C1-C8 "
+                           "also served to calibrate the model, so for them passing shows that the model "
+                           "reproduces the published figures, not that it predicts them; C9 and C10 were "
+                           "not calibrated on.",
+        "validation_other": "**They were computed with other parameter values than the model's current "
+                            "defaults** ({n} differ: {names}): rerun `tranqsim validate` before relying on them.",
+        "validation_unknown": "The file does not record the parameter values it was computed with: it may "
+                              "predate the current defaults.",
         "validation_fail": "Checks that fail:",
         "pattern": "pattern", "check": "check", "model": "model [95% CI]", "target": "target",
         "assumptions": "Scenario assumptions",
@@ -317,6 +325,15 @@ T = {
                            "défaut du modèle sont un premier calage, pas un modèle validé.",
         "validation_summary": "{n_pass} des {n} vérifications contre des résultats publiés sont satisfaites "
                               "({file} ; {reps} réplications de {years} ans).",
+        "validation_same": "Elles ont été calculées avec les valeurs de paramètres actuelles du modèle. Les "
+                           "motifs C1 à C8 ont aussi servi au calage : pour eux, le succès montre que le modèle "
+                           "reproduit les chiffres publiés, pas qu'il les prédit ; C9 et C10 n'ont pas servi "
+                           "au calage.",
+        "validation_other": "**Elles ont été calculées avec d'autres valeurs de paramètres que les valeurs par "
+                            "défaut actuelles** ({n} diffèrent : {names}) : relancer `tranqsim validate` avant "
+                            "de s'y fier.",
+        "validation_unknown": "Le fichier n'indique pas les valeurs de paramètres utilisées : il peut être "
+                              "antérieur aux valeurs par défaut actuelles.",
         "validation_fail": "Vérifications non satisfaites :",
         "pattern": "motif", "check": "vérification", "model": "modèle [IC 95 %]", "target": "cible",
         "assumptions": "Hypothèses des scénarios",

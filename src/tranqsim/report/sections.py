@@ -215,6 +215,7 @@ def caveats(doc, sweep, names, lang, val, val_path, mismatch) -> None:
         doc.p(t["validation_summary"].format(n_pass=n_pass, n=len(checks), file=f"`{val_path}`",
                                              reps=val.get("replicates", "?"),
                                              years=years(float(val.get("years", 0)), lang)))
+        doc.p(_validation_model(val, t))
         failed = [c for c in checks if not c.get("passed")]
         if failed:
             doc.p(t["validation_fail"])
@@ -240,6 +241,21 @@ def caveats(doc, sweep, names, lang, val, val_path, mismatch) -> None:
     doc.table([t["strategy"], "organisation", t["levers"]], rows, "lll")
     doc.h(2, t["left_out"])
     doc.ul(t["left_out_items"])
+
+
+def _validation_model(val: dict, t: dict) -> str:
+    """Whether the validation was run with the parameter values the model has now."""
+    from tranqsim.params import Parameters
+
+    values = val.get("values")
+    if not isinstance(values, dict):
+        return t["validation_unknown"]
+    now = Parameters().as_dict()
+    differ = sorted(k for k in now.keys() | values.keys() if values.get(k) != now.get(k))
+    if differ:
+        shown = ", ".join(f"`{k}`" for k in differ[:6]) + (", ..." if len(differ) > 6 else "")
+        return t["validation_other"].format(n=len(differ), names=shown)
+    return t["validation_same"]
 
 
 def _num(x) -> str:

@@ -104,8 +104,9 @@ def figure(rep, pattern, path: Path) -> None:
 
 
 def write(rep, out: Path, md_path: Path | None = None) -> list[Path]:
-    """``out/validation.md`` (or ``md_path``), ``out/validation.json`` and ``out/validation/C*.png``
-    when ``md_path`` is elsewhere the figures go next to it, in ``validation/``."""
+    """``out/validation.md`` (or ``md_path``), ``out/validation.json`` and ``out/validation/C*.png``;
+    when ``md_path`` is elsewhere the figures and a copy of the JSON go next to it (``make
+    validate`` ships them in ``docs/``, where the report finds them)."""
     md_path = md_path or out / "validation.md"
     fig_dir = md_path.parent / "validation"
     fig_dir.mkdir(parents=True, exist_ok=True)
@@ -115,13 +116,21 @@ def write(rep, out: Path, md_path: Path | None = None) -> list[Path]:
         f = fig_dir / f"{p.id}.png"
         figure(rep, p, f)
         paths.append(f)
+    from tranqsim.params import Parameters
+
+    # "values": every parameter as run, so that a report can tell whether this validation is
+    # of the model it reports on (the defaults change with each calibration)
     data = {"passed": rep.passed, "replicates": rep.replicates, "years": rep.years,
-            "parameters": rep.parameters, "seconds": rep.seconds,
+            "parameters": rep.parameters, "values": Parameters(rep.parameters).as_dict(),
+            "seconds": rep.seconds,
             "checks": [{"pattern": c.pattern, "name": c.name, "unit": c.unit, "mean": c.mean,
                         "ci_low": c.ci[0], "ci_high": c.ci[1], "low": c.low, "high": c.high,
                         "significant": c.significant, "passed": c.passed,
                         "values": [float(v) for v in np.asarray(c.values, float)]} for c in rep.checks]}
-    for path, text in ((md_path, markdown(rep)), (out / "validation.json", json.dumps(data, indent=1))):
+    outputs = [(md_path, markdown(rep)), (out / "validation.json", json.dumps(data, indent=1))]
+    if md_path.parent.resolve() != out.resolve():  # (make validate: docs/validation.json, shipped)
+        outputs.append((md_path.parent / "validation.json", outputs[1][1]))
+    for path, text in outputs:
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_text(text)
         os.replace(tmp, path)
