@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.discrete_space import CellAgent
 
+from tranqsim.jit import njit
+
 if TYPE_CHECKING:  # pragma: no cover
     from tranqsim.model import EstateModel
 
@@ -139,21 +141,10 @@ class DealingNetwork(CellAgent):
         self.cell = self.model.cells[place]
 
 
-def _gumbel_keys(u: np.ndarray, util: np.ndarray) -> np.ndarray:
-    """Gumbel-max keys util - log(-log(u)), in one new buffer: the very operations, element by
-    element, whether over a whole array or over selected elements."""
-    key = np.log(u)
-    np.negative(key, out=key)
-    np.log(key, out=key)
-    np.negative(key, out=key)
-    key += util
-    return key
-
-
 def gumbel_argmax(u: np.ndarray, util: np.ndarray, home=None) -> np.ndarray:
-    """Per row, ``argmax(util + home - log(-log(u)))`` (Gumbel-max softmax choice), the same
-    index as computed over the whole array, with the two logs taken only where the row's
-    maximum can be (a few percent of the places on a large estate).
+    """Per row, ``argmax(util + home - log(-log(u)))`` (Gumbel-max softmax choice): the first
+    maximum, as ``np.argmax`` over the whole array of keys would give, with the two logs taken
+    only where the row's maximum can be (a few percent of the places on a large estate).
 
     ``u`` (rows, places) uniforms, ``util`` (places,) utilities, ``home`` None or (bonus,
     bonus != 0) with bonus (rows, places), from :meth:`YouthGroup.home_utility`.
@@ -161,23 +152,40 @@ def gumbel_argmax(u: np.ndarray, util: np.ndarray, home=None) -> np.ndarray:
     place without bonus has key <= max(util) - log(-log u), which reaches L only if
     -log(u) <= t = exp(max(util) - L); since 1 - u <= -log(u), only places with 1 - u <= t
     can (t carries a margin far above rounding). Exact keys are computed there, at bonus places
-    and at the largest uniform; the others are set to -inf, below the maximum, so argmax
-    returns the same first maximum.
+    and at the largest uniform; the others cannot be the first maximum.
     """
-    if u.size <= 4096:  # a small estate: a few calls over all keys cost less than selecting
-        return np.argmax(_gumbel_keys(u, util if home is None else util + home[0]), axis=1)
-    rows = np.arange(u.shape[0])
-    top = np.argmax(u, axis=1)
-    L = _gumbel_keys(u[rows, top], util[top] if home is None else util[top] + home[0][rows, top])
-    t = np.exp(np.minimum(util.max() - L, 700.0) + 1e-6)  # 700: exp stays finite
-    can = (1.0 - u) <= t[:, None]
-    if home is not None:
-        can |= home[1]
-    can[rows, top] = True
-    r, j = np.divmod(np.flatnonzero(can), u.shape[1])  # (np.nonzero is slow in 2-d)
-    key = np.full(u.shape, -np.inf)
-    key[r, j] = _gumbel_keys(u[r, j], util[j] if home is None else util[j] + home[0][r, j])
-    return np.argmax(key, axis=1)
+    if home is None:
+        return _gumbel_argmax(u, util, _NO_BONUS, _NO_MASK, False)
+    return _gumbel_argmax(u, util, home[0], home[1], True)
+
+
+_NO_BONUS, _NO_MASK = np.zeros((1, 1)), np.zeros((1, 1), bool)
+
+
+@njit
+def _gumbel_argmax(u, util, bonus, mask, has_home):  # pragma: no cover - compiled
+    rows, n = u.shape
+    out = np.empty(rows, np.int64)
+    umax = util.max()
+    for r in range(rows):
+        top = 0
+        for j in range(1, n):  # the first largest uniform, as np.argmax
+            if u[r, j] > u[r, top]:
+                top = j
+        # key = -log(-log(u)) + (util + bonus): the operations numpy made, in its order
+        ut = util[top] + bonus[r, top] if has_home else util[top]
+        L = -np.log(-np.log(u[r, top])) + ut
+        t = np.exp(min(umax - L, 700.0) + 1e-6)  # 700: exp stays finite
+        best, arg = -np.inf, -1
+        for j in range(n):
+            if j != top and 1.0 - u[r, j] > t and not (has_home and mask[r, j]):
+                continue  # its key cannot reach L (see the docstring)
+            uj = util[j] + bonus[r, j] if has_home else util[j]
+            key = -np.log(-np.log(u[r, j])) + uj
+            if key > best or arg < 0:
+                best, arg = key, j
+        out[r] = arg if best > -np.inf else 0  # all keys -inf: np.argmax's first place
+    return out
 
 
 def update_offenders(m: EstateModel, d, pol, guard, med, style) -> None:
