@@ -34,6 +34,8 @@ from enum import IntEnum
 
 import numpy as np
 
+from tranqsim.jit import njit
+
 
 class IncidentType(IntEnum):
     HALL_OCCUPATION = 0
@@ -179,36 +181,59 @@ def draw(lam: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     flat, uf = lam.ravel(), u.ravel()
     # u < P(N >= 1) = 1 - exp(-lambda), i.e. uf + exp(-flat) < 1 in float32. That implies
     # u < 1 - exp(-lambda) + (exp's error, a few ulps) <= lambda + 4e-7: the exact test runs on
-    # the few cells passing the cheap one (exp elementwise: the same bits as over all cells)
-    cand = np.flatnonzero(uf < flat + np.float32(1e-6))
+    # the few cells passing the cheap one (numpy's float32 exp, which the kernels do not share)
+    cand = _candidates(flat, uf)
     hit = cand[uf[cand] + np.exp(-flat[cand]) < 1]
     if hit.size == 0:
         e = np.empty(0, np.int64)
         return e, e, e
-    # a float32 uniform is a multiple of 2**-24: read 0 as the first step, not as "infinitely many"
-    # intensities are capped at 500 events per cell and phase (never reached; keeps exp(-lambda)
-    # representable so the loop below ends)
-    lh, uh = np.minimum(flat[hit].astype(np.float64), 500.0), np.maximum(uf[hit].astype(np.float64), 2.0**-24)
-    # N = number of k >= 1 with u < P(N >= k); tail P(N >= k+1) = P(N >= k) - P(N = k).
-    # Cells drop out of the loop once their count is known, so the rare high intensity (a busy
-    # dealing point) costs a few more passes over a handful of cells, not over all of them.
-    term = np.exp(-lh) * lh  # P(N = 1)
-    tail = -np.expm1(-lh) - term  # P(N >= 2)
-    count = np.ones(hit.size, np.int64)
-    live = np.arange(hit.size)
-    k = 1
-    while True:
-        more = uh < tail
-        if not more.any():
-            break
-        live, lh, uh, term, tail = live[more], lh[more], uh[more], term[more], tail[more]
-        count[live] += 1
-        k += 1
-        term = term * lh / k
-        tail = tail - term
-    idx = np.repeat(hit, count)
-    t, rest = np.divmod(idx, lam.shape[1] * lam.shape[2])
-    h, p = np.divmod(rest, lam.shape[2])
+    return _invert(hit, flat, uf, lam.shape[1], lam.shape[2])
+
+
+@njit
+def _candidates(flat, uf):  # pragma: no cover - compiled
+    """Cells with ``uf < flat + 1e-6`` (float32), in order."""
+    out = np.empty(flat.size, np.int64)
+    n = 0
+    eps = np.float32(1e-6)
+    for i in range(flat.size):
+        if uf[i] < flat[i] + eps:
+            out[n] = i
+            n += 1
+    return out[:n]
+
+
+@njit
+def _invert(hit, flat, uf, phases, places):  # pragma: no cover - compiled
+    """(type, phase, place) of each event: each hit cell's count by inversion of its Poisson law.
+
+    N = number of k >= 1 with u < P(N >= k); tail P(N >= k+1) = P(N >= k) - P(N = k), in
+    float64. A float32 uniform is a multiple of 2**-24: 0 reads as the first step, not as
+    "infinitely many". Intensities are capped at 500 events per cell and phase (never reached;
+    keeps exp(-lambda) representable so the loop ends)."""
+    count = np.empty(hit.size, np.int64)
+    for i in range(hit.size):
+        lh = min(np.float64(flat[hit[i]]), 500.0)
+        uh = max(np.float64(uf[hit[i]]), 2.0 ** -24)
+        term = np.exp(-lh) * lh  # P(N = 1)
+        tail = -np.expm1(-lh) - term  # P(N >= 2)
+        c, k = 1, 1
+        while uh < tail:
+            c += 1
+            k += 1
+            term = term * lh / k
+            tail = tail - term
+        count[i] = c
+    n = count.sum()
+    t, h, p = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
+    j = 0
+    per_type = phases * places
+    for i in range(hit.size):
+        ti, rest = divmod(hit[i], per_type)
+        hi, pi = divmod(rest, places)
+        for _ in range(count[i]):
+            t[j], h[j], p[j] = ti, hi, pi
+            j += 1
     return t, h, p
 
 
