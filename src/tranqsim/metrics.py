@@ -23,6 +23,7 @@ import numpy as np
 
 from tranqsim.estate import STATUS_NAMES
 from tranqsim.incidents import TYPE_NAMES, IncidentType as I
+from tranqsim.jit import njit
 
 if TYPE_CHECKING:  # pragma: no cover
     from tranqsim.model import EstateModel
@@ -61,7 +62,7 @@ class Recorder:
             self._grow()
         hh, d = m.households, m.day
         occ = hh.occupied
-        n_occ = int(np.count_nonzero(occ))
+        n_occ, vict, insecure = _household_counts(occ, hh.fear, hh.last_victim, d)
         k = max(n_occ, 1)
         occ_f = m.occ_float = occ.astype(np.float64)
         row = self.data[self.n]
@@ -71,13 +72,12 @@ class Recorder:
         row[2] = m.day_handled
         row[3:3 + counts.size] = counts
         c = 3 + counts.size
-        vict = np.count_nonzero(occ & (d - hh.last_victim < 365))
         squatted = hh.n_squatted
         status = np.bincount(m.status[m.halls], minlength=4)
         groups = m.group_list
         networks = m.network_list
         row[c:] = [
-            np.count_nonzero((hh.fear > 0.5) & occ) / k, vict / k, m.victims_today, n_occ,
+            insecure / k, vict / k, m.victims_today, n_occ,
             hh.n - n_occ, squatted, (hh.n - n_occ) / hh.n, hh.moves_today, hh.evictions_today,
             hh.relets_today, m.disorder[m.halls].sum() / m.n_halls, np.dot(hh.satisfaction, occ_f) / k,
             np.dot(hh.trust_landlord, occ_f) / k, np.dot(hh.trust_police, occ_f) / k,
@@ -106,6 +106,19 @@ class Recorder:
         import pandas as pd
 
         return pd.DataFrame(self.costs[: self.n], columns=keys)
+
+
+@njit
+def _household_counts(occ, fear, last_victim, day):  # pragma: no cover - compiled
+    """Occupied dwellings, those victimised in the last 12 months, those feeling insecure
+    (fear > 0.5): three counts in one pass over the households."""
+    n_occ = vict = insecure = 0
+    for i in range(occ.size):
+        if occ[i]:
+            n_occ += 1
+            vict += day - last_victim[i] < 365
+            insecure += fear[i] > 0.5
+    return n_occ, vict, insecure
 
 
 def summary(m: EstateModel) -> dict:
