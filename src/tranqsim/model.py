@@ -28,6 +28,7 @@ from mesa.discrete_space import OrthogonalMooreGrid
 
 from tranqsim.actors import (Caretaker, NightMediator, PoliceUnit, SecurityGuard,
                              TranquillityOfficer)
+from tranqsim import intensities
 from tranqsim.config import Scenario
 from tranqsim.estate import HallStatus, PlaceKind, build_layout
 from tranqsim.households import Household, Households
@@ -169,9 +170,11 @@ class EstateModel(mesa.Model):
         possible[I.DRUG_DEALING] = lay.kind == PlaceKind.HALL
         self.displace_mask = possible[self.offender_types][:, None, :].astype(np.float32)
         self.deterrence = Deterrence(self.sens, self.WT, p.displacement_share, self.displace_mask)
-        self.host_rate, self.deal_rate = np.zeros((T, 1, 1)), np.zeros((T, 3, 1))
+        # what a group (per unit of activity and phase) and a dealing point (per unit of
+        # strength) add to each type's intensity (see intensities.add_offenders)
+        self.host_rate, self.deal_rate = np.zeros(T), np.zeros((T, 3))
         self.host_rate[I.HALL_OCCUPATION], self.host_rate[GROUP_PROFILE > 0] = p.group_evening_rate, p.group_nuisance_rate
-        ph = TABLE.phase[I.DRUG_DEALING][:, None]
+        ph = TABLE.phase[I.DRUG_DEALING]
         self.deal_rate[I.DRUG_DEALING], self.deal_rate[I.HALL_OCCUPATION] = p.dealing_daily_rate * ph, 0.5 * ph
         self.comp_amount = np.array([getattr(p, n) for n in TABLE.disorder_param])
         self.repair_cost = np.zeros(T)
@@ -356,33 +359,28 @@ class EstateModel(mesa.Model):
         n_occ = np.count_nonzero(hh.occupied)
         self.dep = dep = 1 + p.deprivation_offending * (
             np.count_nonzero(hh.deprived & hh.occupied) / max(n_occ, 1) - self.initial_deprived)
-        dis_eff = 0.7 * self.disorder + 0.3 * nb[:, 0]
-        A_eff = self.attractiveness / (1 + self.attractiveness / p.attract_max)  # saturating
-        M = (dep * (1 + p.disorder_contagion * dis_eff) * (1 + p.attractiveness_gain * A_eff)).astype(np.float32)
-        lam = self.bg_phase * M
+        # background x deprivation x contagion x (saturating) attractiveness
+        lam, dis_eff = intensities.base(self.bg_phase, self.disorder, nb[:, 0], self.attractiveness,
+                                        p.attract_max, dep, p.disorder_contagion, p.attractiveness_gain)
         # offenders present: groups, dealing points, squats, disruptive households
         host = np.zeros((3, P))
         for grp in groups:
             host[EVENING, grp.place] += grp.activity
             host[NIGHT, grp.place] += 0.4 * grp.activity
-        # group_evening_rate (hall occupation), group_nuisance_rate (noise, tags, degradation,
-        # incivility) * host, added only where host > 0 (elsewhere += 0.0: the same bits)
-        at = np.flatnonzero(host.any(0))
-        lam[:, :, at] += self.host_rate * host[:, at]
         deal = np.zeros(P)
         for n in self.network_list:
             deal[n.place] += n.strength
         self.dealing = deal
-        if self.network_list:  # dealing_daily_rate * phase (dealing), 0.5 * phase (occupation)
-            at = np.flatnonzero(deal)
-            lam[:, :, at] += self.deal_rate * deal[at]
+        # group_evening_rate (hall occupation), group_nuisance_rate (noise, tags, degradation,
+        # incivility) * host; dealing_daily_rate * phase (dealing), 0.5 * phase (occupation)
+        intensities.add_offenders(lam, host, self.host_rate, deal, self.deal_rate)
         noise_rate = 0.02 * (0.5 if mods.dispute_mediation else 1.0) * (0.7 if mods.eviction else 1.0)
         per_hall = noise_rate * hh.per_hall_count(hh.disruptive & hh.occupied, self.n_halls)
         if hh.n_squatted:
             squats = hh.per_hall_count(hh.squatted, self.n_halls)
             per_hall += 0.02 * squats
             lam[I.DEGRADATION][:, self.halls] += 0.01 * TABLE.phase[I.DEGRADATION][:, None] * squats
-        lam[I.NOISE_DISPUTE][:, self.halls] += TABLE.phase[I.NOISE_DISPUTE][:, None] * per_hall
+        intensities.add_per_hall(lam[I.NOISE_DISPUTE], TABLE.phase[I.NOISE_DISPUTE], self.halls, per_hall)
         # deterrence: residents' informal control, then staff, police and technical guardians;
         # what the latter deter partly moves next door (displacement; see incidents.Deterrence)
         back, back_on = None, not mods.mediator_night_shift and mods.mediator_posts
