@@ -64,7 +64,7 @@ def respond(m: EstateModel, d, hs, ts, ps, pol, med, guard) -> None:
     # `u < landlord_response`: numpy compares a float32 array with a Python float in float32
     # (NEP 50, the Python float is weak), with a numpy float64 in float64
     lr = m.org.landlord_response
-    lr_thr = float(np.float32(lr)) if type(lr) in (float, int) else float(lr)
+    lr_weak = type(lr) in (float, int)
     # the same left-to-right products as the numpy expression (Python floats)
     pol_base = p.police_response_base * m.org.partnership * (1.5 if m.mods.information_sharing else 1.0)
     (slots, witnessed, reported, handler, arrests, type_counts, n_reported, n_handled,
@@ -75,8 +75,8 @@ def respond(m: EstateModel, d, hs, ts, ps, pol, med, guard) -> None:
         m.hall_start, m.layout.dwellings_per_hall, hh.occupied, m.hall_occ,
         m.hall_trust_p, m.hall_trust_l, m.resp_landlord, m.resp_police,
         _TYPE_INFO, _SEVERITY, m.comp_amount,
-        p.attract_boost, p.witness_hall, p.witness_public, p.report_base, pol_base, lr_thr,
-        m.landlord_handler)
+        p.attract_boost, p.witness_hall, p.witness_public, p.report_base, pol_base, lr,
+        lr_weak, m.landlord_handler)
     m.day_type_counts = type_counts
     if ts.size == 0:
         m.day_reported = m.day_handled = m.victims_today = 0
@@ -110,70 +110,60 @@ def _shift(u, rank):
 
 
 @njit
+def _moving_average(r, han, rep):
+    """``r += 0.05 * (han - rep * r)`` over every hall, then ``np.maximum(r, 0)`` and
+    ``np.minimum(r, 1)`` (both keep a NaN)."""
+    for k in range(r.shape[0]):
+        x = r[k] + 0.05 * (han[k] - rep[k] * r[k])
+        if x < 0.0:
+            x = 0.0
+        if x > 1.0:
+            x = 1.0
+        r[k] = x
+
+
+@njit
 def _respond_kernel(d, hs, ts, ps, U, pol, med, guard,
                     recent, incidents_12m, ring, status_score, attractiveness, dis_comp,
                     nearest_hall, hall_of_place, caretaker_cov, cctv, has_cctv,
                     hall_start, dwellings_per_hall, occupied, hall_occ, trust_p, trust_l,
                     resp_landlord, resp_police, type_info, severity, comp_amount,
-                    attract_boost, witness_hall, witness_public, report_base, pol_base, lr_thr,
+                    attract_boost, witness_hall, witness_public, report_base, pol_base, lr, lr_weak,
                     landlord_handler):
     """The numpy version's operations, event by event, in its order and dtypes (see
     tranqsim.jit). Updates the place and hall arrays in place; returns the victims' slots, the
     events' witnessed / reported / handler arrays, the places of police handling (arrests),
     the day's counts per type, the counts of reports and handled incidents, and ps / ts / hs
-    in the event log's dtypes.
-
-    Per-place and per-hall sums walk the events grouped by a stable sort (input order within a
-    group, the order np.bincount adds in) rather than filling place-sized scratch arrays: in the
-    model those arrays are cold, and touching them cost more than the arithmetic."""
+    in the event log's dtypes."""
     P = recent.shape[0]
     H = resp_landlord.shape[0]
     T = type_info.shape[0]
     n = ts.shape[0]
+    # the landlord's response threshold, rounded to float32 where numpy compares in float32
+    lr_thr = np.float64(np.float32(lr)) if lr_weak else np.float64(lr)
+    # --- places: np.bincount adds in input order, so do these loops
+    counts = np.zeros(P, np.int64)
+    sev = np.zeros(P)
+    off = np.zeros(P)
+    dis = np.zeros((3, P))
     type_counts = np.zeros(T, np.int64)
     for i in range(n):
-        type_counts[ts[i]] += 1
-    # --- places; events grouped by place, in input order within a place
-    by_place = np.argsort(ps, kind="mergesort")  # stable
-    rank = np.zeros(n, np.int64)  # k for the k-th event of a (phase, place) cell
-    shared = False
+        t, q = ts[i], ps[i]
+        counts[q] += 1
+        sev[q] += severity[t]
+        off[q] += np.float64(type_info[t, _OFF])  # bool weights count 1.0
+        dis[type_info[t, _COMP], q] += comp_amount[t]
+        type_counts[t] += 1
     row = d % 365
-    j = 0
     for q in range(P):  # every place, as numpy does (keeps even a -0.0 where numpy would)
-        c = 0
-        sev = 0.0
-        off = 0.0
-        dis0 = 0.0
-        dis1 = 0.0
-        dis2 = 0.0
-        g = j
-        while j < n and ps[by_place[j]] == q:
-            i = by_place[j]
-            t = ts[i]
-            c += 1
-            sev += severity[t]
-            off += np.float64(type_info[t, _OFF])  # bool weights count 1.0
-            k = type_info[t, _COMP]
-            if k == 0:
-                dis0 += comp_amount[t]
-            elif k == 1:
-                dis1 += comp_amount[t]
-            else:
-                dis2 += comp_amount[t]
-            for a in range(g, j):  # earlier events of this place in the same phase
-                if hs[by_place[a]] == hs[i]:
-                    rank[i] += 1
-            if rank[i] > 0:
-                shared = True
-            j += 1
+        c = counts[q]
         recent[q] += (c - recent[q]) / 30
         incidents_12m[q] += c - np.int64(ring[row, q])
         ring[row, q] = c
-        status_score[q] += (sev - status_score[q]) / 60
-        attractiveness[q] += attract_boost * off
-        dis_comp[0, q] += dis0
-        dis_comp[1, q] += dis1
-        dis_comp[2, q] += dis2
+        status_score[q] += (sev[q] - status_score[q]) / 60
+        attractiveness[q] += attract_boost * off[q]
+        for k in range(3):
+            dis_comp[k, q] += dis[k, q]
     witnessed = np.zeros(n, np.bool_)
     reported = np.zeros(n, np.bool_)
     handler = np.zeros(n, np.int8)
@@ -186,9 +176,18 @@ def _respond_kernel(d, hs, ts, ps, U, pol, med, guard,
     # --- the events' uniforms; several events in one (phase, place) cell: the k-th one (in
     # input order: the rank a stable argsort gives) is shifted by k golden-ratio steps
     u = np.empty((n, 4), np.float32)
+    rank = np.empty(n, np.int64)
+    seen = np.zeros(3 * P, np.int64)
+    shared = False
     for i in range(n):
+        h, q = hs[i], ps[i]
         for k in range(4):
-            u[i, k] = U[hs[i], ps[i], k]
+            u[i, k] = U[h, q, k]
+        c = h * P + q
+        rank[i] = seen[c]
+        seen[c] += 1
+        if rank[i] > 0:
+            shared = True
     if shared:  # as numpy: every event shifted, the first of a cell by 0 (same bits)
         _shift(u, rank)
     # --- victims: a household of the hall (or of the nearest hall for public places)
@@ -203,9 +202,9 @@ def _respond_kernel(d, hs, ts, ps, U, pol, med, guard,
                 vic[nv] = s
                 nv += 1
     slots = vic[:nv].copy()
-    # --- witnesses, reporting, who handles it
-    key = np.empty(n, np.int64)  # landlord reports: hall; police reports: H + hall
-    answered = np.empty(n, np.bool_)
+    # --- witnesses, reporting, who handles it; responsiveness per (receiver, hall)
+    rep = np.zeros(2 * H)  # landlord reports in [0, H), police reports in [H, 2H)
+    han = np.zeros(2 * H)
     arr = np.empty(n, np.int64)
     na = 0
     n_reported = 0
@@ -252,8 +251,10 @@ def _respond_kernel(d, hs, ts, ps, U, pol, med, guard,
         witnessed[i] = wit
         reported[i] = rep_
         handler[i] = hd
-        key[i] = hall + H if to_police else hall
-        answered[i] = (hd == H_POLICE) if to_police else (hd != H_NONE)
+        key = hall + H if to_police else hall
+        answered = (hd == H_POLICE) if to_police else (hd != H_NONE)
+        rep[key] += 1.0 if rep_ else 0.0  # np.bincount's bool weights, in input order
+        han[key] += 1.0 if (rep_ and answered) else 0.0
         if hd == H_POLICE:
             arr[na] = q
             na += 1
@@ -264,25 +265,7 @@ def _respond_kernel(d, hs, ts, ps, U, pol, med, guard,
         ps32[i] = q
         ts8[i] = t
         hs8[i] = h
-    # --- responsiveness as residents of each hall see it: moving averages over every hall,
-    # kept in [0, 1] (np.maximum then np.minimum: NaN kept); per-key sums in input order
-    by_key = np.argsort(key, kind="mergesort")  # stable
-    j = 0
-    for k in range(2 * H):
-        rep = 0.0
-        han = 0.0
-        while j < n and key[by_key[j]] == k:
-            i = by_key[j]
-            rep += 1.0 if reported[i] else 0.0
-            han += 1.0 if (reported[i] and answered[i]) else 0.0
-            j += 1
-        r = resp_police if k >= H else resp_landlord
-        kh = k - H if k >= H else k
-        v = r[kh] + 0.05 * (han - rep * r[kh])
-        if v < 0.0:
-            v = 0.0
-        if v > 1.0:
-            v = 1.0
-        r[kh] = v
+    _moving_average(resp_landlord, han[:H], rep[:H])
+    _moving_average(resp_police, han[H:], rep[H:])
     return (slots, witnessed, reported, handler, arr[:na].copy(), type_counts, n_reported,
             n_handled, ps32, ts8, hs8)
