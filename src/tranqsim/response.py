@@ -12,6 +12,19 @@
   information sharing and monitored cameras; whoever is on the spot handles what is theirs;
 - residents' view of responsiveness (moving averages per hall) feeds their trust;
 - police handling weakens the youth group or dealing point present (arrests).
+
+Four uniforms per (phase, place) are drawn every day from the "reporting" stream (witness,
+report, handling, victim); several events in one (phase, place) cell shift theirs by multiples
+of the golden ratio (mod 1), the k-th event of the cell by k steps.
+
+The day's arithmetic (the place and hall updates and every event's outcome) runs in one compiled
+kernel (:func:`_respond_kernel`): a day has a few to a few dozen events, and as about seventy
+numpy calls on such small arrays it cost 300-400 microseconds, mostly in call overheads. The
+kernel makes the same operations in the same order and dtypes as the numpy version it replaced,
+so every output is the same to the bit (tranqsim.jit; tests/test_response_kernel.py keeps a copy
+of that version and compares). Python keeps the random draw, the numpy sum of repair costs,
+the households' victimisation (``Households.victimise``), the arrests (group and network
+objects) and the event log.
 """
 
 from __future__ import annotations
@@ -21,92 +34,56 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tranqsim.incidents import (DAY, H_CARETAKER, H_GUARD, H_MEDIATOR, H_NONE, H_POLICE, TABLE,
-                                IncidentType as I, T)
+                                IncidentType as I)
+from tranqsim.jit import njit
 
 if TYPE_CHECKING:  # pragma: no cover
     from tranqsim.model import EstateModel
 
 
+# Per-type constants the kernel reads, one row per incident type (built once, passed as one
+# array: each array argument costs the call a fraction of a microsecond to unbox).
+_V, _POL, _NUIS, _OFF, _COMP = range(5)
+_TYPE_INFO = np.stack([TABLE.victim, TABLE.to_police, TABLE.nuisance, TABLE.offender_driven,
+                       TABLE.disorder_component]).astype(np.int64).T.copy()
+_SEVERITY = np.ascontiguousarray(TABLE.severity, dtype=np.float64)
+_GOLDEN = np.float32(0.6180339887)  # float32, as in the numpy version: float32 arithmetic
+_STAFF_AGGRESSION = int(I.STAFF_AGGRESSION)
+
+
 def respond(m: EstateModel, d, hs, ts, ps, pol, med, guard) -> None:
-    p, P, hh = m.p, m.n_places, m.households
-    n = ts.size
-    counts = np.bincount(ps, minlength=P)
-    m.recent += (counts - m.recent) / 30
-    m.incidents_12m += counts - m.ring[d % 365]
-    m.ring[d % 365] = counts
-    m.status_score += (np.bincount(ps, weights=TABLE.severity[ts], minlength=P)
-                          - m.status_score) / 60
-    m.attractiveness += p.attract_boost * np.bincount(ps, weights=TABLE.offender_driven[ts],
-                                                        minlength=P)
-    m.dis_comp += np.bincount(TABLE.disorder_component[ts] * P + ps, weights=m.comp_amount[ts],
-                                 minlength=3 * P).reshape(3, P)
-    m.day_repair_cost = float(m.repair_cost[ts].sum())
-    m.day_type_counts = np.bincount(ts, minlength=T)
-    if n == 0:
-        m.streams["reporting"].random((3, P, 4), dtype=np.float32)  # keep the stream in step
+    p, hh = m.p, m.households
+    # four uniforms per (phase, place), drawn every day (also with no incident): witness,
+    # report, handling, victim. The place updates below use no draw, so drawing first is safe.
+    U = m.streams["reporting"].random((3, m.n_places, 4), dtype=np.float32)
+    m.day_repair_cost = float(m.repair_cost[ts].sum())  # numpy's pairwise sum: stays in numpy
+    cctv = m.mods.cctv_active
+    has_cctv = cctv is not None
+    if not has_cctv:
+        cctv = m.caretaker_cov  # never read; same type, so no second compiled version
+    # `u < landlord_response`: numpy compares a float32 array with a Python float in float32
+    # (NEP 50, the Python float is weak), with a numpy float64 in float64
+    lr = m.org.landlord_response
+    lr_weak = type(lr) in (float, int)
+    # the same left-to-right products as the numpy expression (Python floats)
+    pol_base = p.police_response_base * m.org.partnership * (1.5 if m.mods.information_sharing else 1.0)
+    (slots, witnessed, reported, handler, arrests, type_counts, n_reported, n_handled,
+     ps32, ts8, hs8) = _respond_kernel(
+        d, hs, ts, ps, U, pol, med, guard,
+        m.recent, m.incidents_12m, m.ring, m.status_score, m.attractiveness, m.dis_comp,
+        m.nearest_hall, m.hall_of_place, m.caretaker_cov, cctv, has_cctv,
+        m.hall_start, m.layout.dwellings_per_hall, hh.occupied, m.hall_occ,
+        m.hall_trust_p, m.hall_trust_l, m.resp_landlord, m.resp_police,
+        _TYPE_INFO, _SEVERITY, m.comp_amount,
+        p.attract_boost, p.witness_hall, p.witness_public, p.report_base, pol_base, lr,
+        lr_weak, m.landlord_handler)
+    m.day_type_counts = type_counts
+    if ts.size == 0:
         m.day_reported = m.day_handled = m.victims_today = 0
         return
-    hall_idx = m.nearest_hall[ps]  # the hall itself, or the nearest one for public places
-    # four uniforms per (phase, place), drawn every day: witness, report, handling, victim
-    u = m.streams["reporting"].random((3, P, 4), dtype=np.float32)[hs, ps]
-    # several events in one (phase, place): shift each one's uniforms (golden-ratio offsets)
-    cell = hs * P + ps  # events come sorted by type, then (phase, place)
-    if n > 1 and np.bincount(cell, minlength=3 * P).max() > 1:
-        order = np.argsort(cell, kind="stable")
-        sc = cell[order]
-        new = np.empty(n, bool)
-        new[0] = True
-        np.not_equal(sc[1:], sc[:-1], out=new[1:])
-        start = np.maximum.accumulate(np.where(new, np.arange(n), 0))
-        rank = np.empty(n, np.float32)
-        rank[order] = np.arange(n) - start  # 0 for the first event of a cell, 1 for the next...
-        u = (u + np.float32(0.6180339887) * rank[:, None]) % 1.0
-    # victims: a household of the hall (or of the nearest hall for public places)
-    vic = TABLE.victim[ts]
-    hv = hall_idx[vic]
-    slots = m.hall_start[hv] + (u[vic, 3] * m.layout.dwellings_per_hall[hv]).astype(np.int64)
-    slots = slots[hh.occupied[slots]]
     hh.victimise(d, slots, m.hall_fear_logit)
     m.victims_today = slots.size
-    # witnesses, reporting, who handles it
-    police_here = pol[hs, ps] > 0
-    med_here = med[hs, ps] > 0
-    guard_here = guard[hs, ps] > 0
-    care_here = (hs == DAY) & (u[:, 0] < 0.5 * m.caretaker_cov[ps])  # on a round there
-    monitored = m.mods.cctv_active[ps] > 0 if m.mods.cctv_active is not None else np.zeros(n, bool)
-    present = med_here | guard_here | care_here | police_here | monitored
-    is_hall = m.hall_of_place[ps] >= 0
-    p_witness = np.where(is_hall, p.witness_hall * m.hall_occ[hall_idx], p.witness_public)
-    witnessed = present | (u[:, 0] < p_witness)
-    to_police = TABLE.to_police[ts]
-    trust = np.where(to_police, m.hall_trust_p[hall_idx], m.hall_trust_l[hall_idx])
-    reported = present | (witnessed & (u[:, 1] < p.report_base * (0.3 + 0.7 * trust)))
-    pol_resp = np.minimum(0.95, p.police_response_base * m.org.partnership
-                          * (1.5 if m.mods.information_sharing else 1.0)
-                          * np.where(monitored, 1.5, 1.0))  # operators dispatch on what they see
-    nuis = TABLE.nuisance[ts]
-    prop = TABLE.disorder_component[ts] != 2
-    # from lowest to highest priority: the landlord's services, then whoever is there
-    handler = np.where(~to_police & reported & (u[:, 2] < m.org.landlord_response),
-                       m.landlord_handler, H_NONE).astype(np.int8)
-    handler[police_here] = H_POLICE
-    handler[care_here & (prop | nuis) & ~to_police] = H_CARETAKER
-    handler[guard_here & nuis] = H_GUARD
-    handler[med_here & nuis] = H_MEDIATOR
-    handler[to_police & ((reported & (u[:, 2] < pol_resp)) | police_here)] = H_POLICE
-    # responsiveness as residents of the hall see it (moving averages over reports)
-    H = m.n_halls
-    # per (receiver, hall): landlord reports in [0, H), police reports in [H, 2H)
-    key = to_police * H + hall_idx
-    answered = np.where(to_police, handler == H_POLICE, handler != H_NONE)
-    rep = np.bincount(key, weights=reported, minlength=2 * H)
-    han = np.bincount(key, weights=reported & answered, minlength=2 * H)
-    m.resp_landlord += 0.05 * (han[:H] - rep[:H] * m.resp_landlord)
-    m.resp_police += 0.05 * (han[H:] - rep[H:] * m.resp_police)
-    for r in (m.resp_landlord, m.resp_police):  # keep in [0, 1] (np.clip is slow on small arrays)
-        np.minimum(np.maximum(r, 0.0, out=r), 1.0, out=r)
     # arrests weaken groups and dealing points where police handled an incident
-    arrests = ps[handler == H_POLICE]
     if arrests.size:
         hit = set(arrests.tolist())
         for grp in m.group_list:
@@ -115,8 +92,180 @@ def respond(m: EstateModel, d, hs, ts, ps, pol, med, guard) -> None:
         for net in m.network_list:
             if net.place in hit:
                 net.strength = max(0.05, net.strength - p.arrest_effect)
-    m.day_reported = np.count_nonzero(reported & (ts != I.STAFF_AGGRESSION))
-    m.day_handled = np.count_nonzero(handler != H_NONE)
+    m.day_reported = np.intp(n_reported)  # the type np.count_nonzero returned
+    m.day_handled = np.intp(n_handled)
     if m.log_events:
-        m.events.append((d, ps.astype(np.int32), ts.astype(np.int8),
-                            hs.astype(np.int8), witnessed, reported, handler))
+        m.events.append((d, ps32, ts8, hs8, witnessed, reported, handler))
+
+
+@njit
+def _shift(u, rank):
+    """``u = (u + np.float32(0.6180339887) * rank[:, None]) % 1.0`` in place, in float32 as
+    numpy does it (float32 product, float32 sum, float32 remainder)."""
+    one = np.float32(1.0)
+    for i in range(u.shape[0]):
+        step = _GOLDEN * np.float32(rank[i])
+        for k in range(u.shape[1]):
+            u[i, k] = (u[i, k] + step) % one
+
+
+@njit
+def _moving_average(r, han, rep):
+    """``r += 0.05 * (han - rep * r)`` over every hall, then ``np.maximum(r, 0)`` and
+    ``np.minimum(r, 1)`` (both keep a NaN)."""
+    for k in range(r.shape[0]):
+        x = r[k] + 0.05 * (han[k] - rep[k] * r[k])
+        if x < 0.0:
+            x = 0.0
+        if x > 1.0:
+            x = 1.0
+        r[k] = x
+
+
+@njit
+def _respond_kernel(d, hs, ts, ps, U, pol, med, guard,
+                    recent, incidents_12m, ring, status_score, attractiveness, dis_comp,
+                    nearest_hall, hall_of_place, caretaker_cov, cctv, has_cctv,
+                    hall_start, dwellings_per_hall, occupied, hall_occ, trust_p, trust_l,
+                    resp_landlord, resp_police, type_info, severity, comp_amount,
+                    attract_boost, witness_hall, witness_public, report_base, pol_base, lr, lr_weak,
+                    landlord_handler):
+    """The numpy version's operations, event by event, in its order and dtypes (see
+    tranqsim.jit). Updates the place and hall arrays in place; returns the victims' slots, the
+    events' witnessed / reported / handler arrays, the places of police handling (arrests),
+    the day's counts per type, the counts of reports and handled incidents, and ps / ts / hs
+    in the event log's dtypes."""
+    P = recent.shape[0]
+    H = resp_landlord.shape[0]
+    T = type_info.shape[0]
+    n = ts.shape[0]
+    # the landlord's response threshold, rounded to float32 where numpy compares in float32
+    lr_thr = np.float64(np.float32(lr)) if lr_weak else np.float64(lr)
+    # --- places: np.bincount adds in input order, so do these loops
+    counts = np.zeros(P, np.int64)
+    sev = np.zeros(P)
+    off = np.zeros(P)
+    dis = np.zeros((3, P))
+    type_counts = np.zeros(T, np.int64)
+    for i in range(n):
+        t, q = ts[i], ps[i]
+        counts[q] += 1
+        sev[q] += severity[t]
+        off[q] += np.float64(type_info[t, _OFF])  # bool weights count 1.0
+        dis[type_info[t, _COMP], q] += comp_amount[t]
+        type_counts[t] += 1
+    row = d % 365
+    for q in range(P):  # every place, as numpy does (keeps even a -0.0 where numpy would)
+        c = counts[q]
+        recent[q] += (c - recent[q]) / 30
+        incidents_12m[q] += c - np.int64(ring[row, q])
+        ring[row, q] = c
+        status_score[q] += (sev[q] - status_score[q]) / 60
+        attractiveness[q] += attract_boost * off[q]
+        for k in range(3):
+            dis_comp[k, q] += dis[k, q]
+    witnessed = np.zeros(n, np.bool_)
+    reported = np.zeros(n, np.bool_)
+    handler = np.zeros(n, np.int8)
+    ps32 = np.empty(n, np.int32)
+    ts8 = np.empty(n, np.int8)
+    hs8 = np.empty(n, np.int8)
+    if n == 0:
+        e = np.empty(0, np.int64)
+        return (e, witnessed, reported, handler, e, type_counts, 0, 0, ps32, ts8, hs8)
+    # --- the events' uniforms; several events in one (phase, place) cell: the k-th one (in
+    # input order: the rank a stable argsort gives) is shifted by k golden-ratio steps
+    u = np.empty((n, 4), np.float32)
+    rank = np.empty(n, np.int64)
+    seen = np.zeros(3 * P, np.int64)
+    shared = False
+    for i in range(n):
+        h, q = hs[i], ps[i]
+        for k in range(4):
+            u[i, k] = U[h, q, k]
+        c = h * P + q
+        rank[i] = seen[c]
+        seen[c] += 1
+        if rank[i] > 0:
+            shared = True
+    if shared:  # as numpy: every event shifted, the first of a cell by 0 (same bits)
+        _shift(u, rank)
+    # --- victims: a household of the hall (or of the nearest hall for public places)
+    vic = np.empty(n, np.int64)
+    nv = 0
+    for i in range(n):
+        if type_info[ts[i], _V]:
+            hv = nearest_hall[ps[i]]
+            # float32 uniform * int64 count: numpy computes in float64, then truncates
+            s = hall_start[hv] + np.int64(np.float64(u[i, 3]) * np.float64(dwellings_per_hall[hv]))
+            if occupied[s]:
+                vic[nv] = s
+                nv += 1
+    slots = vic[:nv].copy()
+    # --- witnesses, reporting, who handles it; responsiveness per (receiver, hall)
+    rep = np.zeros(2 * H)  # landlord reports in [0, H), police reports in [H, 2H)
+    han = np.zeros(2 * H)
+    arr = np.empty(n, np.int64)
+    na = 0
+    n_reported = 0
+    n_handled = 0
+    for i in range(n):
+        h, t, q = hs[i], ts[i], ps[i]
+        hall = nearest_hall[q]
+        # float32 uniforms against float64 arrays: numpy compares in float64
+        u0 = np.float64(u[i, 0])
+        u1 = np.float64(u[i, 1])
+        u2 = np.float64(u[i, 2])
+        police_here = pol[h, q] > 0
+        med_here = med[h, q] > 0
+        guard_here = guard[h, q] > 0
+        care_here = (h == DAY) and (u0 < 0.5 * caretaker_cov[q])
+        monitored = has_cctv and cctv[q] > 0
+        present = med_here or guard_here or care_here or police_here or monitored
+        if hall_of_place[q] >= 0:
+            p_witness = witness_hall * hall_occ[hall]
+        else:
+            p_witness = np.float64(witness_public)
+        wit = present or (u0 < p_witness)
+        to_police = type_info[t, _POL] != 0
+        trust = trust_p[hall] if to_police else trust_l[hall]
+        rep_ = present or (wit and (u1 < report_base * (0.3 + 0.7 * trust)))
+        x = pol_base * (1.5 if monitored else 1.0)
+        pol_resp = x if (x < 0.95 or x != x) else 0.95  # np.minimum(0.95, x), NaN kept
+        nuis = type_info[t, _NUIS] != 0
+        prop = type_info[t, _COMP] != 2
+        # from lowest to highest priority: the landlord's services, then whoever is there
+        hd = H_NONE
+        if (not to_police) and rep_ and (u2 < lr_thr):
+            hd = landlord_handler
+        if police_here:
+            hd = H_POLICE
+        if care_here and (prop or nuis) and not to_police:
+            hd = H_CARETAKER
+        if guard_here and nuis:
+            hd = H_GUARD
+        if med_here and nuis:
+            hd = H_MEDIATOR
+        if to_police and ((rep_ and (u2 < pol_resp)) or police_here):
+            hd = H_POLICE
+        witnessed[i] = wit
+        reported[i] = rep_
+        handler[i] = hd
+        key = hall + H if to_police else hall
+        answered = (hd == H_POLICE) if to_police else (hd != H_NONE)
+        rep[key] += 1.0 if rep_ else 0.0  # np.bincount's bool weights, in input order
+        han[key] += 1.0 if (rep_ and answered) else 0.0
+        if hd == H_POLICE:
+            arr[na] = q
+            na += 1
+        if rep_ and t != _STAFF_AGGRESSION:
+            n_reported += 1
+        if hd != H_NONE:
+            n_handled += 1
+        ps32[i] = q
+        ts8[i] = t
+        hs8[i] = h
+    _moving_average(resp_landlord, han[:H], rep[:H])
+    _moving_average(resp_police, han[H:], rep[H:])
+    return (slots, witnessed, reported, handler, arr[:na].copy(), type_counts, n_reported,
+            n_handled, ps32, ts8, hs8)

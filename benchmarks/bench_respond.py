@@ -1,0 +1,116 @@
+"""A/B of ``respond`` (tranqsim.response): the compiled kernel against the numpy version it
+replaced (kept in tests/test_response_kernel.py as ``reference_respond``).
+
+Two models with the same seed advance side by side, one day each in turn (which one goes first
+alternates), one with each version: both see the very same days, and their states stay equal
+(the two versions give the same bits). Thread CPU time (``time.thread_time``) of every
+``respond`` call and every ``model.step()`` is summed over blocks of days; the figures are the
+medians over blocks of the per-day means, and the median of the per-block ratios. The first days
+(compilation, or loading it from numba's cache) are left out.
+
+    python benchmarks/bench_respond.py [--days 360] [--block 30] [--contexts priority_estate large_estate]
+    python benchmarks/bench_respond.py --first-call   # time the first call in this process
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import pathlib
+import statistics
+import time
+
+import numpy as np
+
+import tranqsim
+import tranqsim.model as model_module
+from tranqsim.response import respond as new_respond
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _reference():
+    spec = importlib.util.spec_from_file_location("_ref", ROOT / "tests" / "test_response_kernel.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.reference_respond
+
+
+def _timed(fn, acc):
+    def wrapped(*a):
+        t0 = time.thread_time()
+        fn(*a)
+        acc.append(time.thread_time() - t0)
+    return wrapped
+
+
+def ab(context: str, days: int, block: int, warmup: int, seed: int) -> dict:
+    old_respond = _reference()
+    sc = tranqsim.load_scenario(context=context, years=(days + warmup) / 365 + 0.1, seed=seed)
+    models = {"old": tranqsim.build_model(sc), "new": tranqsim.build_model(sc)}
+    fns = {"old": old_respond, "new": new_respond}
+    resp = {k: [] for k in models}
+    step = {k: [] for k in models}
+    n_inc = []
+    for day in range(warmup + days):
+        for k in (("old", "new") if day % 2 else ("new", "old")):
+            model_module.respond = _timed(fns[k], resp[k])
+            t0 = time.thread_time()
+            models[k].step()
+            step[k].append(time.thread_time() - t0)
+        n_inc.append(int(models["new"].day_type_counts.sum()))
+    model_module.respond = new_respond
+    a, b = models["old"], models["new"]
+    assert np.array_equal(a.resp_police, b.resp_police) and np.array_equal(a.dis_comp, b.dis_comp)
+
+    def blocks(x):
+        x = np.asarray(x[warmup:])
+        return x[: x.size // block * block].reshape(-1, block).mean(1)
+
+    out = {"context": context, "days": days, "places": a.n_places,
+           "incidents_per_day": float(np.mean(n_inc[warmup:]))}
+    for name, d in (("respond", resp), ("step", step)):
+        o, n = blocks(d["old"]), blocks(d["new"])
+        out[name] = {"old_us": 1e6 * statistics.median(o), "new_us": 1e6 * statistics.median(n),
+                     "ratio_old_over_new": statistics.median(o / n)}
+    return out
+
+
+def first_call() -> None:
+    sc = tranqsim.load_scenario(context="priority_estate", years=1, seed=1)
+    m = tranqsim.build_model(sc)
+    times = []
+    model_module.respond = _timed(new_respond, times)
+    t0 = time.perf_counter()
+    m.step()
+    wall = time.perf_counter() - t0
+    m.step()
+    model_module.respond = new_respond
+    print(f"first respond call: {times[0]:.3f} s thread CPU (first step {wall:.3f} s wall); "
+          f"second call: {1e6 * times[1]:.0f} us")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--contexts", nargs="+", default=["priority_estate", "large_estate"])
+    ap.add_argument("--days", type=int, default=360)
+    ap.add_argument("--block", type=int, default=30)
+    ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--first-call", action="store_true")
+    args = ap.parse_args()
+    if args.first_call:
+        first_call()
+        return
+    for ctx in args.contexts:
+        r = ab(ctx, args.days, args.block, args.warmup, args.seed)
+        print(f"{ctx}: {r['places']} places, {r['incidents_per_day']:.1f} incidents/day, "
+              f"{r['days']} days in blocks of {args.block}")
+        for name in ("respond", "step"):
+            x = r[name]
+            print(f"  {name:8s} old {x['old_us']:8.1f} us/day  new {x['new_us']:8.1f} us/day  "
+                  f"old/new {x['ratio_old_over_new']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
