@@ -90,6 +90,24 @@ class Households:
         self.last_victim = np.full(n, NEVER, np.int64)
         self.move_in = -rng.integers(0, 365 * 15, n)
         self.complaint_day = np.full(n, NEVER, np.int64)
+        # the kernels' constants, converted once (parameters and context are read-only): floats,
+        # and the thresholds in the dtype numpy compared the uniforms in (float32 against a
+        # Python float, NEP 50; float64 against the float64 array of relet odds)
+        self._attitude_consts = (float(params.fear_victimisation), float(params.fear_adjust_rate),
+                                 1 - (1 - params.trust_adjust_rate) ** 7)  # (C pow, as before)
+        self._tenancy_consts = (
+            np.float32(1 / 120), np.float32(1 - 1 / 365), float(params.eviction_procedure_days),
+            float(params.move_base), float(params.move_insecurity),
+            float(params.move_dissatisfaction), RELET_APPEAL / params.relet_days,
+            float(params.squat_eviction_days), float(params.squat_after_days),
+            np.float32(params.squat_rate))
+        self._newcomer_consts = (float(pop.newcomer_deprivation), float(pop.disruptive_share),
+                                 float(pop.trust_landlord), float(pop.trust_police))
+        # mobility's work arrays, reused: a fresh slot-sized array a day costs more (page faults)
+        # than the loop that fills it
+        self._hazard_buf = np.empty(n, np.float32)
+        self._relet_buf = np.empty(n, np.int64)  # the day's relets: slots
+        self._tenant_k_buf = np.empty(n, np.int64)  # and which of their tenants moves in
         self.moves_today = 0
         self.evictions_today = 0
         self.relets_today = 0
@@ -117,15 +135,12 @@ class Households:
         ``r = 1 - (1 - trust_adjust_rate) ** 7``, toward ``sigmoid(sat[hall] - 1.5 * (fear -
         0.3))`` (today's fear) and ``sigmoid(tl or tp[hall] + trust_offset)``. The hall arguments
         are log-odds (``m.hall_tl``, ``m.hall_tp``)."""
-        p = self.p
         weekly = day % 7 == 0
-        r = 1 - (1 - p.trust_adjust_rate) ** 7  # in Python (C pow), as before
         if not weekly:  # the weekly targets are not read
             hall_sat = hall_trust_l = hall_trust_p = _NO_TARGETS
         _attitudes(day, weekly, self.hall, self.last_victim, self.sensitivity, self.trust_offset,
                    self.fear, self.satisfaction, self.trust_landlord, self.trust_police,
-                   hall_fear_logit, hall_sat, hall_trust_l, hall_trust_p,
-                   float(p.fear_victimisation), float(p.fear_adjust_rate), r)
+                   hall_fear_logit, hall_sat, hall_trust_l, hall_trust_p, self._attitude_consts)
 
     def victimise(self, day: int, dwellings: np.ndarray, hall_fear_logit: np.ndarray) -> None:
         """Victims' fear jumps to its victimised level at once (victimisation drives fear)."""
@@ -147,26 +162,21 @@ class Households:
         and disputes, rows 0, 1, 2 for move-outs, relets and squats. One pass over the slots
         (:func:`_mobility`); newcomers move in afterwards (:meth:`_move_in`).
         """
-        p = self.p
         refresh = day % 7 == 0 or self.hazard is None  # fear and satisfaction move slowly
         if refresh:
-            self.hazard = np.empty(self.n, np.float32)
-        # thresholds as numpy compared them: a float32 uniform against a float64 array compares
-        # in float64 (relets), against a Python float in float32 (NEP 50: the rest)
-        filed, evictions, moves, freed, squats, relet = _mobility(
+            self.hazard = self._hazard_buf  # (the kernel rewrites it whole)
+        filed, evictions, moves, freed, squats, n_relet, k_max = _mobility(
             day, u, hall_status, self.hall, self.occupied, self.disruptive, self.household_id,
             self.vacant_since, self.complaint_day, self.squatted, self.squat_since, self.fear,
             self.satisfaction, self.mob_factor, self.hazard, refresh, eviction, dispute_mediation,
-            np.float32(1 / 120), np.float32(1 - 1 / 365), float(p.eviction_procedure_days),
-            float(p.move_base), float(p.move_insecurity), float(p.move_dissatisfaction),
-            RELET_APPEAL / p.relet_days, float(p.squat_eviction_days), float(p.squat_after_days),
-            np.float32(p.squat_rate))
+            self._tenancy_consts, self.tenancies, self._relet_buf, self._tenant_k_buf)
         self.evictions_today = evictions
         self.moves_today = moves
         self.n_squatted += squats - freed
-        self.relets_today = relet.size
-        if relet.size:
-            self._move_in(relet, day, streams)
+        self.relets_today = n_relet
+        if n_relet:
+            self._move_in(self._relet_buf[:n_relet], self._tenant_k_buf[:n_relet], k_max, day,
+                          streams)
         return filed
 
     def _tenant_layers_upto(self, k: int) -> None:
@@ -179,14 +189,13 @@ class Households:
             self.tenant_trust[:, j] = 0.4 * ndtri(np.clip(tu[:, 3], 1e-9, 1 - 1e-9))
             self.tenant_layers += 1
 
-    def _move_in(self, idx: np.ndarray, day: int, streams) -> None:
+    def _move_in(self, idx: np.ndarray, k: np.ndarray, k_max: int, day: int, streams) -> None:
         """Newcomers: poorer on average (ONPV 2017). The k-th tenant of each dwelling is drawn
         from uniforms fixed at the start (``tenant_u``), so the same dwelling relet for the k-th
-        time gets the same kind of household under any strategy (common random numbers)."""
-        p, pop = self.p, self.ctx.population
-        self.tenancies[idx] += 1
-        k = self.tenancies[idx] - 1
-        k_max = int(k.max())
+        time gets the same kind of household under any strategy (common random numbers).
+        ``idx``: the slots relet today; ``k``: their tenancies before today's (counted by
+        :func:`_mobility`), ``k_max`` the largest."""
+        p = self.p
         if k_max >= TENANTS_AHEAD:  # a dwelling relet very often: draw its next tenants on demand
             self._tenant_layers_upto(TENANTS_AHEAD - 1)  # (the last layer, before it is replaced)
             for i in idx[k >= TENANTS_AHEAD]:
@@ -201,12 +210,10 @@ class Households:
         # the newcomers take their slots' arrays (a compiled loop: a dozen fancy-indexed numpy
         # assignments cost more than the few slots of a day's relets)
         _settle(idx, k, day, self.next_id, self.tenant_u, self.tenant_means, self.tenant_sens,
-                self.tenant_trust, float(pop.newcomer_deprivation), float(pop.disruptive_share),
-                float(pop.trust_landlord), float(pop.trust_police), self.occupied, self.deprived,
-                self.means, self.sensitivity, self.trust_offset, self.disruptive,
-                self.household_id, self.mob_factor, self.fear, self.satisfaction,
-                self.trust_landlord, self.trust_police, self.last_victim, self.move_in,
-                self.complaint_day)
+                self.tenant_trust, self._newcomer_consts, self.occupied, self.deprived, self.means,
+                self.sensitivity, self.trust_offset, self.disruptive, self.household_id,
+                self.mob_factor, self.fear, self.satisfaction, self.trust_landlord,
+                self.trust_police, self.last_victim, self.move_in, self.complaint_day)
         self.next_id += idx.size
         self.hazard = None
 
@@ -224,9 +231,10 @@ def _count_per_hall(hall, mask, halls):  # pragma: no cover - compiled
 @njit
 def _attitudes(day, weekly, hall, last_victim, sensitivity, trust_offset, fear, satisfaction,
                trust_landlord, trust_police, hall_fear_logit, hall_sat, hall_tl, hall_tp,
-               fear_victimisation, fear_adjust_rate, r):  # pragma: no cover - compiled
+               consts):  # pragma: no cover - compiled
     # slot by slot, the bulk version's elementwise operations in its order (sigmoid(x) =
     # 1 / (1 + exp(-x))); the weekly updates read today's updated fear, as it did
+    fear_victimisation, fear_adjust_rate, r = consts
     for i in range(hall.size):
         h = hall[i]
         vict = 1.0 if day - last_victim[i] < 365 else 0.0  # the bool as the float it multiplied
@@ -245,17 +253,17 @@ def _attitudes(day, weekly, hall, last_victim, sensitivity, trust_offset, fear, 
 @njit
 def _mobility(day, u, hall_status, hall, occupied, disruptive, household_id, vacant_since,
               complaint_day, squatted, squat_since, fear, satisfaction, mob_factor, hazard, refresh,
-              eviction, mediation, complaint_odds, keep_dispute, procedure_days, move_base,
-              move_insecurity, move_dissatisfaction, relet_thr, squat_eviction_days,
-              squat_after_days, squat_rate):  # pragma: no cover - compiled
+              eviction, mediation, consts, tenancies, relet, tenant_k):  # pragma: no cover
     # Each step reads and writes only its own slot, so the bulk version's sequence of
     # whole-array steps (complaints filed, evictions due, disputes settled; the move-out hazard;
     # move-outs and evictions; among all vacancies, today's included: squats freed, then relets
-    # and squats) done slot by slot gives the same state. Returns the counts and the slots to
-    # relet in increasing order (as np.flatnonzero gave them).
+    # and squats) done slot by slot gives the same state. Returns the counts; the slots to
+    # relet are the first n_relet of ``relet``, in increasing order (as np.flatnonzero gave),
+    # their tenancies so far in ``tenant_k`` (and k_max), each counted one more.
+    (complaint_odds, keep_dispute, procedure_days, move_base, move_insecurity,
+     move_dissatisfaction, relet_thr, squat_eviction_days, squat_after_days, squat_rate) = consts
     n = hall.size
-    relet = np.empty(n, np.int64)
-    filed = evictions = moves = freed = squats = n_relet = 0
+    filed = evictions = moves = freed = squats = n_relet = k_max = 0
     for i in range(n):
         due = False
         if eviction:
@@ -294,21 +302,25 @@ def _mobility(day, u, hall_status, hall, occupied, disruptive, household_id, vac
         waited = day - vacant_since[i]
         if waited >= 7 and np.float64(u[1, i]) < relet_thr[status]:
             relet[n_relet] = i
+            tenant_k[n_relet] = k = tenancies[i]
+            tenancies[i] = k + 1
+            k_max = max(k_max, k)
             n_relet += 1
         elif status >= 2 and waited >= squat_after_days and u[2, i] < squat_rate:
             squatted[i] = True  # squats happen only in orange and red halls
             squat_since[i] = day
             squats += 1
-    return filed, evictions, moves, freed, squats, relet[:n_relet]
+    return filed, evictions, moves, freed, squats, n_relet, k_max
 
 
 @njit
-def _settle(idx, k, day, next_id, tenant_u, tenant_means, tenant_sens, tenant_trust,
-            newcomer_deprivation, disruptive_share, trust_landlord0, trust_police0, occupied,
-            deprived, means, sensitivity, trust_offset, disruptive, household_id, mob_factor, fear, satisfaction,
-            trust_landlord, trust_police, last_victim, move_in, complaint_day):  # pragma: no cover
+def _settle(idx, k, day, next_id, tenant_u, tenant_means, tenant_sens, tenant_trust, consts,
+            occupied, deprived, means, sensitivity, trust_offset, disruptive, household_id,
+            mob_factor, fear, satisfaction, trust_landlord, trust_police, last_victim, move_in,
+            complaint_day):  # pragma: no cover - compiled
     # newcomer j of the day takes slot idx[j] with its k[j]-th pre-drawn tenant; float64
     # comparisons of the uniforms, as numpy made them (a float64 array against a Python float)
+    newcomer_deprivation, disruptive_share, trust_landlord0, trust_police0 = consts
     for j in range(idx.size):
         i, kj = idx[j], k[j]
         occupied[i] = True

@@ -16,6 +16,7 @@ its per-hall sums in input order, so they give the bits the numpy version gave.
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,6 +30,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 # how much a police visit reassures residents, by style
 POLICE_STYLE_REASSURANCE = {"community": 0.5, "standard": 0.25, "order_maintenance": 0.1}
+# the parameters _halls_day reads, as a tuple of floats, once per (read-only) Parameters
+_HALL_PARAMS = ("community_ce_gain", "fear_base", "fear_disorder", "fear_incidents", "fear_dealing",
+                "fear_reassurance", "order_maintenance_trust_loss", "status_yellow", "status_orange",
+                "status_red")
+_hall_consts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def update_residents(m: EstateModel, d, med, pol, guard, style) -> None:
@@ -49,15 +55,15 @@ def update_residents(m: EstateModel, d, med, pol, guard, style) -> None:
     # The hall arrays are written in place (returning new arrays from a kernel costs more than
     # the arithmetic): same values as the numpy version's new arrays, which no one kept.
     hall_status = np.empty(H, np.int64)  # yesterday's, for mobility (a copy, as m.status[halls])
+    consts = _hall_consts.get(p)
+    if consts is None:
+        consts = _hall_consts[p] = tuple(float(getattr(p, name)) for name in _HALL_PARAMS)
     _halls_day(
         d, weekly, targets, hh.hall, hh.occupied, hh.fear, hh.move_in, m.layout.dwellings_per_hall,
-        halls, float(part), float(p.community_ce_gain), m.nbr, m.disorder, m.recent, m.dealing,
-        pol, med, guard, m.caretaker_cov, POLICE_STYLE_REASSURANCE[style], style == "community",
-        style == "order_maintenance", m.raids, float(p.fear_base), float(p.fear_disorder),
-        float(p.fear_incidents), float(p.fear_dealing), float(p.fear_reassurance), m.cov_halls,
-        m.resp_landlord, m.resp_police, 0.3 * m.mods.dispute_mediation, float(m.trust_l0),
-        float(m.trust_p0), float(p.order_maintenance_trust_loss), m.status_score,
-        float(p.status_yellow), float(p.status_orange), float(p.status_red),
+        halls, float(part), consts, m.nbr, m.disorder, m.recent, m.dealing, pol, med, guard,
+        m.caretaker_cov, POLICE_STYLE_REASSURANCE[style], style == "community",
+        style == "order_maintenance", m.raids, m.cov_halls, m.resp_landlord, m.resp_police,
+        0.3 * m.mods.dispute_mediation, float(m.trust_l0), float(m.trust_p0), m.status_score,
         # written:
         m.fear, m.hall_occ, m.stab_h, m.ce, m.hall_reassure, m.hall_community, m.hall_heavy,
         m.hall_fear_logit, m.hall_sat, m.hall_tl, m.hall_tp, m.hall_trust_l, m.hall_trust_p,
@@ -84,19 +90,19 @@ def _fmax(a, b):  # pragma: no cover - compiled
 
 @njit
 def _halls_day(d, weekly, targets, hall, occ, fear, move_in, dwellings_per_hall, halls, part,
-               community_ce_gain, nbr, disorder, recent, dealing, pol, med, guard, caretaker_cov,
-               style_reassurance, community, order_maintenance, raids, fear_base, fear_disorder,
-               fear_incidents, fear_dealing, fear_reassurance, cov, resp_landlord, resp_police,
-               dispute_term, trust_l0, trust_p0, om_trust_loss, status_score, status_yellow,
-               status_orange, status_red, place_fear, hall_occ, stab_h, ce, hall_reassure,
-               hall_community, hall_heavy, fear_logit, hall_sat, hall_tl, hall_tp, trust_l, trust_p,
-               place_status, old_status):  # pragma: no cover - compiled
+               consts, nbr, disorder, recent, dealing, pol, med, guard, caretaker_cov,
+               style_reassurance, community, order_maintenance, raids, cov, resp_landlord,
+               resp_police, dispute_term, trust_l0, trust_p0, status_score, place_fear, hall_occ,
+               stab_h, ce, hall_reassure, hall_community, hall_heavy, fear_logit, hall_sat, hall_tl,
+               hall_tp, trust_l, trust_p, place_status, old_status):  # pragma: no cover - compiled
     # The numpy version's expressions, hall by hall, each in its order of operations (Python
     # evaluates left to right: a + b * c - e is (a + (b * c)) - e). Per-hall sums over the
     # households in slot order, as np.bincount(hall, weights=...) added them; the weights are
     # the products numpy formed (fear * occupied, as floats). Over a run of slots of one hall
     # (slots are sorted by hall) the running sums stay in registers: the same additions in the
     # same order, without a store and reload between each.
+    (community_ce_gain, fear_base, fear_disorder, fear_incidents, fear_dealing, fear_reassurance,
+     om_trust_loss, status_yellow, status_orange, status_red) = consts
     H, n = halls.size, hall.size
     n_occ = np.zeros(H, np.int64)
     fear_sum = np.zeros(H)
