@@ -129,7 +129,9 @@ def _halls_day(d, weekly, targets, hall, occ, fear, move_in, dwellings_per_hall,
         place_fear[pl] = fear_h
         if weekly:
             stab_h[j] = stab_sum[j] / denom
-        # community policing strengthens informal control, like participation (Braga et al. 2015)
+        # community policing works through residents (problem-solving with them, Braga et al.
+        # 2015): like participation, a community crew's regular presence strengthens informal
+        # control
         c = hall_occ[j] * (1 - fear_h) * (0.5 + 0.5 * stab_h[j]) * (
             ce_base + community_ce_gain * _fmin(hall_community[j], 1.0))
         ce[j] = _fmin(_fmax(c, 0.0), 1.3)
@@ -137,7 +139,7 @@ def _halls_day(d, weekly, targets, hall, occ, fear, move_in, dwellings_per_hall,
         dis_h = 0.6 * disorder[pl] + 0.4 * nbr[pl, 0]
         inc_month = 30 * (recent[pl] + 4 * nbr[pl, 3])  # own + about half the neighbours
         deal_h = _fmin(dealing[pl] + 4 * nbr[pl, 4], 1.5)
-        pol_h = pol[0, pl] + pol[1, pl] + pol[2, pl]
+        pol_h = pol[0, pl] + pol[1, pl] + pol[2, pl]  # as pol[:, halls].sum(0) adds
         presence = caretaker_cov[pl] + med[EVENING, pl] + 0.3 * guard[NIGHT, pl] + \
             style_reassurance * pol_h
         hall_reassure[j] += (presence - hall_reassure[j]) / 30
