@@ -8,7 +8,19 @@ of the whole ``model.step()``; printed: the medians over blocks and the median o
 ratios old/new. The first days (compilation, warm-up) are not timed.
 
 Usage: python benchmarks/bench_residents.py [--contexts priority_estate large_estate]
-                                            [--days 600] [--block 20] [--warmup 10]
+            [--strategy global_approach] [--days 600] [--block 20] [--warmup 10]
+
+Last run (2026-11-26, 2-core machine shared with other jobs; figures drift with its load, the
+ratios less so):
+
+    priority_estate (global_approach, 30 blocks of 20 days): update_residents 515 -> 168 us/day (x2.94); model.step 2382 -> 1930 us/day (x1.200)
+    large_estate (global_approach, 30 blocks of 20 days): update_residents 1343 -> 741 us/day (x1.80); model.step 5822 -> 5364 us/day (x1.097)
+    priority_estate (withdrawal, 30 blocks of 20 days): update_residents 477 -> 167 us/day (x2.75); model.step 2113 -> 1818 us/day (x1.150)
+    large_estate (withdrawal, 30 blocks of 20 days): update_residents 825 -> 464 us/day (x1.73); model.step 4171 -> 3654 us/day (x1.106)
+
+The kernels compile in about 5 s in the first process (cached in ``__pycache__``); a later
+process loads them in about 0.05 s, after numba's own start-up (about 0.4 s, paid once by the
+first compiled function whatever it is).
 """
 
 from __future__ import annotations
