@@ -14,6 +14,11 @@ One slot per dwelling; the slot holds the current household (``household_id``) o
   dissatisfied; vacancies are relet after a delay that grows with the hall's status, to poorer
   newcomers (ONPV 2017); long vacancies in orange/red halls may be squatted.
 
+The daily updates are compiled loops (:mod:`tranqsim.jit`): one pass over the slots instead of
+a dozen numpy calls, with numpy's operations in numpy's order and dtypes, so the same bits.
+The newcomers' pre-drawn attributes need special functions (scipy's ``betaincinv``, ``ndtri``),
+a whole layer of dwellings at a time and rarely: they stay in numpy.
+
 :class:`Household` is a thin Mesa agent *view* on one slot, for inspection and the UI: it is never
 stepped, and its attributes read the arrays.
 """
@@ -26,6 +31,8 @@ import mesa
 import numpy as np
 from scipy.special import betaincinv, ndtri
 
+from tranqsim.jit import njit
+
 if TYPE_CHECKING:  # pragma: no cover
     from tranqsim.model import EstateModel
 
@@ -33,6 +40,7 @@ NEVER = -(10**6)
 # how quickly a vacant dwelling finds a tenant, by hall status (green .. red)
 RELET_APPEAL = np.array([1.0, 0.75, 0.45, 0.25])
 TENANTS_AHEAD = 6  # newcomers pre-drawn per dwelling (about 40 years at the usual turnover)
+_NO_TARGETS = np.zeros(0)  # update_attitudes' weekly targets on other days (not read)
 
 
 def sigmoid(x):
@@ -64,7 +72,6 @@ class Households:
         self.disruptive = rng.random(n) < pop.disruptive_share
         self.mob_factor = (0.7 + 0.6 * self.means) / 365  # those with means leave more easily
         self.n_squatted = 0
-        self._hall_starts = None  # see per_hall_count
         self.hazard: np.ndarray | None = None  # daily move-out probability, refreshed weekly
         self.tenancies = np.zeros(n, np.int64)
         # uniforms for the next tenants of each dwelling (deprived, means, sensitivity, trust,
@@ -83,20 +90,33 @@ class Households:
         self.last_victim = np.full(n, NEVER, np.int64)
         self.move_in = -rng.integers(0, 365 * 15, n)
         self.complaint_day = np.full(n, NEVER, np.int64)
+        # the kernels' constants, converted once (parameters and context are read-only): floats,
+        # and the thresholds in the dtype numpy compared the uniforms in (float32 against a
+        # Python float, NEP 50; float64 against the float64 array of relet odds)
+        self._attitude_consts = (float(params.fear_victimisation), float(params.fear_adjust_rate),
+                                 1 - (1 - params.trust_adjust_rate) ** 7)  # (C pow, as before)
+        self._tenancy_consts = (
+            np.float32(1 / 120), np.float32(1 - 1 / 365), float(params.eviction_procedure_days),
+            float(params.move_base), float(params.move_insecurity),
+            float(params.move_dissatisfaction), RELET_APPEAL / params.relet_days,
+            float(params.squat_eviction_days), float(params.squat_after_days),
+            np.float32(params.squat_rate))
+        self._newcomer_consts = (float(pop.newcomer_deprivation), float(pop.disruptive_share),
+                                 float(pop.trust_landlord), float(pop.trust_police))
+        # mobility's work arrays, reused: a fresh slot-sized array a day costs more (page faults)
+        # than the loop that fills it
+        self._hazard_buf = np.empty(n, np.float32)
+        self._relet_buf = np.empty(n, np.int64)  # the day's relets: slots
+        self._tenant_k_buf = np.empty(n, np.int64)  # and which of their tenants moves in
         self.moves_today = 0
         self.evictions_today = 0
         self.relets_today = 0
 
     # ------------------------------------------------------------------ derived
     def per_hall_count(self, mask: np.ndarray, halls: int) -> np.ndarray:
-        """``np.bincount(self.hall, weights=mask, minlength=halls)`` for a boolean mask (float
-        counts, exact): slots are sorted by hall, so one segment sum per hall when none is empty."""
-        if self._hall_starts is None:
-            counts = np.bincount(self.hall, minlength=halls)
-            self._hall_starts = np.concatenate([[0], np.cumsum(counts)[:-1]]) if counts.all() else False
-        if self._hall_starts is False:
-            return np.bincount(self.hall, weights=mask, minlength=halls)
-        return np.add.reduceat(mask, self._hall_starts, dtype=np.int64).astype(np.float64)
+        """``np.bincount(self.hall, weights=mask, minlength=halls)`` for a boolean mask: float
+        counts (exact: integers counted, then converted)."""
+        return _count_per_hall(self.hall, mask, halls)
 
     def victimised_12m(self, day: int) -> np.ndarray:
         return self.occupied & (day - self.last_victim < 365)
@@ -107,18 +127,20 @@ class Households:
     # ------------------------------------------------------------------ daily update
     def update_attitudes(self, day: int, hall_fear_logit: np.ndarray, hall_sat: np.ndarray,
                          hall_trust_l: np.ndarray, hall_trust_p: np.ndarray) -> None:
-        """Move fear, satisfaction and trust toward their hall-level targets (bulk update)."""
-        p, h = self.p, self.hall
-        vict = (day - self.last_victim) < 365
-        logit = hall_fear_logit[h] + self.sensitivity + p.fear_victimisation * vict
-        target = sigmoid(logit)
-        self.fear += p.fear_adjust_rate * (target - self.fear)
-        if day % 7:
-            return  # satisfaction and trust move slowly: update weekly, at a weekly rate
-        r = 1 - (1 - p.trust_adjust_rate) ** 7
-        self.satisfaction += r * (sigmoid(hall_sat[h] - 1.5 * (self.fear - 0.3)) - self.satisfaction)
-        self.trust_landlord += r * (sigmoid(hall_trust_l[h] + self.trust_offset) - self.trust_landlord)
-        self.trust_police += r * (sigmoid(hall_trust_p[h] + self.trust_offset) - self.trust_police)
+        """Move fear, satisfaction and trust toward their hall-level targets (bulk update).
+
+        Daily: ``fear += fear_adjust_rate * (sigmoid(fear_logit[hall] + sensitivity
+        + fear_victimisation * [victimised < 365 days ago]) - fear)``. Satisfaction and trust
+        move slowly: only on days with ``day % 7 == 0``, at the weekly rate
+        ``r = 1 - (1 - trust_adjust_rate) ** 7``, toward ``sigmoid(sat[hall] - 1.5 * (fear -
+        0.3))`` (today's fear) and ``sigmoid(tl or tp[hall] + trust_offset)``. The hall arguments
+        are log-odds (``m.hall_tl``, ``m.hall_tp``)."""
+        weekly = day % 7 == 0
+        if not weekly:  # the weekly targets are not read
+            hall_sat = hall_trust_l = hall_trust_p = _NO_TARGETS
+        _attitudes(day, weekly, self.hall, self.last_victim, self.sensitivity, self.trust_offset,
+                   self.fear, self.satisfaction, self.trust_landlord, self.trust_police,
+                   hall_fear_logit, hall_sat, hall_trust_l, hall_trust_p, self._attitude_consts)
 
     def victimise(self, day: int, dwellings: np.ndarray, hall_fear_logit: np.ndarray) -> None:
         """Victims' fear jumps to its victimised level at once (victimisation drives fear)."""
@@ -130,54 +152,32 @@ class Households:
         self.fear[dwellings] = np.maximum(self.fear[dwellings], jump)
 
     def mobility(self, day: int, u: np.ndarray, hall_status: np.ndarray, streams,
-                 evict_due: np.ndarray | None) -> None:
-        """Move-outs, evictions, relets to newcomers, squats and squat evictions.
+                 eviction: bool = False, dispute_mediation: bool = False) -> int:
+        """Tenancy: complaints and evictions for disturbance (``eviction`` lever), settled
+        disputes (``dispute_mediation``), move-outs, relets to newcomers, squats and squat
+        evictions. Returns the number of complaints filed today.
 
         ``u`` holds one uniform per slot and per process, drawn every day whatever the state,
-        so that two strategies share these draws (common random numbers).
+        so that two strategies share these draws (common random numbers): row 3 for complaints
+        and disputes, rows 0, 1, 2 for move-outs, relets and squats. One pass over the slots
+        (:func:`_mobility`); newcomers move in afterwards (:meth:`_move_in`).
         """
-        p, occ = self.p, self.occupied
-        if day % 7 == 0 or self.hazard is None:  # fear and satisfaction move slowly
-            self.hazard = ((p.move_base + p.move_insecurity * (self.fear > 0.5)
-                            + p.move_dissatisfaction * (1 - self.satisfaction)) * self.mob_factor
-                           ).astype(np.float32)
-        out = occ & (u[0] < self.hazard)
-        self.evictions_today = 0
-        if evict_due is not None:
-            self.evictions_today = int(evict_due.sum())
-            out |= evict_due
-        gone = np.flatnonzero(out)  # a few slots: indexed once, not four masks over all slots
-        self.moves_today = gone.size
-        if gone.size:
-            occ[gone] = False
-            self.household_id[gone] = -1
-            self.vacant_since[gone] = day
-            self.complaint_day[gone] = NEVER
-        self.relets_today = 0
-        vac = np.flatnonzero(~occ)  # a few percent of slots: work on them only
-        if vac.size == 0:
-            return
-        if self.n_squatted:  # (with no squat, nothing to free and every vacancy is relettable)
-            sq = self.squatted[vac]
-            freed = vac[sq & (day - self.squat_since[vac] >= p.squat_eviction_days)]
-            if freed.size:  # squats end after the recovery procedure: relettable again
-                self.squatted[freed] = False
-                self.vacant_since[freed] = day
-                self.n_squatted -= int(freed.size)
-            vac = vac[~self.squatted[vac]]
-        status = hall_status[self.hall[vac]]
-        waited = day - self.vacant_since[vac]
-        relet = (waited >= 7) & (u[1, vac] < RELET_APPEAL[status] / p.relet_days)
-        squat = exposed = status >= 2  # squats happen only in orange and red halls
-        if exposed.any():
-            squat = ~relet & exposed & (waited >= p.squat_after_days) & (u[2, vac] < p.squat_rate)
-        if squat.any():
-            self.squatted[vac[squat]] = True
-            self.squat_since[vac[squat]] = day
-            self.n_squatted += int(squat.sum())
-        if relet.any():
-            self.relets_today = int(relet.sum())
-            self._move_in(vac[relet], day, streams)
+        refresh = day % 7 == 0 or self.hazard is None  # fear and satisfaction move slowly
+        if refresh:
+            self.hazard = self._hazard_buf  # (the kernel rewrites it whole)
+        filed, evictions, moves, freed, squats, n_relet, k_max = _mobility(
+            day, u, hall_status, self.hall, self.occupied, self.disruptive, self.household_id,
+            self.vacant_since, self.complaint_day, self.squatted, self.squat_since, self.fear,
+            self.satisfaction, self.mob_factor, self.hazard, refresh, eviction, dispute_mediation,
+            self._tenancy_consts, self.tenancies, self._relet_buf, self._tenant_k_buf)
+        self.evictions_today = evictions
+        self.moves_today = moves
+        self.n_squatted += squats - freed
+        self.relets_today = n_relet
+        if n_relet:
+            self._move_in(self._relet_buf[:n_relet], self._tenant_k_buf[:n_relet], k_max, day,
+                          streams)
+        return filed
 
     def _tenant_layers_upto(self, k: int) -> None:
         """Compute the attributes of the newcomers of tenant layers up to ``k`` (inclusive)."""
@@ -189,44 +189,156 @@ class Households:
             self.tenant_trust[:, j] = 0.4 * ndtri(np.clip(tu[:, 3], 1e-9, 1 - 1e-9))
             self.tenant_layers += 1
 
-    def _move_in(self, idx: np.ndarray, day: int, streams) -> None:
+    def _move_in(self, idx: np.ndarray, k: np.ndarray, k_max: int, day: int, streams) -> None:
         """Newcomers: poorer on average (ONPV 2017). The k-th tenant of each dwelling is drawn
         from uniforms fixed at the start (``tenant_u``), so the same dwelling relet for the k-th
-        time gets the same kind of household under any strategy (common random numbers)."""
-        p, pop = self.p, self.ctx.population
-        self.occupied[idx] = True
-        self.tenancies[idx] += 1
-        k = self.tenancies[idx] - 1
-        inside = k < TENANTS_AHEAD
-        if not inside.all():  # a dwelling relet very often: draw its next tenants on demand
+        time gets the same kind of household under any strategy (common random numbers).
+        ``idx``: the slots relet today; ``k``: their tenancies before today's (counted by
+        :func:`_mobility`), ``k_max`` the largest."""
+        p = self.p
+        if k_max >= TENANTS_AHEAD:  # a dwelling relet very often: draw its next tenants on demand
             self._tenant_layers_upto(TENANTS_AHEAD - 1)  # (the last layer, before it is replaced)
-            for i in idx[~inside]:
+            for i in idx[k >= TENANTS_AHEAD]:
                 extra = streams.child("newcomers", int(i), int(self.tenancies[i])).random(5)
                 self.tenant_u[i, -1] = extra
                 self.tenant_means[:, i, -1] = betaincinv(4, 3, extra[1]), betaincinv(2, 5, extra[1])
                 self.tenant_sens[i, -1] = p.fear_sensitivity_sd * ndtri(min(max(extra[2], 1e-9), 1 - 1e-9))
                 self.tenant_trust[i, -1] = 0.4 * ndtri(min(max(extra[3], 1e-9), 1 - 1e-9))
             k = np.minimum(k, TENANTS_AHEAD - 1)
-        self._tenant_layers_upto(int(k.max()))
-        u = self.tenant_u[idx, k]
-        dep = u[:, 0] < pop.newcomer_deprivation
-        self.deprived[idx] = dep
-        self.means[idx] = self.tenant_means[dep.astype(np.int64), idx, k]
-        self.sensitivity[idx] = self.tenant_sens[idx, k]
-        self.trust_offset[idx] = self.tenant_trust[idx, k]
-        self.disruptive[idx] = u[:, 4] < pop.disruptive_share
-        n = idx.size
-        self.household_id[idx] = np.arange(self.next_id, self.next_id + n)
-        self.next_id += n
-        self.mob_factor[idx] = (0.7 + 0.6 * self.means[idx]) / 365
+            k_max = TENANTS_AHEAD - 1
+        self._tenant_layers_upto(k_max)
+        # the newcomers take their slots' arrays (a compiled loop: a dozen fancy-indexed numpy
+        # assignments cost more than the few slots of a day's relets)
+        _settle(idx, k, day, self.next_id, self.tenant_u, self.tenant_means, self.tenant_sens,
+                self.tenant_trust, self._newcomer_consts, self.occupied, self.deprived, self.means,
+                self.sensitivity, self.trust_offset, self.disruptive, self.household_id,
+                self.mob_factor, self.fear, self.satisfaction, self.trust_landlord,
+                self.trust_police, self.last_victim, self.move_in, self.complaint_day)
+        self.next_id += idx.size
         self.hazard = None
-        self.fear[idx] = 0.3
-        self.satisfaction[idx] = 0.6
-        self.trust_landlord[idx] = pop.trust_landlord
-        self.trust_police[idx] = pop.trust_police
-        self.last_victim[idx] = NEVER
-        self.move_in[idx] = day
-        self.complaint_day[idx] = NEVER
+
+
+@njit
+def _count_per_hall(hall, mask, halls):  # pragma: no cover - compiled
+    # integers counted, then converted: the bits of bincount's float sums of 0s and 1s
+    cnt = np.zeros(halls, np.int64)
+    for i in range(hall.size):
+        if mask[i]:
+            cnt[hall[i]] += 1
+    return cnt.astype(np.float64)
+
+
+@njit
+def _attitudes(day, weekly, hall, last_victim, sensitivity, trust_offset, fear, satisfaction,
+               trust_landlord, trust_police, hall_fear_logit, hall_sat, hall_tl, hall_tp,
+               consts):  # pragma: no cover - compiled
+    # slot by slot, the bulk version's elementwise operations in its order (sigmoid(x) =
+    # 1 / (1 + exp(-x))); the weekly updates read today's updated fear, as it did
+    fear_victimisation, fear_adjust_rate, r = consts
+    for i in range(hall.size):
+        h = hall[i]
+        vict = 1.0 if day - last_victim[i] < 365 else 0.0  # the bool as the float it multiplied
+        logit = hall_fear_logit[h] + sensitivity[i] + fear_victimisation * vict
+        f = fear[i] + fear_adjust_rate * (1.0 / (1.0 + np.exp(-logit)) - fear[i])
+        fear[i] = f
+        if weekly:
+            x = hall_sat[h] - 1.5 * (f - 0.3)
+            satisfaction[i] += r * (1.0 / (1.0 + np.exp(-x)) - satisfaction[i])
+            x = hall_tl[h] + trust_offset[i]
+            trust_landlord[i] += r * (1.0 / (1.0 + np.exp(-x)) - trust_landlord[i])
+            x = hall_tp[h] + trust_offset[i]
+            trust_police[i] += r * (1.0 / (1.0 + np.exp(-x)) - trust_police[i])
+
+
+@njit
+def _mobility(day, u, hall_status, hall, occupied, disruptive, household_id, vacant_since,
+              complaint_day, squatted, squat_since, fear, satisfaction, mob_factor, hazard, refresh,
+              eviction, mediation, consts, tenancies, relet, tenant_k):  # pragma: no cover
+    # Each step reads and writes only its own slot, so the bulk version's sequence of
+    # whole-array steps (complaints filed, evictions due, disputes settled; the move-out hazard;
+    # move-outs and evictions; among all vacancies, today's included: squats freed, then relets
+    # and squats) done slot by slot gives the same state. Returns the counts; the slots to
+    # relet are the first n_relet of ``relet``, in increasing order (as np.flatnonzero gave),
+    # their tenancies so far in ``tenant_k`` (and k_max), each counted one more.
+    (complaint_odds, keep_dispute, procedure_days, move_base, move_insecurity,
+     move_dissatisfaction, relet_thr, squat_eviction_days, squat_after_days, squat_rate) = consts
+    n = hall.size
+    filed = evictions = moves = freed = squats = n_relet = k_max = 0
+    for i in range(n):
+        due = False
+        if eviction:
+            # complaints filed: the monthly odds, against occupied disruptive households
+            # without one; eviction once the procedure has run
+            if u[3, i] < complaint_odds and occupied[i] and disruptive[i] and complaint_day[i] < 0:
+                complaint_day[i] = day
+                filed += 1
+            due = occupied[i] and complaint_day[i] >= 0 and day - complaint_day[i] >= procedure_days
+        if mediation:
+            disruptive[i] = disruptive[i] and u[3, i] < keep_dispute  # settled for good
+        if refresh:
+            ins = 1.0 if fear[i] > 0.5 else 0.0  # the bool as the float it multiplied
+            hz = (move_base + move_insecurity * ins + move_dissatisfaction * (1 - satisfaction[i])) \
+                * mob_factor[i]
+            hazard[i] = np.float32(hz)
+        if occupied[i]:
+            out = u[0, i] < hazard[i]  # float32 against float32
+            if due:
+                evictions += 1
+                out = True
+            if not out:
+                continue
+            moves += 1
+            occupied[i] = False
+            household_id[i] = -1
+            vacant_since[i] = day
+            complaint_day[i] = NEVER
+        if squatted[i]:
+            if day - squat_since[i] < squat_eviction_days:
+                continue
+            squatted[i] = False  # squats end after the recovery procedure: relettable again
+            vacant_since[i] = day
+            freed += 1
+        status = hall_status[hall[i]]
+        waited = day - vacant_since[i]
+        if waited >= 7 and np.float64(u[1, i]) < relet_thr[status]:
+            relet[n_relet] = i
+            tenant_k[n_relet] = k = tenancies[i]
+            tenancies[i] = k + 1
+            k_max = max(k_max, k)
+            n_relet += 1
+        elif status >= 2 and waited >= squat_after_days and u[2, i] < squat_rate:
+            squatted[i] = True  # squats happen only in orange and red halls
+            squat_since[i] = day
+            squats += 1
+    return filed, evictions, moves, freed, squats, n_relet, k_max
+
+
+@njit
+def _settle(idx, k, day, next_id, tenant_u, tenant_means, tenant_sens, tenant_trust, consts,
+            occupied, deprived, means, sensitivity, trust_offset, disruptive, household_id,
+            mob_factor, fear, satisfaction, trust_landlord, trust_police, last_victim, move_in,
+            complaint_day):  # pragma: no cover - compiled
+    # newcomer j of the day takes slot idx[j] with its k[j]-th pre-drawn tenant; float64
+    # comparisons of the uniforms, as numpy made them (a float64 array against a Python float)
+    newcomer_deprivation, disruptive_share, trust_landlord0, trust_police0 = consts
+    for j in range(idx.size):
+        i, kj = idx[j], k[j]
+        occupied[i] = True
+        dep = tenant_u[i, kj, 0] < newcomer_deprivation
+        deprived[i] = dep
+        means[i] = tenant_means[1 if dep else 0, i, kj]
+        sensitivity[i] = tenant_sens[i, kj]
+        trust_offset[i] = tenant_trust[i, kj]
+        disruptive[i] = tenant_u[i, kj, 4] < disruptive_share
+        household_id[i] = next_id + j
+        mob_factor[i] = (0.7 + 0.6 * means[i]) / 365
+        fear[i] = 0.3
+        satisfaction[i] = 0.6
+        trust_landlord[i] = trust_landlord0
+        trust_police[i] = trust_police0
+        last_victim[i] = NEVER
+        move_in[i] = day
+        complaint_day[i] = NEVER
 
 
 class Household(mesa.Agent):

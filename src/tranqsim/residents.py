@@ -7,93 +7,170 @@ them in bulk (:meth:`tranqsim.households.Households.update_attitudes`). Tenancy:
 evictions for disturbance, settled disputes, move-outs, relets and squats
 (:meth:`Households.mobility`). Hall status follows the Nantes grading: severity-weighted
 incidents per month, a dealing point makes a hall at least orange, a strong one red.
+
+The day's arithmetic runs in compiled loops (:mod:`tranqsim.jit`): the hall quantities and the
+hall status in one kernel (:func:`_halls_day`), the households' attitudes and tenancy in
+:class:`Households`' kernels. They make numpy's elementwise operations in its order and dtypes and
+its per-hall sums in input order, so they give the bits the numpy version gave.
 """
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tranqsim.estate import HallStatus
-from tranqsim.households import sigmoid
 from tranqsim.incidents import EVENING, NIGHT
+from tranqsim.jit import njit
 
 if TYPE_CHECKING:  # pragma: no cover
     from tranqsim.model import EstateModel
 
 # how much a police visit reassures residents, by style
 POLICE_STYLE_REASSURANCE = {"community": 0.5, "standard": 0.25, "order_maintenance": 0.1}
+# the parameters _halls_day reads, as a tuple of floats, once per (read-only) Parameters
+_HALL_PARAMS = ("community_ce_gain", "fear_base", "fear_disorder", "fear_incidents", "fear_dealing",
+                "fear_reassurance", "order_maintenance_trust_loss", "status_yellow", "status_orange",
+                "status_red")
+_hall_consts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def update_residents(m: EstateModel, d, med, pol, guard, style) -> None:
-    """Collective efficacy, fear, satisfaction, trust; tenancy events; hall status."""
+    """Collective efficacy, fear, satisfaction, trust; tenancy events; hall status.
+
+    Hall quantities (see :func:`_halls_day`): occupancy, mean fear (written to ``m.fear`` at the
+    halls), weekly residential stability, collective efficacy, the fear target's log-odds, the
+    reassurance, community-policing and heavy-handedness EMAs, and, weekly (or when not yet
+    set), satisfaction and trust targets; the hall status. Then households' attitudes,
+    complaints and evictions (eviction lever), settled disputes (dispute mediation), move-outs,
+    relets and squats (by yesterday's hall status)."""
     p, hh, halls, H = m.p, m.households, m.halls, m.n_halls
-    occ = hh.occupied
-    n_occ = hh.per_hall_count(occ, H)
-    m.hall_occ = n_occ / m.layout.dwellings_per_hall
-    denom = np.maximum(n_occ, 1)
-    fear_h = np.bincount(hh.hall, weights=hh.fear * occ, minlength=H) / denom
-    m.fear[halls] = fear_h
     part = min(m.mods.participation, 2.0)
-    if d % 7 == 0:  # residential stability changes slowly: weekly is enough
-        stable = np.minimum(1.0, (d - hh.move_in) / (3 * 365)) * occ
-        m.stab_h = np.bincount(hh.hall, weights=stable, minlength=H) / denom
-    # community policing works through residents (problem-solving with them, Braga et al. 2015):
-    # like participation, a community crew's regular presence strengthens informal control
-    ce = m.hall_occ * (1 - fear_h) * (0.5 + 0.5 * m.stab_h) * (
-        1 + 0.3 * part + p.community_ce_gain * np.minimum(m.hall_community, 1.0))
-    m.ce = np.minimum(np.maximum(ce, 0.0, out=ce), 1.3, out=ce)
-    near = m.nbr[halls]  # neighbourhood means, from this morning's product
-    dis_h = 0.6 * m.disorder[halls] + 0.4 * near[:, 0]
-    inc_month = 30 * (m.recent[halls] + 4 * near[:, 3])  # own + about half the neighbours
-    deal_h = np.minimum(m.dealing[halls] + 4 * near[:, 4], 1.5)
-    pol_h = pol[0, halls] + pol[1, halls] + pol[2, halls]  # as pol[:, halls].sum(0) adds
-    presence = m.caretaker_cov[halls] + med[EVENING, halls] + 0.3 * guard[NIGHT, halls] + \
-        POLICE_STYLE_REASSURANCE[style] * pol_h
-    m.hall_reassure += (presence - m.hall_reassure) / 30
-    reassure = np.minimum(m.hall_reassure, 1.0)
-    if style == "community":
-        m.hall_community += (pol_h - m.hall_community) / 60
-    else:
-        m.hall_community -= m.hall_community / 60
-    heavy = pol_h * (style == "order_maintenance") + m.raids[halls]
-    m.hall_heavy += (heavy - m.hall_heavy) / 60
-    m.hall_fear_logit = (p.fear_base + p.fear_disorder * dis_h + p.fear_incidents * np.log1p(inc_month)
-                            + p.fear_dealing * deal_h - p.fear_reassurance * reassure)
-    if d % 7 == 0 or m.hall_sat is None:
-        # targets (log-odds) around the territory's history (its initial trust), moved by what
-        # residents see: responsiveness, presence, participation, disorder, heavy-handedness.
-        # Satisfaction and trust move slowly: their targets are reassessed weekly.
-        cov = m.cov_halls
-        m.hall_sat = 1.2 - 3 * dis_h + 2 * (m.resp_landlord - 0.5) + 0.8 * cov + 0.3 * part \
-            - 0.1 * 30 * m.recent[halls] + 0.3 * m.mods.dispute_mediation
-        m.hall_tl = m.trust_l0 + 2 * (m.resp_landlord - 0.5) + 0.8 * (cov - 0.7) \
-            + 0.6 * (reassure - 0.5) + 0.4 * part - 1.5 * (dis_h - 0.1)
-        m.hall_tp = m.trust_p0 + 1.5 * (m.resp_police - 0.4) + 0.6 * np.minimum(m.hall_community, 1) \
-            - p.order_maintenance_trust_loss * np.minimum(m.hall_heavy, 1) - 0.8 * np.minimum(deal_h, 1)
-        m.hall_trust_l = sigmoid(m.hall_tl)  # what reporting uses
-        m.hall_trust_p = sigmoid(m.hall_tp)
+    weekly = d % 7 == 0  # residential stability changes slowly: weekly is enough
+    targets = weekly or m.hall_sat is None  # satisfaction and trust targets: weekly
+    if m.hall_sat is None:
+        m.hall_sat, m.hall_tl, m.hall_tp = np.empty(H), np.empty(H), np.empty(H)
+    # The hall arrays are written in place (returning new arrays from a kernel costs more than
+    # the arithmetic): same values as the numpy version's new arrays, which no one kept.
+    hall_status = np.empty(H, np.int64)  # yesterday's, for mobility (a copy, as m.status[halls])
+    consts = _hall_consts.get(p)
+    if consts is None:
+        consts = _hall_consts[p] = tuple(float(getattr(p, name)) for name in _HALL_PARAMS)
+    _halls_day(
+        d, weekly, targets, hh.hall, hh.occupied, hh.fear, hh.move_in, m.layout.dwellings_per_hall,
+        halls, float(part), consts, m.nbr, m.disorder, m.recent, m.dealing, pol, med, guard,
+        m.caretaker_cov, POLICE_STYLE_REASSURANCE[style], style == "community",
+        style == "order_maintenance", m.raids, m.cov_halls, m.resp_landlord, m.resp_police,
+        0.3 * m.mods.dispute_mediation, float(m.trust_l0), float(m.trust_p0), m.status_score,
+        # written:
+        m.fear, m.hall_occ, m.stab_h, m.ce, m.hall_reassure, m.hall_community, m.hall_heavy,
+        m.hall_fear_logit, m.hall_sat, m.hall_tl, m.hall_tp, m.hall_trust_l, m.hall_trust_p,
+        m.status, hall_status)
     hh.update_attitudes(d, m.hall_fear_logit, m.hall_sat, m.hall_tl, m.hall_tp)
     # tenancy: complaints and evictions for disturbance; settled disputes; move-outs, relets, squats
     u = m.streams["mobility"].random((4, hh.n), dtype=np.float32)
-    m.day_evict_cost = 0.0
-    evict_due = None
-    if m.mods.eviction:
-        # complaints filed: the monthly odds first, they leave ~1% of the slots to check
-        odds = np.flatnonzero(u[3] < 1 / 120)
-        file = odds[occ[odds] & hh.disruptive[odds] & (hh.complaint_day[odds] < 0)]
-        hh.complaint_day[file] = d
-        m.day_evict_cost = file.size * p.cost_eviction_case
-        evict_due = occ & (hh.complaint_day >= 0) & (d - hh.complaint_day >= p.eviction_procedure_days)
-    if m.mods.dispute_mediation:
-        hh.disruptive &= u[3] < 1 - 1 / 365  # some disputes settle for good
-    hh.mobility(d, u, m.status[halls], m.streams, evict_due)
-    # hall status (Nantes grading): severity-weighted incidents per month, dealing points
-    score = 30 * m.status_score[halls]
-    st = (score >= p.status_yellow).astype(np.int64) + (score >= p.status_orange) + (score >= p.status_red)
-    dh = m.dealing[halls]
-    if dh.any():
-        st = np.where(dh > 0, np.maximum(st, HallStatus.ORANGE), st)
-        st = np.where(dh > 0.7, HallStatus.RED, st)
-    m.status[halls] = st
+    filed = hh.mobility(d, u, hall_status, m.streams, m.mods.eviction, m.mods.dispute_mediation)
+    m.day_evict_cost = filed * p.cost_eviction_case if m.mods.eviction else 0.0
+
+
+_ORANGE, _RED = int(HallStatus.ORANGE), int(HallStatus.RED)
+
+
+@njit
+def _fmin(a, b):  # pragma: no cover - compiled
+    return b if b < a else a  # np.minimum(a, b) for a non-NaN b (a NaN a propagates)
+
+
+@njit
+def _fmax(a, b):  # pragma: no cover - compiled
+    return b if b > a else a  # np.maximum(a, b) for a non-NaN b
+
+
+@njit
+def _halls_day(d, weekly, targets, hall, occ, fear, move_in, dwellings_per_hall, halls, part,
+               consts, nbr, disorder, recent, dealing, pol, med, guard, caretaker_cov,
+               style_reassurance, community, order_maintenance, raids, cov, resp_landlord,
+               resp_police, dispute_term, trust_l0, trust_p0, status_score, place_fear, hall_occ,
+               stab_h, ce, hall_reassure, hall_community, hall_heavy, fear_logit, hall_sat, hall_tl,
+               hall_tp, trust_l, trust_p, place_status, old_status):  # pragma: no cover - compiled
+    # The numpy version's expressions, hall by hall, each in its order of operations (Python
+    # evaluates left to right: a + b * c - e is (a + (b * c)) - e). Per-hall sums over the
+    # households in slot order, as np.bincount(hall, weights=...) added them; the weights are
+    # the products numpy formed (fear * occupied, as floats). Over a run of slots of one hall
+    # (slots are sorted by hall) the running sums stay in registers: the same additions in the
+    # same order, without a store and reload between each.
+    (community_ce_gain, fear_base, fear_disorder, fear_incidents, fear_dealing, fear_reassurance,
+     om_trust_loss, status_yellow, status_orange, status_red) = consts
+    H, n = halls.size, hall.size
+    n_occ = np.zeros(H, np.int64)
+    fear_sum = np.zeros(H)
+    stab_sum = np.zeros(H)
+    i = 0
+    while i < n:
+        h = hall[i]
+        c, f, s = n_occ[h], fear_sum[h], stab_sum[h]
+        while i < n and hall[i] == h:
+            o = 1.0 if occ[i] else 0.0
+            c += occ[i]
+            f += fear[i] * o
+            if weekly:
+                s += _fmin(1.0, (d - move_in[i]) / (3 * 365)) * o
+            i += 1
+        n_occ[h], fear_sum[h], stab_sum[h] = c, f, s
+    ce_base = 1 + 0.3 * part
+    for j in range(H):
+        pl = halls[j]
+        cnt = np.float64(n_occ[j])
+        hall_occ[j] = cnt / dwellings_per_hall[j]
+        denom = _fmax(cnt, 1.0)
+        fear_h = fear_sum[j] / denom
+        place_fear[pl] = fear_h
+        if weekly:
+            stab_h[j] = stab_sum[j] / denom
+        # community policing works through residents (problem-solving with them, Braga et al.
+        # 2015): like participation, a community crew's regular presence strengthens informal
+        # control
+        c = hall_occ[j] * (1 - fear_h) * (0.5 + 0.5 * stab_h[j]) * (
+            ce_base + community_ce_gain * _fmin(hall_community[j], 1.0))
+        ce[j] = _fmin(_fmax(c, 0.0), 1.3)
+        # neighbourhood means, from this morning's product
+        dis_h = 0.6 * disorder[pl] + 0.4 * nbr[pl, 0]
+        inc_month = 30 * (recent[pl] + 4 * nbr[pl, 3])  # own + about half the neighbours
+        deal_h = _fmin(dealing[pl] + 4 * nbr[pl, 4], 1.5)
+        pol_h = pol[0, pl] + pol[1, pl] + pol[2, pl]  # as pol[:, halls].sum(0) adds
+        presence = caretaker_cov[pl] + med[EVENING, pl] + 0.3 * guard[NIGHT, pl] + \
+            style_reassurance * pol_h
+        hall_reassure[j] += (presence - hall_reassure[j]) / 30
+        reassure = _fmin(hall_reassure[j], 1.0)
+        if community:
+            hall_community[j] += (pol_h - hall_community[j]) / 60
+        else:
+            hall_community[j] -= hall_community[j] / 60
+        heavy = pol_h * (1.0 if order_maintenance else 0.0) + raids[pl]
+        hall_heavy[j] += (heavy - hall_heavy[j]) / 60
+        fear_logit[j] = (fear_base + fear_disorder * dis_h + fear_incidents * np.log1p(inc_month)
+                         + fear_dealing * deal_h - fear_reassurance * reassure)
+        if targets:
+            # targets (log-odds) around the territory's history (its initial trust), moved by
+            # what residents see: responsiveness, presence, participation, disorder,
+            # heavy-handedness. Satisfaction and trust move slowly: reassessed weekly.
+            hall_sat[j] = 1.2 - 3 * dis_h + 2 * (resp_landlord[j] - 0.5) + 0.8 * cov[j] \
+                + 0.3 * part - 0.1 * 30 * recent[pl] + dispute_term
+            hall_tl[j] = trust_l0 + 2 * (resp_landlord[j] - 0.5) + 0.8 * (cov[j] - 0.7) \
+                + 0.6 * (reassure - 0.5) + 0.4 * part - 1.5 * (dis_h - 0.1)
+            hall_tp[j] = trust_p0 + 1.5 * (resp_police[j] - 0.4) \
+                + 0.6 * _fmin(hall_community[j], 1.0) - om_trust_loss * _fmin(hall_heavy[j], 1.0) \
+                - 0.8 * _fmin(deal_h, 1.0)
+            trust_l[j] = 1.0 / (1.0 + np.exp(-hall_tl[j]))  # what reporting uses
+            trust_p[j] = 1.0 / (1.0 + np.exp(-hall_tp[j]))
+        # hall status (Nantes grading): severity-weighted incidents per month, dealing points
+        score = 30 * status_score[pl]
+        st = (score >= status_yellow) + (score >= status_orange) + (score >= status_red)
+        if dealing[pl] > 0:
+            st = max(st, _ORANGE)
+        if dealing[pl] > 0.7:
+            st = _RED
+        old_status[j] = place_status[pl]
+        place_status[pl] = st
