@@ -19,7 +19,7 @@ PYTHON_FOUND := $(shell \
     done; \
   fi)
 
-.PHONY: run test bench docs validate calibrate clean venv ui
+.PHONY: run test bench docs validate calibrate clean venv ui kernels
 
 venv: $(STAMP)
 
@@ -28,39 +28,47 @@ $(STAMP): pyproject.toml
 	@echo "Using $(PYTHON_FOUND)"
 	$(PYTHON_FOUND) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,aot]'
 	@touch $(STAMP)
+
+# the model's kernels compiled ahead of time (src/tranqsim/jit.py), again whenever a file
+# holding kernels changes; without them the same kernels run through numba's JIT
+KERNELS := src/tranqsim/_kernels.json
+KERNEL_SOURCES := $(shell grep -l '^@njit' src/tranqsim/*.py) src/tranqsim/jit.py scripts/build_kernels.py
+$(KERNELS): $(STAMP) $(KERNEL_SOURCES)
+	$(PY) scripts/build_kernels.py
+kernels: $(KERNELS)
 
 # the main job: the seven strategies in the priority estate (6 replicates x 4 years, resumable),
 # then the strategists' report (HTML + Markdown + figures); prints the report's path
-run: $(STAMP)
+run: $(KERNELS)
 	$(VENV)/bin/tranqsim sweep experiments/strategy_spectrum_quick.yaml --out runs/main/sweep
 	$(VENV)/bin/tranqsim report runs/main/sweep --out runs/main/report.html --series-replicates 3
 
-test: $(STAMP)
+test: $(KERNELS)
 	$(PY) -m pytest -q
 
 # The trainers' web page on http://127.0.0.1:8765 (UI_HOST/UI_PORT to change). The first run
 # fetches Solara's front-end packages into .venv (npm pack); afterwards it works offline.
 UI_HOST ?= 127.0.0.1
 UI_PORT ?= 8765
-ui: $(STAMP)
+ui: $(KERNELS)
 	$(PY) scripts/setup_ui.py
 	$(VENV)/bin/tranqsim ui --host $(UI_HOST) --port $(UI_PORT)
 
-bench: $(STAMP)
+bench: $(KERNELS)
 	$(PY) benchmarks/bench_model.py
 
 docs: $(STAMP)
 	$(VENV)/bin/tranqsim params --markdown > docs/parameters.md
 
 # the full pattern suite (20 replicates, <= 15 min here); regenerates docs/validation.md
-validate: $(STAMP)
+validate: $(KERNELS)
 	$(VENV)/bin/tranqsim validate --replicates 20 --out runs/validation --markdown docs/validation.md
 
 # recomputes the calibrated defaults from scratch and checks them against the shipped ones
-calibrate: $(STAMP)
+calibrate: $(KERNELS)
 	$(VENV)/bin/tranqsim calibrate --out runs/calibration --check
 
 clean:
-	rm -rf $(VENV) runs build *.egg-info src/*.egg-info
+	rm -rf $(VENV) runs build *.egg-info src/*.egg-info src/tranqsim/_kernels*

@@ -1,4 +1,4 @@
-"""Compiled kernels for the daily step's small-array work (numba).
+"""Compiled kernels for the daily step's small-array work (numba), compiled ahead of time.
 
 A day of the model is a few hundred array operations on small arrays: the day's incidents
 (a handful to a few dozen), the halls (tens to a few hundred), the places. Each numpy call
@@ -13,16 +13,117 @@ Rules for kernels here, so that they give the very bits numpy gave (checked by
 - sums in the order numpy makes them: ``np.bincount`` adds in input order, so a loop in input
   order gives the same bits; ``np.sum`` on more than 8 values adds pairwise, so such sums stay
   in numpy;
-- ``exp``, ``log1p``, ``expm1`` call the C library's functions, as numpy does on machines
-  without AVX-512 (on AVX-512 machines numpy has its own and the last bits may differ);
+- ``exp``, ``log``, ``log1p``, ``expm1`` in float64 call the C library's functions, as numpy
+  does on machines without AVX-512 (numpy's float32 ``exp`` is its own: it stays in numpy);
 - random draws stay outside, from the model's named streams, in the same shapes and order.
 
-``cache=True`` keeps compiled code next to the sources (``__pycache__``), so only the first
-process on a machine pays the compilation (a few seconds).
+**Ahead of time.** Importing numba maps LLVM (about 110 MB of memory per process) and its
+first compiled call costs about 0.4 s. So ``scripts/build_kernels.py`` (run by the Makefile
+after installing) compiles every kernel with numba's AOT compiler into one extension module,
+``tranqsim/_kernels*.so``, with a manifest of the SHA-256 of each source file it compiled.
+:func:`njit` hands out the compiled function when the module's source file is unchanged since
+the build; otherwise (no build, an edited file, ``TRANQSIM_JIT=1``) it falls back to numba's
+just-in-time compiler, with the same code and the same bits, at the cost above. A whole
+file's kernels go one way or the other, so kernels calling each other stay consistent.
 """
 
 from __future__ import annotations
 
-import numba
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
 
-njit = numba.njit(cache=True, nogil=True, error_model="numpy")
+HERE = Path(__file__).resolve().parent
+MANIFEST = HERE / "_kernels.json"
+KERNELS: dict[str, object] = {}  # "module.function" -> the Python function (for the AOT build)
+_hashes: dict[str, str] = {}
+
+
+def _file_hash(path: str) -> str:
+    if path not in _hashes:
+        _hashes[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return _hashes[path]
+
+
+def _load_aot():
+    """(module, {module file name: sha256}) of the ahead-of-time build, or None."""
+    if os.environ.get("TRANQSIM_JIT") or not MANIFEST.is_file():
+        return None
+    try:
+        from tranqsim import _kernels  # noqa: PLC0415 - optional compiled module
+        manifest = json.loads(MANIFEST.read_text())
+        if manifest.get("build") != int(_kernels.build_id()):
+            return None  # a manifest from another build
+    except (ImportError, ValueError, AttributeError):
+        return None
+    return _kernels, manifest["sources"], manifest["args"]
+
+
+_AOT = _load_aot()
+
+
+def aot_name(fn) -> str:
+    return f"{fn.__module__.rsplit('.', 1)[-1]}__{fn.__name__}"
+
+
+def njit(fn):
+    """The kernel ``fn``: its ahead-of-time build when current, else numba's JIT."""
+    KERNELS[f"{fn.__module__}.{fn.__name__}"] = fn
+    src = sys.modules[fn.__module__].__file__
+    if _AOT is not None and _AOT[1].get(Path(src).name) == _file_hash(src):
+        compiled = getattr(_AOT[0], aot_name(fn), None)
+        # a helper called only from other kernels is compiled into them: the Python function
+        # stands for it (never called on the hot path)
+        return fn if compiled is None else _guarded(fn, compiled, _AOT[2][aot_name(fn)])
+    _JIT.append(fn.__name__)
+    return _jit(fn)
+
+
+def _jit(fn):
+    import numba  # noqa: PLC0415 - only when the AOT build is missing, stale or bypassed
+
+    return numba.njit(cache=True, nogil=True, error_model="numpy")(fn)
+
+
+def _guarded(fn, compiled, specs):
+    """``compiled`` behind a check of its array arguments' dtypes and dimensions (an AOT
+    function reads its arguments as built, whatever they are: a float32 array read as float64
+    is garbage or a crash): arguments of other types go to the JIT-compiled ``fn`` instead.
+    Generated code, so the check costs about 0.1 us per array argument."""
+    import numpy as np
+
+    names = [f"a{i}" for i in range(len(specs))]
+    env = {"compiled": compiled, "fallback": lambda *a: _fallback(fn)(*a)}
+    tests = []
+    for i, spec in enumerate(specs):
+        if spec is not None:
+            # the type number, not the dtype object: arrays made by compiled code carry dtype
+            # objects of their own (equal, not identical); the model's arrays are native-endian
+            tests.append(f"a{i}.dtype.num != {np.dtype(spec[0]).num} or a{i}.ndim != {spec[1]}")
+    args = ", ".join(names)
+    code = f"def {fn.__name__}({args}):\n"
+    if tests:
+        code += f"    if {' or '.join(tests)}:\n        return fallback({args})\n"
+    code += f"    return compiled({args})\n"
+    exec(code, env)  # noqa: S102 - generated from the manifest's dtype strings only
+    return env[fn.__name__]
+
+
+_fallbacks: dict = {}
+
+
+def _fallback(fn):
+    if fn not in _fallbacks:
+        _JIT.append(fn.__name__)
+        _fallbacks[fn] = _jit(fn)
+    return _fallbacks[fn]
+
+
+_JIT: list[str] = []  # kernels handed to the JIT (none when the AOT build is current)
+
+
+def mode() -> str:
+    """'aot' when every kernel defined so far is the ahead-of-time build, else 'jit'."""
+    return "jit" if _JIT or _AOT is None else "aot"

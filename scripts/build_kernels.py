@@ -1,0 +1,87 @@
+"""Compile tranqsim's kernels ahead of time into src/tranqsim/_kernels*.so (see tranqsim/jit.py).
+
+    .venv/bin/python scripts/build_kernels.py        # run by the Makefile after installing
+
+Each kernel is first compiled just in time while short runs exercise every code path, which
+gives the argument types it is called with; those become the AOT signatures (arrays in any
+layout, so views are accepted). The manifest records the SHA-256 of every source file
+compiled: an edited file falls back to the JIT until the next build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ["TRANQSIM_JIT"] = "1"  # compile from the sources, whatever is built already
+
+import tranqsim  # noqa: E402
+from tranqsim import jit  # noqa: E402
+
+# runs that reach every kernel and branch: evictions and squats, mediators (evening and
+# night), ZSP raids, dealing points, the large estate's pruned group choice
+EXERCISE = [("zsp_estate", s) for s in ("global_approach", "heavy_security", "withdrawal",
+                                        "social_prevention", "partnership_zsp")] + \
+           [("large_estate", "proximity_management"), ("calm_neighbourhood", "situational_prevention")]
+
+
+def main() -> int:
+    from numba import types
+    from numba.core.typing import signature
+    from numba.np.numpy_support import as_dtype
+    from numba.pycc import CC
+
+    t0 = time.perf_counter()
+    for ctx, strat in EXERCISE:
+        tranqsim.build_model(tranqsim.load_scenario(context=ctx, strategy=strat, years=1, seed=1)).run(60)
+    exports, sources, arg_specs = [], {}, {}
+    for name, fn in jit.KERNELS.items():
+        module = sys.modules[fn.__module__]
+        disp = getattr(module, fn.__name__)
+        sigs = {tuple(a.copy(layout="A") if isinstance(a, types.Array) else a for a in s)
+                for s in disp.signatures}
+        if not sigs:
+            continue  # a helper inlined into the kernels that call it
+        if len(sigs) > 1:
+            print(f"{name}: called with several argument types {sigs}; cannot export", file=sys.stderr)
+            return 1
+        ret = disp.overloads[disp.signatures[0]].signature.return_type
+        args = sigs.pop()
+        exports.append((jit.aot_name(fn), signature(ret, *args), fn))
+        # what each argument must be (numpy dtype and dimensions; None: a scalar), checked at
+        # every call: an AOT function given another dtype would read memory wrongly
+        arg_specs[jit.aot_name(fn)] = [[as_dtype(a.dtype).str, a.ndim] if isinstance(a, types.Array)
+                                       else None for a in args]
+        sources[Path(module.__file__).name] = jit._file_hash(module.__file__)
+    build = random.SystemRandom().randrange(1, 2**62)
+    ns: dict = {}
+    exec(f"def build_id():\n    return {build}", ns)  # a constant the manifest must match
+
+    cc = CC("_kernels")
+    cc.output_dir = str(jit.HERE)
+    cc.verbose = False
+    for aot, sig, fn in exports:
+        cc.export(aot, sig)(fn)
+    cc.export("build_id", "i8()")(ns["build_id"])
+    with tempfile.TemporaryDirectory() as tmp:  # pycc's scratch files stay out of the tree
+        cwd = os.getcwd()
+        os.chdir(tmp)
+        try:
+            cc.compile()
+        finally:
+            os.chdir(cwd)
+    tmp_manifest = jit.MANIFEST.with_suffix(".json.tmp")
+    tmp_manifest.write_text(json.dumps({"build": build, "sources": sources, "args": arg_specs}, indent=1))
+    os.replace(tmp_manifest, jit.MANIFEST)
+    print(f"{len(exports)} kernels compiled ahead of time into {jit.HERE.name}/_kernels "
+          f"({time.perf_counter() - t0:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

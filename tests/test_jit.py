@@ -1,0 +1,57 @@
+"""The kernels' two builds: ahead of time (what runs normally) and just in time (the fallback)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import tranqsim
+from tranqsim import jit
+
+BUILT = jit.MANIFEST.is_file()
+
+
+@pytest.mark.skipif(not BUILT, reason="kernels not built (make kernels)")
+def test_a_run_uses_only_the_ahead_of_time_kernels():
+    # a stale file or an argument of an unforeseen dtype would send kernels to the JIT
+    m = tranqsim.build_model(tranqsim.load_scenario(context="zsp_estate", strategy="global_approach",
+                                                    years=1, seed=4))
+    m.run(40)
+    assert jit.mode() == "aot", jit._JIT
+    assert "numba" not in sys.modules or os.environ.get("TRANQSIM_JIT")
+
+
+def test_an_argument_of_another_dtype_goes_to_the_jit_not_to_the_compiled_code():
+    from tranqsim.metrics import _household_counts
+
+    occ, fear, last = np.array([1, 1, 0, 1], bool), np.array([0.6, 0.2, 0.9, 0.7]), np.array([-100, 200, 0, 0])
+    # day 300: occupied 3; victimised on days 200 and 0 (not -100, over a year before); fear > 0.5
+    expected = (3, 2, 2)
+    assert _household_counts(occ, fear, last, 300) == expected
+    # float32 fear and int32 days: the AOT build would misread them
+    assert _household_counts(occ, fear.astype(np.float32), last.astype(np.int32), 300) == expected
+
+
+def _summary(env_jit: bool) -> dict:
+    code = ("import json, tranqsim; from tranqsim import jit; "
+            "r = tranqsim.simulate(tranqsim.load_scenario(context='zsp_estate', strategy='heavy_security', "
+            "years=0.5, seed=9)); print(json.dumps([jit.mode(), r.summary], sort_keys=True))")
+    env = dict(os.environ)
+    env.pop("TRANQSIM_JIT", None)
+    if env_jit:
+        env["TRANQSIM_JIT"] = "1"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.skipif(not BUILT, reason="kernels not built (make kernels)")
+def test_ahead_of_time_and_just_in_time_kernels_give_the_same_run():
+    aot_mode, aot = _summary(False)
+    jit_mode, jitted = _summary(True)
+    assert (aot_mode, jit_mode) == ("aot", "jit")
+    assert aot == jitted
