@@ -13,8 +13,11 @@ Rules for kernels here, so that they give the very bits numpy gave (checked by
 - sums in the order numpy makes them: ``np.bincount`` adds in input order, so a loop in input
   order gives the same bits; ``np.sum`` on more than 8 values adds pairwise, so such sums stay
   in numpy;
-- ``exp``, ``log1p``, ``expm1`` call the C library's functions, as numpy does on machines
-  without AVX-512 (on AVX-512 machines numpy has its own and the last bits may differ);
+- ``exp``, ``log1p``, ``expm1`` call the C library's functions, as numpy does for float64 on
+  machines without AVX-512 (on AVX-512 machines numpy has its own and the last bits may
+  differ); numpy's float32 ``exp`` is its own SIMD code on AVX2 and AVX-512 machines (on
+  an AVX2 machine 40% of random float32 arguments get other last bits from numba's), so an
+  exp of float32 stays a numpy call, kernels preparing its argument and using its result;
 - random draws stay outside, from the model's named streams, in the same shapes and order.
 
 ``cache=True`` keeps compiled code next to the sources (``__pycache__``), so only the first
