@@ -248,6 +248,16 @@ class Deterrence:
 
     but exp() only where it is used: per distinct sensitivity of the offender-driven types (1,
     0.8 and 0.3 for 7 types x 3 phases) and not for the types whose intensity is set afterwards.
+
+    Up to ``deterred`` all of it is float32 (``lam``, ``g_res``, ``G``, the sensitivities); the
+    displacement is float64 (``W.T`` is) and ``lam[off] += ...`` rounds the float64 sum back to
+    float32, as numpy's in-place add does. The exponentials stay numpy calls: numpy's float32
+    exp is its own SIMD code, whose last bits the C library's (numba's) need not match. So
+    ``residents`` writes its exponents into one buffer (a kernel), takes one ``np.exp`` of it
+    and applies the factors (a kernel); ``guardians`` is numpy's whole-array passes as they
+    were; ``displace`` is one kernel, product included, which follows scipy's ``csr_matvecs``
+    (each output element summed over the row's entries in storage order, from 0.0): the same
+    bits as ``csr_times_dense`` (tests/test_deterrence_kernel.py keeps the numpy version).
     """
 
     SET_AFTER = (IncidentType.STAFF_AGGRESSION, IncidentType.URBAN_VIOLENCE)  # rows set later
@@ -260,53 +270,124 @@ class Deterrence:
         vals = list(dict.fromkeys(self.neg[off].tolist()))
         self.vals = np.array(vals, np.float32)
         self.val_of = np.array([vals.index(v) for v in self.neg[off].tolist()])
-        self.runs = [(a, b, r) for r, (a, b) in _runs(off)]  # off as slices: lam[a:b]
-        self.coef = share * mask  # as (share * mask) * moved evaluates
-        self.WT = WT
-        P = mask.shape[-1]
-        self.D = np.empty((P, 3 * off.size))
-        self.moved = np.empty((P, 3 * off.size))
+        self.neg_nui = np.ascontiguousarray(self.neg[self.nui])
+        self.coef = share * mask  # float32, as (share * mask) * moved evaluates
+        assert WT.format == "csr"  # the product below is scipy's CSR kernel's loop
+        # W.T in CSR arrays; unsigned column indices spare the product numba's negative-index
+        # wraparound on every load of D (with D's padding below, ~30% of the product's time)
+        self.indptr = WT.indptr.astype(np.int64)
+        self.indices = WT.indices.astype(np.uint64)
+        self.data = WT.data.astype(np.float64)
+        P = self.P = mask.shape[-1]
+        C = 3 * off.size
         # coef in the product's (place, 3 * type + phase) layout, as the float64 it is promoted to
         self.coef_T = np.ascontiguousarray(np.broadcast_to(self.coef, (off.size, 3, P))
-                                           .reshape(3 * off.size, P).T, dtype=np.float64)
-        self.diff = np.empty((off.size, 3, P), np.float32)
+                                           .reshape(C, P).T, dtype=np.float64)
+        # deterred, float64, (place, 3 * type + phase), padded with zero columns to a multiple of
+        # 4 (one AVX2 register); the padding columns are never written and give zero sums
+        self.D = np.zeros((P, -(-C // 4) * 4))
+        self.acc = np.empty(self.D.shape[1])  # one row of W.T @ deterred
+        # exponents, then their exp(): residents' (value, phase, place) then nuisance (type, place)
+        nv, nn = self.vals.size, self.nui.size
+        self.res_buf = np.empty(nv * 3 * P + nn * P, np.float32)
+        self.E_res = self.res_buf[:nv * 3 * P].reshape(nv, 3, P)
+        self.E_nui = self.res_buf[nv * 3 * P:].reshape(nn, P)
+        self.E_res_flat = self.res_buf[:nv * 3 * P]
 
     def residents(self, lam: np.ndarray, g_res: np.ndarray, nuisance: bool):
         """lam_res for the offender-driven types, and for nuisance in the evening if asked."""
-        E = np.exp(self.vals[:, None, None] * g_res)  # (value, phase, place)
-        res_off = lam[self.off] * E[self.val_of]
-        res_nui = None
-        if nuisance:
-            nui = self.nui
-            res_nui = lam[nui, 1] * np.exp(self.neg[nui][:, None] * g_res[1])
+        nuisance = bool(nuisance)
+        _resident_exponents(self.vals, self.neg_nui, g_res, nuisance, self.E_res, self.E_nui)
+        E = self.res_buf if nuisance else self.E_res_flat
+        np.exp(E, out=E)  # numpy's float32 exp (see the class docstring)
+        res_off = np.empty((self.off.size, 3, self.P), np.float32)
+        res_nui = np.empty((self.nui.size, self.P), np.float32) if nuisance else None
+        _resident_factors(lam, self.off, self.val_of, self.E_res, res_off,
+                          self.nui, self.E_nui, res_nui)
         return res_off, res_nui
 
     def guardians(self, lam: np.ndarray, G: np.ndarray) -> None:
-        """lam *= exp(-G) for the kept types; G becomes exp(-G) where it is read afterwards."""
+        """lam *= exp(-G) for the kept types; G becomes exp(-G) where it is read afterwards.
+        numpy throughout: the exp() must be numpy's, and the rest is two whole-array passes."""
         np.negative(G, out=G)
         k = T - 2
         np.exp(G[:k], out=G[:k])
         lam[:k] *= G[:k]
         np.exp(G[T - 1], out=G[T - 1])  # urban violence reads its exp(-G)
 
-    def displace(self, lam: np.ndarray, res_off: np.ndarray, csr_times_dense) -> None:
-        n, P = self.off.size, lam.shape[2]
-        diff = self.diff  # res_off - lam[off], run by run of types (no gathered copy of lam)
-        for a, b, r in self.runs:
-            np.subtract(res_off[r:r + b - a], lam[a:b], out=diff[r:r + b - a])
-        self.D.T[:] = diff.reshape(n * 3, P)
-        moved = csr_times_dense(self.WT, self.D, self.moved)
-        moved *= self.coef_T  # share * mask, in the product's own layout (contiguous)
-        add = np.ascontiguousarray(moved.T).reshape(n, 3, P)
-        for a, b, r in self.runs:
-            lam[a:b] += add[r:r + b - a]
+    def displace(self, lam: np.ndarray, res_off: np.ndarray) -> None:
+        """lam[off] += share * mask * (W.T @ (res_off - lam[off])), in place."""
+        _displace(lam, res_off, self.off, self.indptr, self.indices, self.data, self.coef_T,
+                  self.D, self.acc)
 
 
-def _runs(idx: np.ndarray):
-    """(position in idx, (start, stop)) of each run of consecutive integers in idx."""
-    out, start = [], 0
-    for i in range(1, idx.size + 1):
-        if i == idx.size or idx[i] != idx[i - 1] + 1:
-            out.append((start, (int(idx[start]), int(idx[i - 1]) + 1)))
-            start = i
-    return out
+@njit
+def _resident_exponents(vals, neg_nui, g_res, nuisance, E_res, E_nui):
+    """E_res[v] = vals[v] * g_res; E_nui[k] = neg_nui[k] * g_res[evening] if nuisance (float32)."""
+    P = g_res.shape[1]
+    for v in range(vals.size):
+        for h in range(3):
+            for p in range(P):
+                E_res[v, h, p] = vals[v] * g_res[h, p]
+    if nuisance:
+        for k in range(neg_nui.size):
+            for p in range(P):
+                E_nui[k, p] = neg_nui[k] * g_res[1, p]
+
+
+@njit
+def _resident_factors(lam, off, val_of, E_res, res_off, nui, E_nui, res_nui):
+    """res_off[r] = lam[off[r]] * E_res[val_of[r]]; res_nui[k] = lam[nui[k], evening] * E_nui[k]."""
+    P = lam.shape[2]
+    for r in range(off.size):
+        t, v = off[r], val_of[r]
+        for h in range(3):
+            for p in range(P):
+                res_off[r, h, p] = lam[t, h, p] * E_res[v, h, p]
+    if res_nui is not None:
+        for k in range(nui.size):
+            t = nui[k]
+            for p in range(P):
+                res_nui[k, p] = lam[t, 1, p] * E_nui[k, p]
+
+
+@njit
+def _displace(lam, res_off, off, indptr, indices, data, coef_T, D, acc):
+    """lam[off] += coef * (W.T @ (res_off - lam[off])): the float32 difference widened to
+    float64 (D), its product with W.T row by row (``_csr_row``), scaled by coef, and lam's
+    float64 sum rounded back to float32 -- numpy's promotions in the numpy version."""
+    n, P = off.size, lam.shape[2]
+    for r in range(n):
+        t = off[r]
+        for h in range(3):
+            c = 3 * r + h
+            for p in range(P):
+                D[p, c] = np.float64(res_off[r, h, p] - lam[t, h, p])
+    for i in range(P):
+        _csr_row(indptr, indices, data, D, i, acc)
+        for r in range(n):
+            t = off[r]
+            for h in range(3):
+                c = 3 * r + h
+                lam[t, h, i] = np.float32(np.float64(lam[t, h, i]) + acc[c] * coef_T[i, c])
+
+
+@njit
+def _csr_row(indptr, indices, data, D, i, acc):
+    """acc = row i of (CSR matrix) @ D, as scipy's csr_matvecs makes it: each element summed
+    over the row's entries in storage order, from 0.0. Two entries per pass over acc, still
+    added one after the other, halve acc's loads and stores."""
+    C = D.shape[1]
+    for c in range(C):
+        acc[c] = 0.0
+    jj, stop = indptr[i], indptr[i + 1]
+    while jj + 1 < stop:
+        a, j = data[jj], indices[jj]
+        b, k = data[jj + 1], indices[jj + 1]
+        for c in range(C):
+            acc[c] = (acc[c] + a * D[j, c]) + b * D[k, c]
+        jj += 2
+    if jj < stop:
+        a, j = data[jj], indices[jj]
+        for c in range(C):
+            acc[c] += a * D[j, c]

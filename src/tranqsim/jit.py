@@ -14,7 +14,10 @@ Rules for kernels here, so that they give the very bits numpy gave (checked by
   order gives the same bits; ``np.sum`` on more than 8 values adds pairwise, so such sums stay
   in numpy;
 - ``exp``, ``log``, ``log1p``, ``expm1`` in float64 call the C library's functions, as numpy
-  does on machines without AVX-512 (numpy's float32 ``exp`` is its own: it stays in numpy);
+  does on machines without AVX-512 (on AVX-512 machines numpy has its own and the last bits
+  may differ); numpy's float32 ``exp`` is its own SIMD code on AVX2 and AVX-512 machines (on
+  an AVX2 machine 40% of random float32 arguments get other last bits from numba's), so an
+  exp of float32 stays a numpy call, kernels preparing its argument and using its result;
 - random draws stay outside, from the model's named streams, in the same shapes and order.
 
 **Ahead of time.** Importing numba maps LLVM (about 110 MB of memory per process) and its

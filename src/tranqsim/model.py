@@ -392,7 +392,7 @@ class EstateModel(mesa.Model):
             nui = self.nuisance_types
             g_med = self.sens[nui, 2][:, None] * np.float32(p.g_mediator) * med[EVENING].astype(np.float32)
             back = np.fmin(lam[nui, EVENING] * np.expm1(np.minimum(g_med, 30)), res_nui)
-        self.deterrence.displace(lam, res_off, csr_times_dense)
+        self.deterrence.displace(lam, res_off)
         if back is not None:
             lam[nui, NIGHT] += p.time_displacement_share * back
         # urban violence from accumulated tension; aggressions against staff from contacts
