@@ -301,10 +301,11 @@ class Deterrence:
         E = self.res_buf if nuisance else self.E_res_flat
         np.exp(E, out=E)  # numpy's float32 exp (see the class docstring)
         res_off = np.empty((self.off.size, 3, self.P), np.float32)
-        res_nui = np.empty((self.nui.size, self.P), np.float32) if nuisance else None
+        # (a kernel's arguments keep one type: an empty array, not None, when nuisance is off)
+        res_nui = np.empty((self.nui.size if nuisance else 0, self.P), np.float32)
         _resident_factors(lam, self.off, self.val_of, self.E_res, res_off,
-                          self.nui, self.E_nui, res_nui)
-        return res_off, res_nui
+                          self.nui, self.E_nui, res_nui, nuisance)
+        return res_off, (res_nui if nuisance else None)
 
     def guardians(self, lam: np.ndarray, G: np.ndarray) -> None:
         """lam *= exp(-G) for the kept types; G becomes exp(-G) where it is read afterwards.
@@ -336,15 +337,16 @@ def _resident_exponents(vals, neg_nui, g_res, nuisance, E_res, E_nui):
 
 
 @njit
-def _resident_factors(lam, off, val_of, E_res, res_off, nui, E_nui, res_nui):
-    """res_off[r] = lam[off[r]] * E_res[val_of[r]]; res_nui[k] = lam[nui[k], evening] * E_nui[k]."""
+def _resident_factors(lam, off, val_of, E_res, res_off, nui, E_nui, res_nui, nuisance):
+    """res_off[r] = lam[off[r]] * E_res[val_of[r]]; res_nui[k] = lam[nui[k], evening] * E_nui[k]
+    if nuisance."""
     P = lam.shape[2]
     for r in range(off.size):
         t, v = off[r], val_of[r]
         for h in range(3):
             for p in range(P):
                 res_off[r, h, p] = lam[t, h, p] * E_res[v, h, p]
-    if res_nui is not None:
+    if nuisance:
         for k in range(nui.size):
             t = nui[k]
             for p in range(P):
