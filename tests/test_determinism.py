@@ -76,3 +76,20 @@ def test_paired_seeds_narrow_the_difference_between_strategies():
     paired = rb - ra
     unpaired = rb - np.roll(ra, 1)
     assert paired.std() < 0.6 * unpaired.std()
+
+
+def test_a_deep_copy_of_a_running_model_continues_exactly_as_the_original():
+    # validation's C7 twins and the UI copy running models: every buffer the day reuses must be
+    # copied with the model (a kept view of another array would be cut loose by deepcopy)
+    import copy
+
+    m = tranqsim.build_model(tranqsim.load_scenario(context="zsp_estate", strategy="social_prevention",
+                                                    years=1, seed=5))
+    m.run(40)
+    twin = copy.deepcopy(m)
+    for _ in range(5):
+        m.step()
+        twin.step()
+        assert np.array_equal(m.lam_today, twin.lam_today)
+        assert np.array_equal(m.recorder.data[m.recorder.n - 1], twin.recorder.data[twin.recorder.n - 1])
+    assert np.array_equal(m.households.fear, twin.households.fear)

@@ -289,22 +289,23 @@ class Deterrence:
         self.acc = np.empty(self.D.shape[1])  # one row of W.T @ deterred
         # exponents, then their exp(): residents' (value, phase, place) then nuisance (type, place)
         nv, nn = self.vals.size, self.nui.size
+        # (views of it are taken at each call, not kept: a deep copy of the model -- validation's
+        # C7 twins, the UI -- copies each array on its own and would cut a kept view loose)
         self.res_buf = np.empty(nv * 3 * P + nn * P, np.float32)
-        self.E_res = self.res_buf[:nv * 3 * P].reshape(nv, 3, P)
-        self.E_nui = self.res_buf[nv * 3 * P:].reshape(nn, P)
-        self.E_res_flat = self.res_buf[:nv * 3 * P]
 
     def residents(self, lam: np.ndarray, g_res: np.ndarray, nuisance: bool):
         """lam_res for the offender-driven types, and for nuisance in the evening if asked."""
         nuisance = bool(nuisance)
-        _resident_exponents(self.vals, self.neg_nui, g_res, nuisance, self.E_res, self.E_nui)
-        E = self.res_buf if nuisance else self.E_res_flat
+        buf, n_res = self.res_buf, self.vals.size * 3 * self.P
+        E_res, E_nui = buf[:n_res].reshape(self.vals.size, 3, self.P), buf[n_res:].reshape(self.nui.size, self.P)
+        _resident_exponents(self.vals, self.neg_nui, g_res, nuisance, E_res, E_nui)
+        E = buf if nuisance else buf[:n_res]
         np.exp(E, out=E)  # numpy's float32 exp (see the class docstring)
         res_off = np.empty((self.off.size, 3, self.P), np.float32)
         # (a kernel's arguments keep one type: an empty array, not None, when nuisance is off)
         res_nui = np.empty((self.nui.size if nuisance else 0, self.P), np.float32)
-        _resident_factors(lam, self.off, self.val_of, self.E_res, res_off,
-                          self.nui, self.E_nui, res_nui, nuisance)
+        _resident_factors(lam, self.off, self.val_of, E_res, res_off,
+                          self.nui, E_nui, res_nui, nuisance)
         return res_off, (res_nui if nuisance else None)
 
     def guardians(self, lam: np.ndarray, G: np.ndarray) -> None:
