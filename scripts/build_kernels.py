@@ -39,14 +39,15 @@ def main() -> int:
     t0 = time.perf_counter()
     for ctx, strat in EXERCISE:
         tranqsim.build_model(tranqsim.load_scenario(context=ctx, strategy=strat, years=1, seed=1)).run(60)
-    exports, sources, arg_specs = [], {}, {}
+    exports, sources, arg_specs, helpers = [], {}, {}, []
     for name, fn in jit.KERNELS.items():
         module = sys.modules[fn.__module__]
         disp = getattr(module, fn.__name__)
         sigs = {tuple(a.copy(layout="A") if isinstance(a, types.Array) else a for a in s)
                 for s in disp.signatures}
-        if not sigs:
-            continue  # a helper inlined into the kernels that call it
+        if not sigs:  # a helper inlined into the kernels that call it
+            helpers.append(jit.aot_name(fn))
+            continue
         if len(sigs) > 1:
             print(f"{name}: called with several argument types {sigs}; cannot export", file=sys.stderr)
             return 1
@@ -76,7 +77,8 @@ def main() -> int:
         finally:
             os.chdir(cwd)
     tmp_manifest = jit.MANIFEST.with_suffix(".json.tmp")
-    tmp_manifest.write_text(json.dumps({"build": build, "sources": sources, "args": arg_specs}, indent=1))
+    tmp_manifest.write_text(json.dumps({"build": build, "sources": sources, "args": arg_specs,
+                                        "helpers": helpers}, indent=1))
     os.replace(tmp_manifest, jit.MANIFEST)
     print(f"{len(exports)} kernels compiled ahead of time into {jit.HERE.name}/_kernels "
           f"({time.perf_counter() - t0:.0f} s)")

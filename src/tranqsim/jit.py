@@ -61,7 +61,7 @@ def _load_aot():
             return None  # a manifest from another build
     except (ImportError, ValueError, AttributeError):
         return None
-    return _kernels, manifest["sources"], manifest["args"]
+    return _kernels, manifest["sources"], manifest["args"], set(manifest["helpers"])
 
 
 _AOT = _load_aot()
@@ -77,9 +77,13 @@ def njit(fn):
     src = sys.modules[fn.__module__].__file__
     if _AOT is not None and _AOT[1].get(Path(src).name) == _file_hash(src):
         compiled = getattr(_AOT[0], aot_name(fn), None)
-        # a helper called only from other kernels is compiled into them: the Python function
-        # stands for it (never called on the hot path)
-        return fn if compiled is None else _guarded(fn, compiled, _AOT[2][aot_name(fn)])
+        if compiled is not None:
+            return _guarded(fn, compiled, _AOT[2][aot_name(fn)])
+        if aot_name(fn) in _AOT[3]:
+            # a helper called only from other kernels is compiled into them: the Python
+            # function stands for it (never called on the hot path)
+            return fn
+        # a kernel the build's runs never reached: the JIT, below
     _JIT.append(fn.__name__)
     return _jit(fn)
 
