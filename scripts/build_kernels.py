@@ -13,12 +13,16 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 os.environ["TRANQSIM_JIT"] = "1"  # compile from the sources, whatever is built already
+# and not from numba's on-disk cache: a kernel loaded from it never compiles the helpers it
+# calls, so what gets exported would depend on the cache's state
+os.environ["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="tranqsim-kernels-")
 
 import tranqsim  # noqa: E402
 from tranqsim import jit  # noqa: E402
@@ -80,6 +84,7 @@ def main() -> int:
     tmp_manifest.write_text(json.dumps({"build": build, "sources": sources, "args": arg_specs,
                                         "helpers": helpers}, indent=1))
     os.replace(tmp_manifest, jit.MANIFEST)
+    shutil.rmtree(os.environ["NUMBA_CACHE_DIR"], ignore_errors=True)
     print(f"{len(exports)} kernels compiled ahead of time into {jit.HERE.name}/_kernels "
           f"({time.perf_counter() - t0:.0f} s)")
     return 0
