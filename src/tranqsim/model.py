@@ -36,9 +36,10 @@ from tranqsim.incidents import (DAY, EVENING, GROUP_PROFILE, H_LANDLORD, H_OFFIC
                                 STAFF_SOURCES, TABLE, Deterrence, IncidentType as I, S, T,
                                 background_rates, draw)
 from tranqsim.levers import REGISTRY, Modifiers
+from tranqsim.levers.in_force import apply_levers
 from tranqsim.metrics import Recorder
 from tranqsim.offenders import DealingNetwork, YouthGroup, update_offenders
-from tranqsim.organisation import FACTORS, officer_posts
+from tranqsim.organisation import FACTORS
 from tranqsim.params import Parameters
 from tranqsim.residents import update_residents
 from tranqsim.response import respond
@@ -245,74 +246,7 @@ class EstateModel(mesa.Model):
     # ------------------------------------------------------------------ levers
     def _apply_levers(self) -> None:
         """Recompute modifiers from the active levers and reconcile staff on the ground."""
-        d, p, P = self.day, self.p, self.n_places
-        mods = Modifiers()
-        for lev in self.levers:
-            if lev.active(d):
-                lev.apply(self, mods)
-        self.mods = mods
-        D = self.n_dwellings
-        sectors = Caretaker.sectors(self.halls, mods.caretaker_posts)  # once, not once per post
-        self._reconcile(Caretaker, mods.caretaker_posts, lambda i, n: Caretaker(self, sectors[i]))
-        self._reconcile(NightMediator, mods.mediator_posts, lambda i, n: _standing(NightMediator, self))
-        self._reconcile(SecurityGuard, round(mods.guard_level * D / p.dwellings_per_guard),
-                        lambda i, n: _standing(SecurityGuard, self))
-        ctx_crews = self.spec.context.police.crews_per_1000 * D / 1000
-        crews = ctx_crews * mods.police_level  # fractional crews act through their visits
-        regular = max(1, round(crews)) if crews > 0 else 0
-        zsp = round(mods.zsp_extra_crews) if mods.zsp_zone is not None else 0
-        for a in self.staff[PoliceUnit]:
-            a.remove()
-        self.staff[PoliceUnit] = [PoliceUnit(self) for _ in range(regular)] + \
-            [PoliceUnit(self, zsp=True) for _ in range(zsp)]
-        self._reconcile(TranquillityOfficer, officer_posts(self.spec.strategy.organisation, D),
-                        lambda i, n: TranquillityOfficer(self, int(self.halls[0])))
-        self.police_crews = crews + zsp
-        self.crew_visit_scale = (crews / regular) if regular else 0.0
-
-        # static guardianship (S, 3, P), already weighted by deterrence coefficients
-        g = np.zeros((S + 1, 3, P), np.float32)  # the last row is filled daily: diffusion
-        cov = Caretaker.coverage(self, self.staff[Caretaker])
-        self.caretaker_cov = cov
-        self.cov_halls = cov[self.halls]
-        g[1, DAY] = p.g_caretaker * cov
-        cctv = (p.g_cctv_passive * mods.place_array("cctv_passive", P)
-                + p.g_cctv_active * mods.place_array("cctv_active", P)) * self.cctv_place_factor
-        g[5] = cctv[None, :]
-        light = mods.place_array("lighting", P)
-        g[6, EVENING] = g[6, NIGHT] = p.g_lighting * light
-        acc = mods.place_array("access_control", P, bool)
-        g[7] = p.g_access_control * acc[None, :]
-        resid = mods.place_array("residentialised", P, bool)
-        g[8] = p.g_residentialisation * resid[None, :]
-        self.g_static = g
-        self.surveillance[:] = cctv + p.g_lighting * light + p.g_access_control * acc
-        # removal rates of the three disorder components per day
-        speed = p.caretaker_repair_speedup * np.minimum(cov, 1.0)
-        rep_days = p.repair_delay_days * mods.repair_days_factor * self.org.repair * (1 - speed)
-        tag_days = p.tag_removal_days * mods.tag_days_factor * self.org.repair * (1 - 0.5 * speed)
-        waste = 1 / p.waste_clearance_days + p.caretaker_clean_rate * np.minimum(cov, 1.0) \
-            + 0.1 * mods.cleaning_level
-        self.keep = 1 - np.clip(np.stack([1 / np.maximum(rep_days, 1), 1 / np.maximum(tag_days, 1),
-                                          waste]), 0, 1)
-        # running costs per day per key
-        rate = np.zeros(len(self.cost_keys))
-        for i, lev in enumerate(self.levers):
-            if lev.active(d):
-                rate[i] = lev.annual_cost(self) / 365
-        rate[self.cost_keys.index("organisation")] = len(self.staff[TranquillityOfficer]) * p.cost_officer_post / 365
-        self.cost_rate = rate
-        self.public_rate = sum(getattr(lv, "public_cost", lambda m: 0.0)(self) for lv in self.levers
-                               if lv.active(d)) / 365 + crews * p.cost_police_crew_day
-        self.lever_changes.append(d)
-
-    def _reconcile(self, cls, target: int, make) -> None:
-        agents = self.staff[cls]
-        if len(agents) == target:
-            return
-        for a in agents:
-            a.remove()
-        self.staff[cls] = [make(i, target) for i in range(target)]
+        apply_levers(self)
 
     # ------------------------------------------------------------------ the day
     def step(self) -> None:
@@ -444,9 +378,3 @@ class EstateModel(mesa.Model):
             if progress is not None:
                 progress(self.day)
         self.sync_cells()
-
-
-def _standing(cls, model):
-    agent = cls(model)
-    agent.stand_on(int(model.halls[0]))
-    return agent
