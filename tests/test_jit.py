@@ -22,7 +22,7 @@ def test_a_run_uses_only_the_ahead_of_time_kernels():
     m = tranqsim.build_model(tranqsim.load_scenario(context="zsp_estate", strategy="global_approach",
                                                     years=1, seed=4))
     m.run(40)
-    assert jit.mode() == "aot", jit._JIT
+    assert jit.mode() == "aot", f"through the JIT: {jit._JIT} (after editing a kernel's file: make kernels)"
     assert "numba" not in sys.modules or os.environ.get("TRANQSIM_JIT")
 
 
