@@ -58,9 +58,64 @@ def add_offenders(lam, host, host_rate, deal, deal_rate):  # pragma: no cover - 
 
 
 @njit
-def add_per_hall(lam_t, phase_t, halls, per_hall):  # pragma: no cover - compiled
-    """``lam_t[:, halls] += phase_t[:, None] * per_hall`` for one type (float32 += float64)."""
-    for h in range(lam_t.shape[0]):
-        for i in range(halls.size):
+def add_households(lam, noise, noise_phase, degradation, degradation_phase, halls, hall,
+                   disruptive, occupied, squatted, any_squat, noise_rate):  # pragma: no cover - compiled
+    """What households bring to their halls: noise and disputes from disruptive households
+    (``noise_rate`` per household and day) and from squats (0.02), degradation from squats
+    (0.01), spread over the phases by each type's profile. As the numpy code::
+
+        per_hall = noise_rate * count(disruptive & occupied)
+        if any squat: per_hall += 0.02 * count(squatted)
+                      lam[degradation][:, halls] += 0.01 * phase[degradation][:, None] * count(squatted)
+        lam[noise][:, halls] += phase[noise][:, None] * per_hall
+
+    with counts per hall as floats (integers counted, then converted) and float32 += float64."""
+    H = halls.size
+    n_dis = np.zeros(H, np.int64)
+    n_sq = np.zeros(H, np.int64)
+    for i in range(hall.size):
+        if disruptive[i] and occupied[i]:
+            n_dis[hall[i]] += 1
+        if squatted[i]:
+            n_sq[hall[i]] += 1
+    per_hall = np.empty(H)
+    for i in range(H):
+        per_hall[i] = noise_rate * np.float64(n_dis[i])
+    if any_squat:
+        for i in range(H):
+            per_hall[i] = per_hall[i] + 0.02 * np.float64(n_sq[i])
+        for h in range(3):
+            a = 0.01 * degradation_phase[h]
+            for i in range(H):
+                p = halls[i]
+                lam[degradation, h, p] = np.float32(np.float64(lam[degradation, h, p]) + a * np.float64(n_sq[i]))
+    for h in range(3):
+        for i in range(H):
             p = halls[i]
-            lam_t[h, p] = np.float32(np.float64(lam_t[h, p]) + phase_t[h] * per_hall[i])
+            lam[noise, h, p] = np.float32(np.float64(lam[noise, h, p]) + noise_phase[h] * per_hall[i])
+
+
+@njit
+def add_late_types(lam, uv, uv_phase, uv_scale, w_uv, G_uv, sa, aggression, med, guard,
+                   caretaker_cov, contact_rate, host, deal, reminder_rate):  # pragma: no cover - compiled
+    """The two types set after deterrence and displacement (``Deterrence.SET_AFTER``):
+
+    - urban violence, ``lam[uv] = phase[:, None] * scale * w_uv * exp(-G_uv)``: the day's
+      total (``scale``, per unit of weight) spread over public places by attractiveness;
+    - aggressions against staff, ``lam[sa] = aggression * staff_here * (contact_rate *
+      (host + deal) + reminder_rate)``: staff present (mediators, guards; caretakers by day)
+      meeting groups and dealers, plus a base rate of rule reminders that go wrong.
+
+    Left-to-right float64 products as the numpy expressions made them, rounded to float32."""
+    P = lam.shape[2]
+    for h in range(3):
+        a = uv_phase[h] * uv_scale
+        for p in range(P):
+            lam[uv, h, p] = np.float32(a * w_uv[p] * np.float64(G_uv[h, p]))
+    for h in range(3):
+        for p in range(P):
+            here = med[h, p] + guard[h, p]
+            if h == 0:
+                here = here + caretaker_cov[p]
+            lam[sa, h, p] = np.float32(aggression * here * (contact_rate * (host[h, p] + deal[p])
+                                                             + reminder_rate))

@@ -28,11 +28,12 @@ from mesa.discrete_space import OrthogonalMooreGrid
 
 from tranqsim.actors import (Caretaker, NightMediator, PoliceUnit, SecurityGuard,
                              TranquillityOfficer)
-from tranqsim import intensities
+from tranqsim import environment, intensities
 from tranqsim.config import Scenario
+from tranqsim.guardianship import morning
 from tranqsim.estate import HallStatus, PlaceKind, build_layout
 from tranqsim.households import Household, Households
-from tranqsim.incidents import (DAY, EVENING, GROUP_PROFILE, H_LANDLORD, H_OFFICER, NIGHT,
+from tranqsim.incidents import (EVENING, GROUP_PROFILE, H_LANDLORD, H_OFFICER, NIGHT,
                                 STAFF_SOURCES, TABLE, Deterrence, IncidentType as I, S, T,
                                 background_rates, draw)
 from tranqsim.levers import REGISTRY, Modifiers
@@ -43,13 +44,16 @@ from tranqsim.organisation import FACTORS
 from tranqsim.params import Parameters
 from tranqsim.residents import update_residents
 from tranqsim.response import respond
-from tranqsim.linalg import csr_times_dense, gemm_row_split, split_matmul
+from tranqsim.linalg import gemm_row_split, split_matmul
 from tranqsim.rng import Streams
 
 RESIDENT_PHASE = np.array([1.0, 0.8, 0.4])  # residents watch less at night
 # police style: deterrence per visit
 POLICE_STYLE_DETERRENCE = {"community": 0.8, "standard": 1.0, "order_maintenance": 1.3}
 EVENT_COST_KEYS = ("repairs", "vacancy", "squats", "evictions", "organisation")
+_NO_RESID = np.zeros(0, bool)  # (a kernel argument keeps one type: an empty array, not None)
+_UV, _SA = int(I.URBAN_VIOLENCE), int(I.STAFF_AGGRESSION)
+_NOISE, _DEGRADATION = int(I.NOISE_DISPUTE), int(I.DEGRADATION)
 
 class EstateModel(mesa.Model):
     """A social-housing estate under a tranquillity strategy. Build from a validated Scenario."""
@@ -262,37 +266,24 @@ class EstateModel(mesa.Model):
         pol = PoliceUnit.deploy(self, staff_of[PoliceUnit], mods.police_mode, mods.zsp_zone)
         self.police_today = pol  # (3, P) visits: read by validation (C6) and the UI
         style = mods.police_style
-        g = self.g_static.copy()
-        g[2] += p.g_mediator * med
-        g[3] += p.g_guard * guard
-        # repeated visits to one place in one phase overlap (Koper 1995): the dose saturates
-        dose = pol / (1 + pol / p.police_saturation_visits) if p.police_saturation_visits else pol
-        g[4] += p.g_police * POLICE_STYLE_DETERRENCE[style] * dose
-        staff = g[STAFF_SOURCES].sum(0)  # (3, P)
-        np.multiply(staff[0] + staff[1] + staff[2], 1 / 3, out=self.guardianship)  # (mean is slow)
-        # one sparse product gives every neighbourhood quantity of the day (morning values)
-        X = self.nbr_in
-        X[:, 0] = self.disorder
-        X[:, 1] = self.attractiveness
-        X[self.halls, 2] = self.ce
-        X[:, 3] = self.recent
-        X[:, 4] = self.dealing
-        X[:, 5:8] = staff.T
-        nb = self.nbr = csr_times_dense(self.W, X, np.empty((P, 8)))
-        ce_place = np.minimum(1.0, 8 / 3 * nb[:, 2])
-        ce_place[self.halls] = self.ce
-        if mods.residentialised is not None:  # enclosed grounds: residents' control extends
-            ce_place = np.where(mods.residentialised, np.minimum(1.3, ce_place * 1.3), ce_place)
-        g[0] = p.g_residents * RESIDENT_PHASE[:, None] * ce_place[None, :]
+        # guardianship per (source, phase, place), the places' guardianship layer and the day's
+        # neighbourhood quantities (one sparse product, morning values): see guardianship.py
+        sat = p.police_saturation_visits
+        g, nb, evening_guard, n_occ, n_dep = morning(
+            self.g_static, med, guard, pol, p.g_mediator, p.g_guard, float(sat) if sat else 0.0,
+            p.g_police * POLICE_STYLE_DETERRENCE[style], self.disorder, self.attractiveness,
+            self.halls, self.ce, self.recent, self.dealing, self.nbr_in, self.W.indptr,
+            self.W.indices, self.W.data, _NO_RESID if mods.residentialised is None else mods.residentialised,
+            mods.residentialised is not None,
+            p.g_residents, RESIDENT_PHASE, p.diffusion_weight, hh.occupied, hh.deprived,
+            self.guardianship)
+        self.nbr = nb
         groups = self.group_list
-        YouthGroup.deploy(self, groups, staff[EVENING] + g[5:S, EVENING].sum(0) + p.diffusion_weight * nb[:, 6])  # by area
+        YouthGroup.deploy(self, groups, evening_guard)  # by area
 
         # 3. intensities lam[t, h, p] -------------------------------------------------------
-        g[S] = nb[:, 5:8].T  # deterrence felt next to guarded places
         G = split_matmul(self.sens_ext, g.reshape(S + 1, 3 * P), self.g_split).reshape(T_, 3, P)
-        n_occ = np.count_nonzero(hh.occupied)
-        self.dep = dep = 1 + p.deprivation_offending * (
-            np.count_nonzero(hh.deprived & hh.occupied) / max(n_occ, 1) - self.initial_deprived)
+        self.dep = dep = 1 + p.deprivation_offending * (n_dep / max(n_occ, 1) - self.initial_deprived)
         # background x deprivation x contagion x (saturating) attractiveness
         lam, dis_eff = intensities.base(self.bg_phase, self.disorder, nb[:, 0], self.attractiveness,
                                         p.attract_max, dep, p.disorder_contagion, p.attractiveness_gain)
@@ -309,12 +300,9 @@ class EstateModel(mesa.Model):
         # incivility) * host; dealing_daily_rate * phase (dealing), 0.5 * phase (occupation)
         intensities.add_offenders(lam, host, self.host_rate, deal, self.deal_rate)
         noise_rate = 0.02 * (0.5 if mods.dispute_mediation else 1.0) * (0.7 if mods.eviction else 1.0)
-        per_hall = noise_rate * hh.per_hall_count(hh.disruptive & hh.occupied, self.n_halls)
-        if hh.n_squatted:
-            squats = hh.per_hall_count(hh.squatted, self.n_halls)
-            per_hall += 0.02 * squats
-            lam[I.DEGRADATION][:, self.halls] += 0.01 * TABLE.phase[I.DEGRADATION][:, None] * squats
-        intensities.add_per_hall(lam[I.NOISE_DISPUTE], TABLE.phase[I.NOISE_DISPUTE], self.halls, per_hall)
+        intensities.add_households(lam, _NOISE, TABLE.phase[I.NOISE_DISPUTE], _DEGRADATION,
+                                   TABLE.phase[I.DEGRADATION], self.halls, hh.hall, hh.disruptive,
+                                   hh.occupied, hh.squatted, hh.n_squatted != 0, noise_rate)
         # deterrence: residents' informal control, then staff, police and technical guardians;
         # what the latter deter partly moves next door (displacement; see incidents.Deterrence)
         back, back_on = None, not mods.mediator_night_shift and mods.mediator_posts
@@ -336,12 +324,12 @@ class EstateModel(mesa.Model):
         uv_total = p.urban_violence_rate * self.n_dwellings / 1000 / 365 * dep * \
             math.exp(p.urban_violence_tension_gain * (tension - 0.1))  # 0.1: tension at rest
         w_uv = self.public_mask * (1 + self.attractiveness)
-        lam[I.URBAN_VIOLENCE] = TABLE.phase[I.URBAN_VIOLENCE][:, None] * (uv_total / w_uv.sum()) * \
-            w_uv * G[I.URBAN_VIOLENCE]  # G now holds exp(-G)
-        staff_here = med + guard
-        staff_here[DAY] += self.caretaker_cov
-        lam[I.STAFF_AGGRESSION] = self.org.aggression * staff_here * (
-            p.staff_aggression_rate * (1 + 2 * tension) * (host + deal) + p.staff_reminder_rate)
+        # G now holds exp(-G)
+        intensities.add_late_types(
+            lam, _UV, TABLE.phase[I.URBAN_VIOLENCE], uv_total / w_uv.sum(), w_uv,
+            G[I.URBAN_VIOLENCE], _SA, self.org.aggression, med, guard,
+            self.caretaker_cov, p.staff_aggression_rate * (1 + 2 * tension), host, deal,
+            p.staff_reminder_rate)
 
         # 4. incidents and their consequences ----------------------------------------------
         self.lam_today = lam  # (T, 3, P) final intensities: read by validation (C7)
@@ -349,11 +337,9 @@ class EstateModel(mesa.Model):
         respond(self, d, hs, ts, ps, pol, med, guard)
 
         # 5. disorder is cleaned and repaired; attractiveness decays and spreads -----------
-        self.dis_comp[2] += self.litter * (1 + p.disorder_contagion * dis_eff)
-        self.dis_comp *= self.keep
-        np.minimum(self.dis_comp.sum(0), 1.0, out=self.disorder)
-        A = self.attractiveness
-        A += p.attract_spread * (nb[:, 1] - A) - p.attract_decay * A
+        environment.evening(self.dis_comp, self.litter, p.disorder_contagion, dis_eff, self.keep,
+                            self.disorder, self.attractiveness, nb, p.attract_spread,
+                            p.attract_decay)
 
         # 6. residents, offenders; 7. costs and metrics --------------------------------------
         update_residents(self, d, med, pol, guard, style)

@@ -1,0 +1,116 @@
+"""The day's guardianship and neighbourhood quantities, in compiled kernels (see ``jit.py``).
+
+Every morning (``EstateModel.step``, stage 2) the guardians' presence becomes deterrence per
+source, phase and place, ``g[s, h, p]`` (float32; the row order of ``incidents.SOURCES``, plus
+a last row for the staff deterrence felt next door):
+
+- the static sources (caretakers' coverage, cameras, lighting, access control,
+  residentialisation: ``levers.in_force``) are copied, and the day's mobile ones added:
+  mediators' and guards' visits times their coefficients, police visits times theirs with a
+  saturating dose (``visits / (1 + visits / saturation)``: repeated visits to one place in one
+  phase overlap, Koper 1995);
+- the staff total per (phase, place) (sources 1-4) gives the places' guardianship layer (its
+  mean over the phases) and, through one sparse product with the neighbourhood matrix ``W``,
+  the deterrence diffusing to neighbouring places (Weisburd et al. 2006);
+- the same product gives every other neighbourhood quantity of the day: neighbours' disorder,
+  attractiveness, collective efficacy, recent incidents and dealing (``nbr``, morning values);
+- residents' informal control is their hall's collective efficacy (a public place takes its
+  neighbouring halls', scaled by 8/3: about 3 of 8 neighbours are halls), higher in enclosed
+  grounds (residentialisation), weighted by phase (residents watch less at night).
+
+:func:`morning` does all of it in one call; it also returns the evening guardianship the youth
+groups avoid, and the counts of occupied and deprived-occupied dwellings. The arithmetic is the
+numpy code's, element by element in its order and dtypes (float32 ``g`` += float64 terms
+rounded back to float32; the staff sum in float32, source after source, as numpy's reduction
+over the first axis adds them; the sparse product as scipy's ``csr_matvecs``: each element
+summed over the row's entries in storage order, from 0.0), so outputs keep their bits
+(``tests/test_step_kernels.py`` keeps the numpy version as the reference).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tranqsim.jit import njit
+
+_THIRD = np.float32(1 / 3)  # numpy multiplies a float32 array by the Python float 1/3 in float32
+
+
+@njit
+def morning(g_static, med, guard, pol, g_mediator, g_guard, saturation, police_coef,
+            disorder, attractiveness, halls, ce, recent, dealing, X, indptr, indices, data,
+            residentialised, has_resid, g_residents, resident_phase, diffusion_weight,
+            occupied, deprived, guardianship):  # pragma: no cover - compiled
+    """(g, nbr, evening_guard, n_occupied, n_deprived_occupied); writes ``guardianship`` (P,)
+    and the product's inputs ``X`` (P, 8).
+
+    ``saturation`` 0 means no saturation (the dose is the visits); ``police_coef`` is
+    ``g_police * style deterrence`` (the Python product the numpy code formed first)."""
+    n_src, _, P = g_static.shape
+    g = g_static.copy()
+    for h in range(3):
+        for p in range(P):
+            g[2, h, p] = np.float32(np.float64(g[2, h, p]) + g_mediator * med[h, p])
+            g[3, h, p] = np.float32(np.float64(g[3, h, p]) + g_guard * guard[h, p])
+            dose = pol[h, p]
+            if saturation != 0.0:
+                dose = dose / (1 + dose / saturation)
+            g[4, h, p] = np.float32(np.float64(g[4, h, p]) + police_coef * dose)
+    # staff (sources 1-4) per (phase, place): the product's last three inputs
+    for p in range(P):
+        s0 = ((g[1, 0, p] + g[2, 0, p]) + g[3, 0, p]) + g[4, 0, p]
+        s1 = ((g[1, 1, p] + g[2, 1, p]) + g[3, 1, p]) + g[4, 1, p]
+        s2 = ((g[1, 2, p] + g[2, 2, p]) + g[3, 2, p]) + g[4, 2, p]
+        guardianship[p] = np.float64(((s0 + s1) + s2) * _THIRD)
+        X[p, 0] = disorder[p]
+        X[p, 1] = attractiveness[p]
+        X[p, 3] = recent[p]
+        X[p, 4] = dealing[p]
+        X[p, 5] = np.float64(s0)
+        X[p, 6] = np.float64(s1)
+        X[p, 7] = np.float64(s2)
+    for i in range(halls.size):
+        X[halls[i], 2] = ce[i]
+    # nbr = W @ X
+    nbr = np.zeros((P, 8))
+    for i in range(P):
+        for jj in range(indptr[i], indptr[i + 1]):
+            a, j = data[jj], indices[jj]
+            for k in range(8):
+                nbr[i, k] += a * X[j, k]
+    # residents' informal control
+    ce_place = np.empty(P)
+    for p in range(P):
+        v = 8 / 3 * nbr[p, 2]
+        ce_place[p] = v if (v < 1.0 or v != v) else 1.0  # np.minimum(1.0, v) (NaN kept)
+    for i in range(halls.size):
+        ce_place[halls[i]] = ce[i]
+    if has_resid:
+        for p in range(P):
+            if residentialised[p]:
+                v = ce_place[p] * 1.3
+                ce_place[p] = v if (v < 1.3 or v != v) else 1.3
+    for h in range(3):
+        w = g_residents * resident_phase[h]
+        for p in range(P):
+            g[0, h, p] = np.float32(w * ce_place[p])
+    # the last source: staff deterrence felt next door; the evening guardianship groups avoid
+    # (staff, then the technical sources 5..8 summed source after source, then the diffusion)
+    last = n_src - 1
+    evening_guard = np.empty(P)
+    for p in range(P):
+        for h in range(3):
+            g[last, h, p] = np.float32(nbr[p, 5 + h])
+        tech = g[5, 1, p]
+        for s in range(6, last):
+            tech = tech + g[s, 1, p]
+        s1 = np.float32(X[p, 6])
+        evening_guard[p] = np.float64(s1 + tech) + diffusion_weight * nbr[p, 6]
+    n_occ = 0
+    n_dep = 0
+    for i in range(occupied.size):
+        if occupied[i]:
+            n_occ += 1
+            if deprived[i]:
+                n_dep += 1
+    return g, nbr, evening_guard, n_occ, n_dep
