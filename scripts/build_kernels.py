@@ -47,7 +47,14 @@ def main() -> int:
     for name, fn in jit.KERNELS.items():
         module = sys.modules[fn.__module__]
         disp = getattr(module, fn.__name__)
-        sigs = {tuple(a.copy(layout="A") if isinstance(a, types.Array) else a for a in s)
+        contiguous = name in jit.CONTIGUOUS
+        if contiguous and any(isinstance(a, types.Array) and a.layout != "C"
+                              for s in disp.signatures for a in s):
+            print(f"{name}: declared contiguous but called with a non-contiguous array "
+                  f"{disp.signatures}", file=sys.stderr)
+            return 1
+        layout = "C" if contiguous else "A"  # else any layout, so views are accepted
+        sigs = {tuple(a.copy(layout=layout) if isinstance(a, types.Array) else a for a in s)
                 for s in disp.signatures}
         if not sigs:  # a helper inlined into the kernels that call it
             helpers.append(jit.aot_name(fn))
@@ -60,8 +67,8 @@ def main() -> int:
         exports.append((jit.aot_name(fn), signature(ret, *args), fn))
         # what each argument must be (numpy dtype and dimensions; None: a scalar), checked at
         # every call: an AOT function given another dtype would read memory wrongly
-        arg_specs[jit.aot_name(fn)] = [[as_dtype(a.dtype).str, a.ndim] if isinstance(a, types.Array)
-                                       else None for a in args]
+        arg_specs[jit.aot_name(fn)] = [[as_dtype(a.dtype).str, a.ndim, layout]
+                                       if isinstance(a, types.Array) else None for a in args]
         sources[Path(module.__file__).name] = jit._file_hash(module.__file__)
     build = random.SystemRandom().randrange(1, 2**62)
     ns: dict = {}
@@ -70,6 +77,10 @@ def main() -> int:
     cc = CC("_kernels")
     cc.output_dir = str(jit.HERE)
     cc.verbose = False
+    # for this machine's processor, as numba's JIT compiles (AVX2 where there is): the same
+    # bits -- without fastmath LLVM never fuses a multiply and an add -- and faster loops;
+    # the manifest's CPU fingerprint keeps the build from running on another processor
+    cc.target_cpu = "host"
     for aot, sig, fn in exports:
         cc.export(aot, sig)(fn)
     cc.export("build_id", "i8()")(ns["build_id"])
@@ -82,7 +93,8 @@ def main() -> int:
             os.chdir(cwd)
     tmp_manifest = jit.MANIFEST.with_suffix(".json.tmp")
     tmp_manifest.write_text(json.dumps({"build": build, "sources": sources, "args": arg_specs,
-                                        "helpers": helpers}, indent=1))
+                                        "helpers": helpers, "cpu": jit.cpu_fingerprint()},
+                                       indent=1))
     os.replace(tmp_manifest, jit.MANIFEST)
     shutil.rmtree(os.environ["NUMBA_CACHE_DIR"], ignore_errors=True)
     print(f"{len(exports)} kernels compiled ahead of time into {jit.HERE.name}/_kernels "

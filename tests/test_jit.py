@@ -37,6 +37,38 @@ def test_an_argument_of_another_dtype_goes_to_the_jit_not_to_the_compiled_code()
     assert _household_counts(occ, fear.astype(np.float32), last.astype(np.int32), 300) == expected
 
 
+def test_a_non_contiguous_array_goes_to_the_jit_when_built_for_contiguous_ones():
+    from tranqsim import environment
+
+    assert "tranqsim.environment.evening" in jit.CONTIGUOUS
+    rng = np.random.default_rng(5)
+    P = 7
+
+    def args(strided: bool):
+        # the same values; with ``strided`` the places' arrays are every other column of a
+        # wider array (a view with a stride of two)
+        def arr(shape):
+            a = rng.random(shape)
+            if not strided:
+                return a
+            wide = np.zeros(shape[:-1] + (2 * shape[-1],))
+            wide[..., ::2] = a
+            return wide[..., ::2]
+        return [arr((3, P)), arr((P,)), 0.3, arr((P,)), arr((3, P)), arr((P,)), arr((P,)),
+                np.ascontiguousarray(arr((P, 8))), 0.1, 0.05]
+
+    rng = np.random.default_rng(5)
+    a = args(False)
+    rng = np.random.default_rng(5)
+    b = args(True)
+    assert not b[0].flags.c_contiguous
+    environment.evening(*a)
+    environment.evening(*b)  # an AOT build for C-contiguous arrays would misread these
+    for x, y in zip(a, b):
+        if isinstance(x, np.ndarray):
+            assert np.array_equal(x, y)
+
+
 def _summary(env_jit: bool) -> dict:
     code = ("import json, tranqsim; from tranqsim import jit; "
             "r = tranqsim.simulate(tranqsim.load_scenario(context='zsp_estate', strategy='heavy_security', "

@@ -78,7 +78,7 @@ def reference_step(self) -> None:
     self.dep = dep = 1 + p.deprivation_offending * (
         np.count_nonzero(hh.deprived & hh.occupied) / max(n_occ, 1) - self.initial_deprived)
     # background x deprivation x contagion x (saturating) attractiveness
-    lam, dis_eff = intensities.base(self.bg_phase, self.disorder, nb[:, 0], self.attractiveness,
+    lam, dis_eff = intensities.base(self.bg_phase, self.disorder, nb, self.attractiveness,
                                     p.attract_max, dep, p.disorder_contagion, p.attractiveness_gain)
     # offenders present: groups, dealing points, squats, disruptive households
     host = np.zeros((3, P))

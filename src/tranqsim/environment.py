@@ -21,7 +21,7 @@ from __future__ import annotations
 from tranqsim.jit import njit
 
 
-@njit
+@njit(contiguous=True)
 def evening(dis_comp, litter, contagion, dis_eff, keep, disorder, attractiveness, nbr, spread,
             decay):  # pragma: no cover - compiled
     """In place: ``dis_comp``, ``disorder`` (P,) and ``attractiveness`` (P,)."""

@@ -36,7 +36,7 @@ from tranqsim.jit import njit
 _THIRD = np.float32(1 / 3)  # numpy multiplies a float32 array by the Python float 1/3 in float32
 
 
-@njit
+@njit(contiguous=True)
 def morning(g_static, med, guard, pol, g_mediator, g_guard, saturation, police_coef,
             disorder, attractiveness, halls, ce, recent, dealing, X, indptr, indices, data,
             residentialised, has_resid, g_residents, resident_phase, diffusion_weight,

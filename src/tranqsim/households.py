@@ -228,7 +228,7 @@ def _count_per_hall(hall, mask, halls):  # pragma: no cover - compiled
     return cnt.astype(np.float64)
 
 
-@njit
+@njit(contiguous=True)
 def _attitudes(day, weekly, hall, last_victim, sensitivity, trust_offset, fear, satisfaction,
                trust_landlord, trust_police, hall_fear_logit, hall_sat, hall_tl, hall_tp,
                consts):  # pragma: no cover - compiled
@@ -250,7 +250,7 @@ def _attitudes(day, weekly, hall, last_victim, sensitivity, trust_offset, fear, 
             trust_police[i] += r * (1.0 / (1.0 + np.exp(-x)) - trust_police[i])
 
 
-@njit
+@njit(contiguous=True)
 def _mobility(day, u, hall_status, hall, occupied, disruptive, household_id, vacant_since,
               complaint_day, squatted, squat_since, fear, satisfaction, mob_factor, hazard, refresh,
               eviction, mediation, consts, tenancies, relet, tenant_k):  # pragma: no cover

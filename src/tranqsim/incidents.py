@@ -190,7 +190,7 @@ def draw(lam: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     return _invert(hit, flat, uf, lam.shape[1], lam.shape[2])
 
 
-@njit
+@njit(contiguous=True)
 def _candidates(flat, uf):  # pragma: no cover - compiled
     """Cells with ``uf < flat + 1e-6`` (float32), in order."""
     out = np.empty(flat.size, np.int64)
@@ -323,7 +323,7 @@ class Deterrence:
                   self.D, self.acc)
 
 
-@njit
+@njit(contiguous=True)
 def _resident_exponents(vals, neg_nui, g_res, nuisance, E_res, E_nui):
     """E_res[v] = vals[v] * g_res; E_nui[k] = neg_nui[k] * g_res[evening] if nuisance (float32)."""
     P = g_res.shape[1]
@@ -337,7 +337,7 @@ def _resident_exponents(vals, neg_nui, g_res, nuisance, E_res, E_nui):
                 E_nui[k, p] = neg_nui[k] * g_res[1, p]
 
 
-@njit
+@njit(contiguous=True)
 def _resident_factors(lam, off, val_of, E_res, res_off, nui, E_nui, res_nui, nuisance):
     """res_off[r] = lam[off[r]] * E_res[val_of[r]]; res_nui[k] = lam[nui[k], evening] * E_nui[k]
     if nuisance."""
@@ -354,7 +354,7 @@ def _resident_factors(lam, off, val_of, E_res, res_off, nui, E_nui, res_nui, nui
                 res_nui[k, p] = lam[t, 1, p] * E_nui[k, p]
 
 
-@njit
+@njit(contiguous=True)
 def _displace(lam, res_off, off, indptr, indices, data, coef_T, D, acc):
     """lam[off] += coef * (W.T @ (res_off - lam[off])): the float32 difference widened to
     float64 (D), its product with W.T row by row (``_csr_row``), scaled by coef, and lam's

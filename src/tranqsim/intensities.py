@@ -15,18 +15,18 @@ import numpy as np
 from tranqsim.jit import njit
 
 
-@njit
-def base(bg_phase, disorder, nb_disorder, attractiveness, attract_max, dep, contagion,
+@njit(contiguous=True)
+def base(bg_phase, disorder, nbr, attractiveness, attract_max, dep, contagion,
          attract_gain):  # pragma: no cover - compiled
     """(lam, dis_eff): ``lam = bg_phase * M`` (float32) with
     ``M = dep * (1 + contagion * dis_eff) * (1 + attract_gain * A_eff)`` per place, where
-    ``dis_eff = 0.7 * disorder + 0.3 * neighbours' disorder`` and the attractiveness saturates,
-    ``A_eff = A / (1 + A / attract_max)``."""
+    ``dis_eff = 0.7 * disorder + 0.3 * neighbours' disorder`` (``nbr[:, 0]``) and the
+    attractiveness saturates, ``A_eff = A / (1 + A / attract_max)``."""
     n_t, n_h, n_p = bg_phase.shape
     dis_eff = np.empty(n_p)
     M = np.empty(n_p, np.float32)
     for p in range(n_p):
-        de = 0.7 * disorder[p] + 0.3 * nb_disorder[p]
+        de = 0.7 * disorder[p] + 0.3 * nbr[p, 0]
         dis_eff[p] = de
         a = attractiveness[p]
         a_eff = a / (1 + a / attract_max)
@@ -39,7 +39,7 @@ def base(bg_phase, disorder, nb_disorder, attractiveness, attract_max, dep, cont
     return lam, dis_eff
 
 
-@njit
+@njit(contiguous=True)
 def add_offenders(lam, host, host_rate, deal, deal_rate):  # pragma: no cover - compiled
     """``lam[t, h, p] += host_rate[t] * host[h, p] + ...`` where groups are (``host`` (3, P),
     their activity per phase) and ``+= deal_rate[t, h] * deal[p]`` where dealing points are,

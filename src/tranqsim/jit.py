@@ -28,6 +28,9 @@ after installing) compiles every kernel with numba's AOT compiler into one exten
 the build; otherwise (no build, an edited file, ``TRANQSIM_JIT=1``) it falls back to numba's
 just-in-time compiler, with the same code and the same bits, at the cost above. A whole
 file's kernels go one way or the other, so kernels calling each other stay consistent.
+The build is compiled for this machine's processor, as the JIT is (the manifest keeps a
+fingerprint of it: on another processor the JIT runs instead), and the kernels declared
+``njit(contiguous=True)`` for C-contiguous arrays, which lets their loops vectorise.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "_kernels.json"
 KERNELS: dict[str, object] = {}  # "module.function" -> the Python function (for the AOT build)
+CONTIGUOUS: set[str] = set()  # the kernels built for C-contiguous arrays (njit(contiguous=True))
 _hashes: dict[str, str] = {}
 
 
@@ -48,6 +52,25 @@ def _file_hash(path: str) -> str:
     if path not in _hashes:
         _hashes[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     return _hashes[path]
+
+
+def cpu_fingerprint() -> str:
+    """This processor's model and instruction-set flags, hashed: the AOT build is compiled for
+    the machine it is built on (``target_cpu='host'``, as numba's JIT does), so a build
+    carried to another processor is not used there (it could lack AVX2 and crash)."""
+    import platform  # noqa: PLC0415
+
+    text = platform.machine() + platform.processor()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith(("model name", "flags", "Features", "CPU part")):
+                    text += line
+                if line.strip() == "":
+                    break  # the first processor describes them all
+    except OSError:
+        pass
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _load_aot():
@@ -59,6 +82,8 @@ def _load_aot():
         manifest = json.loads(MANIFEST.read_text())
         if manifest.get("build") != int(_kernels.build_id()):
             return None  # a manifest from another build
+        if manifest.get("cpu") != cpu_fingerprint():
+            return None  # built for another processor's instruction set (see cpu_fingerprint)
     except (ImportError, ValueError, AttributeError):
         return None
     return _kernels, manifest["sources"], manifest["args"], set(manifest["helpers"])
@@ -71,9 +96,18 @@ def aot_name(fn) -> str:
     return f"{fn.__module__.rsplit('.', 1)[-1]}__{fn.__name__}"
 
 
-def njit(fn):
-    """The kernel ``fn``: its ahead-of-time build when current, else numba's JIT."""
+def njit(fn=None, *, contiguous: bool = False):
+    """The kernel ``fn``: its ahead-of-time build when current, else numba's JIT.
+
+    ``@njit(contiguous=True)``: the build compiles the kernel for C-contiguous arrays (every
+    array argument), which lets LLVM vectorise its loops with known unit strides -- worth it
+    for kernels looping over thousands of elements (about 1.6x for the displacement product);
+    each call then also checks that its arrays are C-contiguous (others go to the JIT)."""
+    if fn is None:
+        return lambda f: njit(f, contiguous=contiguous)
     KERNELS[f"{fn.__module__}.{fn.__name__}"] = fn
+    if contiguous:
+        CONTIGUOUS.add(f"{fn.__module__}.{fn.__name__}")
     src = sys.modules[fn.__module__].__file__
     if _AOT is not None and _AOT[1].get(Path(src).name) == _file_hash(src):
         compiled = getattr(_AOT[0], aot_name(fn), None)
@@ -109,6 +143,8 @@ def _guarded(fn, compiled, specs):
             # the type number, not the dtype object: arrays made by compiled code carry dtype
             # objects of their own (equal, not identical); the model's arrays are native-endian
             tests.append(f"a{i}.dtype.num != {np.dtype(spec[0]).num} or a{i}.ndim != {spec[1]}")
+            if len(spec) > 2 and spec[2] == "C":  # built for C-contiguous arrays only
+                tests.append(f"not a{i}.flags.c_contiguous")
     args = ", ".join(names)
     code = f"def {fn.__name__}({args}):\n"
     if tests:

@@ -285,7 +285,7 @@ class EstateModel(mesa.Model):
         G = split_matmul(self.sens_ext, g.reshape(S + 1, 3 * P), self.g_split).reshape(T_, 3, P)
         self.dep = dep = 1 + p.deprivation_offending * (n_dep / max(n_occ, 1) - self.initial_deprived)
         # background x deprivation x contagion x (saturating) attractiveness
-        lam, dis_eff = intensities.base(self.bg_phase, self.disorder, nb[:, 0], self.attractiveness,
+        lam, dis_eff = intensities.base(self.bg_phase, self.disorder, nb, self.attractiveness,
                                         p.attract_max, dep, p.disorder_contagion, p.attractiveness_gain)
         # offenders present: groups, dealing points, squats, disruptive households
         host = np.zeros((3, P))
