@@ -12,6 +12,15 @@ and handling act through the model's presence arrays.
 - :class:`PoliceUnit`: a patrol crew; random visits or hot-spot visits; ZSP crews patrol their zone.
 - :class:`TranquillityOfficer` (*chargé de mission tranquillité*): at the landlord's office;
   acts through complaint handling and partnership (organisation factors), not patrols.
+
+A deployment was a few dozen numpy calls on arrays of a few hundred to a few thousand places,
+and the calls, more than the arithmetic, were its cost. The weights, the Gumbel keys, the
+cumulative weights, the search and the counts run in compiled kernels (:mod:`tranqsim.jit`)
+with numpy's operations in its order and dtypes. Numpy calls remain: the random draws, in the
+same shapes and order; ``np.argpartition``, whose order of the k places it returns is its
+implementation's and sets where each pair stands; and the hot-spot weights' pairwise sum and
+power. tests/test_actors_kernel.py keeps the numpy version and compares the visits, the random
+streams and the agents' places bit for bit.
 """
 
 from __future__ import annotations
@@ -23,26 +32,84 @@ from mesa.discrete_space import CellAgent
 
 from tranqsim.estate import PlaceKind
 from tranqsim.incidents import EVENING, NIGHT
+from tranqsim.jit import njit
 
 if TYPE_CHECKING:  # pragma: no cover
     from tranqsim.model import EstateModel
 
 
-def _gumbel_top_k(rng: np.random.Generator, weights: np.ndarray, teams: int, k: int) -> np.ndarray:
-    """(teams, k) places sampled without replacement per team, proportional to ``weights``."""
-    pos = np.flatnonzero(weights > 0)
-    k = min(k, pos.size)
+def _gumbel_top_k(rng: np.random.Generator, weights: np.ndarray, n_pos: int, teams: int,
+                  k: int) -> np.ndarray:
+    """(teams, k) places sampled without replacement per team, proportional to ``weights``
+    (``n_pos`` of them > 0): the k smallest of minus the keys log(w) - log(-log(u))."""
+    k = min(k, n_pos)
     if teams == 0 or k == 0:
         return np.empty((teams, 0), np.int64)
     u = rng.random((teams, weights.size))
-    # minus the keys log(w) - log(-log(u)): +inf wherever w == 0, whatever u, so the logs are
-    # taken only where w > 0 (often a third of the places); the same array as over all places
-    neg_keys = np.full((teams, weights.size), np.inf)
-    gumbel = np.log(u[:, pos])
-    np.negative(gumbel, out=gumbel)
-    np.log(gumbel, out=gumbel)
-    neg_keys[:, pos] = -(np.log(weights[pos]) - gumbel)
-    return np.argpartition(neg_keys, k - 1, axis=1)[:, :k]
+    # np.argpartition stays numpy's: the order of the k (the first is where a pair stands) is
+    # its implementation's: sorted by key with this x86 build's SIMD selection, in another order
+    # by the introselect of builds without it; a kernel would have to copy one of them
+    return np.argpartition(_neg_gumbel_keys(u, weights), k - 1, axis=1)[:, :k]
+
+
+@njit
+def _neg_gumbel_keys(u, w):  # pragma: no cover - compiled
+    """Minus the keys, ``-(log(w) - log(-log(u)))``, (teams, places): +inf wherever w > 0 is
+    false, whatever u, so the logs are taken only where w > 0 (often a third of the places).
+    numpy's operations in its order: log(w) once per place, log(u), negated, log."""
+    teams, n = u.shape
+    out = np.empty((teams, n))
+    lw = np.empty(n)
+    for j in range(n):
+        lw[j] = np.log(w[j]) if w[j] > 0 else 0.0
+    for r in range(teams):
+        for j in range(n):
+            if w[j] > 0:
+                out[r, j] = -(lw[j] - np.log(-np.log(u[r, j])))
+            else:
+                out[r, j] = np.inf
+    return out
+
+
+@njit
+def _mediation_weights(recent, hangout, n_places):  # pragma: no cover - compiled
+    """``model.mediation_targets()`` (0.02 + recent incidents at halls and squares, 0 elsewhere;
+    the test checks they stay equal) and how many are > 0."""
+    w = np.zeros(n_places)
+    for j in hangout:
+        w[j] = 0.02 + recent[j]
+    return w, _count_positive(w)
+
+
+@njit
+def _guard_weights(beat, hot):  # pragma: no cover - compiled
+    """``beat * (0.05 + hot)`` (halls and car parks: beat 1.0, else 0.0) and how many are > 0."""
+    w = np.empty(hot.size)
+    for j in range(hot.size):
+        w[j] = beat[j] * (0.05 + hot[j])
+    return w, _count_positive(w)
+
+
+@njit
+def _count_positive(w):  # pragma: no cover - compiled
+    n = 0
+    for j in range(w.size):
+        if w[j] > 0:
+            n += 1
+    return n
+
+
+@njit
+def _tally_rounds(visits, phases, n_places):  # pragma: no cover - compiled
+    """(3, places) visits in each of ``phases``: ``np.bincount(visits.ravel())`` added to zeros
+    (integer counts: adding ones gives the same floats)."""
+    out = np.zeros((3, n_places))
+    for r in range(visits.shape[0]):
+        for c in range(visits.shape[1]):
+            v = visits[r, c]
+            for ph in phases:
+                out[ph, v] += 1.0
+    return out
 
 
 class Staff(CellAgent):
@@ -106,8 +173,11 @@ class NightMediator(Staff):
 
     @classmethod
     def deploy(cls, model: EstateModel, agents, night_shift: bool) -> np.ndarray:
-        phases = (EVENING, NIGHT) if night_shift else (EVENING,)
-        return _rounds(model, agents, model.mediation_targets(), "mediation", cls.visits_per_round, phases)
+        if not agents:
+            return np.zeros((3, model.n_places))
+        w, n_pos = _mediation_weights(model.recent, model.hangout_places, model.n_places)
+        return _rounds(model, agents, w, n_pos, "mediation", cls.visits_per_round,
+                       _EVENING_NIGHT if night_shift else _EVENING)
 
 
 class SecurityGuard(Staff):
@@ -116,26 +186,30 @@ class SecurityGuard(Staff):
 
     @classmethod
     def deploy(cls, model: EstateModel, agents) -> np.ndarray:
-        w = model.guard_beat * (0.05 + model.hotness())  # halls and car parks (1.0, else 0.0)
-        return _rounds(model, agents, w, "guards", cls.visits_per_round, (NIGHT,))
+        if not agents:
+            return np.zeros((3, model.n_places))
+        # halls and car parks (guard_beat 1.0, else 0.0), more where incidents were recent
+        w, n_pos = _guard_weights(model.guard_beat, model.hotness())
+        return _rounds(model, agents, w, n_pos, "guards", cls.visits_per_round, _NIGHT)
 
 
-def _rounds(model: EstateModel, agents, weights: np.ndarray, stream: str, k: int,
-            phases: tuple[int, ...]) -> np.ndarray:
+_EVENING, _EVENING_NIGHT, _NIGHT = np.array([EVENING]), np.array([EVENING, NIGHT]), np.array([NIGHT])
+
+
+def _rounds(model: EstateModel, agents, weights: np.ndarray, n_pos: int, stream: str, k: int,
+            phases: np.ndarray) -> np.ndarray:
     """Rounds of staff working in pairs: each pair visits ``k`` distinct places drawn in
-    proportion to ``weights``; returns visits per (phase, place)."""
-    out = np.zeros((3, model.n_places))
+    proportion to ``weights`` (``n_pos`` of them > 0); returns visits per (phase, place)."""
     teams = (len(agents) + 1) // 2
     if teams == 0:
-        return out
-    visits = _gumbel_top_k(model.streams[stream], weights, teams, k)
+        return np.zeros((3, model.n_places))
+    visits = _gumbel_top_k(model.streams[stream], weights, n_pos, teams, k)
     if visits.shape[1] == 0:
-        return out
-    per_place = np.bincount(visits.ravel(), minlength=model.n_places)
-    for ph in phases:
-        out[ph] += per_place
+        return np.zeros((3, model.n_places))
+    out = _tally_rounds(visits, phases, model.n_places)
+    first = visits[:, 0].tolist()  # each pair stands at its first visit
     for i, a in enumerate(agents):
-        a.stand_on(int(visits[i // 2, 0]))
+        a.stand_on(first[i // 2])
     return out
 
 
@@ -157,34 +231,99 @@ class PoliceUnit(Staff):
             return out
         rng = model.streams["police"]
         hot = model.hotness()
-        k = model.p.police_visits_per_crew
+        k, exponent = model.p.police_visits_per_crew, model.p.hot_spot_exponent
         regular = [a for a in agents if not a.zsp]
         zsp = [a for a in agents if a.zsp]
+        pw, hot_sum = hot, 0.0  # hot-spot mode: the weights' numpy terms, computed once
         for crews, m, z in ((regular, mode, None), (zsp, "hot_spot", zone)):
             if not crews:
                 continue
             scale = model.crew_visit_scale if m is mode and z is None else 1.0
             sizes = [int(round(len(crews) * scale * share * k)) for share in cls.PHASE_SHARE]
-            n_places = hot.size
             if m == "random" and z is None:  # uniform over the estate
-                visits = rng.integers(0, n_places, sum(sizes))
+                drawn, r, searched = rng.integers(0, hot.size, sum(sizes)), _NO_DRAWS, False
             else:
-                cum = np.cumsum(_weights(hot, m, z, model.p.hot_spot_exponent))
-                visits = np.searchsorted(cum, rng.random(sum(sizes)) * cum[-1], side="right")
-                np.minimum(visits, n_places - 1, out=visits)
-            phase = np.repeat(np.arange(3), sizes)
-            out += np.bincount(phase * n_places + visits, minlength=3 * n_places).reshape(3, -1)
-            for i, a in enumerate(crews):
-                if visits.size:
-                    a.stand_on(int(visits[(i * visits.size) // len(crews)]))
+                drawn, r, searched = _NO_VISITS, rng.random(sum(sizes)), True
+            hot_spot = m == "hot_spot"
+            if hot_spot and pw is hot:
+                pw, hot_sum = _hot_spot_terms(hot, exponent)
+            # (pw and hot_sum are read in hot-spot mode only; the exponent as the float numpy's
+            # scalar power takes)
+            places = _patrols(out, drawn, r, searched, pw, hot_sum, float(exponent), hot_spot,
+                              _NO_ZONE if z is None else z, z is not None, sizes[0], sizes[1], len(crews))
+            for a, place in zip(crews, places.tolist()):
+                if place >= 0:  # no visit today (a fraction of a crew): it stays where it was
+                    a.stand_on(place)
         return out
 
 
-def _weights(hot: np.ndarray, mode: str, zone: np.ndarray | None, exponent: float = 2.0) -> np.ndarray:
-    # hot-spot patrols: visits in proportion to recent incidents to the power ``exponent``
-    # (1: proportional; larger: more concentrated on the very hottest places)
-    w = (hot ** exponent + 1e-3 * (hot.mean() ** exponent + 1e-6)) if mode == "hot_spot" else np.ones_like(hot)
-    return w if zone is None else w * zone
+_NO_DRAWS, _NO_VISITS, _NO_ZONE = np.zeros(0), np.zeros(0, np.int64), np.zeros(0, bool)
+
+
+def _hot_spot_terms(hot: np.ndarray, exponent: float) -> tuple[np.ndarray, float]:
+    """The numpy terms of the hot-spot weights ``hot ** exponent + 1e-3 * (hot.mean() **
+    exponent + 1e-6)`` (see :func:`_cum_weights`): ``hot ** exponent``, a numpy call because
+    numpy's power has fast paths for some exponents (2.0 is x * x, 0.5 a square root, not the C
+    library's pow) and may be numpy's own SIMD code; and the sum of ``hot``, numpy's pairwise
+    sum, which ``hot.mean()`` divides by the count (its Python wrapper costs more than the sum;
+    the same double as a Python float, which the kernel's call unboxes faster)."""
+    return hot ** exponent, float(np.add.reduce(hot))
+
+
+@njit
+def _patrols(out, drawn, r, searched, pw, hot_sum, exponent, hot_spot, zone, zoned, s0, s1,
+             n_crews):  # pragma: no cover - compiled
+    """One kind of crew's visits added to ``out`` (3, places); returns each crew's place
+    (-1: no visit). The visits are ``drawn`` (uniform), or, when ``searched``, where the
+    uniforms ``r`` fall in the cumulative weights (:func:`_cum_weights`):
+    ``np.searchsorted(cum, r * cum[-1], side="right")``, at most the last place. The weights
+    are >= 0, so ``cum`` is sorted (a NaN would sort last, as numpy orders them): the insertion
+    point is unique, and this binary search finds numpy's. The first ``s0`` visits are in the
+    day, the next ``s1`` in the evening, the rest at night (``np.repeat(np.arange(3), sizes)``)."""
+    P = pw.size
+    visits = np.empty(r.size if searched else drawn.size, np.int64)
+    if searched:
+        cum = _cum_weights(pw, hot_sum, exponent, hot_spot, zone, zoned)
+        total = cum[P - 1]
+        for i in range(r.size):
+            key = r[i] * total
+            lo, hi = 0, P
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                x = cum[mid]
+                # side="right": go right while not key < x (numpy's order: NaN last)
+                if not (key < x or (x != x and key == key)):
+                    lo = mid + 1
+                else:
+                    hi = mid
+            visits[i] = min(lo, P - 1)
+    else:
+        visits[:] = drawn
+    n = visits.size
+    for i in range(n):
+        ph = 0 if i < s0 else (1 if i < s0 + s1 else 2)
+        out[ph, visits[i]] += 1.0  # the integer counts np.bincount added
+    places = np.full(n_crews, -1, np.int64)
+    if n:
+        for i in range(n_crews):
+            places[i] = visits[(i * n) // n_crews]
+    return places
+
+
+@njit
+def _cum_weights(pw, hot_sum, exponent, hot_spot, zone, zoned):  # pragma: no cover - compiled
+    """``np.cumsum`` (in order, from the first weight) of the patrol weights: in hot-spot
+    mode ``pw + 1e-3 * (mean ** exponent + 1e-6)`` (``pw`` is ``hot ** exponent``, the mean
+    ``hot_sum / places`` as ``hot.mean()`` makes it, and its power the C library's pow, as
+    numpy's scalar power), else 1.0; times ``zone`` (0/1) if ``zoned``."""
+    c = 1e-3 * ((hot_sum / pw.size) ** exponent + 1e-6) if hot_spot else 0.0
+    cum = np.empty(pw.size)
+    for j in range(pw.size):
+        w = pw[j] + c if hot_spot else 1.0
+        if zoned:
+            w = w * (1.0 if zone[j] else 0.0)
+        cum[j] = w if j == 0 else cum[j - 1] + w
+    return cum
 
 
 class TranquillityOfficer(Staff):
