@@ -207,3 +207,23 @@ def test_a_one_ulp_change_is_caught(monkeypatch):
     monkeypatch.setattr(environment, "evening", nudged)
     with pytest.raises(AssertionError, match="m.attractiveness"):
         _compare(m, 1)
+
+
+def test_victimisation_kernel_gives_the_numpy_bytes():
+    """Households.victimise (a kernel) against the numpy expression it replaced, on a real
+    model's households, with a slot victimised twice in the day."""
+    m = tranqsim.build_model(tranqsim.load_scenario(context="priority_estate", years=1, seed=2))
+    m.run(20)
+    hh = m.households
+    rng = np.random.default_rng(0)
+    hh.fear[:] = rng.random(hh.n)  # some fears above the jump, some below
+    slots = np.concatenate([rng.choice(hh.n, 40, replace=False), [7, 7]]).astype(np.int64)
+    ref_fear, ref_last = hh.fear.copy(), hh.last_victim.copy()
+    ref_last[slots] = 33
+    jump = 1.0 / (1.0 + np.exp(-(m.hall_fear_logit[hh.hall[slots]] + hh.sensitivity[slots]
+                                 + m.p.fear_victimisation)))
+    ref_fear[slots] = np.maximum(ref_fear[slots], jump)
+    hh.victimise(33, slots, m.hall_fear_logit)
+    assert np.array_equal(hh.fear.view(np.uint8), ref_fear.view(np.uint8))
+    assert np.array_equal(hh.last_victim, ref_last)
+    assert (hh.fear[slots] > 0).all() and np.count_nonzero(ref_fear != hh.fear) == 0

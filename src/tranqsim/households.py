@@ -43,10 +43,6 @@ TENANTS_AHEAD = 6  # newcomers pre-drawn per dwelling (about 40 years at the usu
 _NO_TARGETS = np.zeros(0)  # update_attitudes' weekly targets on other days (not read)
 
 
-def sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
-
-
 class Households:
     """Arrays of household state, one entry per dwelling slot (sorted by hall)."""
 
@@ -146,10 +142,10 @@ class Households:
         """Victims' fear jumps to its victimised level at once (victimisation drives fear)."""
         if dwellings.size == 0:
             return
-        self.last_victim[dwellings] = day
-        jump = sigmoid(hall_fear_logit[self.hall[dwellings]] + self.sensitivity[dwellings]
-                       + self.p.fear_victimisation)
-        self.fear[dwellings] = np.maximum(self.fear[dwellings], jump)
+        # fear rises to sigmoid(hall_fear_logit[hall] + sensitivity + fear_victimisation): a
+        # compiled loop, numpy's arithmetic slot by slot (a slot twice gets the same jump)
+        _victimise(day, dwellings, self.hall, hall_fear_logit, self.sensitivity,
+                   float(self.p.fear_victimisation), self.last_victim, self.fear)
 
     def mobility(self, day: int, u: np.ndarray, hall_status: np.ndarray, streams,
                  eviction: bool = False, dispute_mediation: bool = False) -> int:
@@ -248,6 +244,19 @@ def _attitudes(day, weekly, hall, last_victim, sensitivity, trust_offset, fear, 
             trust_landlord[i] += r * (1.0 / (1.0 + np.exp(-x)) - trust_landlord[i])
             x = hall_tp[h] + trust_offset[i]
             trust_police[i] += r * (1.0 / (1.0 + np.exp(-x)) - trust_police[i])
+
+
+@njit
+def _victimise(day, dwellings, hall, hall_fear_logit, sensitivity, fear_victimisation, last_victim,
+               fear):  # pragma: no cover - compiled
+    for j in range(dwellings.size):
+        last_victim[dwellings[j]] = day
+    for j in range(dwellings.size):
+        i = dwellings[j]
+        x = hall_fear_logit[hall[i]] + sensitivity[i] + fear_victimisation
+        jump = 1.0 / (1.0 + np.exp(-x))
+        f = fear[i]
+        fear[i] = f if (f >= jump or f != f) else jump  # np.maximum (a NaN propagates)
 
 
 @njit(contiguous=True)
