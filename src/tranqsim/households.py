@@ -182,29 +182,30 @@ class Households:
         :func:`_mobility`), ``k_max`` the largest.
 
         Only today's newcomers' attributes are computed, from their uniforms: the special
-        functions compute elementwise, so a newcomer gets the same bits as from a whole layer
-        of dwellings at once (as before), for a day's one or two relets instead of the
-        n-dwelling layers (on ``large_estate``, 3% of a run's time for a few hundred relets).
-        ``means`` is the Beta(2,5) quantile of u1 for the deprived, Beta(4,3) for the others:
-        one call with per-newcomer parameters computes only the one each needs (the ufunc takes
-        the integers 4, 3, 2, 5 as float64 anyway)."""
+        functions compute elementwise, so a newcomer gets the bits it got when whole layers
+        (the k-th newcomers of all dwellings) were computed at once, and a 5-year run on
+        ``large_estate`` (10,000 dwellings, ~3.5 newcomers a day) no longer computes 6 layers
+        (~150 ms, 2-3%) for a few thousand newcomers. ``means`` is the Beta(2,5) quantile of u1
+        for the deprived, Beta(4,3) for the others: one call with each newcomer's parameters
+        computes only the one it needs (the ufunc takes the integers 4, 3, 2, 5 as float64
+        anyway; measured in runs, both quantiles for all cost 1.5x). A numpy call on a model
+        day costs 10-30 us (cold caches), so a kernel gathers the arguments
+        (:func:`_newcomer_args`): four calls on a day with relets."""
         if k_max >= TENANTS_AHEAD:  # a dwelling relet very often: draw its next tenants on demand
             for i in idx[k >= TENANTS_AHEAD]:
                 # kept in the last pre-drawn slot, as before
                 extra = streams.child("newcomers", int(i), int(self.tenancies[i])).random(5)
                 self.tenant_u[i, -1] = extra
             k = np.minimum(k, TENANTS_AHEAD - 1)
-        u = self.tenant_u[idx, k]  # today's newcomers' uniforms, (relets, 5)
-        dep = u[:, 0] < self._newcomer_consts[0]  # float64 against a Python float, as _settle
-        means = betaincinv(np.where(dep, 2.0, 4.0), np.where(dep, 5.0, 3.0), u[:, 1])
-        # sensitivity's and trust offset's standard normal quantiles (one call for both;
-        # np.clip is min(max(u, 1e-9), 1 - 1e-9)), scaled in _settle
-        z = ndtri(np.clip(u[:, 2:4], 1e-9, 1 - 1e-9))
+        # the special functions' arguments, then the newcomers' attributes: one call each
+        args = _newcomer_args(idx, k, self.tenant_u, self._newcomer_consts[0])
+        means = betaincinv(args[0], args[1], args[2])
+        z = ndtri(args[3:])  # sensitivity's and trust offset's standard normal quantiles
         # the newcomers take their slots' arrays (a compiled loop: a dozen fancy-indexed numpy
         # assignments cost more than the few slots of a day's relets)
-        _settle(idx, day, self.next_id, u, means, z, self._newcomer_consts, self.occupied,
-                self.deprived, self.means, self.sensitivity, self.trust_offset, self.disruptive,
-                self.household_id, self.mob_factor, self.fear, self.satisfaction,
+        _settle(idx, k, day, self.next_id, self.tenant_u, means, z, self._newcomer_consts,
+                self.occupied, self.deprived, self.means, self.sensitivity, self.trust_offset,
+                self.disruptive, self.household_id, self.mob_factor, self.fear, self.satisfaction,
                 self.trust_landlord, self.trust_police, self.last_victim, self.move_in,
                 self.complaint_day)
         self.next_id += idx.size
@@ -307,22 +308,40 @@ def _mobility(day, u, hall_status, hall, occupied, disruptive, household_id, vac
 
 
 @njit
-def _settle(idx, day, next_id, u, means_new, z, consts, occupied, deprived, means, sensitivity,
-            trust_offset, disruptive, household_id, mob_factor, fear, satisfaction,
+def _newcomer_args(idx, k, tenant_u, newcomer_deprivation):  # pragma: no cover - compiled
+    # rows: Beta quantile parameters a, b and its argument u1 for newcomer j (the k[j]-th of
+    # slot idx[j]), then u2 and u3 clipped (np.clip(u, 1e-9, 1 - 1e-9) is this min(max()));
+    # deprived as _settle decides it
+    args = np.empty((5, idx.size))
+    for j in range(idx.size):
+        i, kj = idx[j], k[j]
+        dep = tenant_u[i, kj, 0] < newcomer_deprivation
+        args[0, j] = 2.0 if dep else 4.0
+        args[1, j] = 5.0 if dep else 3.0
+        args[2, j] = tenant_u[i, kj, 1]
+        args[3, j] = min(max(tenant_u[i, kj, 2], 1e-9), 1 - 1e-9)
+        args[4, j] = min(max(tenant_u[i, kj, 3], 1e-9), 1 - 1e-9)
+    return args
+
+
+@njit
+def _settle(idx, k, day, next_id, tenant_u, means_new, z, consts, occupied, deprived, means,
+            sensitivity, trust_offset, disruptive, household_id, mob_factor, fear, satisfaction,
             trust_landlord, trust_police, last_victim, move_in,
             complaint_day):  # pragma: no cover - compiled
-    # newcomer j of the day takes slot idx[j] with its uniforms u[j] and attributes means_new[j],
-    # z[j] (standard normal quantiles); float64 comparisons of the uniforms, as numpy made them
-    # (a float64 array against a Python float), and float64 products, as numpy's
+    # newcomer j of the day takes slot idx[j] with its k[j]-th pre-drawn tenant's uniforms and
+    # its attributes means_new[j], z[:, j] (standard normal quantiles); float64 comparisons of
+    # the uniforms, as numpy made them (a float64 array against a Python float), and float64
+    # products, as numpy's
     newcomer_deprivation, disruptive_share, trust_landlord0, trust_police0, sensitivity_sd = consts
     for j in range(idx.size):
-        i = idx[j]
+        i, kj = idx[j], k[j]
         occupied[i] = True
-        deprived[i] = u[j, 0] < newcomer_deprivation
+        deprived[i] = tenant_u[i, kj, 0] < newcomer_deprivation
         means[i] = means_new[j]
-        sensitivity[i] = sensitivity_sd * z[j, 0]
-        trust_offset[i] = 0.4 * z[j, 1]
-        disruptive[i] = u[j, 4] < disruptive_share
+        sensitivity[i] = sensitivity_sd * z[0, j]
+        trust_offset[i] = 0.4 * z[1, j]
+        disruptive[i] = tenant_u[i, kj, 4] < disruptive_share
         household_id[i] = next_id + j
         mob_factor[i] = (0.7 + 0.6 * means[i]) / 365
         fear[i] = 0.3
