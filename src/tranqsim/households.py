@@ -16,8 +16,8 @@ One slot per dwelling; the slot holds the current household (``household_id``) o
 
 The daily updates are compiled loops (:mod:`tranqsim.jit`): one pass over the slots instead of
 a dozen numpy calls, with numpy's operations in numpy's order and dtypes, so the same bits.
-The newcomers' pre-drawn attributes need special functions (scipy's ``betaincinv``, ``ndtri``),
-a whole layer of dwellings at a time and rarely: they stay in numpy.
+The newcomers' attributes need special functions (scipy's ``betaincinv``, ``ndtri``): they
+stay in numpy, computed for the day's newcomers only.
 
 :class:`Household` is a thin Mesa agent *view* on one slot, for inspection and the UI: it is never
 stepped, and its attributes read the arrays.
@@ -73,12 +73,6 @@ class Households:
         # uniforms for the next tenants of each dwelling (deprived, means, sensitivity, trust,
         # disruptive), drawn once: see _move_in
         self.tenant_u = tenant_rng.random((n, TENANTS_AHEAD, 5))
-        # their attributes, a layer at a time (the k-th newcomers of all dwellings) when first
-        # needed (special functions are slow one at a time; later layers are rarely reached)
-        self.tenant_means = np.empty((2, n, TENANTS_AHEAD))
-        self.tenant_sens = np.empty((n, TENANTS_AHEAD))
-        self.tenant_trust = np.empty((n, TENANTS_AHEAD))
-        self.tenant_layers = 0  # layers [0, tenant_layers) computed
         self.fear = np.full(n, 0.3)
         self.satisfaction = np.full(n, 0.6)
         self.trust_landlord = np.clip(rng.normal(pop.trust_landlord, 0.1, n), 0, 1)
@@ -98,7 +92,8 @@ class Households:
             float(params.squat_eviction_days), float(params.squat_after_days),
             np.float32(params.squat_rate))
         self._newcomer_consts = (float(pop.newcomer_deprivation), float(pop.disruptive_share),
-                                 float(pop.trust_landlord), float(pop.trust_police))
+                                 float(pop.trust_landlord), float(pop.trust_police),
+                                 float(params.fear_sensitivity_sd))
         # mobility's work arrays, reused: a fresh slot-sized array a day costs more (page faults)
         # than the loop that fills it
         self._hazard_buf = np.empty(n, np.float32)
@@ -175,41 +170,40 @@ class Households:
                           streams)
         return filed
 
-    def _tenant_layers_upto(self, k: int) -> None:
-        """Compute the attributes of the newcomers of tenant layers up to ``k`` (inclusive)."""
-        while self.tenant_layers <= k:
-            j = self.tenant_layers
-            tu = self.tenant_u[:, j]
-            self.tenant_means[:, :, j] = betaincinv(4, 3, tu[:, 1]), betaincinv(2, 5, tu[:, 1])
-            self.tenant_sens[:, j] = self.p.fear_sensitivity_sd * ndtri(np.clip(tu[:, 2], 1e-9, 1 - 1e-9))
-            self.tenant_trust[:, j] = 0.4 * ndtri(np.clip(tu[:, 3], 1e-9, 1 - 1e-9))
-            self.tenant_layers += 1
-
     def _move_in(self, idx: np.ndarray, k: np.ndarray, k_max: int, day: int, streams) -> None:
         """Newcomers: poorer on average (ONPV 2017). The k-th tenant of each dwelling is drawn
         from uniforms fixed at the start (``tenant_u``), so the same dwelling relet for the k-th
         time gets the same kind of household under any strategy (common random numbers).
         ``idx``: the slots relet today; ``k``: their tenancies before today's (counted by
-        :func:`_mobility`), ``k_max`` the largest."""
-        p = self.p
+        :func:`_mobility`), ``k_max`` the largest.
+
+        Only today's newcomers' attributes are computed, from their uniforms: the special
+        functions compute elementwise, so a newcomer gets the bits it got when whole layers
+        (the k-th newcomers of all dwellings) were computed at once, and a 5-year run on
+        ``large_estate`` (10,000 dwellings, ~3.5 newcomers a day) no longer computes 6 layers
+        (~150 ms, 2-3%) for a few thousand newcomers. ``means`` is the Beta(2,5) quantile of u1
+        for the deprived, Beta(4,3) for the others: one call with each newcomer's parameters
+        computes only the one it needs (the ufunc takes the integers 4, 3, 2, 5 as float64
+        anyway; measured in runs, both quantiles for all cost 1.5x). A numpy call on a model
+        day costs 10-30 us (cold caches), so a kernel gathers the arguments
+        (:func:`_newcomer_args`): four calls on a day with relets."""
         if k_max >= TENANTS_AHEAD:  # a dwelling relet very often: draw its next tenants on demand
-            self._tenant_layers_upto(TENANTS_AHEAD - 1)  # (the last layer, before it is replaced)
             for i in idx[k >= TENANTS_AHEAD]:
+                # kept in the last pre-drawn slot, as before
                 extra = streams.child("newcomers", int(i), int(self.tenancies[i])).random(5)
                 self.tenant_u[i, -1] = extra
-                self.tenant_means[:, i, -1] = betaincinv(4, 3, extra[1]), betaincinv(2, 5, extra[1])
-                self.tenant_sens[i, -1] = p.fear_sensitivity_sd * ndtri(min(max(extra[2], 1e-9), 1 - 1e-9))
-                self.tenant_trust[i, -1] = 0.4 * ndtri(min(max(extra[3], 1e-9), 1 - 1e-9))
             k = np.minimum(k, TENANTS_AHEAD - 1)
-            k_max = TENANTS_AHEAD - 1
-        self._tenant_layers_upto(k_max)
+        # the special functions' arguments, then the newcomers' attributes: one call each
+        args = _newcomer_args(idx, k, self.tenant_u, self._newcomer_consts[0])
+        means = betaincinv(args[0], args[1], args[2])
+        z = ndtri(args[3:])  # sensitivity's and trust offset's standard normal quantiles
         # the newcomers take their slots' arrays (a compiled loop: a dozen fancy-indexed numpy
         # assignments cost more than the few slots of a day's relets)
-        _settle(idx, k, day, self.next_id, self.tenant_u, self.tenant_means, self.tenant_sens,
-                self.tenant_trust, self._newcomer_consts, self.occupied, self.deprived, self.means,
-                self.sensitivity, self.trust_offset, self.disruptive, self.household_id,
-                self.mob_factor, self.fear, self.satisfaction, self.trust_landlord,
-                self.trust_police, self.last_victim, self.move_in, self.complaint_day)
+        _settle(idx, k, day, self.next_id, self.tenant_u, means, z, self._newcomer_consts,
+                self.occupied, self.deprived, self.means, self.sensitivity, self.trust_offset,
+                self.disruptive, self.household_id, self.mob_factor, self.fear, self.satisfaction,
+                self.trust_landlord, self.trust_police, self.last_victim, self.move_in,
+                self.complaint_day)
         self.next_id += idx.size
         self.hazard = None
 
@@ -323,21 +317,39 @@ def _mobility(day, u, hall_status, hall, occupied, disruptive, household_id, vac
 
 
 @njit
-def _settle(idx, k, day, next_id, tenant_u, tenant_means, tenant_sens, tenant_trust, consts,
-            occupied, deprived, means, sensitivity, trust_offset, disruptive, household_id,
-            mob_factor, fear, satisfaction, trust_landlord, trust_police, last_victim, move_in,
+def _newcomer_args(idx, k, tenant_u, newcomer_deprivation):  # pragma: no cover - compiled
+    # rows: Beta quantile parameters a, b and its argument u1 for newcomer j (the k[j]-th of
+    # slot idx[j]), then u2 and u3 clipped (np.clip(u, 1e-9, 1 - 1e-9) is this min(max()));
+    # deprived as _settle decides it
+    args = np.empty((5, idx.size))
+    for j in range(idx.size):
+        i, kj = idx[j], k[j]
+        dep = tenant_u[i, kj, 0] < newcomer_deprivation
+        args[0, j] = 2.0 if dep else 4.0
+        args[1, j] = 5.0 if dep else 3.0
+        args[2, j] = tenant_u[i, kj, 1]
+        args[3, j] = min(max(tenant_u[i, kj, 2], 1e-9), 1 - 1e-9)
+        args[4, j] = min(max(tenant_u[i, kj, 3], 1e-9), 1 - 1e-9)
+    return args
+
+
+@njit
+def _settle(idx, k, day, next_id, tenant_u, means_new, z, consts, occupied, deprived, means,
+            sensitivity, trust_offset, disruptive, household_id, mob_factor, fear, satisfaction,
+            trust_landlord, trust_police, last_victim, move_in,
             complaint_day):  # pragma: no cover - compiled
-    # newcomer j of the day takes slot idx[j] with its k[j]-th pre-drawn tenant; float64
-    # comparisons of the uniforms, as numpy made them (a float64 array against a Python float)
-    newcomer_deprivation, disruptive_share, trust_landlord0, trust_police0 = consts
+    # newcomer j of the day takes slot idx[j] with its k[j]-th pre-drawn tenant's uniforms and
+    # its attributes means_new[j], z[:, j] (standard normal quantiles); float64 comparisons of
+    # the uniforms, as numpy made them (a float64 array against a Python float), and float64
+    # products, as numpy's
+    newcomer_deprivation, disruptive_share, trust_landlord0, trust_police0, sensitivity_sd = consts
     for j in range(idx.size):
         i, kj = idx[j], k[j]
         occupied[i] = True
-        dep = tenant_u[i, kj, 0] < newcomer_deprivation
-        deprived[i] = dep
-        means[i] = tenant_means[1 if dep else 0, i, kj]
-        sensitivity[i] = tenant_sens[i, kj]
-        trust_offset[i] = tenant_trust[i, kj]
+        deprived[i] = tenant_u[i, kj, 0] < newcomer_deprivation
+        means[i] = means_new[j]
+        sensitivity[i] = sensitivity_sd * z[0, j]
+        trust_offset[i] = 0.4 * z[1, j]
         disruptive[i] = tenant_u[i, kj, 4] < disruptive_share
         household_id[i] = next_id + j
         mob_factor[i] = (0.7 + 0.6 * means[i]) / 365
