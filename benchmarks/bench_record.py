@@ -8,7 +8,8 @@ equal (the two versions give the same bits). Thread CPU time (``time.thread_time
 medians over blocks of the per-day means, and the median of the per-block ratios. The first days
 (compilation, or loading it from numba's cache) are left out.
 
-    python benchmarks/bench_record.py [--days 360] [--block 30] [--contexts calm_neighbourhood large_estate]
+    python benchmarks/bench_record.py [--days 360] [--block 30] [--strategy global_approach]
+                                      [--contexts calm_neighbourhood large_estate]
 """
 
 from __future__ import annotations

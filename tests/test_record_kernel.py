@@ -176,7 +176,8 @@ def test_comparison_sees_a_one_ulp_change(monkeypatch):
 def test_np_sum_is_numpys_sum():
     """numpy's pairwise summation reproduced to the bit: every length up to 1100 and some
     beyond (every path: under 8 values, the 8 accumulators, the recursion), values of mixed
-    magnitudes and signs, cancellations, and negative zeros (numpy adds the sum to 0.0: a sum of -0.0s is 0.0)."""
+    magnitudes and signs, cancellations, and negative zeros (numpy adds the sum to 0.0: a sum
+    of -0.0s is 0.0)."""
     rng = np.random.default_rng(1)
     for n in list(range(1100)) + [2047, 2048, 4096, 5000, 8191, 8192, 8193, 16384, 100_003]:
         for kind in range(5):

@@ -219,7 +219,7 @@ def _np_sum(a):  # pragma: no cover - compiled
     explicit stacks: each node's value is its left value plus its right value)."""
     n = a.size
     if n <= 128:
-        return 0.0 + _pairwise_leaf(a, 0, n)
+        return 0.0 + _pairwise_leaf(a, np.int64(0), n)  # (not the literal 0: one signature)
     # (depth < 60 for any array: at most 2 * depth + 1 nodes waiting, depth + 1 values)
     nodes = np.empty((128, 3), np.int64)  # to visit: start, length, children done (0, 1)
     vals = np.empty(64)  # values of the finished subtrees, left before right
