@@ -27,14 +27,13 @@ def test_a_run_uses_only_the_ahead_of_time_kernels():
 
 
 def test_an_argument_of_another_dtype_goes_to_the_jit_not_to_the_compiled_code():
-    from tranqsim.metrics import _household_counts
+    from tranqsim.households import _count_per_hall
 
-    occ, fear, last = np.array([1, 1, 0, 1], bool), np.array([0.6, 0.2, 0.9, 0.7]), np.array([-100, 200, 0, 0])
-    # day 300: occupied 3; victimised on days 200 and 0 (not -100, over a year before); fear > 0.5
-    expected = (3, 2, 2)
-    assert _household_counts(occ, fear, last, 300) == expected
-    # float32 fear and int32 days: the AOT build would misread them
-    assert _household_counts(occ, fear.astype(np.float32), last.astype(np.int32), 300) == expected
+    hall, mask = np.array([0, 2, 2, 1, 2]), np.array([1, 1, 0, 1, 1], bool)
+    expected = [1.0, 1.0, 2.0]  # occupied (masked) slots per hall
+    assert _count_per_hall(hall, mask, 3).tolist() == expected
+    # int32 halls: the AOT build would misread them
+    assert _count_per_hall(hall.astype(np.int32), mask, 3).tolist() == expected
 
 
 def test_a_non_contiguous_array_goes_to_the_jit_when_built_for_contiguous_ones():

@@ -36,6 +36,10 @@ SERIES = (["incidents", "reported", "handled"] + [f"n_{t}" for t in TYPE_NAMES]
           + ["tension", "dealing_points", "dealing_strength", "youth_activity", "police_crews",
              "staff", "cost_eur", "public_cost_eur"])
 COL = {name: i for i, name in enumerate(SERIES)}
+_EVENT_COSTS = ("repairs", "vacancy", "squats", "evictions")
+# columns: the first of the model-level values, the three means over occupied dwellings
+_C0 = COL["insecurity_share"]
+_SAT, _TL, _TP = COL["satisfaction_mean"], COL["trust_landlord_mean"], COL["trust_police_mean"]
 
 
 def tranquillity_index(insecurity: float, victimisation: float, incidents_per_1000: float,
@@ -52,46 +56,37 @@ class Recorder:
         self.data = np.zeros((model.days_total, len(SERIES)))
         self.costs = np.zeros((model.days_total, len(model.cost_keys)))
         self.n = 0
+        # where the day's event costs go in a row of costs (repairs, vacancy, squats, evictions)
+        self.cost_slots = np.array([model.cost_index[key] for key in _EVENT_COSTS], np.int64)
 
     def _grow(self) -> None:  # runs extended past the scenario's horizon (UI)
         self.data = np.vstack([self.data, np.zeros_like(self.data[:365])])
         self.costs = np.vstack([self.costs, np.zeros((365, self.costs.shape[1]))])
 
     def record(self, m: EstateModel) -> None:
+        """The day's row of series and row of costs. Everything but the means over occupied
+        dwellings (np.dot: BLAS, stays numpy) is written by one kernel (:func:`_record_day`),
+        with the values the numpy version wrote (tests/test_record_kernel.py keeps it)."""
         if self.n >= self.data.shape[0]:
             self._grow()
-        hh, d = m.households, m.day
-        occ = hh.occupied
-        n_occ, vict, insecure = _household_counts(occ, hh.fear, hh.last_victim, d)
-        k = max(n_occ, 1)
-        occ_f = m.occ_float = occ.astype(np.float64)
+        hh = m.households
+        groups, networks = m.group_list, m.network_list
+        occ_f = m.occ_float = np.empty(hh.occupied.size)  # occupied as floats: filled below
         row = self.data[self.n]
-        counts = m.day_type_counts
-        row[0] = counts.sum()
-        row[1] = m.day_reported
-        row[2] = m.day_handled
-        row[3:3 + counts.size] = counts
-        c = 3 + counts.size
-        squatted = hh.n_squatted
-        status = np.bincount(m.status[m.halls], minlength=4)
-        groups = m.group_list
-        networks = m.network_list
-        row[c:] = [
-            insecure / k, vict / k, m.victims_today, n_occ,
-            hh.n - n_occ, squatted, (hh.n - n_occ) / hh.n, hh.moves_today, hh.evictions_today,
-            hh.relets_today, m.disorder[m.halls].sum() / m.n_halls, np.dot(hh.satisfaction, occ_f) / k,
-            np.dot(hh.trust_landlord, occ_f) / k, np.dot(hh.trust_police, occ_f) / k,
-            *status, m.tension, len(networks), sum(n.strength for n in networks),
-            (sum(g.activity for g in groups) / len(groups)) if groups else 0.0,
-            m.police_crews, m.staff_count(), 0.0, m.public_rate]
-        cost = self.costs[self.n]
-        cost[:] = m.cost_rate
-        keys = m.cost_index
-        cost[keys["repairs"]] += m.day_repair_cost
-        cost[keys["vacancy"]] += (hh.n - n_occ) * m.rent * 12 / 365
-        cost[keys["squats"]] += squatted * m.p.cost_squat_day
-        cost[keys["evictions"]] += m.day_evict_cost
-        row[COL["cost_eur"]] = cost.sum()
+        k = _record_day(
+            row, self.costs[self.n], m.day_type_counts, hh.occupied, hh.fear, hh.last_victim, m.day,
+            occ_f, m.status, m.halls, m.disorder, m.cost_rate, self.cost_slots, m.day_reported,
+            m.day_handled, m.victims_today, hh.n, hh.n_squatted, hh.moves_today,
+            hh.evictions_today, hh.relets_today, m.tension, len(networks),
+            # Python's sums, as before (the agents' attributes mix floats and numpy floats)
+            float(sum(n.strength for n in networks)),
+            float((sum(g.activity for g in groups) / len(groups)) if groups else 0.0),
+            float(m.police_crews), m.staff_count(), float(m.public_rate), float(m.day_repair_cost),
+            # exact as floats: products of small integers, then one division, as Python made it
+            float(m.rent), float(m.p.cost_squat_day), float(m.day_evict_cost))
+        row[_SAT] = np.dot(hh.satisfaction, occ_f) / k
+        row[_TL] = np.dot(hh.trust_landlord, occ_f) / k
+        row[_TP] = np.dot(hh.trust_police, occ_f) / k
         self.n += 1
 
     # ------------------------------------------------------------------ outputs
@@ -109,16 +104,144 @@ class Recorder:
 
 
 @njit
-def _household_counts(occ, fear, last_victim, day):  # pragma: no cover - compiled
-    """Occupied dwellings, those victimised in the last 12 months, those feeling insecure
-    (fear > 0.5): three counts in one pass over the households."""
+def _record_day(row, cost, counts, occ, fear, last_victim, day, occ_f, status, halls, disorder,
+                cost_rate, slots, reported, handled, victims, n_hh, squatted, moves, evictions,
+                relets, tension, n_networks, strength, activity, crews, staff, public_rate,
+                repair_cost, rent, squat_day_cost, evict_cost):  # pragma: no cover - compiled
+    """The day's row (all but the three means over occupied dwellings) and its row of costs;
+    ``occ_f`` gets the occupied mask as floats. Returns max(occupied dwellings, 1)."""
+    # occupied dwellings, those victimised in the last 12 months, those feeling insecure
+    # (fear > 0.5): three counts in one pass over the households, without branches and on
+    # bytes (so that the loop is vectorised: with branches it took 2-3 ns a household, twice as
+    # long as this on booleans)
     n_occ = vict = insecure = 0
+    occ8 = occ.view(np.uint8)  # numpy's booleans are the bytes 0 and 1
     for i in range(occ.size):
-        if occ[i]:
-            n_occ += 1
-            vict += day - last_victim[i] < 365
-            insecure += fear[i] > 0.5
-    return n_occ, vict, insecure
+        o = occ8[i]
+        occ_f[i] = o
+        n_occ += o
+        vict += o & np.uint8(day - last_victim[i] < 365)
+        insecure += o & np.uint8(fear[i] > 0.5)
+    k = max(n_occ, 1)
+    total = 0
+    for t in range(counts.size):
+        total += counts[t]
+        row[3 + t] = counts[t]
+    row[0] = total
+    row[1] = reported
+    row[2] = handled
+    c = _C0
+    row[c] = insecure / k
+    row[c + 1] = vict / k
+    row[c + 2] = victims
+    row[c + 3] = n_occ
+    row[c + 4] = n_hh - n_occ
+    row[c + 5] = squatted
+    row[c + 6] = (n_hh - n_occ) / n_hh
+    row[c + 7] = moves
+    row[c + 8] = evictions
+    row[c + 9] = relets
+    # mean disorder of the halls: the halls' values gathered, summed as np.sum sums them
+    H = halls.size
+    dis = np.empty(H)
+    for j in range(H):
+        dis[j] = disorder[halls[j]]
+    row[c + 10] = _np_sum(dis) / H
+    # c + 11 .. c + 13: the means over occupied dwellings (np.dot, in Python)
+    # halls by status, as np.bincount(status[halls], minlength=4) (counted without branches)
+    green = yellow = orange = red = 0
+    for j in range(H):
+        s = status[halls[j]]
+        green += s == 0
+        yellow += s == 1
+        orange += s == 2
+        red += s == 3
+    if green + yellow + orange + red != H:  # the numpy version failed too (bincount, or the row)
+        raise ValueError("hall status out of range")
+    row[c + 14] = green
+    row[c + 15] = yellow
+    row[c + 16] = orange
+    row[c + 17] = red
+    row[c + 18] = tension
+    row[c + 19] = n_networks
+    row[c + 20] = strength
+    row[c + 21] = activity
+    row[c + 22] = crews
+    row[c + 23] = staff
+    row[c + 25] = public_rate
+    # costs: the running costs, then the day's events, each added as numpy added it
+    for j in range(cost.size):
+        cost[j] = cost_rate[j]
+    cost[slots[0]] += repair_cost
+    cost[slots[1]] += (n_hh - n_occ) * rent * 12 / 365
+    cost[slots[2]] += squatted * squat_day_cost
+    cost[slots[3]] += evict_cost
+    row[c + 24] = _np_sum(cost)
+    return k
+
+
+@njit
+def _pairwise_leaf(a, lo, n):  # pragma: no cover - compiled
+    """numpy's pairwise summation of a[lo:lo + n] for n <= 128 (loops_utils.h.src): under 8
+    values in order from 0; else 8 accumulators over the multiples of 8, combined as a tree,
+    then the rest in order."""
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = lo + 8
+    end8 = lo + n - n % 8
+    while i < end8:
+        r0 += a[i]
+        r1 += a[i + 1]
+        r2 += a[i + 2]
+        r3 += a[i + 3]
+        r4 += a[i + 4]
+        r5 += a[i + 5]
+        r6 += a[i + 6]
+        r7 += a[i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < lo + n:
+        res += a[i]
+        i += 1
+    return res
+
+
+@njit
+def _np_sum(a):  # pragma: no cover - compiled
+    """``np.sum(a)`` of a 1-D float64 array, to the bit: numpy adds the pairwise sum of all
+    values to the identity 0.0; over 128 values, the pairwise sum is that of the first n2 plus
+    that of the rest, n2 = n // 2 rounded down to a multiple of 8 (a recursion, made here with
+    explicit stacks: each node's value is its left value plus its right value)."""
+    n = a.size
+    if n <= 128:
+        return 0.0 + _pairwise_leaf(a, np.int64(0), n)  # (not the literal 0: one signature)
+    # (depth < 60 for any array: at most 2 * depth + 1 nodes waiting, depth + 1 values)
+    nodes = np.empty((128, 3), np.int64)  # to visit: start, length, children done (0, 1)
+    vals = np.empty(64)  # values of the finished subtrees, left before right
+    nodes[0, 0], nodes[0, 1], nodes[0, 2] = 0, n, 0
+    top, vtop = 1, 0
+    while top > 0:
+        top -= 1
+        lo, m, done = nodes[top, 0], nodes[top, 1], nodes[top, 2]
+        if m <= 128:
+            vals[vtop] = _pairwise_leaf(a, lo, m)
+            vtop += 1
+        elif done:
+            vtop -= 1
+            vals[vtop - 1] = vals[vtop - 1] + vals[vtop]
+        else:
+            m2 = m // 2
+            m2 -= m2 % 8
+            nodes[top, 2] = 1  # combine once both children are done
+            nodes[top + 1, 0], nodes[top + 1, 1], nodes[top + 1, 2] = lo + m2, m - m2, 0  # right
+            nodes[top + 2, 0], nodes[top + 2, 1], nodes[top + 2, 2] = lo, m2, 0  # left: first
+            top += 3
+    return 0.0 + vals[0]
 
 
 def summary(m: EstateModel) -> dict:

@@ -85,15 +85,40 @@ class YouthGroup(CellAgent):
     def update(cls, model: EstateModel, groups: list[YouthGroup], programme: float,
                heavy_contacts: np.ndarray, soft_contacts: np.ndarray) -> None:
         """Activity and tension: programmes and arrests lower activity; heavy-handed contacts
-        raise tension, mediation lowers it, and it relaxes over time."""
+        raise tension, mediation lowers it, and it relaxes over time. ``heavy_contacts`` and
+        ``soft_contacts``: float64 per place. (The model's day makes the same arithmetic in
+        :func:`update_offenders`, from the day's visits.)"""
         p = model.p
+        target, calm = cls.targets(p, programme)
+        gain, ng = float(p.tension_from_order_maintenance), len(groups)
+        vals = np.empty(2 * ng)  # as _offenders_day leaves them: bound codes, tensions
+        for i, g in enumerate(groups):
+            vals[ng + i], vals[i] = _tension(g.tension, heavy_contacts[g.place],
+                                             soft_contacts[g.place], gain, calm)
+        cls.write_back(groups, vals, 1, target)
+
+    @staticmethod
+    def targets(p, programme: float) -> tuple[float, float]:
+        """Activity's target and tension's relaxation rate, with youth programmes."""
         target = 1.0 - p.youth_programme_effect * min(1.0, programme)
         calm = p.tension_decay * (1 + min(1.0, programme))  # programmes also defuse tension
-        for g in groups:
-            g.activity += 0.01 * (target - g.activity)  # programmes act over months
-            g.tension += (p.tension_from_order_maintenance * heavy_contacts[g.place]
-                          - 0.01 * soft_contacts[g.place] - calm * (g.tension - 0.1))
-            g.tension = min(max(g.tension, 0.0), 1.0)
+        return target, float(calm)
+
+    @staticmethod
+    def write_back(groups: list[YouthGroup], vals: np.ndarray, bounded: int, target: float) -> None:
+        """Activity (in Python floats, as before) and the kernel's tensions: numpy float64s
+        (numpy scalars made them, before), or the Python float 0.0 or 1.0 where
+        ``min(max(t, 0.0), 1.0)`` returned its bound (the model's ``sum`` of the tensions adds
+        Python floats with compensation, numpy floats without: types matter)."""
+        ng = len(groups)
+        if bounded:
+            for g, t, b in zip(groups, vals[ng:], vals[:ng].tolist()):
+                g.activity += 0.01 * (target - g.activity)  # programmes act over months
+                g.tension = _BOUNDS[int(b)] if b else t
+        else:
+            for g, t in zip(groups, vals[ng:]):
+                g.activity += 0.01 * (target - g.activity)  # programmes act over months
+                g.tension = t
 
     def arrested(self, effect: float) -> None:
         self.activity = max(0.2, self.activity - effect)
@@ -115,22 +140,37 @@ class DealingNetwork(CellAgent):
     @classmethod
     def update(cls, model: EstateModel, networks: list[DealingNetwork], police: np.ndarray,
                raids: np.ndarray, guard: np.ndarray, dismantle_p: float) -> list[DealingNetwork]:
-        """Pressure, regrowth, displacement and dismantling. Returns the dismantled ones."""
+        """Pressure, regrowth, displacement and dismantling. Returns the dismantled ones.
+        ``police``, ``raids``, ``guard``: float64 per place (visits and raids over the day).
+        (The model's day makes the same arithmetic in :func:`update_offenders`.)"""
         p = model.p
-        rng = model.streams["dealing"]
-        u = rng.random((max(len(networks), 1), 2))
-        gone = []
+        u = model.streams["dealing"].random((max(len(networks), 1), 2))
+        regrowth, effect = float(p.dealing_regrowth), float(p.dealing_pressure_effect)
+        nn = len(networks)
+        vals = np.empty(3 * nn)  # as _offenders_day leaves them: bound codes, pressures, strengths
         for i, n in enumerate(networks):
-            # patrols disturb a point with diminishing returns (lookouts warn, trade pauses and
-            # resumes: the day's second visit costs it less than the first); raids do not
-            patrol = police[n.place] + 0.5 * guard[n.place]
-            today = patrol / (1 + patrol) + 3.0 * raids[n.place]
-            n.pressure = 0.9 * n.pressure + 0.1 * today
-            n.strength += p.dealing_regrowth * (1 - n.strength) - p.dealing_pressure_effect * today
-            n.strength = min(max(n.strength, 0.05), 1.0)
+            pl = n.place
+            vals[nn + i], vals[2 * nn + i], vals[i] = _dealing(
+                n.pressure, n.strength, police[pl], guard[pl], raids[pl], regrowth, effect)
+        return cls.settle(model, networks, vals, 1, u, dismantle_p)
+
+    @staticmethod
+    def settle(model: EstateModel, networks: list[DealingNetwork], vals: np.ndarray, bounded: int,
+               u: np.ndarray, dismantle_p: float) -> list[DealingNetwork]:
+        """The kernel's pressures and strengths (``vals``: bounds, pressures, strengths), then,
+        point by point, dismantling or displacement (its draw). Pressures are numpy float64s,
+        strengths too or the Python float 0.05 or 1.0 where ``min(max(s, 0.05), 1.0)`` returned
+        its bound, as before (types matter to Python's ``sum``)."""
+        nn = len(networks)
+        threshold = model.p.dealing_relocate_threshold
+        bounds = vals[:nn].tolist() if bounded else [0.0] * nn
+        gone = []
+        for i, (n, pr, s, b) in enumerate(zip(networks, vals[nn:2 * nn], vals[2 * nn:], bounds)):
+            n.pressure = pr
+            n.strength = _BOUNDS[int(b)] if b else s
             if u[i, 0] < dismantle_p:
                 gone.append(n)
-            elif n.pressure > p.dealing_relocate_threshold:
+            elif n.pressure > threshold:
                 n.move_to_place(model.quietest_hall(exclude=n.place))
         return gone
 
@@ -190,14 +230,30 @@ def _gumbel_argmax(u, util, bonus, mask, has_home):  # pragma: no cover - compil
 
 def update_offenders(m: EstateModel, d, pol, guard, med, style) -> None:
     """The offenders' day: groups' activity and tension; pressure on dealing points, their
-    displacement, dismantling by a GLTD and re-emergence; tomorrow's ZSP operations."""
+    displacement, dismantling by a GLTD and re-emergence; tomorrow's ZSP operations.
+
+    The arithmetic of :meth:`YouthGroup.update` and :meth:`DealingNetwork.update` runs in one
+    kernel (:func:`_offenders_day`) over the agents' places and values gathered in one array,
+    with the day's visits summed at those places only (numpy summed them everywhere, in some
+    ten calls, then read them a numpy scalar at a time: about 2 us a group or point); the
+    kernel also clears today's raids. Python keeps the draws, the agents' lists and Mesa cells.
+    Same operations, order and types as before (tests/test_offenders_kernel.py keeps that
+    version)."""
     p = m.p
-    pol_day, guard_day = pol.sum(0), guard.sum(0)  # visits per place over the day
-    heavy_contacts = pol_day * (style == "order_maintenance") + 0.5 * guard_day + 2 * m.raids
-    YouthGroup.update(m, m.group_list, m.mods.youth_programme, heavy_contacts, med.sum(0))
-    if m.network_list:
+    groups, networks = m.group_list, m.network_list
+    target, calm = YouthGroup.targets(p, m.mods.youth_programme)
+    vals = _gather(groups, networks)
+    ng, nn = len(groups), len(networks)
+    bounded_g, bounded_n = _offenders_day(
+        vals, ng, pol, guard, med, m.raids, style == "order_maintenance",
+        float(p.tension_from_order_maintenance), calm, float(p.dealing_regrowth),
+        float(p.dealing_pressure_effect))
+    if groups:
+        YouthGroup.write_back(groups, vals, bounded_g, target)
+    if networks:
         dismantle = p.gltd_dismantle_per_month / 30 * m.org.partnership if m.mods.gltd else 0.0
-        gone = DealingNetwork.update(m, m.network_list, pol_day, m.raids, guard_day, dismantle)
+        u = m.streams["dealing"].random((nn, 2))
+        gone = DealingNetwork.settle(m, networks, vals[2 * ng:], bounded_n, u, dismantle)
         for net in gone:
             m.network_list.remove(net)
             net.remove()
@@ -208,12 +264,105 @@ def update_offenders(m: EstateModel, d, pol, guard, med, style) -> None:
         m.reemergence_day.remove(x)
         if len(m.network_list) < cap:
             m.network_list.append(DealingNetwork(m, m.quietest_hall(), strength=0.4))
-    # ZSP operations on dealing points inside the zone (tomorrow's raids)
+    # ZSP operations on dealing points inside the zone (tomorrow's raids; today's were cleared)
     zone = m.mods.zsp_zone
-    if m.raids.any():
-        m.raids[:] = 0.0
     if zone is not None and m.network_list:
         rng = m.streams["zsp"]
         for net in m.network_list:
             if zone[net.place] and rng.random() < p.zsp_raid_per_week / 7:
                 m.raids[net.place] = 1.0
+
+
+def _gather(groups, networks) -> np.ndarray:
+    """The agents' places and values in one float64 array (exact: places are small integers):
+    the groups' places, their tensions, the points' places, pressures, strengths."""
+    return np.array([g.place for g in groups] + [g.tension for g in groups]
+                    + [n.place for n in networks] + [n.pressure for n in networks]
+                    + [n.strength for n in networks], np.float64)
+
+
+# what min(max(x, lo), 1.0) returned when it returned a bound (tension: 0.0, strength: 0.05),
+# by the code the kernels write in place of the agent's place
+_BOUNDS = (None, 0.0, 1.0, 0.05)
+
+
+@njit
+def _tension(t, heavy, soft, gain, calm):  # pragma: no cover - compiled
+    """A group's new tension, as YouthGroup.update made it: ``t += gain * heavy - 0.01 * soft -
+    calm * (t - 0.1)`` (left to right), then ``min(max(t, 0.0), 1.0)``; and which bound that
+    returned (0: none, 1: 0.0, 2: 1.0), as Python's max and min compare: max(t, 0.0) is 0.0
+    only if 0.0 > t, min(x, 1.0) is 1.0 only if 1.0 < x."""
+    t = t + (gain * heavy - 0.01 * soft - calm * (t - 0.1))
+    if 0.0 > t:
+        return 0.0, 1
+    if 1.0 < t:
+        return 1.0, 2
+    return t, 0
+
+
+@njit
+def _dealing(pressure, strength, police, guard, raid, regrowth, effect):  # pragma: no cover
+    """A dealing point's new pressure and strength, as DealingNetwork.update made them (left
+    to right; ``1 + patrol`` is 1.0 + patrol), strength bounded as ``min(max(s, 0.05), 1.0)``;
+    and which bound that returned (0: none, 3: 0.05, 2: 1.0)."""
+    # patrols disturb a point with diminishing returns (lookouts warn, trade pauses and
+    # resumes: the day's second visit costs it less than the first); raids do not
+    patrol = police + 0.5 * guard
+    today = patrol / (1 + patrol) + 3.0 * raid
+    pressure = 0.9 * pressure + 0.1 * today
+    s = strength + (regrowth * (1 - strength) - effect * today)
+    if 0.05 > s:
+        return pressure, 0.05, 3
+    if 1.0 < s:
+        return pressure, 1.0, 2
+    return pressure, s, 0
+
+
+@njit
+def _day_sum(a, pl):  # pragma: no cover - compiled
+    """``a.sum(0)[pl]`` for the (3, places) visits: numpy adds the phases to 0.0, in order."""
+    s = 0.0
+    for h in range(a.shape[0]):
+        s += a[h, pl]
+    return s
+
+
+@njit
+def _heavy(pol, guard, raids, pl, om):  # pragma: no cover - compiled
+    """Heavy-handed contacts at ``pl``: ``pol.sum(0) * om + 0.5 * guard.sum(0) + 2 * raids``
+    there, left to right (``om``: 1.0 or 0.0, the Python bool numpy multiplied by)."""
+    return _day_sum(pol, pl) * om + 0.5 * _day_sum(guard, pl) + 2.0 * raids[pl]
+
+
+@njit
+def _offenders_day(vals, ng, pol, guard, med, raids, order_maintenance, gain, calm, regrowth,
+                   effect):  # pragma: no cover - compiled
+    """YouthGroup.update's and DealingNetwork.update's arithmetic (:func:`_tension`,
+    :func:`_dealing`), in place over ``vals`` (see :func:`_gather`: new values, and bound codes
+    where the places were), with the day's contacts at the agents' places as numpy made them
+    for every place: ``pol_day, guard_day = pol.sum(0), guard.sum(0)``; heavy-handed contacts
+    ``pol_day * (style == "order_maintenance") + 0.5 * guard_day + 2 * raids`` (times 1.0 or
+    0.0, left to right), soft ones ``med.sum(0)``. Then clears the raids, as
+    ``if raids.any(): raids[:] = 0.0``. Returns how many groups, and points, hit a bound."""
+    nn = (vals.size - 2 * ng) // 3
+    om = 1.0 if order_maintenance else 0.0
+    bounded_g = bounded_n = 0
+    for i in range(ng):
+        pl = np.int64(vals[i])
+        vals[ng + i], b = _tension(vals[ng + i], _heavy(pol, guard, raids, pl, om),
+                                   _day_sum(med, pl), gain, calm)
+        vals[i] = b
+        bounded_g += b != 0
+    o = 2 * ng
+    for i in range(nn):
+        pl = np.int64(vals[o + i])
+        vals[o + nn + i], vals[o + 2 * nn + i], b = _dealing(
+            vals[o + nn + i], vals[o + 2 * nn + i], _day_sum(pol, pl), _day_sum(guard, pl),
+            raids[pl], regrowth, effect)
+        vals[o + i] = b
+        bounded_n += b != 0
+    for j in range(raids.size):
+        if raids[j] != 0.0:  # np.any: any value that is not zero (NaN included)
+            raids[:] = 0.0
+            break
+    return bounded_g, bounded_n
