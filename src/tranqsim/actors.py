@@ -52,7 +52,7 @@ def _gumbel_top_k(rng: np.random.Generator, weights: np.ndarray, n_pos: int, tea
     return np.argpartition(_neg_gumbel_keys(u, weights), k - 1, axis=1)[:, :k]
 
 
-@njit
+@njit(contiguous=True)
 def _neg_gumbel_keys(u, w):  # pragma: no cover - compiled
     """Minus the keys, ``-(log(w) - log(-log(u)))``, (teams, places): +inf wherever w > 0 is
     false, whatever u, so the logs are taken only where w > 0 (often a third of the places).

@@ -203,7 +203,7 @@ def _candidates(flat, uf):  # pragma: no cover - compiled
     return out[:n]
 
 
-@njit
+@njit(contiguous=True)
 def _invert(hit, flat, uf, phases, places):  # pragma: no cover - compiled
     """(type, phase, place) of each event: each hit cell's count by inversion of its Poisson law.
 

@@ -91,6 +91,9 @@ class EstateModel(mesa.Model):
         self.public_mask = (lay.kind != PlaceKind.HALL).astype(float)
         self.nbr_in = np.zeros((P, 8))  # inputs of the day's neighbourhood product
         self.W = W
+        # W's CSR arrays for the morning kernel (guardianship.morning): int64 row pointers and
+        # unsigned column indices, which spare numba's negative-index check on every load
+        self.W_indptr, self.W_indices = W.indptr.astype(np.int64), W.indices.astype(np.uint64)
         self.litter = p.litter_per_day * ctx.offenders.pressure * \
             np.array([1.0, 0.3, 0.5, 0.5])[lay.kind]  # hall, street, car park, square
         # where guards patrol, as the float 0/1 weights the boolean mask multiplies into
@@ -272,8 +275,8 @@ class EstateModel(mesa.Model):
         g, nb, evening_guard, n_occ, n_dep = morning(
             self.g_static, med, guard, pol, p.g_mediator, p.g_guard, float(sat) if sat else 0.0,
             p.g_police * POLICE_STYLE_DETERRENCE[style], self.disorder, self.attractiveness,
-            self.halls, self.ce, self.recent, self.dealing, self.nbr_in, self.W.indptr,
-            self.W.indices, self.W.data, _NO_RESID if mods.residentialised is None else mods.residentialised,
+            self.halls, self.ce, self.recent, self.dealing, self.nbr_in, self.W_indptr,
+            self.W_indices, self.W.data, _NO_RESID if mods.residentialised is None else mods.residentialised,
             mods.residentialised is not None,
             p.g_residents, RESIDENT_PHASE, p.diffusion_weight, hh.occupied, hh.deprived,
             self.guardianship)

@@ -88,7 +88,7 @@ def _fmax(a, b):  # pragma: no cover - compiled
     return b if b > a else a  # np.maximum(a, b) for a non-NaN b
 
 
-@njit
+@njit(contiguous=True)
 def _halls_day(d, weekly, targets, hall, occ, fear, move_in, dwellings_per_hall, halls, part,
                consts, nbr, disorder, recent, dealing, pol, med, guard, caretaker_cov,
                style_reassurance, community, order_maintenance, raids, cov, resp_landlord,

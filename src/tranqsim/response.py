@@ -122,7 +122,7 @@ def _moving_average(r, han, rep):
         r[k] = x
 
 
-@njit
+@njit(contiguous=True)
 def _respond_kernel(d, hs, ts, ps, U, pol, med, guard,
                     recent, incidents_12m, ring, status_score, attractiveness, dis_comp,
                     nearest_hall, hall_of_place, caretaker_cov, cctv, has_cctv,
