@@ -42,21 +42,27 @@ class YouthGroup(CellAgent):
 
     @classmethod
     def deploy(cls, model: EstateModel, groups: list[YouthGroup], evening_guard: np.ndarray) -> None:
-        """Choose tonight's hangouts for all groups in one draw (Gumbel-max softmax)."""
+        """Choose tonight's hangouts for all groups in one draw (Gumbel-max softmax).
+
+        One kernel (:func:`_deploy`): the candidates' utilities (numpy's elementwise
+        operations, in its order), each group's Gumbel-max choice (:func:`gumbel_argmax`) and
+        whether it stays where it was (the row's last uniform)."""
         if not groups:
             return
         p = model.p
         cand = model.hangout_places
-        score = (model.attractiveness[cand] + model.disorder[cand] - evening_guard[cand]
-                 + model.hangout_hall_bonus)
         rng = model.streams["youth"]
         u = rng.random((len(groups), cand.size + 1))
-        util = p.group_choice_beta * score
         # territorial attachment: each group favours its own territory
-        home = cls.home_utility(model, groups) if p.group_home_bonus else None
-        choice = cand[gumbel_argmax(u[:, :-1], util, home)].tolist()
-        for g, c, stay in zip(groups, choice, (u[:, -1] < p.group_stickiness).tolist()):
-            if not stay:
+        if p.group_home_bonus:
+            (bonus, mask), has_home = cls.home_utility(model, groups), True
+        else:
+            bonus, mask, has_home = _NO_BONUS, _NO_MASK, False
+        choice = _deploy(u, cand, model.attractiveness, model.disorder, evening_guard,
+                         model.hangout_hall_bonus, float(p.group_choice_beta), bonus, mask,
+                         has_home, float(p.group_stickiness))
+        for g, c in zip(groups, choice.tolist()):
+            if c >= 0:  # -1: stays
                 g.place = c  # the Mesa cell follows in sync_cells()
 
     @classmethod
@@ -184,48 +190,93 @@ class DealingNetwork(CellAgent):
 def gumbel_argmax(u: np.ndarray, util: np.ndarray, home=None) -> np.ndarray:
     """Per row, ``argmax(util + home - log(-log(u)))`` (Gumbel-max softmax choice): the first
     maximum, as ``np.argmax`` over the whole array of keys would give, with the two logs taken
-    only where the row's maximum can be (a few percent of the places on a large estate).
+    only where the row's maximum can be (a handful of places a row).
 
-    ``u`` (rows, places) uniforms, ``util`` (places,) utilities, ``home`` None or (bonus,
-    bonus != 0) with bonus (rows, places), from :meth:`YouthGroup.home_utility`.
+    ``u`` (rows, places) uniforms (or more columns: the first ``util.size`` are read),
+    ``util`` (places,) utilities, ``home`` None or (bonus, bonus != 0) with bonus (rows, places),
+    from :meth:`YouthGroup.home_utility`.
     Why it is exact: the row's maximum is at least L, the exact key at its largest uniform. A
-    place without bonus has key <= max(util) - log(-log u), which reaches L only if
-    -log(u) <= t = exp(max(util) - L); since 1 - u <= -log(u), only places with 1 - u <= t
-    can (t carries a margin far above rounding). Exact keys are computed there, at bonus places
-    and at the largest uniform; the others cannot be the first maximum.
+    place j without bonus has key = util_j - log(-log u_j), which reaches L only if
+    -log(u_j) <= exp(util_j - L) = E_j * t, with E_j = exp(util_j - max(util)) (once a call)
+    and t = exp(max(util) - L) (once a row); since 1 - u <= -log(u), only places with
+    1 - u_j <= E_j * t can (t carries a margin far above rounding; E_j is bounded below by
+    exp(-700), and t above by exp(700), where no place is left out). Exact keys are computed
+    there, at bonus places and at the largest uniform; the others cannot be the first maximum.
     """
     if home is None:
-        return _gumbel_argmax(u, util, _NO_BONUS, _NO_MASK, False)
-    return _gumbel_argmax(u, util, home[0], home[1], True)
+        return _gumbel_argmax(u, util.size, util, _NO_BONUS, _NO_MASK, False)
+    return _gumbel_argmax(u, util.size, util, home[0], home[1], True)
 
 
 _NO_BONUS, _NO_MASK = np.zeros((1, 1)), np.zeros((1, 1), bool)
 
 
 @njit
-def _gumbel_argmax(u, util, bonus, mask, has_home):  # pragma: no cover - compiled
-    rows, n = u.shape
+def _gumbel_argmax(u, n, util, bonus, mask, has_home):  # pragma: no cover - compiled
+    """:func:`gumbel_argmax` over the first ``n`` columns of ``u`` (the full array of uniforms
+    passed, not a view of it: rows of a contiguous array are read faster)."""
+    rows = u.shape[0]
     out = np.empty(rows, np.int64)
     umax = util.max()
+    E = np.empty(n)
+    for j in range(n):
+        E[j] = np.exp(max(util[j] - umax, -700.0))
+    keep = np.empty(n, np.int64)  # the row's places whose exact key is computed, in order
     for r in range(rows):
         top = 0
+        m = u[r, 0]
         for j in range(1, n):  # the first largest uniform, as np.argmax
-            if u[r, j] > u[r, top]:
+            x = u[r, j]
+            if x > m:
+                m = x
                 top = j
         # key = -log(-log(u)) + (util + bonus): the operations numpy made, in its order
         ut = util[top] + bonus[r, top] if has_home else util[top]
-        L = -np.log(-np.log(u[r, top])) + ut
+        L = -np.log(-np.log(m)) + ut
         t = np.exp(min(umax - L, 700.0) + 1e-6)  # 700: exp stays finite
+        # the places whose key can reach L (see the docstring), listed without branches
+        k = 0
+        if has_home:
+            for j in range(n):
+                keep[k] = j
+                k += (not (1.0 - u[r, j] > E[j] * t)) | mask[r, j] | (j == top)
+        else:
+            for j in range(n):
+                keep[k] = j
+                k += (not (1.0 - u[r, j] > E[j] * t)) | (j == top)
         best, arg = -np.inf, -1
-        for j in range(n):
-            if j != top and 1.0 - u[r, j] > t and not (has_home and mask[r, j]):
-                continue  # its key cannot reach L (see the docstring)
+        for i in range(k):
+            j = keep[i]
             uj = util[j] + bonus[r, j] if has_home else util[j]
             key = -np.log(-np.log(u[r, j])) + uj
             if key > best or arg < 0:
                 best, arg = key, j
         out[r] = arg if best > -np.inf else 0  # all keys -inf: np.argmax's first place
     return out
+
+
+@njit
+def _utilities(cand, attractiveness, disorder, guard, hall_bonus, beta):  # pragma: no cover
+    """The candidates' utilities, as numpy made them: ``beta * (attractiveness[cand] +
+    disorder[cand] - guard[cand] + hall_bonus)``, left to right."""
+    util = np.empty(cand.size)
+    for j in range(cand.size):
+        c = cand[j]
+        util[j] = beta * (attractiveness[c] + disorder[c] - guard[c] + hall_bonus[j])
+    return util
+
+
+@njit
+def _deploy(u, cand, attractiveness, disorder, guard, hall_bonus, beta, bonus, mask, has_home,
+            stickiness):  # pragma: no cover - compiled
+    """Tonight's place of each group (rows of ``u``), -1 where it stays (its last uniform
+    below ``stickiness``), from the candidates' utilities (:func:`_utilities`)."""
+    n = cand.size
+    util = _utilities(cand, attractiveness, disorder, guard, hall_bonus, beta)
+    pick = _gumbel_argmax(u, n, util, bonus, mask, has_home)
+    for r in range(pick.size):
+        pick[r] = -1 if u[r, n] < stickiness else cand[pick[r]]
+    return pick
 
 
 def update_offenders(m: EstateModel, d, pol, guard, med, style) -> None:
