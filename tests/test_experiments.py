@@ -137,8 +137,10 @@ def test_kill_9_then_rerun_completes_without_duplicates(tmp_path):
 
 
 def _start_sweep_and_wait_for_a_chunk(tmp_path):
-    """A 24-run sweep on 2 workers in its own process group, once its first chunk is stored."""
-    p = _write(tmp_path, {**TINY, "replicates": 12, "years": 0.1})
+    """A 24-run sweep on 2 workers in its own process group, once its first chunk is stored.
+    Runs of a year (about 0.3 s each here): the rest of the sweep takes seconds, so a signal
+    sent now finds it running (with runs of 36 days it had sometimes finished first)."""
+    p = _write(tmp_path, {**TINY, "replicates": 12, "years": 1.0})
     out = tmp_path / "out"
     proc = subprocess.Popen([str(Path(sys.executable).with_name("tranqsim")), "sweep", str(p), "--out",
                              str(out), "--workers", "2", "--chunk-rows", "1"], cwd=tmp_path, stdout=subprocess.PIPE,

@@ -10,7 +10,6 @@ import sys
 import numpy as np
 import pytest
 
-import tranqsim
 from tranqsim import jit
 
 BUILT = jit.MANIFEST.is_file()
@@ -19,11 +18,17 @@ BUILT = jit.MANIFEST.is_file()
 @pytest.mark.skipif(not BUILT, reason="kernels not built (make kernels)")
 def test_a_run_uses_only_the_ahead_of_time_kernels():
     # a stale file or an argument of an unforeseen dtype would send kernels to the JIT
-    m = tranqsim.build_model(tranqsim.load_scenario(context="zsp_estate", strategy="global_approach",
-                                                    years=1, seed=4))
-    m.run(40)
-    assert jit.mode() == "aot", f"through the JIT: {jit._JIT} (after editing a kernel's file: make kernels)"
-    assert "numba" not in sys.modules or os.environ.get("TRANQSIM_JIT")
+    # in a fresh process: another test may have imported numba into this one
+    code = ("import json, sys, tranqsim; from tranqsim import jit; "
+            "m = tranqsim.build_model(tranqsim.load_scenario(context='zsp_estate', "
+            "strategy='global_approach', years=1, seed=4)); m.run(40); "
+            "print(json.dumps([jit.mode(), jit._JIT, 'numba' in sys.modules]))")
+    env = dict(os.environ)
+    env.pop("TRANQSIM_JIT", None)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    mode, through_jit, numba_loaded = json.loads(out.stdout.strip().splitlines()[-1])
+    assert mode == "aot", f"through the JIT: {through_jit} (after editing a kernel's file: make kernels)"
+    assert not numba_loaded
 
 
 def test_an_argument_of_another_dtype_goes_to_the_jit_not_to_the_compiled_code():
