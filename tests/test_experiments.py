@@ -136,6 +136,12 @@ def test_kill_9_then_rerun_completes_without_duplicates(tmp_path):
     assert len(df) == 24 and df["run_id"].is_unique
 
 
+def _default_sigint():
+    # as a terminal's foreground job gets it: a suite started in the background by a
+    # non-interactive shell (``make test &``) ignores SIGINT, and children inherit that
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_sweep_and_wait_for_a_chunk(tmp_path):
     """A 24-run sweep on 2 workers in its own process group, once its first chunk is stored.
     Runs of a year (about 0.3 s each here): the rest of the sweep takes seconds, so a signal
@@ -144,7 +150,8 @@ def _start_sweep_and_wait_for_a_chunk(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.Popen([str(Path(sys.executable).with_name("tranqsim")), "sweep", str(p), "--out",
                              str(out), "--workers", "2", "--chunk-rows", "1"], cwd=tmp_path, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_default_sigint)
     deadline = time.time() + 120
     while time.time() < deadline and not list((out / "runs").glob("part-*.parquet")):
         time.sleep(0.05)
