@@ -34,28 +34,23 @@ about 19,000 logs a night); in the police's, the draws, the zeros and the hot-sp
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import pathlib
 import statistics
 import time
 
 import numpy as np
 
+import abkit
 from tranqsim.actors import NightMediator, PoliceUnit, SecurityGuard
 from tranqsim.experiments.runner import _scenario
 from tranqsim.jit import mode
 from tranqsim.simulation import build_model
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 CASES = ["calm_neighbourhood:global_approach", "calm_neighbourhood:heavy_security",
          "large_estate:global_approach", "large_estate:heavy_security"]
 
 
 def _reference():
-    spec = importlib.util.spec_from_file_location("_ref", ROOT / "tests" / "test_actors_kernel.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return abkit.test_module("test_actors_kernel")
 
 
 def ab(context: str, strategy: str, days: int, warmup: int, repeat: int, seed: int) -> dict:

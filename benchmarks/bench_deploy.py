@@ -16,26 +16,20 @@ draw (30 x 561 on the large estate, some 40-80 us) is in both.
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import pathlib
 import statistics
 import time
 
-import numpy as np
 
+import abkit
 from tranqsim.experiments.runner import _scenario
 from tranqsim.offenders import YouthGroup
 from tranqsim.simulation import build_model
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 NEW = YouthGroup.deploy
 
 
 def _reference():
-    spec = importlib.util.spec_from_file_location("_ref", ROOT / "tests" / "test_deploy_kernel.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.reference_deploy
+    return abkit.test_module("test_deploy_kernel").reference_deploy
 
 
 def ab(context: str, strategy: str, days: int, block: int, warmup: int, seed: int) -> dict:
@@ -67,8 +61,7 @@ def ab(context: str, strategy: str, days: int, block: int, warmup: int, seed: in
     assert a.recorder.data.tobytes() == b.recorder.data.tobytes()
 
     def blocks(x):
-        x = np.asarray(x[warmup:])
-        return x[: x.size // block * block].reshape(-1, block).mean(1)
+        return abkit.block_means(x, warmup, block)
 
     out = {"context": context, "strategy": strategy, "days": days,
            "groups": len(b.group_list), "candidates": b.hangout_places.size}

@@ -20,25 +20,20 @@ are left out.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import pathlib
 import statistics
 import time
 
 import numpy as np
 
 import tranqsim
+import abkit
 from tranqsim.linalg import csr_times_dense
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def _reference():
-    spec = importlib.util.spec_from_file_location("_ref", ROOT / "tests" / "test_deterrence_kernel.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.ReferenceDeterrence
+    return abkit.test_module("test_deterrence_kernel").ReferenceDeterrence
 
 
 class _Old:
@@ -144,8 +139,7 @@ def steps(context: str, strategy: str | None, days: int, block: int, warmup: int
     assert np.array_equal(a.lam_today, b.lam_today) and np.array_equal(a.dis_comp, b.dis_comp)
 
     def blocks(x):
-        x = np.asarray(x[warmup:])
-        return x[: x.size // block * block].reshape(-1, block).mean(1)
+        return abkit.block_means(x, warmup, block)
 
     o, n = blocks(step["old"]), blocks(step["new"])
     return {"context": context, "days": days, "step_old_us": round(1e6 * statistics.median(o)),

@@ -16,27 +16,22 @@ first days (compilation, or loading it from numba's cache) are left out.
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import pathlib
 import statistics
 import time
 
 import numpy as np
 
 import tranqsim.model as model_module
+import abkit
 from tranqsim.experiments.runner import _scenario
 from tranqsim.metrics import COL
 from tranqsim.offenders import update_offenders as new_update
 from tranqsim.simulation import build_model
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def _reference():
-    spec = importlib.util.spec_from_file_location("_ref", ROOT / "tests" / "test_offenders_kernel.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.reference_update_offenders
+    return abkit.test_module("test_offenders_kernel").reference_update_offenders
 
 
 def _timed(fn, acc):
@@ -66,8 +61,7 @@ def ab(context: str, strategy: str, days: int, block: int, warmup: int, seed: in
     assert a.recorder.data.tobytes() == b.recorder.data.tobytes()
 
     def blocks(x):
-        x = np.asarray(x[warmup:])
-        return x[: x.size // block * block].reshape(-1, block).mean(1)
+        return abkit.block_means(x, warmup, block)
 
     points = b.recorder.data[:b.recorder.n, COL["dealing_points"]]
     out = {"context": context, "strategy": strategy, "days": days, "places": b.n_places,

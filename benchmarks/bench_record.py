@@ -15,26 +15,20 @@ medians over blocks of the per-day means, and the median of the per-block ratios
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import pathlib
 import statistics
 import time
 
-import numpy as np
 
+import abkit
 from tranqsim.experiments.runner import _scenario
 from tranqsim.metrics import Recorder
 from tranqsim.simulation import build_model
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 NEW = Recorder.record
 
 
 def _reference():
-    spec = importlib.util.spec_from_file_location("_ref", ROOT / "tests" / "test_record_kernel.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.reference_record
+    return abkit.test_module("test_record_kernel").reference_record
 
 
 def ab(context: str, strategy: str, days: int, block: int, warmup: int, seed: int) -> dict:
@@ -64,8 +58,7 @@ def ab(context: str, strategy: str, days: int, block: int, warmup: int, seed: in
     assert a.data.tobytes() == b.data.tobytes() and a.costs.tobytes() == b.costs.tobytes()
 
     def blocks(x):
-        x = np.asarray(x[warmup:])
-        return x[: x.size // block * block].reshape(-1, block).mean(1)
+        return abkit.block_means(x, warmup, block)
 
     out = {"context": context, "strategy": strategy, "days": days, "halls": models["new"].n_halls,
            "cost_keys": len(models["new"].cost_keys)}

@@ -15,8 +15,6 @@ medians over blocks of the per-day means, and the median of the per-block ratios
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import pathlib
 import statistics
 import time
 
@@ -24,16 +22,13 @@ import numpy as np
 
 import tranqsim
 import tranqsim.model as model_module
+import abkit
 from tranqsim.response import respond as new_respond
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def _reference():
-    spec = importlib.util.spec_from_file_location("_ref", ROOT / "tests" / "test_response_kernel.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.reference_respond
+    return abkit.test_module("test_response_kernel").reference_respond
 
 
 def _timed(fn, acc):
@@ -64,8 +59,7 @@ def ab(context: str, days: int, block: int, warmup: int, seed: int) -> dict:
     assert np.array_equal(a.resp_police, b.resp_police) and np.array_equal(a.dis_comp, b.dis_comp)
 
     def blocks(x):
-        x = np.asarray(x[warmup:])
-        return x[: x.size // block * block].reshape(-1, block).mean(1)
+        return abkit.block_means(x, warmup, block)
 
     out = {"context": context, "days": days, "places": a.n_places,
            "incidents_per_day": float(np.mean(n_inc[warmup:]))}
