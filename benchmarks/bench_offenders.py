@@ -16,7 +16,6 @@ first days (compilation, or loading it from numba's cache) are left out.
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 import numpy as np
@@ -60,27 +59,16 @@ def ab(context: str, strategy: str, days: int, block: int, warmup: int, seed: in
     a, b = models["old"], models["new"]
     assert a.recorder.data.tobytes() == b.recorder.data.tobytes()
 
-    def blocks(x):
-        return abkit.block_means(x, warmup, block)
-
     points = b.recorder.data[:b.recorder.n, COL["dealing_points"]]
     out = {"context": context, "strategy": strategy, "days": days, "places": b.n_places,
            "groups": len(b.group_list), "networks": float(np.mean(points))}
-    for name, d in (("update_offenders", upd), ("step", step)):
-        o, n = blocks(d["old"]), blocks(d["new"])
-        out[name] = {"old_us": 1e6 * statistics.median(o), "new_us": 1e6 * statistics.median(n),
-                     "ratio_old_over_new": statistics.median(o / n)}
+    out.update(abkit.summary({"update_offenders": upd, "step": step}, warmup, block))
     return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--contexts", nargs="+", default=["calm_neighbourhood", "large_estate"])
-    ap.add_argument("--strategy", default="heavy_security")
-    ap.add_argument("--days", type=int, default=360)
-    ap.add_argument("--block", type=int, default=30)
-    ap.add_argument("--warmup", type=int, default=5)
-    ap.add_argument("--seed", type=int, default=1)
+    abkit.add_arguments(ap, ("calm_neighbourhood", "large_estate"), strategy="heavy_security")
     args = ap.parse_args()
     for ctx in args.contexts:
         r = ab(ctx, args.strategy, args.days, args.block, args.warmup, args.seed)

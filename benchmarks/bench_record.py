@@ -15,7 +15,6 @@ medians over blocks of the per-day means, and the median of the per-block ratios
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 
@@ -57,26 +56,15 @@ def ab(context: str, strategy: str, days: int, block: int, warmup: int, seed: in
     a, b = models["old"].recorder, models["new"].recorder
     assert a.data.tobytes() == b.data.tobytes() and a.costs.tobytes() == b.costs.tobytes()
 
-    def blocks(x):
-        return abkit.block_means(x, warmup, block)
-
     out = {"context": context, "strategy": strategy, "days": days, "halls": models["new"].n_halls,
            "cost_keys": len(models["new"].cost_keys)}
-    for name, d in (("record", rec), ("step", step)):
-        o, n = blocks(d["old"]), blocks(d["new"])
-        out[name] = {"old_us": 1e6 * statistics.median(o), "new_us": 1e6 * statistics.median(n),
-                     "ratio_old_over_new": statistics.median(o / n)}
+    out.update(abkit.summary({"record": rec, "step": step}, warmup, block))
     return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--contexts", nargs="+", default=["calm_neighbourhood", "large_estate"])
-    ap.add_argument("--strategy", default="global_approach")
-    ap.add_argument("--days", type=int, default=360)
-    ap.add_argument("--block", type=int, default=30)
-    ap.add_argument("--warmup", type=int, default=5)
-    ap.add_argument("--seed", type=int, default=1)
+    abkit.add_arguments(ap, ("calm_neighbourhood", "large_estate"), strategy="global_approach")
     args = ap.parse_args()
     for ctx in args.contexts:
         r = ab(ctx, args.strategy, args.days, args.block, args.warmup, args.seed)

@@ -15,7 +15,6 @@ medians over blocks of the per-day means, and the median of the per-block ratios
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 import numpy as np
@@ -58,15 +57,9 @@ def ab(context: str, days: int, block: int, warmup: int, seed: int) -> dict:
     a, b = models["old"], models["new"]
     assert np.array_equal(a.resp_police, b.resp_police) and np.array_equal(a.dis_comp, b.dis_comp)
 
-    def blocks(x):
-        return abkit.block_means(x, warmup, block)
-
     out = {"context": context, "days": days, "places": a.n_places,
            "incidents_per_day": float(np.mean(n_inc[warmup:]))}
-    for name, d in (("respond", resp), ("step", step)):
-        o, n = blocks(d["old"]), blocks(d["new"])
-        out[name] = {"old_us": 1e6 * statistics.median(o), "new_us": 1e6 * statistics.median(n),
-                     "ratio_old_over_new": statistics.median(o / n)}
+    out.update(abkit.summary({"respond": resp, "step": step}, warmup, block))
     return out
 
 
@@ -86,11 +79,7 @@ def first_call() -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--contexts", nargs="+", default=["priority_estate", "large_estate"])
-    ap.add_argument("--days", type=int, default=360)
-    ap.add_argument("--block", type=int, default=30)
-    ap.add_argument("--warmup", type=int, default=5)
-    ap.add_argument("--seed", type=int, default=1)
+    abkit.add_arguments(ap, ("priority_estate", "large_estate"))
     ap.add_argument("--first-call", action="store_true")
     args = ap.parse_args()
     if args.first_call:
