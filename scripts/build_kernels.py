@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 os.environ["TRANQSIM_JIT"] = "1"  # compile from the sources, whatever is built already
 # and not from numba's on-disk cache: a kernel loaded from it never compiles the helpers it
 # calls, so what gets exported would depend on the cache's state
@@ -32,6 +34,10 @@ from tranqsim import jit  # noqa: E402
 EXERCISE = [("zsp_estate", s) for s in ("global_approach", "heavy_security", "withdrawal",
                                         "social_prevention", "partnership_zsp")] + \
            [("large_estate", "proximity_management"), ("calm_neighbourhood", "situational_prevention")]
+
+
+def _dtype_probe():
+    return np.zeros(1)
 
 
 def main() -> int:
@@ -84,6 +90,9 @@ def main() -> int:
     for aot, sig, fn in exports:
         cc.export(aot, sig)(fn)
     cc.export("build_id", "i8()")(ns["build_id"])
+    # returns an array, so that importing the module can settle how the module's compiled
+    # code makes dtype objects (tranqsim.jit._import_kernels)
+    cc.export("dtype_probe", "f8[::1]()")(_dtype_probe)
     with tempfile.TemporaryDirectory() as tmp:  # pycc's scratch files stay out of the tree
         cwd = os.getcwd()
         os.chdir(tmp)

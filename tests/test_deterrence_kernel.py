@@ -133,6 +133,12 @@ class Paired:
         _same(lam, lam_ref, "lam (guardians)")
         _same(G, G_ref, "G")
 
+    def resumed(self, *args):  # tested on its own below
+        return self.new.resumed(*args)
+
+    def resume(self, *args):
+        return self.new.resume(*args)
+
     def displace(self, lam, res_off, *args):
         lam_ref, ro_ref = lam.copy(), res_off.copy()
         self.ref.displace(lam_ref, ro_ref, csr_times_dense)
@@ -227,3 +233,46 @@ def test_displacement_product_follows_scipy_on_awkward_matrices():
         ref.displace(lam_ref, ro_ref, csr_times_dense)
         _same(lam, lam_ref, "lam")
         _same_product(new, ref)
+
+
+def test_resumed_nuisance_kernels_match_numpy_on_random_and_edge_values():
+    # the two lines of EstateModel.step they replaced (evening mediators' deterred nuisance that
+    # resumes at night), on values spanning expm1's range, the cap at 30, ties and zeros
+    from tranqsim.incidents import Deterrence
+
+    rng = np.random.default_rng(11)
+    P = 4000
+    m = tranqsim.build_model(tranqsim.load_scenario(context="calm_neighbourhood",
+                                                    strategy="social_prevention", years=1, seed=3))
+    det = Deterrence(m.sens, m.WT, 0.3, m.displace_mask[:, :, :1].repeat(P, 2))
+    nui = det.nui
+    lam = (rng.random((T, 3, P)) * 2).astype(np.float32)
+    lam[:, :, :50] = 0
+    med = rng.integers(0, 40, (3, P)).astype(np.float64)
+    med[1, 50:100] = 0
+    med[1, 100:200] = rng.random(100) * 1e-6
+    sens_med = m.sens[nui, 2].copy()
+    res_nui = (rng.random((nui.size, P)) * 0.5).astype(np.float32)
+    res_nui[:, 200:300] = 0
+    g_mediator = 3.0
+    g_med = sens_med[:, None] * np.float32(g_mediator) * med[1].astype(np.float32)
+    assert (g_med > 30).any() and (g_med == 0).any()
+    expected_back = np.fmin(lam[nui, 1] * np.expm1(np.minimum(g_med, 30)), res_nui)
+    res_nui[:, 300:400] = expected_back[:, 300:400]  # ties
+    expected_back = np.fmin(lam[nui, 1] * np.expm1(np.minimum(g_med, 30)), res_nui)
+    back = det.resumed(lam, np.ascontiguousarray(sens_med), g_mediator, med, res_nui)
+    assert back.dtype == np.float32 and back.tobytes() == expected_back.tobytes()
+    expected_lam = lam.copy()
+    expected_lam[nui, 2] += 0.45 * expected_back
+    det.resume(lam, back, 0.45)
+    assert lam.tobytes() == expected_lam.tobytes()
+    # expm1 of float32 in the kernel is numpy's, over the whole range it is given
+    x = np.concatenate([rng.random(200_000).astype(np.float32) * 30,
+                        (10.0 ** rng.uniform(-9, 0, 100_000)).astype(np.float32)])
+    lam1 = np.ones((T, 3, x.size), np.float32)
+    one = np.ones((3, x.size))
+    one[1] = x
+    out = np.empty((nui.size, x.size), np.float32)
+    incidents._resumed(lam1, nui, np.ones(nui.size, np.float32), np.float32(1), one,
+                       np.full((nui.size, x.size), np.inf, np.float32), out)
+    assert out[0].tobytes() == np.expm1(x).tobytes()

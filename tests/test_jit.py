@@ -31,6 +31,25 @@ def test_a_run_uses_only_the_ahead_of_time_kernels():
     assert not numba_loaded
 
 
+@pytest.mark.skipif(not BUILT, reason="kernels not built (make kernels)")
+def test_compiled_kernels_unpickle_array_classes_through_the_cache_and_leave_pickle_alone():
+    # numba's AOT runtime unpickles the class of every array a kernel returns; jit._MemoLoads
+    # must have been in place when the runtime looked pickle.loads up, and only then
+    code = ("import json, pickle, _pickle, numpy as np; from tranqsim import jit, incidents; "
+            "before = len(jit._MEMO.cache); "
+            "out = incidents._candidates(np.ones(3, np.float32) * 2, np.zeros(3, np.float32)); "
+            "print(json.dumps([jit.mode(), out.tolist(), before, "
+            "any(v is np.ndarray for v in jit._MEMO.cache.values()), pickle.loads is _pickle.loads]))")
+    env = dict(os.environ)
+    env.pop("TRANQSIM_JIT", None)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    mode, cand, cached_at_import, ndarray_cached, pickle_untouched = \
+        json.loads(out.stdout.strip().splitlines()[-1])
+    assert mode == "aot" and cand == [0, 1, 2]
+    assert cached_at_import > 0 and ndarray_cached
+    assert pickle_untouched
+
+
 def test_an_argument_of_another_dtype_goes_to_the_jit_not_to_the_compiled_code():
     from tranqsim.households import _count_per_hall
 

@@ -317,6 +317,25 @@ class Deterrence:
         lam[:k] *= G[:k]
         np.exp(G[T - 1], out=G[T - 1])  # urban violence reads its exp(-G)
 
+    def resumed(self, lam: np.ndarray, sens_med: np.ndarray, g_mediator: float, med: np.ndarray,
+                res_nui: np.ndarray) -> np.ndarray:
+        """The nuisance the evening rounds deterred that resumes after the shift: the part of
+        ``res_nui`` (residents' control alone) the mediators' term alone removed, bounded by
+        what was there to deter -- in numpy, with ``g_med = sens_med[:, None] *
+        float32(g_mediator) * med[evening].astype(float32)``::
+
+            fmin(lam[nui, evening] * expm1(minimum(g_med, 30)), res_nui)
+
+        float32 throughout; one kernel (``expm1`` of a float32 is the C library's ``expm1f``
+        in numpy on machines without AVX-512, as in the kernel)."""
+        back = np.empty_like(res_nui)
+        _resumed(lam, self.nui, sens_med, np.float32(g_mediator), med, res_nui, back)
+        return back
+
+    def resume(self, lam: np.ndarray, back: np.ndarray, share: float) -> None:
+        """``lam[nui, night] += share * back`` (float32, as numpy's in-place add)."""
+        _resume(lam, self.nui, np.float32(share), back)
+
     def displace(self, lam: np.ndarray, res_off: np.ndarray) -> None:
         """lam[off] += share * mask * (W.T @ (res_off - lam[off])), in place."""
         _displace(lam, res_off, self.off, self.indptr, self.indices, self.data, self.coef_T,
@@ -352,6 +371,32 @@ def _resident_factors(lam, off, val_of, E_res, res_off, nui, E_nui, res_nui, nui
             t = nui[k]
             for p in range(P):
                 res_nui[k, p] = lam[t, 1, p] * E_nui[k, p]
+
+
+@njit(contiguous=True)
+def _resumed(lam, nui, sens_med, g_mediator, med, res_nui, back):  # pragma: no cover - compiled
+    """See Deterrence.resumed: numpy's operations element by element, in its order."""
+    P = lam.shape[2]
+    cap = np.float32(30)
+    for k in range(nui.size):
+        t = nui[k]
+        sg = sens_med[k] * g_mediator
+        for p in range(P):
+            x = sg * np.float32(med[1, p])
+            if x > cap:  # np.minimum (a NaN would stay)
+                x = cap
+            v = lam[t, 1, p] * np.expm1(x)
+            r = res_nui[k, p]
+            # np.fmin: the smaller, or the one that is not NaN
+            back[k, p] = v if (v <= r or r != r) else r
+
+
+@njit(contiguous=True)
+def _resume(lam, nui, share, back):  # pragma: no cover - compiled
+    for k in range(nui.size):
+        t = nui[k]
+        for p in range(lam.shape[2]):
+            lam[t, 2, p] = lam[t, 2, p] + share * back[k, p]
 
 
 @njit(contiguous=True)

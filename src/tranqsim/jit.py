@@ -73,17 +73,64 @@ def cpu_fingerprint() -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+class _MemoLoads:
+    """Within ``with``: ``pickle.loads`` memoised for classes and dtypes (the compiled module's).
+
+    A compiled function returning an array hands Python a new array object, and numba's AOT
+    runtime gets the array's class for it by unpickling the class's bytes with
+    ``pickle.loads`` at every call -- an import lookup and an attribute lookup, about 2-3 us
+    per returned array, some 60 us of a simulated day. The runtime looks ``pickle.loads`` up
+    once per module, at its first unpickling (in the module's import, or its first call), and
+    keeps it: so the import and a first call run inside this block, where ``pickle.loads`` is
+    a dict lookup that unpickles, on a miss, as before, and keeps classes (which unpickle to
+    themselves) and dtypes (immutable). Everywhere else, and after the block, ``pickle.loads``
+    is untouched. ``tests/test_jit.py`` checks the cache is in use.
+    """
+
+    def __init__(self):
+        import pickle  # noqa: PLC0415
+
+        import numpy as np  # noqa: PLC0415
+
+        self.pickle, real = pickle, pickle.loads
+        self.real = real
+
+        class Unpickled(dict):
+            """bytes -> object; a hit is a dict lookup in C, with no Python frame."""
+
+            def __missing__(self, data):
+                obj = real(data)
+                # a class unpickles to the class itself, a dtype to an immutable value
+                if isinstance(obj, (type, np.dtype)):
+                    self[bytes(data)] = obj
+                return obj
+        self.cache = Unpickled()
+        self.loads = self.cache.__getitem__
+
+    def __enter__(self):
+        self.pickle.loads = self.loads
+
+    def __exit__(self, *exc):
+        self.pickle.loads = self.real
+
+
+_MEMO = _MemoLoads()
+
+
 def _load_aot():
     """(module, {module file name: sha256}) of the ahead-of-time build, or None."""
     if os.environ.get("TRANQSIM_JIT") or not MANIFEST.is_file():
         return None
     try:
-        from tranqsim import _kernels  # noqa: PLC0415 - optional compiled module
+        with _MEMO:
+            from tranqsim import _kernels  # noqa: PLC0415 - optional compiled module
         manifest = json.loads(MANIFEST.read_text())
         if manifest.get("build") != int(_kernels.build_id()):
             return None  # a manifest from another build
         if manifest.get("cpu") != cpu_fingerprint():
             return None  # built for another processor's instruction set (see cpu_fingerprint)
+        with _MEMO:
+            _kernels.dtype_probe()  # returns an array: the runtime has looked pickle.loads up
     except (ImportError, ValueError, AttributeError):
         return None
     return _kernels, manifest["sources"], manifest["args"], set(manifest["helpers"])

@@ -172,6 +172,7 @@ class EstateModel(mesa.Model):
         self.g_split = gemm_row_split(self.sens_ext, 3 * P)  # None: one BLAS call
         self.offender_types = np.flatnonzero(TABLE.offender_driven)
         self.nuisance_types = np.flatnonzero(TABLE.nuisance)
+        self.sens_med_nui = np.ascontiguousarray(self.sens[self.nuisance_types, 2])  # to mediators
         self.group_types = np.flatnonzero(GROUP_PROFILE)
         # displaced offending lands only where its type can happen (no cellar crime in a street)
         possible = TABLE.kind_weight[:, lay.kind] > 0
@@ -314,12 +315,10 @@ class EstateModel(mesa.Model):
         if back_on:
             # nuisance deterred by the evening rounds partly resumes after the shift: the part of
             # lam_res removed by the mediators' term alone, bounded by what was there to deter
-            nui = self.nuisance_types
-            g_med = self.sens[nui, 2][:, None] * np.float32(p.g_mediator) * med[EVENING].astype(np.float32)
-            back = np.fmin(lam[nui, EVENING] * np.expm1(np.minimum(g_med, 30)), res_nui)
+            back = self.deterrence.resumed(lam, self.sens_med_nui, p.g_mediator, med, res_nui)
         self.deterrence.displace(lam, res_off)
         if back is not None:
-            lam[nui, NIGHT] += p.time_displacement_share * back
+            self.deterrence.resume(lam, back, p.time_displacement_share)
         # urban violence from accumulated tension; aggressions against staff from contacts
         tension = (sum(grp.tension for grp in groups) / len(groups) if groups else 0.0) \
             + 0.3 * float(self.hall_heavy.sum()) / self.n_halls
