@@ -49,6 +49,10 @@ def main() -> int:
     t0 = time.perf_counter()
     for ctx, strat in EXERCISE:
         tranqsim.build_model(tranqsim.load_scenario(context=ctx, strategy=strat, years=1, seed=1)).run(60)
+    # the counter-based streams' whole-array forms, which checks and tests call
+    from tranqsim import incidents, rng
+    rng.uniforms(np.uint64(1), 0, 0, 2), rng.uniforms32(np.uint64(1), 0, 0, 2)
+    incidents.cell_uniforms(np.uint64(1), 0, 2)
     exports, sources, arg_specs, helpers = [], {}, {}, []
     for name, fn in jit.KERNELS.items():
         module = sys.modules[fn.__module__]

@@ -35,17 +35,16 @@ def test_a_run_uses_only_the_ahead_of_time_kernels():
 def test_compiled_kernels_unpickle_array_classes_through_the_cache_and_leave_pickle_alone():
     # numba's AOT runtime unpickles the class of every array a kernel returns; jit._MemoLoads
     # must have been in place when the runtime looked pickle.loads up, and only then
-    code = ("import json, pickle, _pickle, numpy as np; from tranqsim import jit, incidents; "
-            "before = len(jit._MEMO.cache); "
-            "out = incidents._candidates(np.ones(3, np.float32) * 2, np.zeros(3, np.float32)); "
-            "print(json.dumps([jit.mode(), out.tolist(), before, "
+    code = ("import json, pickle, _pickle, numpy as np; from tranqsim import jit, rng; "
+            "before = len(jit._MEMO.cache); out = rng.uniforms32(np.uint64(5), 0, 0, 3); "
+            "print(json.dumps([jit.mode(), [out.size, str(out.dtype)], before, "
             "any(v is np.ndarray for v in jit._MEMO.cache.values()), pickle.loads is _pickle.loads]))")
     env = dict(os.environ)
     env.pop("TRANQSIM_JIT", None)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     mode, cand, cached_at_import, ndarray_cached, pickle_untouched = \
         json.loads(out.stdout.strip().splitlines()[-1])
-    assert mode == "aot" and cand == [0, 1, 2]
+    assert mode == "aot" and cand == [3, "float32"]
     assert cached_at_import > 0 and ndarray_cached
     assert pickle_untouched
 
@@ -110,3 +109,22 @@ def test_ahead_of_time_and_just_in_time_kernels_give_the_same_run():
     jit_mode, jitted = _summary(True)
     assert (aot_mode, jit_mode) == ("aot", "jit")
     assert aot == jitted
+
+
+def test_a_kernel_sent_to_the_jit_compiles_with_the_helpers_it_calls():
+    # helpers (here the counter-based stream's, from another file, and the skip chain's) are
+    # plain Python functions in the AOT build: a kernel falling back to the JIT -- here for a
+    # strided array, as for a file edited since the build -- needs numba versions of them
+    from tranqsim.incidents import _draw
+
+    rng = np.random.default_rng(3)
+    flat = (rng.random(6000) ** 6).astype(np.float32)
+    wide = np.zeros(12000, np.float32)
+    wide[::2] = flat
+    strided = wide[::2]
+    assert not strided.flags.c_contiguous
+    expected = _draw(flat, flat.view(np.int32), np.uint64(8), 12, 3, 500)
+    got = _draw(strided, strided.view(np.int32), np.uint64(8), 12, 3, 500)
+    assert expected[0].size > 10
+    for a, b in zip(expected, got):
+        assert a.tolist() == b.tolist()

@@ -310,21 +310,65 @@ def test_twenty_years_small_estate():
 
 
 def test_incident_draw_is_the_poisson_inversion_at_every_intensity():
-    """draw() inverts each cell's Poisson law with its one uniform: the counts equal scipy's
-    quantile function at 1 - u, from rare events to a busy dealing point (lambda up to 60)."""
+    """draw() inverts each cell's Poisson law with the cell's uniform of the day: the counts
+    equal scipy's quantile function at 1 - u, from rare events to a busy dealing point (lambda
+    up to 60), though draw computes only the uniforms that can matter."""
     from scipy.stats import poisson
 
-    from tranqsim.incidents import draw
+    from tranqsim.incidents import cell_uniforms, draw
 
     rng = np.random.default_rng(7)
-    lam = np.concatenate([rng.uniform(0, 0.2, 20000), rng.uniform(0, 60, 4000)]).reshape(1, 1, -1)
-    u = rng.random(lam.shape, dtype=np.float32)
-    t, h, p = draw(lam, u)
-    counts = np.bincount(p, minlength=lam.size)
-    uu = np.maximum(u.ravel().astype(np.float64), 2.0**-24)
-    expected = poisson.ppf(1.0 - uu, lam.ravel()).astype(int)
-    assert (counts != expected).mean() < 1e-3
-    assert abs(counts[20000:].mean() - lam.ravel()[20000:].mean()) < 0.5
+    lam = np.concatenate([rng.uniform(0, 0.2, 20000) ** 3, rng.uniform(0, 60, 4000)])
+    lam = lam.astype(np.float32).reshape(1, 1, -1)
+    for day in range(3):
+        t, h, p = draw(lam, np.uint64(99), day)
+        counts = np.bincount(p, minlength=lam.size)
+        u = cell_uniforms(np.uint64(99), day, lam.size)
+        expected = poisson.ppf(1.0 - u, lam.ravel().astype(np.float64)).astype(int)
+        assert (counts != expected).sum() <= 2  # at most a rounding at a step of the law
+        assert counts[:20000].sum() > 15 and abs(counts[20000:].mean() - lam.ravel()[20000:].mean()) < 0.5
+
+
+def test_incident_uniforms_are_uniform_and_independent_of_the_intensities():
+    """Each cell's uniform is U(0, 1) (the skip chain's cells below 2**-8, the others above),
+    one day's differ from another's, and raising some intensities changes no other cell's draw
+    and never lowers a count: common random numbers at the level of each cell."""
+    from scipy.stats import kstest
+
+    from tranqsim.incidents import CHAIN_SHARE, cell_uniforms, draw
+
+    key = np.uint64(2026)
+    u = np.concatenate([cell_uniforms(key, d, 50_000) for d in range(20)])
+    assert kstest(u, "uniform").pvalue > 0.01
+    low = np.concatenate([cell_uniforms(key, d, 50_000) for d in range(20)]) < CHAIN_SHARE
+    assert abs(low.mean() - CHAIN_SHARE) < 4 * np.sqrt(CHAIN_SHARE / low.size)
+    assert np.corrcoef(cell_uniforms(key, 0, 50_000), cell_uniforms(key, 1, 50_000))[0, 1] < 0.02
+    rng = np.random.default_rng(0)
+    lam = (rng.random((11, 3, 1763)) ** 8 * 0.2).astype(np.float32)
+    for d in range(40):
+        a = np.zeros(lam.shape, int)
+        np.add.at(a, draw(lam, key, d), 1)
+        more = lam.copy()
+        more[3, 1, 50:60] *= 5
+        more[0, 0, 1000:1100] = 0.5
+        b = np.zeros(lam.shape, int)
+        np.add.at(b, draw(more, key, d), 1)
+        same = more == lam
+        assert (a[same] == b[same]).all() and (b >= a).all()
+
+
+def test_incident_counts_follow_the_poisson_law():
+    """Totals per day over many cells of one intensity: mean and variance of a Poisson sum, on
+    either side of the skip chain's threshold (2**-8) and for busy cells."""
+    from tranqsim.incidents import draw
+
+    for lam_value in (0.0005, 0.0035, 0.0045, 0.05, 2.0):
+        lam = np.full((1, 1, 4000), lam_value, np.float32)
+        totals = np.array([draw(lam, np.uint64(5), d)[0].size for d in range(1500)])
+        mu = 4000 * float(np.float32(lam_value))
+        # the mean within 4 standard errors; the variance within 20% (Poisson: equal to mean)
+        assert abs(totals.mean() - mu) < 4 * np.sqrt(mu / totals.size), lam_value
+        assert abs(totals.var() / mu - 1) < 0.2, (lam_value, totals.var(), mu)
 
 
 def test_gumbel_argmax_is_the_full_argmax():

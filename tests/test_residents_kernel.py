@@ -15,6 +15,7 @@ from scipy.special import betaincinv, ndtri
 
 from tranqsim.households import NEVER, RELET_APPEAL, TENANTS_AHEAD, Households
 from tranqsim.incidents import EVENING, NIGHT
+from tranqsim.rng import uniforms32
 from tranqsim.residents import POLICE_STYLE_REASSURANCE, update_residents
 
 # ------------------------------------------------------------------ reference (numpy) version
@@ -192,7 +193,7 @@ def ref_update_residents(m, d, med, pol, guard, style):
         m.hall_trust_l = ref_sigmoid(m.hall_tl)
         m.hall_trust_p = ref_sigmoid(m.hall_tp)
     ref_update_attitudes(hh, d, m.hall_fear_logit, m.hall_sat, m.hall_tl, m.hall_tp)
-    u = m.streams["mobility"].random((4, hh.n), dtype=np.float32)
+    u = uniforms32(m.keys["mobility"], d, 0, 4 * hh.n).reshape(4, hh.n)  # counter-based
     m.day_evict_cost = 0.0
     evict_due = None
     if m.mods.eviction:

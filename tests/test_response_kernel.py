@@ -9,6 +9,8 @@ with victims and with police handling (arrests).
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -16,7 +18,15 @@ import tranqsim
 import tranqsim.model as model_module
 from tranqsim.incidents import (DAY, H_CARETAKER, H_GUARD, H_MEDIATOR, H_NONE, H_POLICE, TABLE,
                                 IncidentType as I, T)
+from tranqsim import response
 from tranqsim.response import _shift, respond
+from tranqsim.rng import uniforms32
+
+
+def reporting_uniforms(m, d):
+    """The day's (3, P, 4) reporting uniforms (tranqsim.rng's counter-based stream)."""
+    P = m.n_places
+    return uniforms32(m.keys["reporting"], d, 0, 12 * P).reshape(3, P, 4)
 
 
 def reference_respond(m, d, hs, ts, ps, pol, med, guard) -> None:
@@ -36,12 +46,11 @@ def reference_respond(m, d, hs, ts, ps, pol, med, guard) -> None:
     m.day_repair_cost = float(m.repair_cost[ts].sum())
     m.day_type_counts = np.bincount(ts, minlength=T)
     if n == 0:
-        m.streams["reporting"].random((3, P, 4), dtype=np.float32)  # keep the stream in step
         m.day_reported = m.day_handled = m.victims_today = 0
         return
     hall_idx = m.nearest_hall[ps]  # the hall itself, or the nearest one for public places
     # four uniforms per (phase, place), drawn every day: witness, report, handling, victim
-    u = m.streams["reporting"].random((3, P, 4), dtype=np.float32)[hs, ps]
+    u = reporting_uniforms(m, d)[hs, ps]  # (counter-based since the kernels)
     # several events in one (phase, place): shift each one's uniforms (golden-ratio offsets)
     cell = hs * P + ps  # events come sorted by type, then (phase, place)
     if n > 1 and np.bincount(cell, minlength=3 * P).max() > 1:
@@ -208,14 +217,16 @@ def test_kernel_matches_numpy_reference_on_crowded_days(monkeypatch):
 
 
 class _FixedDraws:
-    """Stands in for the "reporting" stream: returns prepared uniforms."""
+    """Stands in for the "reporting" stream's uniforms: the prepared (3, P, 4) array ``u``."""
 
     def __init__(self):
-        self.u, self.bit_generator = None, type("BG", (), {"state": {}})()
+        self.u = None
 
-    def random(self, shape, dtype):
-        assert self.u.shape == shape and self.u.dtype == dtype == np.float32
+    def cells(self, m, d):
         return self.u.copy()
+
+    def events(self, key, d, hs, ps, n_places):
+        return self.u[hs, ps]
 
 
 def _near(x: float, rng) -> np.float32:
@@ -240,7 +251,8 @@ def test_kernel_matches_numpy_reference_at_the_thresholds(monkeypatch):
     assert float(np.float32(org.landlord_response)) < org.landlord_response
     ref.org = new.org = org
     draws = _FixedDraws()
-    ref.streams._streams["reporting"] = new.streams._streams["reporting"] = draws
+    monkeypatch.setattr(sys.modules[__name__], "reporting_uniforms", draws.cells)
+    monkeypatch.setattr(response, "event_uniforms", draws.events)
     m, p, rng, P = ref, ref.p, np.random.default_rng(1), ref.n_places
     cctv = m.mods.cctv_active
     for d in range(m.day, m.day + 200):

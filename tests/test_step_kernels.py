@@ -129,7 +129,7 @@ def reference_step(self) -> None:
 
     # 4. incidents and their consequences ----------------------------------------------
     self.lam_today = lam  # (T, 3, P) final intensities: read by validation (C7)
-    ts, hs, ps = draw(lam, self.streams["incidents"].random(lam.shape, dtype=np.float32))
+    ts, hs, ps = draw(lam, self.keys["incidents"], d)  # counter-based since the kernels
     respond(self, d, hs, ts, ps, pol, med, guard)
 
     # 5. disorder is cleaned and repaired; attractiveness decays and spreads -----------

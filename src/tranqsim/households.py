@@ -32,6 +32,7 @@ import numpy as np
 from scipy.special import betaincinv, ndtri
 
 from tranqsim.jit import njit
+from tranqsim.rng import day_key, uniform32
 
 if TYPE_CHECKING:  # pragma: no cover
     from tranqsim.model import EstateModel
@@ -142,22 +143,24 @@ class Households:
         _victimise(day, dwellings, self.hall, hall_fear_logit, self.sensitivity,
                    float(self.p.fear_victimisation), self.last_victim, self.fear)
 
-    def mobility(self, day: int, u: np.ndarray, hall_status: np.ndarray, streams,
+    def mobility(self, day: int, key: np.uint64, hall_status: np.ndarray, streams,
                  eviction: bool = False, dispute_mediation: bool = False) -> int:
         """Tenancy: complaints and evictions for disturbance (``eviction`` lever), settled
         disputes (``dispute_mediation``), move-outs, relets to newcomers, squats and squat
         evictions. Returns the number of complaints filed today.
 
-        ``u`` holds one uniform per slot and per process, drawn every day whatever the state,
-        so that two strategies share these draws (common random numbers): row 3 for complaints
-        and disputes, rows 0, 1, 2 for move-outs, relets and squats. One pass over the slots
+        Each slot has one uniform per process and day whatever the state, so that two
+        strategies share these draws (common random numbers): counter-based (``key``, see
+        :mod:`tranqsim.rng`), index ``r * n + slot`` for row r -- 3 for complaints and
+        disputes, 0, 1, 2 for move-outs, relets and squats -- computed only where read. One
+        pass over the slots
         (:func:`_mobility`); newcomers move in afterwards (:meth:`_move_in`).
         """
         refresh = day % 7 == 0 or self.hazard is None  # fear and satisfaction move slowly
         if refresh:
             self.hazard = self._hazard_buf  # (the kernel rewrites it whole)
         filed, evictions, moves, freed, squats, n_relet, k_max = _mobility(
-            day, u, hall_status, self.hall, self.occupied, self.disruptive, self.household_id,
+            day, np.uint64(key), hall_status, self.hall, self.occupied, self.disruptive, self.household_id,
             self.vacant_since, self.complaint_day, self.squatted, self.squat_since, self.fear,
             self.satisfaction, self.mob_factor, self.hazard, refresh, eviction, dispute_mediation,
             self._tenancy_consts, self.tenancies, self._relet_buf, self._tenant_k_buf)
@@ -254,7 +257,7 @@ def _victimise(day, dwellings, hall, hall_fear_logit, sensitivity, fear_victimis
 
 
 @njit(contiguous=True)
-def _mobility(day, u, hall_status, hall, occupied, disruptive, household_id, vacant_since,
+def _mobility(day, key, hall_status, hall, occupied, disruptive, household_id, vacant_since,
               complaint_day, squatted, squat_since, fear, satisfaction, mob_factor, hazard, refresh,
               eviction, mediation, consts, tenancies, relet, tenant_k):  # pragma: no cover
     # Each step reads and writes only its own slot, so the bulk version's sequence of
@@ -266,25 +269,27 @@ def _mobility(day, u, hall_status, hall, occupied, disruptive, household_id, vac
     (complaint_odds, keep_dispute, procedure_days, move_base, move_insecurity,
      move_dissatisfaction, relet_thr, squat_eviction_days, squat_after_days, squat_rate) = consts
     n = hall.size
+    dk = day_key(key, day)
     filed = evictions = moves = freed = squats = n_relet = k_max = 0
     for i in range(n):
         due = False
         if eviction:
             # complaints filed: the monthly odds, against occupied disruptive households
             # without one; eviction once the procedure has run
-            if u[3, i] < complaint_odds and occupied[i] and disruptive[i] and complaint_day[i] < 0:
+            if occupied[i] and disruptive[i] and complaint_day[i] < 0 and \
+                    uniform32(dk, 3 * n + i) < complaint_odds:
                 complaint_day[i] = day
                 filed += 1
             due = occupied[i] and complaint_day[i] >= 0 and day - complaint_day[i] >= procedure_days
-        if mediation:
-            disruptive[i] = disruptive[i] and u[3, i] < keep_dispute  # settled for good
+        if mediation and disruptive[i]:
+            disruptive[i] = uniform32(dk, 3 * n + i) < keep_dispute  # or settled for good
         if refresh:
             ins = 1.0 if fear[i] > 0.5 else 0.0  # the bool as the float it multiplied
             hz = (move_base + move_insecurity * ins + move_dissatisfaction * (1 - satisfaction[i])) \
                 * mob_factor[i]
             hazard[i] = np.float32(hz)
         if occupied[i]:
-            out = u[0, i] < hazard[i]  # float32 against float32
+            out = uniform32(dk, i) < hazard[i]  # float32 against float32
             if due:
                 evictions += 1
                 out = True
@@ -303,13 +308,13 @@ def _mobility(day, u, hall_status, hall, occupied, disruptive, household_id, vac
             freed += 1
         status = hall_status[hall[i]]
         waited = day - vacant_since[i]
-        if waited >= 7 and np.float64(u[1, i]) < relet_thr[status]:
+        if waited >= 7 and np.float64(uniform32(dk, n + i)) < relet_thr[status]:
             relet[n_relet] = i
             tenant_k[n_relet] = k = tenancies[i]
             tenancies[i] = k + 1
             k_max = max(k_max, k)
             n_relet += 1
-        elif status >= 2 and waited >= squat_after_days and u[2, i] < squat_rate:
+        elif status >= 2 and waited >= squat_after_days and uniform32(dk, 2 * n + i) < squat_rate:
             squatted[i] = True  # squats happen only in orange and red halls
             squat_since[i] = day
             squats += 1

@@ -35,6 +35,7 @@ from enum import IntEnum
 import numpy as np
 
 from tranqsim.jit import njit
+from tranqsim.rng import day_key, uniform
 
 
 class IncidentType(IntEnum):
@@ -170,71 +171,151 @@ def background_rates(kind: np.ndarray, dwellings: int, pressure: float, params) 
     return out
 
 
-def draw(lam: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+# The share of cells whose uniform the skip chain of ``draw`` gives (see there): 2**-8. Any value
+# gives the same law; this one balances the chain's steps against the hot cells' own uniforms.
+CHAIN_SHARE = 2.0 ** -8
+
+
+def draw(lam: np.ndarray, key: np.uint64, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Draw incident counts from intensities ``lam[t, h, p]`` by inversion of each cell's Poisson
-    law, with one uniform per cell ``u`` (same shape): returns (type, phase, place) per event.
+    law with its own uniform of the day: returns (type, phase, place) per event, in cell order.
 
-    One uniform per cell, every day, whatever the intensities: two strategies run with the same
-    seed see an incident in the same cell whenever both intensities allow it (common random
-    numbers at the level of each place), and the stream never drifts out of step.
+    Cell c's uniform ``u_c`` is the same whatever the intensities (common random numbers at the
+    level of each cell: two strategies run with the same seed see an incident in the same cell
+    whenever both intensities allow it). Only the uniforms that can matter are computed: with
+    ``q = CHAIN_SHARE``, the cells with ``u_c < q`` are found by a chain of geometric skips
+    (uniforms of the day's even indices; ``u_c = q * v``, v the next odd one) and the other
+    cells' ``u_c = q + (1 - q) * w_c`` (w_c the counter-based uniform of index c of a second day
+    key) is computed only where the cell's P(N >= 1) exceeds q; elsewhere no event can happen.
+    The skip chain does not depend on the intensities either. Each u_c is uniform on [0, 1)
+    and independent of the others, as before; see :mod:`tranqsim.rng` for the streams.
     """
-    flat, uf = lam.ravel(), u.ravel()
-    # u < P(N >= 1) = 1 - exp(-lambda), i.e. uf + exp(-flat) < 1 in float32. That implies
-    # u < 1 - exp(-lambda) + (exp's error, a few ulps) <= lambda + 4e-7: the exact test runs on
-    # the few cells passing the cheap one (numpy's float32 exp, which the kernels do not share)
-    cand = _candidates(flat, uf)
-    hit = cand[uf[cand] + np.exp(-flat[cand]) < 1]
-    if hit.size == 0:
-        e = np.empty(0, np.int64)
-        return e, e, e
-    return _invert(hit, flat, uf, lam.shape[1], lam.shape[2])
+    flat = lam.ravel()
+    return _draw(flat, flat.view(np.int32), np.uint64(key), day, lam.shape[1], lam.shape[2])
+
+
+_BLOCK = 64  # cells per block in the scan for cells above the chain's share
+# P(N >= 1) = 1 - exp(-lam) > q iff lam > -log(1 - q): a float32 just below, as its int32 bits
+_THR_BITS = int(np.array([-np.log1p(-CHAIN_SHARE) * (1 - 1e-6)], np.float32).view(np.int32)[0])
 
 
 @njit(contiguous=True)
-def _candidates(flat, uf):  # pragma: no cover - compiled
-    """Cells with ``uf < flat + 1e-6`` (float32), in order."""
-    out = np.empty(flat.size, np.int64)
-    n = 0
-    eps = np.float32(1e-6)
-    for i in range(flat.size):
-        if uf[i] < flat[i] + eps:
-            out[n] = i
-            n += 1
-    return out[:n]
-
-
-@njit(contiguous=True)
-def _invert(hit, flat, uf, phases, places):  # pragma: no cover - compiled
-    """(type, phase, place) of each event: each hit cell's count by inversion of its Poisson law.
-
-    N = number of k >= 1 with u < P(N >= k); tail P(N >= k+1) = P(N >= k) - P(N = k), in
-    float64. A float32 uniform is a multiple of 2**-24: 0 reads as the first step, not as
-    "infinitely many". Intensities are capped at 500 events per cell and phase (never reached;
-    keeps exp(-lambda) representable so the loop ends)."""
-    count = np.empty(hit.size, np.int64)
-    for i in range(hit.size):
-        lh = min(np.float64(flat[hit[i]]), 500.0)
-        uh = max(np.float64(uf[hit[i]]), 2.0 ** -24)
+def _draw(flat, bits, key, day, phases, places):  # pragma: no cover - compiled
+    """See :func:`draw`. Counts: N = number of k >= 1 with u < P(N >= k), tails P(N >= k+1) =
+    P(N >= k) - P(N = k) in float64 (a cell leaves the loop as soon as its count is known).
+    Intensities are capped at 500 events per cell and phase (never reached; keeps
+    exp(-lambda) representable so the loop ends). The scan for cells with P(N >= 1) > q
+    compares intensities as the integers of their float32 bits (same order for the
+    non-negative floats; a NaN compares above every number and then fails the exact test),
+    block by block, which vectorises."""
+    n = flat.size
+    q = CHAIN_SHARE
+    log1mq = np.log1p(-q)
+    thr_bits = _THR_BITS
+    # the cells above the threshold, in order
+    hot = np.empty(n, np.int64)
+    nh = 0
+    for b0 in range(0, n, _BLOCK):
+        b1 = min(b0 + _BLOCK, n)
+        m = np.int32(-2147483648)
+        for c in range(b0, b1):
+            v = bits[c]
+            m = v if v > m else m
+        if m > thr_bits:
+            for c in range(b0, b1):
+                if bits[c] > thr_bits:
+                    hot[nh] = c
+                    nh += 1
+    dk_chain = day_key(key, 2 * day)
+    dk_cell = day_key(key, 2 * day + 1)
+    hits = np.empty(nh + 64, np.int64)
+    counts = np.empty(nh + 64, np.int64)
+    nhit = 0
+    j = np.int64(0)  # chain steps so far
+    nxt = _next_link(dk_chain, j, np.int64(-1), log1mq, n)
+    ih = 0
+    while True:
+        c_hot = hot[ih] if ih < nh else n
+        c = min(nxt, c_hot)
+        if c >= n:
+            break
+        if c == nxt:
+            u = q * uniform(dk_chain, 2 * j + 1)
+            j += 1
+            nxt = _next_link(dk_chain, j, c, log1mq, n)
+            if c == c_hot:
+                ih += 1
+        else:
+            u = q + (1.0 - q) * uniform(dk_cell, c)
+            ih += 1
+        lh = min(np.float64(flat[c]), 500.0)
+        if not u < -np.expm1(-lh):  # P(N >= 1); a NaN intensity draws nothing
+            continue
         term = np.exp(-lh) * lh  # P(N = 1)
         tail = -np.expm1(-lh) - term  # P(N >= 2)
-        c, k = 1, 1
-        while uh < tail:
-            c += 1
+        k = 1
+        while u < tail:
             k += 1
             term = term * lh / k
             tail = tail - term
-        count[i] = c
-    n = count.sum()
-    t, h, p = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
-    j = 0
+        if nhit == hits.size:
+            hits, counts = _grow(hits), _grow(counts)
+        hits[nhit] = c
+        counts[nhit] = k
+        nhit += 1
+    total = 0
+    for i in range(nhit):
+        total += counts[i]
+    t, h, p = np.empty(total, np.int64), np.empty(total, np.int64), np.empty(total, np.int64)
+    e = 0
     per_type = phases * places
-    for i in range(hit.size):
-        ti, rest = divmod(hit[i], per_type)
+    for i in range(nhit):
+        ti, rest = divmod(hits[i], per_type)
         hi, pi = divmod(rest, places)
-        for _ in range(count[i]):
-            t[j], h[j], p[j] = ti, hi, pi
-            j += 1
+        for _ in range(counts[i]):
+            t[e], h[e], p[e] = ti, hi, pi
+            e += 1
     return t, h, p
+
+
+@njit
+def cell_uniforms(key, day, n):  # pragma: no cover - compiled
+    """Every cell's uniform ``u_c`` of the day, as :func:`draw` defines them (which computes
+    only those that can matter): the definition, for tests and checks."""
+    q = CHAIN_SHARE
+    log1mq = np.log1p(-q)
+    dk_chain = day_key(key, 2 * day)
+    dk_cell = day_key(key, 2 * day + 1)
+    u = np.empty(n)
+    for c in range(n):
+        u[c] = q + (1.0 - q) * uniform(dk_cell, c)
+    j = np.int64(0)
+    c = _next_link(dk_chain, j, np.int64(-1), log1mq, n)
+    while c < n:
+        u[c] = q * uniform(dk_chain, 2 * j + 1)
+        j += 1
+        c = _next_link(dk_chain, j, c, log1mq, n)
+    return u
+
+
+@njit
+def _next_link(dk, j, pos, log1mq, n):  # pragma: no cover - compiled
+    """The chain's next cell after ``pos``: a Geometric(q) number of cells skipped, by inversion
+    of uniform 2j (0 -- probability 2**-53 -- ends the chain)."""
+    v = uniform(dk, 2 * j)
+    if v <= 0.0:
+        return n
+    gap = np.floor(np.log(v) / log1mq)
+    if gap >= n:
+        return n
+    return min(pos + 1 + np.int64(gap), n)
+
+
+@njit
+def _grow(a):  # pragma: no cover - compiled
+    b = np.empty(2 * a.size, a.dtype)
+    b[:a.size] = a
+    return b
 
 
 class Deterrence:

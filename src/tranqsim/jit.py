@@ -172,7 +172,38 @@ def njit(fn=None, *, contiguous: bool = False):
 def _jit(fn):
     import numba  # noqa: PLC0415 - only when the AOT build is missing, stale or bypassed
 
+    _dispatch_helpers(fn, numba)
     return numba.njit(cache=True, nogil=True, error_model="numpy")(fn)
+
+
+_JIT_OF: dict = {}  # kernel's Python function -> its JIT version, for kernels calling it
+
+
+def _dispatch_helpers(fn, numba) -> None:
+    """A kernel compiled by the JIT while others are the AOT build's (its file edited since
+    the build, or an argument of another type) calls other kernels and helpers by the names
+    its module's globals give them: in the AOT build, Python objects (the checked wrapper of
+    an exported function, or the plain function of one never exported) that numba code
+    cannot call. The names the kernel reads are rebound, in that module, to JIT versions
+    (their own callees likewise, recursively). Python code of that module calling one of them
+    then gets the JIT version too: the same results, a little slower, and only after such a
+    fallback."""
+    if _AOT is None:
+        return  # no build: every kernel and helper is the JIT's already
+    globs = fn.__globals__
+    for name in fn.__code__.co_names:
+        value = globs.get(name)
+        kernel = getattr(value, "_kernel", None)  # a checked AOT wrapper (_guarded)
+        if kernel is None and callable(value) and KERNELS.get(
+                f"{getattr(value, '__module__', '')}.{getattr(value, '__name__', '')}") is value:
+            kernel = value  # a kernel or helper that was not exported: its Python function
+        if kernel is None:
+            continue
+        disp = _JIT_OF.get(kernel)
+        if disp is None:
+            disp = _JIT_OF[kernel] = numba.njit(cache=True, nogil=True, error_model="numpy")(kernel)
+            _dispatch_helpers(kernel, numba)
+        globs[name] = disp
 
 
 def _guarded(fn, compiled, specs):
@@ -198,6 +229,7 @@ def _guarded(fn, compiled, specs):
         code += f"    if {' or '.join(tests)}:\n        return fallback({args})\n"
     code += f"    return compiled({args})\n"
     exec(code, env)  # noqa: S102 - generated from the manifest's dtype strings only
+    env[fn.__name__]._kernel = fn  # what _dispatch_helpers compiles for kernels calling it
     return env[fn.__name__]
 
 

@@ -60,6 +60,9 @@ class EstateModel(mesa.Model):
 
     def __init__(self, scenario: Scenario):
         self.streams = Streams(scenario.run.seed)
+        # the counter-based streams' keys (see tranqsim.rng): incidents, reports, tenancies
+        self.keys = {name: np.uint64(self.streams.key(name))
+                     for name in ("incidents", "reporting", "mobility")}
         super().__init__(rng=self.streams["mesa"])
         self.spec = scenario
         self.p = p = Parameters(scenario.parameters)
@@ -335,7 +338,7 @@ class EstateModel(mesa.Model):
 
         # 4. incidents and their consequences ----------------------------------------------
         self.lam_today = lam  # (T, 3, P) final intensities: read by validation (C7)
-        ts, hs, ps = draw(lam, self.streams["incidents"].random(lam.shape, dtype=np.float32))
+        ts, hs, ps = draw(lam, self.keys["incidents"], d)
         respond(self, d, hs, ts, ps, pol, med, guard)
 
         # 5. disorder is cleaned and repaired; attractiveness decays and spreads -----------

@@ -70,8 +70,7 @@ def update_residents(m: EstateModel, d, med, pol, guard, style) -> None:
         m.status, hall_status)
     hh.update_attitudes(d, m.hall_fear_logit, m.hall_sat, m.hall_tl, m.hall_tp)
     # tenancy: complaints and evictions for disturbance; settled disputes; move-outs, relets, squats
-    u = m.streams["mobility"].random((4, hh.n), dtype=np.float32)
-    filed = hh.mobility(d, u, hall_status, m.streams, m.mods.eviction, m.mods.dispute_mediation)
+    filed = hh.mobility(d, m.keys["mobility"], hall_status, m.streams, m.mods.eviction, m.mods.dispute_mediation)
     m.day_evict_cost = filed * p.cost_eviction_case if m.mods.eviction else 0.0
 
 

@@ -36,6 +36,7 @@ import numpy as np
 from tranqsim.incidents import (DAY, H_CARETAKER, H_GUARD, H_MEDIATOR, H_NONE, H_POLICE, TABLE,
                                 IncidentType as I)
 from tranqsim.jit import njit
+from tranqsim.rng import day_key, uniform32
 
 if TYPE_CHECKING:  # pragma: no cover
     from tranqsim.model import EstateModel
@@ -53,9 +54,9 @@ _STAFF_AGGRESSION = int(I.STAFF_AGGRESSION)
 
 def respond(m: EstateModel, d, hs, ts, ps, pol, med, guard) -> None:
     p, hh = m.p, m.households
-    # four uniforms per (phase, place), drawn every day (also with no incident): witness,
-    # report, handling, victim. The place updates below use no draw, so drawing first is safe.
-    U = m.streams["reporting"].random((3, m.n_places, 4), dtype=np.float32)
+    # four uniforms per (phase, place) and day: witness, report, handling, victim; counter-based
+    # (tranqsim.rng), computed for the events' cells only
+    u = event_uniforms(m.keys["reporting"], d, hs, ps, m.n_places)
     m.day_repair_cost = float(m.repair_cost[ts].sum())  # numpy's pairwise sum: stays in numpy
     cctv = m.mods.cctv_active
     has_cctv = cctv is not None
@@ -69,7 +70,7 @@ def respond(m: EstateModel, d, hs, ts, ps, pol, med, guard) -> None:
     pol_base = p.police_response_base * m.org.partnership * (1.5 if m.mods.information_sharing else 1.0)
     (slots, witnessed, reported, handler, arrests, type_counts, n_reported, n_handled,
      ps32, ts8, hs8) = _respond_kernel(
-        d, hs, ts, ps, U, pol, med, guard,
+        d, hs, ts, ps, u, pol, med, guard,
         m.recent, m.incidents_12m, m.ring, m.status_score, m.attractiveness, m.dis_comp,
         m.nearest_hall, m.hall_of_place, m.caretaker_cov, cctv, has_cctv,
         m.hall_start, m.layout.dwellings_per_hall, hh.occupied, m.hall_occ,
@@ -123,7 +124,21 @@ def _moving_average(r, han, rep):
 
 
 @njit(contiguous=True)
-def _respond_kernel(d, hs, ts, ps, U, pol, med, guard,
+def event_uniforms(key, d, hs, ps, n_places):  # pragma: no cover - compiled
+    """(events, 4) float32: the reporting stream's uniforms of each event's (phase, place) cell
+    c = phase * n_places + place on day d, indices 4c .. 4c + 3 (witness, report, handling,
+    victim): the rows of ``uniforms32(key, d, 0, 12 * n_places).reshape(3, n_places, 4)``."""
+    dk = day_key(key, d)
+    u = np.empty((hs.size, 4), np.float32)
+    for i in range(hs.size):
+        c = hs[i] * n_places + ps[i]
+        for k in range(4):
+            u[i, k] = uniform32(dk, 4 * c + k)
+    return u
+
+
+@njit(contiguous=True)
+def _respond_kernel(d, hs, ts, ps, u_cell, pol, med, guard,
                     recent, incidents_12m, ring, status_score, attractiveness, dis_comp,
                     nearest_hall, hall_of_place, caretaker_cov, cctv, has_cctv,
                     hall_start, dwellings_per_hall, occupied, hall_occ, trust_p, trust_l,
@@ -182,7 +197,7 @@ def _respond_kernel(d, hs, ts, ps, U, pol, med, guard,
     for i in range(n):
         h, q = hs[i], ps[i]
         for k in range(4):
-            u[i, k] = U[h, q, k]
+            u[i, k] = u_cell[i, k]
         c = h * P + q
         rank[i] = seen[c]
         seen[c] += 1
