@@ -5,8 +5,9 @@
 Runs each of the four estates of ``strategy_spectrum.yaml`` for a few weeks, then times
 ``days`` days while counting, call by call, the time spent in
 
-- the random draws (every method of every named stream: the draws' number and order are the
-  random streams, which common random numbers and the calibration rest on);
+- the random draws (every method of every named generator: the draws' number and order are
+  the random streams, which common random numbers and the calibration rest on; the
+  counter-based streams' uniforms, computed inside kernels, count as kernel time);
 - numpy's float32 ``exp`` and its float64 ``exp``/``log`` on arrays, the BLAS product and
   ``np.argpartition`` (their bits or their order are numpy's own: the kernels call them as
   numpy calls, see ``src/tranqsim/jit.py``).
