@@ -50,9 +50,9 @@ def main() -> int:
     for ctx, strat in EXERCISE:
         tranqsim.build_model(tranqsim.load_scenario(context=ctx, strategy=strat, years=1, seed=1)).run(60)
     # the counter-based streams' whole-array forms, which checks and tests call
-    from tranqsim import incidents, rng
+    from tranqsim import incident_draw, rng
     rng.uniforms(np.uint64(1), 0, 0, 2), rng.uniforms32(np.uint64(1), 0, 0, 2)
-    incidents.cell_uniforms(np.uint64(1), 0, 2)
+    incident_draw.cell_uniforms(np.uint64(1), 0, 2)
     exports, sources, arg_specs, helpers = [], {}, {}, []
     for name, fn in jit.KERNELS.items():
         module = sys.modules[fn.__module__]

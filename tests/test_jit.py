@@ -115,7 +115,7 @@ def test_a_kernel_sent_to_the_jit_compiles_with_the_helpers_it_calls():
     # helpers (here the counter-based stream's, from another file, and the skip chain's) are
     # plain Python functions in the AOT build: a kernel falling back to the JIT -- here for a
     # strided array, as for a file edited since the build -- needs numba versions of them
-    from tranqsim.incidents import _draw
+    from tranqsim.incident_draw import _draw
 
     rng = np.random.default_rng(3)
     flat = (rng.random(6000) ** 6).astype(np.float32)

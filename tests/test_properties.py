@@ -315,7 +315,7 @@ def test_incident_draw_is_the_poisson_inversion_at_every_intensity():
     up to 60), though draw computes only the uniforms that can matter."""
     from scipy.stats import poisson
 
-    from tranqsim.incidents import cell_uniforms, draw
+    from tranqsim.incident_draw import cell_uniforms, draw
 
     rng = np.random.default_rng(7)
     lam = np.concatenate([rng.uniform(0, 0.2, 20000) ** 3, rng.uniform(0, 60, 4000)])
@@ -335,7 +335,7 @@ def test_incident_uniforms_are_uniform_and_independent_of_the_intensities():
     and never lowers a count: common random numbers at the level of each cell."""
     from scipy.stats import kstest
 
-    from tranqsim.incidents import CHAIN_SHARE, cell_uniforms, draw
+    from tranqsim.incident_draw import CHAIN_SHARE, cell_uniforms, draw
 
     key = np.uint64(2026)
     u = np.concatenate([cell_uniforms(key, d, 50_000) for d in range(20)])
@@ -360,7 +360,7 @@ def test_incident_uniforms_are_uniform_and_independent_of_the_intensities():
 def test_incident_counts_follow_the_poisson_law():
     """Totals per day over many cells of one intensity: mean and variance of a Poisson sum, on
     either side of the skip chain's threshold (2**-8) and for busy cells."""
-    from tranqsim.incidents import draw
+    from tranqsim.incident_draw import draw
 
     for lam_value in (0.0005, 0.0035, 0.0045, 0.05, 2.0):
         lam = np.full((1, 1, 4000), lam_value, np.float32)
