@@ -22,7 +22,8 @@ import pytest
 import tranqsim
 from tranqsim import environment, intensities
 from tranqsim.actors import NightMediator, PoliceUnit, SecurityGuard
-from tranqsim.incidents import EVENING, NIGHT, DAY, STAFF_SOURCES, TABLE, IncidentType as I, S, T, draw
+from tranqsim.incident_draw import draw
+from tranqsim.incidents import EVENING, NIGHT, DAY, STAFF_SOURCES, TABLE, IncidentType as I, S, T
 from tranqsim.linalg import csr_times_dense, split_matmul
 from tranqsim.model import POLICE_STYLE_DETERRENCE, RESIDENT_PHASE
 from tranqsim.offenders import YouthGroup, update_offenders

@@ -34,7 +34,6 @@ from enum import IntEnum
 
 import numpy as np
 
-from tranqsim.incident_draw import CHAIN_SHARE, cell_uniforms, draw  # noqa: F401 - the model's API
 from tranqsim.jit import njit
 
 

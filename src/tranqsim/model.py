@@ -35,7 +35,8 @@ from tranqsim.estate import HallStatus, PlaceKind, build_layout
 from tranqsim.households import Household, Households
 from tranqsim.incidents import (EVENING, GROUP_PROFILE, H_LANDLORD, H_OFFICER, NIGHT,
                                 STAFF_SOURCES, TABLE, Deterrence, IncidentType as I, S, T,
-                                background_rates, draw)
+                                background_rates)
+from tranqsim.incident_draw import draw
 from tranqsim.levers import REGISTRY, Modifiers
 from tranqsim.levers.in_force import apply_levers
 from tranqsim.metrics import Recorder
