@@ -15,18 +15,23 @@ from tranqsim import jit
 BUILT = jit.MANIFEST.is_file()
 
 
+def _in_fresh_process(code: str):
+    """The JSON ``code`` prints last, run in a fresh process with the AOT build allowed
+    (another test may have imported numba into this one)."""
+    env = dict(os.environ)
+    env.pop("TRANQSIM_JIT", None)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 @pytest.mark.skipif(not BUILT, reason="kernels not built (make kernels)")
 def test_a_run_uses_only_the_ahead_of_time_kernels():
     # a stale file or an argument of an unforeseen dtype would send kernels to the JIT
-    # in a fresh process: another test may have imported numba into this one
     code = ("import json, sys, tranqsim; from tranqsim import jit; "
             "m = tranqsim.build_model(tranqsim.load_scenario(context='zsp_estate', "
             "strategy='global_approach', years=1, seed=4)); m.run(40); "
             "print(json.dumps([jit.mode(), jit._JIT, 'numba' in sys.modules]))")
-    env = dict(os.environ)
-    env.pop("TRANQSIM_JIT", None)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    mode, through_jit, numba_loaded = json.loads(out.stdout.strip().splitlines()[-1])
+    mode, through_jit, numba_loaded = _in_fresh_process(code)
     assert mode == "aot", f"through the JIT: {through_jit} (after editing a kernel's file: make kernels)"
     assert not numba_loaded
 
@@ -39,11 +44,7 @@ def test_compiled_kernels_unpickle_array_classes_through_the_cache_and_leave_pic
             "before = len(jit._MEMO.cache); out = rng.uniforms32(np.uint64(5), 0, 0, 3); "
             "print(json.dumps([jit.mode(), [out.size, str(out.dtype)], before, "
             "any(v is np.ndarray for v in jit._MEMO.cache.values()), pickle.loads is _pickle.loads]))")
-    env = dict(os.environ)
-    env.pop("TRANQSIM_JIT", None)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    mode, cand, cached_at_import, ndarray_cached, pickle_untouched = \
-        json.loads(out.stdout.strip().splitlines()[-1])
+    mode, cand, cached_at_import, ndarray_cached, pickle_untouched = _in_fresh_process(code)
     assert mode == "aot" and cand == [3, "float32"]
     assert cached_at_import > 0 and ndarray_cached
     assert pickle_untouched
