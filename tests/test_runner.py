@@ -199,12 +199,15 @@ class _FakeDaskExecutor(Executor):
 
 def test_the_window_follows_the_dask_cluster_threads_not_the_local_workers(tmp_path):
     client = _FakeClient({"tcp://a:1": 1, "tcp://b:1": 2})
-    assert runner.capacity(_FakeDaskExecutor(client), fallback=64) == 3
-    window = runner._Window(_FakeDaskExecutor(client), fallback=64, every_s=0)
+    idle = _FakeDaskExecutor(client)
+    idle.stop = True
+    assert runner.capacity(idle, fallback=64) == 3
+    window = runner._Window(idle, fallback=64, every_s=0)
     assert window.size() == 12
     client.threads["tcp://c:1"] = 5  # a worker joins
     assert window.size() == 32
-    assert runner.capacity(ProcessPoolExecutor(3), fallback=64) == 3  # no process started
+    with ProcessPoolExecutor(3) as local:  # no process started
+        assert runner.capacity(local, fallback=64) == 3
     ex = _FakeDaskExecutor(_FakeClient({"tcp://a:1": 1, "tcp://b:1": 1}))
     try:
         rep = experiments.run(Experiment.model_validate({**TINY, "replicates": 40}), tmp_path / "s",
