@@ -171,21 +171,35 @@ def compare_strategies(context, strategies, seeds, years, baseline, workers, out
 @click.option("--years", type=click.FloatRange(min=0, min_open=True, max=50), help="override the file")
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=20, show_default=True,
               help="runs per Parquet chunk (what a crash can lose, beyond the runs in flight)")
-def sweep(file, out, workers, executor, scheduler, replicates, years, chunk_rows) -> None:
+@click.option("--force", is_flag=True,
+              help="run a plan above the limit of runs (200,000), or more --workers than 4 per core")
+def sweep(file, out, workers, executor, scheduler, replicates, years, chunk_rows, force) -> None:
     """Run an experiment file; resumable: reruns only the missing runs."""
 
     from tranqsim.experiments import StoreMismatch, load_experiment, run
+    from tranqsim.experiments.runner import (PlanTooLarge, TooManyWorkers, WorkersKeepDying, check_plan,
+                                             check_workers)
+    from tranqsim.pools import usable_cores
 
     exp = load_experiment(file, replicates=replicates, years=years)
-    workers = workers or os.cpu_count() or 1
+    try:
+        check_plan(exp, force)  # counted from the spec, before any job is built
+        workers = check_workers(workers, force) if workers else usable_cores()
+    except PlanTooLarge as exc:
+        raise ScenarioError(f"{file}: {exc}") from None
+    except TooManyWorkers as exc:
+        raise ScenarioError(str(exc)) from None
     with contextlib.ExitStack() as stack:
         pool = None
         if executor == "dask":
             pool = stack.enter_context(_dask_executor(scheduler, workers))
         try:
-            rep = run(exp, out, executor=pool, workers=workers, flush_every=chunk_rows)
+            rep = run(exp, out, executor=pool, workers=workers, flush_every=chunk_rows, force=force)
         except StoreMismatch as exc:
             raise ScenarioError(str(exc)) from None
+        except WorkersKeepDying as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
     click.echo(f"{rep.total} runs: {rep.skipped} already stored, {rep.done} done, {rep.failed} failed"
                + (" - interrupted, rerun the same command to resume" if rep.interrupted else "")
                + f"; results in {rep.out}")

@@ -3,7 +3,8 @@
 - ``strategies``: every context x strategy (the table strategists read);
 - ``grid``: the full product of factor values, in every context x strategy;
 - ``lhs``: a scrambled Latin hypercube of ``samples`` points (scipy.stats.qmc);
-- ``sobol``: Saltelli's scheme for Sobol' indices (SALib), ``samples`` x (2D + 2) points;
+- ``sobol``: Saltelli's scheme for first and total Sobol' indices (SALib, no second order),
+  ``samples`` x (D + 2) points;
 - ``morris``: ``samples`` elementary-effect trajectories (SALib), ``samples`` x (D + 1) points.
 Sampled designs draw from the master seed, so the same file gives the same points.
 """
@@ -11,6 +12,7 @@ Sampled designs draw from the master seed, so the same file gives the same point
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 
@@ -59,6 +61,23 @@ def factor_points(exp: Experiment) -> list[dict]:
     lows = np.array([b[0] for b in problem["bounds"]])
     highs = np.array([b[1] for b in problem["bounds"]])
     return _unit_to_values(exp, (raw - lows) / (highs - lows))
+
+
+def count_factor_points(exp: Experiment) -> int:
+    """How many rows ``factor_points`` returns, from the spec alone (nothing is sampled), so a
+    huge design is refused before it is built."""
+    if exp.design == "strategies" or not exp.factors:
+        return 1
+    if exp.design == "grid":
+        return math.prod(len(f.values) for f in exp.factors.values())
+    d = len(exp.factors)
+    return {"lhs": exp.samples, "sobol": exp.samples * (d + 2), "morris": exp.samples * (d + 1)}[exp.design]
+
+
+def count_points(exp: Experiment) -> int:
+    """How many points ``design_points`` returns (an upper bound on distinct ones: a sampled
+    design may repeat a point)."""
+    return len(exp.contexts) * len(exp.strategies) * count_factor_points(exp)
 
 
 def salib_sample(exp: Experiment) -> np.ndarray:

@@ -5,24 +5,94 @@ seed); replicate ``k`` has the same seed at every point, so differences between 
 paired (common random numbers). Results stream to the store in chunks as runs finish; a
 restart skips the ids already stored. A run that raises is recorded in ``errors`` and the sweep
 goes on. Ctrl-C or SIGTERM: the buffer is flushed, pending runs are cancelled, workers stopped.
+
+Bounds before work: the number of runs is counted from the spec (``planned_runs``) and a plan
+above ``MAX_RUNS`` is refused unless forced, before a single job is built.
+
+A worker killed mid-run (the out-of-memory killer, ``kill -9``) breaks a
+``ProcessPoolExecutor``: every run in flight fails with ``BrokenProcessPool``. The sweep's own
+pool is then rebuilt and the lost runs resubmitted. To tell the run that killed its worker from
+the innocent ones, each worker leaves a marker file named after its run (holding its pid) for
+as long as the run lasts: after a break, the runs with a marker were running, the others were
+only queued and are simply resubmitted. A run that was running gets a strike and is rerun
+alone (nothing else in flight); if the pool breaks again while it runs alone, that second
+strike records it in ``errors`` with its worker's fate (signal or exit code) and the sweep goes
+on. An executor passed in by the caller is the caller's to repair: its ``BrokenProcessPool``
+propagates (after a flush). Any other exception raised by a future (a Dask worker lost, say)
+records that run as failed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 import traceback
-from concurrent.futures import FIRST_COMPLETED, Executor, wait
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from tranqsim.experiments.design import design_points, replicate_seed
+from tranqsim.experiments.design import count_points, design_points, replicate_seed
 from tranqsim.experiments.spec import Experiment
 from tranqsim.experiments.store import Store
-from tranqsim.pools import sigint_held, spawn_pool
+from tranqsim.pools import max_workers, sigint_held, spawn_pool
+
+#: runs (design points x replicates) above which a sweep is refused unless forced: about a
+#: week of 5-year runs on a 2-core machine, and a few hundred MB of job records and store rows
+MAX_RUNS = 200_000
+#: a run whose worker died while it ran alone this many times is recorded as failed
+STRIKES = 2
+#: the pool breaking this many times in a row with no run finished in between is not one bad
+#: run: the workers cannot run at all (out of memory at start-up, a broken install)
+MAX_BARREN_BREAKS = 4
+#: test hook, read only in the sweep's own pool workers: a run whose id starts with this value
+#: kills its worker with SIGKILL, as the out-of-memory killer would (tests/test_runner.py)
+TEST_KILL_ENV = "TRANQSIM_TEST_KILL_RUN"
+
+
+class PlanTooLarge(ValueError):
+    """The experiment plans more runs than ``MAX_RUNS`` (and the caller did not force it)."""
+
+
+class TooManyWorkers(ValueError):
+    """More worker processes than ``tranqsim.pools.max_workers()`` (and not forced)."""
+
+
+class WorkersKeepDying(RuntimeError):
+    """The pool broke again and again without finishing a run."""
+
+
+def planned_runs(exp: Experiment) -> int:
+    """Design points x replicates, counted from the spec without building a single job (an
+    upper bound: a sampled design may repeat a point, and a repeated point runs once)."""
+    return count_points(exp) * exp.replicates
+
+
+def check_plan(exp: Experiment, force: bool = False) -> int:
+    """The planned number of runs; ``PlanTooLarge`` above ``MAX_RUNS`` unless ``force``."""
+    points = count_points(exp)
+    n = points * exp.replicates
+    if n > MAX_RUNS and not force:
+        raise PlanTooLarge(f"the experiment plans {n:,} runs ({points:,} design points x "
+                           f"{exp.replicates:,} replicates), above the limit of {MAX_RUNS:,} runs; "
+                           "lower samples or replicates, or pass --force")
+    return n
+
+
+def check_workers(workers: int, force: bool = False) -> int:
+    """``workers``; ``TooManyWorkers`` above ``max_workers()`` unless ``force``."""
+    limit = max_workers()
+    if workers > limit and not force:
+        raise TooManyWorkers(f"--workers {workers}: more than {limit} worker processes (4 per usable "
+                             f"core, {limit // 4} here); pass --force to start them anyway")
+    return workers
 
 
 def run_id(point: dict, seed: int, years: float) -> str:
@@ -74,6 +144,27 @@ def _scenario(point: dict, years: float, seed: int):
                          levers=levers or None, parameters=params or None, **kw)
 
 
+def _failure(job: dict, message: str, tb: str = "") -> dict:
+    """The error record of a run (values as text: an errors chunk mixes every factor's type)."""
+    base = {"run_id": job["run_id"], "replicate": job["replicate"], "seed": job["seed"], **job["point"]}
+    return {"error": {**{k: str(v) for k, v in base.items()}, "error": message, "traceback": tb}}
+
+
+def run_marked(job: dict, markers: str) -> dict:
+    """``run_job`` in one of the sweep's own pool workers, with a marker file
+    ``markers/<run_id>`` holding this worker's pid while the run lasts (left behind if the
+    worker is killed: how the parent tells which run was running)."""
+    marker = Path(markers) / job["run_id"]
+    marker.write_text(str(os.getpid()))
+    kill = os.environ.get(TEST_KILL_ENV)
+    if kill and job["run_id"].startswith(kill):  # test hook only; see TEST_KILL_ENV
+        os.kill(os.getpid(), signal.SIGKILL)
+    try:
+        return run_job(job)
+    finally:
+        marker.unlink(missing_ok=True)
+
+
 def run_job(job: dict) -> dict:
     """One run, in a worker: a row of results, or an error record. Never raises."""
     from tranqsim.simulation import simulate
@@ -83,8 +174,7 @@ def run_job(job: dict) -> dict:
     try:
         res = simulate(_scenario(job["point"], job["years"], job["seed"]))
     except Exception as exc:  # recorded, the sweep goes on
-        return {"error": {**{k: str(v) for k, v in base.items()}, "error": f"{type(exc).__name__}: {exc}",
-                          "traceback": traceback.format_exc()}}
+        return _failure(job, f"{type(exc).__name__}: {exc}", traceback.format_exc())
     row = dict(base)
     for key, value in res.summary.items():
         if job["metrics"] is not None and key not in job["metrics"]:
@@ -112,10 +202,99 @@ class SweepReport:
     out: Path
 
 
+def _fate(proc) -> str:
+    """What became of a worker process, from its exit code, as a phrase."""
+    code = getattr(proc, "exitcode", None)
+    if code is None:
+        return "worker process died"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        hint = " (what the out-of-memory killer sends)" if -code == signal.SIGKILL else ""
+        return f"worker process died, killed by {name}{hint}"
+    return f"worker process died with exit code {code}"
+
+
+class _OwnPool:
+    """The sweep's own spawn pool, rebuilt after a worker dies, with the folder of run markers
+    that says which runs were running at that moment (see ``run_marked``)."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.markers = Path(tempfile.mkdtemp(prefix="tranqsim-running-"))
+        self.executor = spawn_pool(workers)
+
+    def submit(self, job: dict) -> Future:
+        return self.executor.submit(run_marked, job, str(self.markers))
+
+    def shut_broken(self) -> dict[str, str]:
+        """Shut the broken pool down; run id -> fate of its worker, for the runs whose marker
+        survived (they were running), clearing the markers."""
+        # the broken executor's Process objects (a private attribute: without it the message
+        # only loses the signal); read their exit codes once its manager thread has joined
+        # them (shutdown(wait=True)): earlier, a read can race that join and find nothing
+        procs = {p.pid: p for p in (getattr(self.executor, "_processes", None) or {}).values()}
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        out = {}
+        for m in self.markers.iterdir():
+            try:
+                pid = int(m.read_text() or 0)
+            except (OSError, ValueError):
+                pid = 0
+            out[m.name] = _fate(procs.get(pid))
+            m.unlink(missing_ok=True)
+        return out
+
+    def restart(self) -> None:
+        self.executor = spawn_pool(self.workers)
+
+    def close(self, interrupted: bool) -> None:
+        if interrupted:
+            for p in list((getattr(self.executor, "_processes", None) or {}).values()):
+                p.terminate()
+        self.executor.shutdown(wait=not interrupted, cancel_futures=True)
+        shutil.rmtree(self.markers, ignore_errors=True)
+
+
+def capacity(executor, fallback: int = 1) -> int:
+    """How many runs ``executor`` runs at once: a Dask client executor's total worker threads
+    over the cluster (as it is now: workers join and leave), a local pool's ``_max_workers``,
+    else ``fallback``."""
+    client = getattr(executor, "_client", None)
+    if client is not None and hasattr(client, "nthreads"):
+        try:
+            return max(1, sum(client.nthreads().values()))
+        except Exception:  # scheduler briefly unreachable: keep the window going
+            return max(1, fallback)
+    return max(1, getattr(executor, "_max_workers", None) or fallback)
+
+
+class _Window:
+    """In-flight runs allowed: 4 per slot of the executor, so no worker waits for the parent,
+    while a sweep of a million runs is not all queued at once. Re-read at most every
+    ``every_s`` (one scheduler round trip for Dask)."""
+
+    def __init__(self, executor, fallback: int, every_s: float = 2.0):
+        self.executor, self.fallback, self.every_s = executor, fallback, every_s
+        self.value, self.at = 0, -float("inf")
+
+    def size(self) -> int:
+        now = time.monotonic()
+        if now - self.at >= self.every_s:
+            self.value, self.at = 4 * capacity(self.executor, self.fallback), now
+        return self.value
+
+
 def run(exp: Experiment, out: str | Path, executor: Executor | None = None, workers: int = 1,
-        flush_every: int = 20, progress: bool | None = None) -> SweepReport:
+        flush_every: int = 20, progress: bool | None = None, force: bool = False) -> SweepReport:
     """Run the missing runs of ``exp`` into ``out``. ``executor`` (any concurrent.futures
-    Executor) wins over ``workers``; ``workers=1`` runs serially in this process."""
+    Executor) wins over ``workers``; ``workers=1`` runs serially in this process. ``force``
+    lifts the caps on planned runs (``MAX_RUNS``) and on ``workers``."""
+    check_plan(exp, force)  # before a single job is built, and before the store is touched
+    if executor is None:
+        check_workers(workers, force)
     spec = exp.model_dump(mode="json")
     store = Store(out, spec)
     # a sampled design may visit the same point twice (Morris trajectories on a coarse grid):
@@ -165,27 +344,14 @@ def run(exp: Experiment, out: str | Path, executor: Executor | None = None, work
 
     own = None
     if executor is None and workers > 1 and len(todo) > 1:
-        executor = own = spawn_pool(workers)
+        own = _OwnPool(workers)
     old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        if executor is None:
+        if executor is None and own is None:
             for j in todo:
                 collect(run_job(j))
         else:
-            limit = 4 * max(workers, getattr(executor, "_max_workers", 1))
-            pending: set = set()
-            queue = iter(todo)
-            while True:
-                with sigint_held():  # workers start inside submit; see tranqsim.pools
-                    for j in queue:
-                        pending.add(executor.submit(run_job, j))
-                        if len(pending) >= limit:
-                            break
-                if not pending:
-                    break
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for f in finished:
-                    collect(f.result())
+            _run_parallel(todo, executor, own, workers, collect)
     except KeyboardInterrupt:
         rep.interrupted = True
     finally:
@@ -194,11 +360,83 @@ def run(exp: Experiment, out: str | Path, executor: Executor | None = None, work
         if bar is not None:
             bar.close()
         if own is not None:
-            if rep.interrupted:
-                for p in list(getattr(own, "_processes", {}).values()):
-                    p.terminate()
-            own.shutdown(wait=not rep.interrupted, cancel_futures=True)
+            own.close(rep.interrupted)
     return rep
+
+
+def _run_parallel(todo: list[dict], executor: Executor | None, own: _OwnPool | None, workers: int,
+                  collect) -> None:
+    """Keep a window of runs in flight on ``executor`` (or the sweep's own pool ``own``) and
+    ``collect`` every result; after a broken own pool, see the module docstring."""
+    window = _Window(executor, own.workers if own is not None else workers)
+    queue = deque(todo)
+    alone: deque = deque()  # runs that were running when the pool broke: rerun one at a time
+    strikes: dict[str, int] = {}
+    pending: dict[Future, dict] = {}
+    barren = 0  # pool breaks in a row with no run running at the time (workers dying on their own)
+
+    def submit(job: dict) -> None:
+        pending[own.submit(job) if own is not None else executor.submit(run_job, job)] = job
+
+    def settle(f: Future, job: dict, lost: list[dict]) -> None:
+        try:
+            result = f.result()
+        except BrokenProcessPool:
+            if own is None:
+                raise  # the caller's executor: the caller's to rebuild
+            lost.append(job)
+            return
+        except Exception as exc:  # the executor lost the run (a Dask worker died, ...)
+            result = _failure(job, f"{type(exc).__name__}: {exc}")
+        collect(result)
+
+    def recover(lost: list[dict]) -> None:
+        nonlocal barren
+        # every other run in flight fails with the pool (or had finished just before): settle them
+        for f in wait(list(pending)).done:
+            settle(f, pending.pop(f), lost)
+        running = own.shut_broken()
+        barren = 0 if running else barren + 1
+        if barren >= MAX_BARREN_BREAKS:
+            raise WorkersKeepDying(f"the worker processes died {barren} times in a row, each time before "
+                                   "starting a run; the runs finished so far are stored")
+        own.restart()
+        for j in reversed(lost):  # back at the front, in their order
+            rid = j["run_id"]
+            if rid in running:
+                strikes[rid] = strikes.get(rid, 0) + 1
+                if strikes[rid] >= STRIKES:
+                    collect(_failure(j, f"WorkerDied: {running[rid]} while running this run, "
+                                        f"{strikes[rid]} times (the last time alone in the pool)"))
+                    continue
+            (alone if rid in strikes else queue).appendleft(j)  # queued only: innocent
+
+    while True:
+        lost: list[dict] = []
+        broke = False
+        with sigint_held():  # workers start inside submit; see tranqsim.pools
+            try:
+                if alone:
+                    if not pending:  # a suspect runs with nothing else in flight
+                        submit(alone[0])
+                        alone.popleft()
+                else:
+                    limit = window.size()
+                    while queue and len(pending) < limit:
+                        submit(queue[0])
+                        queue.popleft()
+            except BrokenProcessPool:  # broke between two waits: submit refuses at once
+                if own is None:
+                    raise
+                broke = True
+        if not broke:
+            if not pending:
+                break
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for f in finished:
+                settle(f, pending.pop(f), lost)
+        if broke or lost:
+            recover(lost)
 
 
 def _raise_interrupt(signum, frame):
