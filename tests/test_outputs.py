@@ -211,6 +211,28 @@ def test_overwrite_replaces_a_users_folder_whole(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "mine" / "summary.json").is_file()
 
 
+def test_an_empty_folder_made_beforehand_is_used(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results").mkdir()
+    code, _, err = _cli(monkeypatch, capsys, "run", *TINY, "--out", "results")
+    assert code == 0, err
+    assert (tmp_path / "results" / "summary.json").is_file()
+
+
+def test_the_home_folder_is_never_replaced(tmp_path, monkeypatch, capsys, no_simulation):
+    home, work = tmp_path / "users" / "me", tmp_path / "work"
+    home.mkdir(parents=True)
+    work.mkdir()
+    (home / ".bashrc").write_text("# mine")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    for out in (home, home.parent):
+        code, _, err = _cli(monkeypatch, capsys, "run", *TINY, "--out", out, "--overwrite")
+        assert code == 2
+        _one_error_line(err, "home folder")
+    assert (home / ".bashrc").read_text() == "# mine"
+
+
 def test_a_failed_swap_puts_the_old_folder_back(tmp_path, monkeypatch):
     old, new = tmp_path / "run", tmp_path / "new"
     old.mkdir()

@@ -61,20 +61,21 @@ def cli() -> None:
 @click.option("--seed", type=click.IntRange(min=0), help="random seed (overrides the file)")
 @click.option("--years", type=click.FloatRange(min=0, min_open=True, max=50), help="simulated years")
 @click.option("--out", type=click.Path(path_type=Path),
-              help="output folder (default runs/CONTEXT__STRATEGY__seedN); an earlier run folder "
-                   "there is replaced as a whole, anything else is refused (see --overwrite)")
+              help="output folder (default runs/CONTEXT__STRATEGY__seedN); an empty folder or an "
+                   "earlier run folder there is replaced as a whole, anything else is refused "
+                   "(see --overwrite)")
 @click.option("--overwrite", is_flag=True,
               help="replace an existing --out folder that tranqsim did not write, and everything in "
-                   "it (never a folder holding an input file or the working directory, nor a "
-                   "file, FIFO or device)")
+                   "it (never a folder holding an input file, the working directory or the home "
+                   "folder, nor a file, FIFO or device)")
 @click.option("--no-plots", is_flag=True, help="skip the PNG plots")
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
 def run(file, context, strategy, seed, years, out, overwrite, no_plots, as_json) -> None:
     """Run one simulation and write its outputs to a folder.
 
     The folder is written whole or not at all. If --out exists it is replaced only when it is
-    an earlier `tranqsim run` folder (it holds tranqsim-run.json) with nothing added to it, or
-    with --overwrite; whether it can be written is checked before the simulation starts.
+    empty or an earlier `tranqsim run` folder (it holds tranqsim-run.json) with nothing added
+    to it, or with --overwrite; whether it can be written is checked before the simulation.
     """
     from tranqsim.loading import load_scenario
     from tranqsim.outputs import RUN_MARKER, check_folder, safe_name

@@ -5,15 +5,16 @@ naming the program, its version and the files it wrote; every report file (HTML,
 carries a generator line near its top. Before anything is written, :func:`check_folder` and
 :func:`check_file` look at what is at the output path:
 
-- nothing there: fine, once the nearest existing parent folder has been shown writable (a
-  throw-away folder is created and removed in it) and the names fit the file system;
+- nothing there, or an empty folder: fine, once the nearest existing parent folder has been
+  shown writable (a throw-away folder is created and removed in it) and the names fit the file
+  system;
 - a folder tranqsim wrote (marker present, and nothing in it but the files the marker lists):
   replaced as a whole;
 - anything else that is an ordinary folder or file (the user's): refused unless ``overwrite``;
 - never, even with ``overwrite``: a FIFO, device node, socket or other non-folder given as a
   folder (a symbolic link counts as what it points to), a folder that holds one of the inputs
-  (the scenario file, a context or strategy file it refers to, a sweep folder) or the current
-  working directory.
+  (the scenario file, a context or strategy file it refers to, a sweep folder), the current
+  working directory or the home folder.
 
 :func:`replace_folder` puts a finished temporary sibling folder into place: the old folder is
 renamed aside, the new one renamed into place, then the old one removed. Both renames stay in
@@ -170,6 +171,9 @@ def _check_protected(target: Path, protect: Iterable[str | Path], shown: str) ->
     if _within(_real(Path.cwd()), target):
         raise OutputError(f"{shown}: holds the current working directory; choose another folder "
                           "(never replaced, even with --overwrite)")
+    if _within(_real(Path.home()), target):
+        raise OutputError(f"{shown}: is the home folder or holds it; choose another folder "
+                          "(never replaced, even with --overwrite)")
 
 
 def check_folder(path: str | Path, *, marker: str, written_by: str, overwrite: bool = False,
@@ -180,6 +184,15 @@ def check_folder(path: str | Path, *, marker: str, written_by: str, overwrite: b
     tranqsim wrote; ``written_by`` names the command in messages; ``protect`` the inputs.
     """
     shown = shown or f"--out {_show(path)}"
+    try:
+        return _check_folder(path, marker, written_by, overwrite, protect, shown)
+    except OutputError:
+        raise
+    except OSError as exc:  # e.g. a folder on the way that cannot be searched
+        raise OutputError(f"{shown}: {exc.strerror or exc}") from None
+
+
+def _check_folder(path, marker, written_by, overwrite, protect, shown) -> Path:
     if os.path.islink(path) and not os.path.exists(path):
         raise OutputError(f"{shown}: is a symbolic link to nothing ({os.readlink(path)})")
     target = _real(path)
@@ -189,8 +202,9 @@ def check_folder(path: str | Path, *, marker: str, written_by: str, overwrite: b
         if not stat.S_ISDIR(mode):
             raise OutputError(f"{shown}: is {_kind(mode)}, not a folder; give a folder name "
                               "(never replaced, even with --overwrite)")
+        empty = not any(os.scandir(target))  # nothing in it to lose (a folder made beforehand)
         foreign = _foreign_entries(target, marker)
-        if not overwrite:
+        if not overwrite and not empty:
             if foreign is None:
                 raise OutputError(f"{shown}: exists and was not written by {written_by} (no {marker}); "
                                   "choose another folder, or add --overwrite to replace it and "
@@ -212,6 +226,15 @@ def check_file(path: str | Path, *, written_by: str, overwrite: bool = False,
     symbolic link, folder, FIFO, device or socket never is (replacing a link would cut it).
     """
     shown = shown or f"--out {_show(path)}"
+    try:
+        return _check_file(path, written_by, overwrite, protect, shown)
+    except OutputError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"{shown}: {exc.strerror or exc}") from None
+
+
+def _check_file(path, written_by, overwrite, protect, shown) -> Path:
     target = Path(os.path.abspath(path))
     real = _real(path)
     for p in protect:
