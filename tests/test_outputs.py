@@ -185,6 +185,9 @@ def test_an_earlier_run_folder_is_replaced_as_a_whole(tmp_path, monkeypatch, cap
     assert code == 0, err
     assert json.loads((tmp_path / "r" / "summary.json").read_text())["seed"] == 2
     assert sorted(os.listdir(tmp_path)) == ["r"], "no temporary or old folder left beside it"
+    umask = os.umask(0o22)
+    os.umask(umask)
+    assert (tmp_path / "r").stat().st_mode & 0o777 == 0o777 & ~umask, "the usual permissions"
 
     # the user added a file: refused without --overwrite, the folder kept as it was
     (tmp_path / "r" / "my_analysis.ipynb").write_text("{}")

@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shutil
 import stat
 import tempfile
@@ -255,9 +256,20 @@ def _check_file(path, written_by, overwrite, protect, shown) -> Path:
 
 # --------------------------------------------------------------------------- writing
 def temp_sibling(target: Path) -> Path:
-    """A new empty folder beside ``target`` (same file system, so renames are atomic)."""
+    """A new empty folder beside ``target`` (same file system, so renames are atomic).
+
+    Made with the usual permissions (the umask's), not mkdtemp's owner-only ones: it becomes
+    the output folder that others may have to read.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=_short(target.name) + "tmp.", dir=target.parent))
+    for _ in range(100):
+        path = target.parent / f"{_short(target.name)}tmp.{secrets.token_hex(4)}"
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{target.parent}: no free temporary name")  # pragma: no cover
 
 
 def replace_folder(new: Path, target: Path) -> None:
