@@ -234,8 +234,8 @@ def test_a_failure_midway_leaves_the_previous_report_untouched(built, tmp_path, 
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(figures, "cost_breakdown", boom)
-    with pytest.raises(RuntimeError):
-        build_report(built["sweep"], out, series_replicates=1, workers=1)
+    with pytest.raises(RuntimeError):  # (--overwrite: "previous" is not a report tranqsim wrote)
+        build_report(built["sweep"], out, series_replicates=1, workers=1, overwrite=True)
     assert out.read_text() == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
 

@@ -76,11 +76,16 @@ def test_saved_run_has_every_file_and_columns(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
 
 
-def test_saving_replaces_an_existing_run_folder(tmp_path):
+def test_saving_replaces_an_existing_folder_only_when_told_to(tmp_path):
+    from tranqsim.outputs import OutputError
+
     res = tranqsim.simulate(tranqsim.load_scenario(years=0.05))
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "stale.txt").write_text("old")
-    res.save(tmp_path / "run", plots=False)
+    with pytest.raises(OutputError, match="not written by tranqsim run"):
+        res.save(tmp_path / "run", plots=False)
+    assert (tmp_path / "run" / "stale.txt").read_text() == "old"
+    res.save(tmp_path / "run", plots=False, overwrite=True)
     assert not (tmp_path / "run" / "stale.txt").exists()
     assert (tmp_path / "run" / "summary.json").exists()
 

@@ -60,23 +60,38 @@ def cli() -> None:
 @click.option("--strategy", "strategy", help="strategy name or YAML file")
 @click.option("--seed", type=click.IntRange(min=0), help="random seed (overrides the file)")
 @click.option("--years", type=click.FloatRange(min=0, min_open=True, max=50), help="simulated years")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="output folder (default runs/CONTEXT__STRATEGY__seedN)")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="output folder (default runs/CONTEXT__STRATEGY__seedN); an empty folder or an "
+                   "earlier run folder there is replaced as a whole, anything else is refused "
+                   "(see --overwrite)")
+@click.option("--overwrite", is_flag=True,
+              help="replace an existing --out folder that tranqsim did not write, and everything in "
+                   "it (never a folder holding an input file, the working directory or the home "
+                   "folder, nor a file, FIFO or device)")
 @click.option("--no-plots", is_flag=True, help="skip the PNG plots")
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
-def run(file, context, strategy, seed, years, out, no_plots, as_json) -> None:
-    """Run one simulation and write its outputs to a folder."""
+def run(file, context, strategy, seed, years, out, overwrite, no_plots, as_json) -> None:
+    """Run one simulation and write its outputs to a folder.
+
+    The folder is written whole or not at all. If --out exists it is replaced only when it is
+    empty or an earlier `tranqsim run` folder (it holds tranqsim-run.json) with nothing added
+    to it, or with --overwrite; whether it can be written is checked before the simulation.
+    """
     from tranqsim.loading import load_scenario
+    from tranqsim.outputs import RUN_MARKER, check_folder, safe_name
     from tranqsim.simulation import simulate
 
     sc = load_scenario(file, context=context, strategy=strategy, seed=seed, years=years)
+    out = out or Path("runs") / (f"{safe_name(sc.context_name)}__{safe_name(sc.strategy_name)}"
+                                 f"__seed{sc.run.seed}")
+    inputs = _run_inputs(file, context, strategy)
+    check_folder(out, marker=RUN_MARKER, written_by="tranqsim run", overwrite=overwrite, protect=inputs)
     update, close = _progress_bar(sc.days, f"{sc.context_name} x {sc.strategy_name}")
     try:
         res = simulate(sc, progress=update)
     finally:
         close()
-    out = out or Path("runs") / f"{sc.context_name}__{sc.strategy_name}__seed{sc.run.seed}"
-    res.save(out, plots=not no_plots)
+    res.save(out, plots=not no_plots, overwrite=overwrite, protect=inputs)
     s = res.summary
     if as_json:
         click.echo(json.dumps(s, indent=2, ensure_ascii=False))
@@ -88,6 +103,27 @@ def run(file, context, strategy, seed, years, out, no_plots, as_json) -> None:
     click.echo(f"  {'hall status (green/yellow/orange/red)':<42} "
                + "/".join(str(v) for v in s["hall_status_counts"].values()))
     click.echo(f"outputs: {out}")
+
+
+def _run_inputs(file: Path | None, context: str | None, strategy: str | None) -> list[Path]:
+    """The files a run reads: the scenario file and every context or strategy file it names.
+
+    Called after the scenario loaded, so every reference resolves; the defaults and shipped
+    names are included too, so a run never replaces the folder of the shipped scenarios.
+    """
+    from tranqsim.loading import _resolve, read_yaml
+
+    refs = [("context", context or "priority_estate"), ("strategy", strategy or "proximity_management")]
+    files = []
+    if file is not None:
+        files.append(file)
+        data = read_yaml(file)[0]
+        if isinstance(data, dict):
+            refs += [(k, data[k]) for k in ("context", "strategy") if isinstance(data.get(k), str)]
+    for kind, ref in refs:
+        with contextlib.suppress(ScenarioError):
+            files.append(_resolve(kind, ref, kind)[0])
+    return files
 
 
 @cli.command("list")
@@ -379,7 +415,12 @@ def ui(host, port) -> None:
 @cli.command()
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), required=True,
-              help="the HTML file; the Markdown (.md) and a _figures folder go beside it")
+              help="the HTML file; the Markdown (.md) and a _figures folder go beside it. Files and "
+                   "a figures folder an earlier report wrote are replaced, anything else is refused "
+                   "(see --overwrite)")
+@click.option("--overwrite", is_flag=True,
+              help="replace an existing HTML or Markdown file, or figures folder, that tranqsim did "
+                   "not write (never a folder holding the sweep, nor a link, FIFO or device)")
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
 @click.option("--baseline", default="proximity_management", show_default=True,
               help="the status quo every strategy is compared with")
@@ -388,13 +429,16 @@ def ui(host, port) -> None:
 @click.option("--series-replicates", type=click.IntRange(1, 100), default=4, show_default=True,
               help="replicates rerun for the time series, maps and ZSP analysis")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="processes (default: cores)")
-def report(folder, out, lang, baseline, validation, series_replicates, workers) -> None:
-    """A strategy comparison report (HTML and Markdown) from a strategy sweep."""
+def report(folder, out, lang, baseline, validation, series_replicates, workers, overwrite) -> None:
+    """A strategy comparison report (HTML and Markdown) from a strategy sweep.
+
+    Whether the outputs may be written is checked before the replicates are rerun.
+    """
     from tranqsim.report import ReportError, build_report
 
     try:
         paths = build_report(folder, out, lang=lang, baseline=baseline, validation=validation,
-                             series_replicates=series_replicates, workers=workers)
+                             series_replicates=series_replicates, workers=workers, overwrite=overwrite)
     except ReportError as exc:
         raise ScenarioError(str(exc)) from None
     click.echo(f"markdown: {paths[1]} ({len(paths) - 2} figures in {paths[1].stem}_figures/)")

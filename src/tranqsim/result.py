@@ -2,16 +2,17 @@
 
 ``Result.save(dir)`` writes ``summary.json``, ``timeseries.parquet``, ``incidents.parquet``,
 ``households.parquet``, ``places.parquet``, ``costs.parquet``, ``scenario.resolved.yaml`` and
-PNG plots into a temporary sibling folder, then renames it into place: a crash or a bad input
-never leaves a half-written run folder.
+PNG plots and a ``tranqsim-run.json`` marker into a temporary sibling folder, then renames it
+into place: a crash or a bad input never leaves a half-written run folder. An existing ``dir``
+is replaced only if it is an earlier run folder holding nothing but what tranqsim wrote (or
+with ``overwrite``), never if it is not a folder or holds an input (see ``tranqsim.outputs``).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import yaml
 
 from tranqsim.estate import KIND_NAMES, STATUS_NAMES
 from tranqsim.incidents import HANDLERS, PHASES, TYPE_NAMES
+from tranqsim.outputs import RUN_MARKER, check_folder, replace_folder, temp_sibling, write_marker
 
 
 @dataclass
@@ -54,11 +56,17 @@ class Result:
                 "strategy": sc.strategy.model_dump(mode="json", exclude_none=True),
                 "run": sc.run.model_dump(mode="json"), "parameters": dict(sc.parameters)}
 
-    def save(self, out: str | Path, plots: bool = True) -> Path:
-        """Write every output into ``out`` (replaced atomically if it exists)."""
+    def save(self, out: str | Path, plots: bool = True, overwrite: bool = False,
+             protect: Iterable[str | Path] = ()) -> Path:
+        """Write every output into the folder ``out``, replacing an earlier run folder as a whole.
+
+        Raises :class:`~tranqsim.outputs.OutputError`, having written nothing, when ``out`` may
+        not be written: see :func:`tranqsim.outputs.check_folder` (``protect``: input files).
+        """
         out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        target = check_folder(out, marker=RUN_MARKER, written_by="tranqsim run", overwrite=overwrite,
+                              protect=protect)
+        tmp = temp_sibling(target)
         try:
             (tmp / "summary.json").write_text(json.dumps(self.summary, indent=2, ensure_ascii=False) + "\n")
             self.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
@@ -76,13 +84,8 @@ class Result:
                 from tranqsim.plots import save_run_plots
 
                 save_run_plots(self, tmp)
-            if out.exists():
-                trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-                os.replace(out, trash / "old")
-                os.replace(tmp, out)
-                shutil.rmtree(trash, ignore_errors=True)
-            else:
-                os.replace(tmp, out)
+            write_marker(tmp, RUN_MARKER, "tranqsim run")
+            replace_folder(tmp, target)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

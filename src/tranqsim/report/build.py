@@ -6,6 +6,12 @@
 writes ``report.html`` (self-contained), ``report.md`` and ``report_figures/*.png`` beside it.
 Everything is made in a temporary folder next to the output and moved into place at the end:
 a failure leaves the previous report (or nothing), never half a report.
+
+Only what an earlier report wrote is replaced: HTML and Markdown files that carry tranqsim's
+generator line, a figures folder with its ``tranqsim-figures.json`` and nothing else in it
+(anything else only with ``overwrite``; never a folder holding the sweep or a non-file). This,
+and whether the place can be written, is checked before the long computation, and again just
+before the files are moved into place.
 """
 
 from __future__ import annotations
@@ -13,9 +19,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
+from tranqsim.outputs import FIGURES_MARKER, check_file, check_folder, replace_folder, temp_sibling, write_marker
 from tranqsim.report import figures, resim, sections, tables, zsp
 from tranqsim.report.data import ReportError, colour_order, read_sweep, read_validation, zsp_window
 from tranqsim.report.i18n import LANGS, T, years
@@ -49,10 +55,24 @@ def check_output(out: Path) -> None:
         raise ReportError(f"--out {out}: give the HTML file name (the Markdown goes beside it)")
 
 
+def check_targets(html_path: Path, md_path: Path, fig_dir: Path, overwrite: bool, protect: list[Path]) -> None:
+    """Refuse to replace what an earlier report did not write (see the module docstring)."""
+    shown = f"--out {html_path}"
+    check_file(html_path, written_by="tranqsim report", overwrite=overwrite, protect=protect, shown=shown)
+    check_file(md_path, written_by="tranqsim report", overwrite=overwrite, protect=protect,
+               shown=f"{shown}: the Markdown {md_path}")
+    check_folder(fig_dir, marker=FIGURES_MARKER, written_by="tranqsim report", overwrite=overwrite,
+                 protect=protect, shown=f"{shown}: the figures folder {fig_dir}")
+
+
 def build_report(folder: str | Path, out: str | Path, lang: str = "en", baseline: str = "proximity_management",
                  validation: str | Path | None = None, series_replicates: int = 4,
-                 workers: int | None = None) -> list[Path]:
-    """Write the report of the sweep in ``folder``; return the paths written."""
+                 workers: int | None = None, overwrite: bool = False) -> list[Path]:
+    """Write the report of the sweep in ``folder``; return the paths written.
+
+    Raises :class:`~tranqsim.outputs.OutputError` (before any rerun) when an output exists
+    that an earlier report did not write, unless ``overwrite``; see the module docstring.
+    """
     if lang not in LANGS:
         raise ReportError(f"--lang: {lang!r} is not one of {', '.join(LANGS)}")
     html_path, md_path, fig_dir = output_paths(out)
@@ -62,18 +82,22 @@ def build_report(folder: str | Path, out: str | Path, lang: str = "en", baseline
     val_path = Path(validation) if validation is not None else default_validation()
     val = read_validation(val_path)
     sweep = read_sweep(folder, baseline)
+    protect = [Path(folder)] + ([val_path] if val_path.is_file() else [])
+    check_targets(html_path, md_path, fig_dir, overwrite, protect)
 
     plan, jobs = _plan(sweep, baseline, series_replicates)
     results = resim.rerun_all(jobs, workers) if jobs else {}
 
-    html_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{html_path.stem}.", dir=html_path.parent))
+    tmp = temp_sibling(Path(os.path.abspath(html_path)))
     try:
         figs = tmp / fig_dir.name
         figs.mkdir()
         doc = _document(sweep, plan, results, baseline, lang, figs, val, val_path)
+        write_marker(figs, FIGURES_MARKER, "tranqsim report")
         (tmp / md_path.name).write_text(to_markdown(doc, fig_dir.name), encoding="utf-8")
         (tmp / html_path.name).write_text(to_html(doc), encoding="utf-8")
+        # the reruns take minutes: someone may have put a file there meanwhile
+        check_targets(html_path, md_path, fig_dir, overwrite, protect)
         _move_into_place(tmp, html_path, md_path, fig_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -185,14 +209,8 @@ def _windows(sweep, strategy: str) -> list[dict]:
 
 
 def _move_into_place(tmp: Path, html_path: Path, md_path: Path, fig_dir: Path) -> None:
-    """Figures first, then Markdown, then the HTML (the file a reader opens) last."""
-    if fig_dir.exists():
-        trash = Path(tempfile.mkdtemp(prefix=f".{fig_dir.name}.old.", dir=fig_dir.parent))
-        os.replace(fig_dir, trash / "old")
-        os.replace(tmp / fig_dir.name, fig_dir)
-        shutil.rmtree(trash, ignore_errors=True)
-    else:
-        os.replace(tmp / fig_dir.name, fig_dir)
+    """Figures first (a whole folder), then Markdown, then the HTML (the file a reader opens) last."""
+    replace_folder(tmp / fig_dir.name, Path(os.path.realpath(fig_dir)))
     os.replace(tmp / md_path.name, md_path)
     os.replace(tmp / html_path.name, html_path)
 
