@@ -211,16 +211,15 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None, str]:
         line = raw[:exc.start].count(b"\n") + 1
         raise ScenarioError(f"{shown}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}): "
                             "save the file as UTF-8") from None
-    loader = _Loader(text, shown)
     try:
+        loader = _Loader(text, shown)  # the pure-Python reader checks characters here
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+        loader.dispose()
     except yaml.YAMLError as exc:
         raise ScenarioError(f"{shown}{_yaml_line(exc, text)}: malformed YAML: {_yaml_problem(exc)}") from None
     except RecursionError:  # not expected below MAX_DEPTH; a message all the same
         raise ScenarioError(f"{shown}: nested too deeply") from None
-    finally:
-        loader.dispose()
     if node is None:
         raise ScenarioError(f"{shown}: file is empty")
     if not isinstance(node, yaml.MappingNode):
