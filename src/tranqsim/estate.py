@@ -104,6 +104,42 @@ def build_layout(dwellings: int, dwellings_per_hall: int, halls_per_building: in
                   _moore(width, height, 1, normalise=True), _moore(width, height, 2, normalise=False))
 
 
+def grid_shape(dwellings: int, dwellings_per_hall: int, halls_per_building: int,
+               car_parks: int, squares: int) -> tuple[int, int, int]:
+    """(halls, width, height) of the layout :func:`build_layout` draws, without drawing it.
+
+    The same arithmetic as ``build_layout`` (checked by the tests), so that a context's memory
+    can be estimated from its file before anything is allocated (``config.estimate_memory``)."""
+    n_halls = math.ceil(dwellings / dwellings_per_hall)
+    n_buildings = math.ceil(n_halls / halls_per_building)
+    n_lots = n_buildings + car_parks + squares
+    pitch_x, pitch_y = halls_per_building + 1, 2
+    cols = max(1, round(math.sqrt(n_lots * pitch_y / pitch_x)))
+    rows = math.ceil(n_lots / cols)
+    return n_halls, cols * pitch_x + 1, rows * pitch_y + 1
+
+
+def nearest_halls(layout: Layout) -> np.ndarray:
+    """For every place, the index of its nearest hall (Manhattan distance; ties go to the
+    lowest hall index, as ``argmin`` over a places x halls distance matrix would give).
+
+    A k-d tree answers the query in O(places log halls) time and O(places + halls) memory;
+    the dense matrix it replaces needed places x halls integers (about 6e9 bytes for 50,000
+    dwellings two to a hall). Ties are broken exactly by a third coordinate: halls sit at
+    ``(x*s, y*s, index)`` and places at ``(x*s, y*s, 0)`` with ``s = halls + 1``, so the L1
+    distance is ``d*s + index``: a unique integer per hall (exact in float64 below 2**53), whose
+    minimum is the nearest hall with the lowest index."""
+    from scipy.spatial import cKDTree
+
+    halls = layout.hall_places
+    s = float(halls.size + 1)
+    hx, hy = layout.x[halls] * s, layout.y[halls] * s
+    tree = cKDTree(np.column_stack([hx, hy, np.arange(halls.size, dtype=float)]))
+    places = np.column_stack([layout.x * s, layout.y * s, np.zeros(layout.x.size)])
+    _, idx = tree.query(places, k=1, p=1)
+    return idx.astype(np.int64)
+
+
 def _moore(width: int, height: int, radius: int, normalise: bool) -> sp.csr_matrix:
     rows, cols = [], []
     idx = np.arange(width * height).reshape(width, height)
