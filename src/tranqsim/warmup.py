@@ -77,6 +77,11 @@ def warm(pairs: list[tuple[str, str]] | None = None, days: int = DAYS,
     import tranqsim  # noqa: PLC0415 - imports every module holding kernels
 
     pairs = workload() if pairs is None else pairs
+    if not pairs:
+        from tranqsim.loading import ScenarioError, scenarios_dir  # noqa: PLC0415
+
+        raise ScenarioError(f"{scenarios_dir()}: no shipped contexts and strategies to run "
+                            "(set TRANQSIM_SCENARIOS to the scenarios folder)")
     years = days / 365.0
     echo(f"tranqsim warmup: running {len(pairs)} short simulations ({days} days each) so that "
          f"numba compiles every kernel once, into its cache ({cache_dir()})")
@@ -100,7 +105,13 @@ def warm(pairs: list[tuple[str, str]] | None = None, days: int = DAYS,
 
 
 def main() -> int:
-    warm(echo=lambda s: print(s, flush=True))
+    from tranqsim.loading import ScenarioError  # noqa: PLC0415
+
+    try:
+        warm(echo=lambda s: print(s, flush=True))
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
