@@ -51,7 +51,10 @@ def counts() -> tuple[int, int]:
 def cache_dir() -> Path | None:
     """Where numba writes this package's kernels (None before any kernel is defined)."""
     for d in dispatchers():
-        return Path(d._cache._cache_path)  # numba has no public accessor for it
+        try:
+            return Path(d._cache._cache_path)  # numba has no public accessor for it
+        except AttributeError:
+            return None
     return None
 
 
