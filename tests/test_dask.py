@@ -65,6 +65,7 @@ def test_sweep_on_a_real_dask_cluster_equals_the_serial_sweep(cluster, tmp_path)
     assert len(b) == 6 and a.equals(b)
 
 
+@pytest.mark.slow  # waits out the CLI's 20 s connect timeout
 def test_an_unreachable_scheduler_is_one_clear_error(tmp_path):
     exp_file = tmp_path / "exp.yaml"
     exp_file.write_text(yaml.safe_dump(SPEC))

@@ -1,5 +1,6 @@
 """Reproducibility: same seed, same outputs, in any process; common random numbers."""
 
+import os
 import subprocess
 import sys
 
@@ -21,7 +22,7 @@ print(h.hexdigest())
 
 def _digest_in_subprocess(strategy: str, seed: int) -> str:
     out = subprocess.run([sys.executable, "-c", DIGEST, strategy, str(seed)], capture_output=True,
-                         text=True, check=True, env={"PYTHONHASHSEED": str(seed + 11), "PATH": ""})
+                         text=True, check=True, env={**os.environ, "PYTHONHASHSEED": str(seed + 11)})
     return out.stdout.strip()
 
 

@@ -115,6 +115,7 @@ def test_failing_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
     assert errs.loc[0, "context.estate.dwellings"] == "5"
 
 
+@pytest.mark.slow  # a 4-worker sweep killed and rerun (~40 s)
 def test_kill_9_then_rerun_completes_without_duplicates(tmp_path):
     spec = {**TINY, "replicates": 12, "years": 0.1}  # 24 runs, one chunk per run
     p = _write(tmp_path, spec)
@@ -158,6 +159,7 @@ def _start_sweep_and_wait_for_a_chunk(tmp_path):
     return p, out, proc
 
 
+@pytest.mark.slow  # a sweep started, signalled and checked, twice (~30 s each)
 @pytest.mark.parametrize("how", ["sigterm", "ctrl-c"])
 def test_sigterm_or_ctrl_c_stop_workers_and_leave_a_consistent_store(tmp_path, how):
     """SIGTERM to the sweep, or SIGINT to its whole process group (what Ctrl-C does in a

@@ -23,6 +23,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+# a real server and browser (~30 s; installs chromium when missing): make test-all, CI
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CLOSED = "http://127.0.0.1:9"  # nothing listens there: outgoing HTTP fails at once

@@ -118,6 +118,7 @@ def test_calibrated_parameters_carry_their_provenance():
         assert name in PRIOR
 
 
+@pytest.mark.slow  # three small calibrations (~55 s)
 def test_resume_reuses_unchanged_leading_blocks_and_equals_a_run_from_scratch():
     fear = cal.Block("fear", {"fear_base": (-1.6, 0.0)}, ("C1",), ("priority", "calm"), candidates=2,
                      replicates=2, finalists=1, confirm=2)

@@ -402,6 +402,16 @@ def _bar(total: int, desc: str):
 
 
 @cli.command()
+@click.option("--days", type=click.IntRange(1, 3650), default=None,
+              help="days simulated per context and strategy (default: 40)")
+def warmup(days) -> None:
+    """Compile the model's kernels into numba's cache once (run by `make` after installing)."""
+    from tranqsim.warmup import DAYS, warm
+
+    warm(days=days or DAYS, echo=click.echo)
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="address to listen on (127.0.0.1: this machine only)")
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)

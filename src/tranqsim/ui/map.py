@@ -32,6 +32,7 @@ from PIL import Image  # noqa: E402
 
 from tranqsim.actors import Caretaker, NightMediator, PoliceUnit, SecurityGuard  # noqa: E402
 from tranqsim.estate import PlaceKind, status_colours  # noqa: E402
+from tranqsim.space import layer_array  # noqa: E402
 from tranqsim.ui.i18n import tr  # noqa: E402
 
 LAYERS = ("status", "disorder", "fear", "surveillance")
@@ -67,8 +68,8 @@ def todays_incidents(model) -> np.ndarray:
 
 
 def layer_values(model, layer: str) -> np.ndarray:
-    """(places,) values of a PropertyLayer, read from the Mesa grid."""
-    return getattr(model.grid, layer).data.reshape(-1)
+    """(places,) values of a property layer, read from the Mesa grid."""
+    return layer_array(model.grid, layer).reshape(-1)
 
 
 class MapView:

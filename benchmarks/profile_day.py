@@ -1,6 +1,7 @@
-"""How much of a simulated day is work that bit-identical speed-ups cannot remove.
+"""Where a simulated day's time goes: numpy's own work, the compiled kernels, Python around them.
 
-    .venv/bin/python benchmarks/bench_floor.py [--days 120] [--strategy global_approach] [--kernels]
+    .venv/bin/python benchmarks/profile_day.py [--days 120] [--strategy global_approach] [--kernels]
+    .venv/bin/python benchmarks/profile_day.py --cprofile [--context zsp_estate]   # by function
 
 Runs each of the four estates of ``strategy_spectrum.yaml`` for a few weeks, then times
 ``days`` days while counting, call by call, the time spent in
@@ -12,11 +13,13 @@ Runs each of the four estates of ``strategy_spectrum.yaml`` for a few weeks, the
   ``np.argpartition`` (their bits or their order are numpy's own: the kernels call them as
   numpy calls, see ``src/tranqsim/jit.py``).
 
-It also times the calls of the compiled kernels (``tranqsim.jit``: their arithmetic, and their
-arguments' checks and unboxing). The rest of the day is Python around the calls: numpy calls
-on small arrays, loops over agents, attribute lookups. Those two are what further work that
-keeps every output could still reduce. Thread CPU time; the wrappers add about a microsecond
-per wrapped call.
+It also times the calls of the compiled kernels (numba dispatchers, ``tranqsim.jit``: their
+arithmetic and their arguments' unboxing). The rest of the day is Python around the calls:
+numpy calls on small arrays, loops over agents, attribute lookups. Those two are what further
+work that keeps every output could still reduce. Thread CPU time; the wrappers add about a
+microsecond per wrapped call. The kernels are compiled (or loaded from numba's cache) during
+the 30 days run before timing starts. ``--cprofile`` prints instead the functions of one
+context's days sorted by their own time (cProfile; a kernel's time is its dispatcher's).
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ import time
 import numpy as np
 
 import tranqsim
-from tranqsim import jit, linalg, model as model_module
+from tranqsim import linalg, model as model_module
+from tranqsim.warmup import dispatchers
 
 CONTEXTS = ("calm_neighbourhood", "priority_estate", "zsp_estate", "large_estate")
 _spent = {"random draws": 0.0, "numpy exp/log (float32 exp, arrays)": 0.0,
@@ -85,17 +89,21 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=120)
     ap.add_argument("--strategy", default="global_approach")
     ap.add_argument("--kernels", action="store_true", help="also the ten costliest kernels")
+    ap.add_argument("--cprofile", action="store_true", help="profile one context by function")
+    ap.add_argument("--context", default="zsp_estate", help="with --cprofile")
     a = ap.parse_args()
+    if a.cprofile:
+        profile(a.context, a.strategy, a.days)
+        return
     real = {"exp": np.exp, "log": np.log, "argpartition": np.argpartition,
             "split_matmul": linalg.split_matmul}
-    print(f"{a.strategy}, {a.days} days after 30 (thread CPU time per simulated day, kernels: "
-          f"{jit.mode()})")
-    # every module-level name bound to a kernel (as built: AOT behind its check, or JIT)
+    print(f"{a.strategy}, {a.days} days after 30 (thread CPU time per simulated day)")
+    # every module-level name bound to a kernel, in every module that imports it
+    compiled = {id(d) for d in dispatchers()}
     kernels = []
-    names = {fn.__name__ for fn in jit.KERNELS.values()}
-    for mod in [m for name, m in sys.modules.items() if name.startswith("tranqsim")]:
+    for mod in [m for name, m in list(sys.modules.items()) if name.startswith("tranqsim")]:
         for name, value in list(vars(mod).items()):
-            if callable(value) and getattr(value, "__name__", None) in names:
+            if id(value) in compiled:
                 kernels.append((mod, name, value))
     for ctx in CONTEXTS:
         m = tranqsim.build_model(tranqsim.load_scenario(context=ctx, strategy=a.strategy, years=2, seed=1))
@@ -121,7 +129,8 @@ def main() -> None:
         np.exp = _timed(real["exp"], "numpy exp/log (float32 exp, arrays)")
         np.log = _timed(real["log"], "numpy exp/log (float32 exp, arrays)")
         np.argpartition = _timed(real["argpartition"], "argpartition")
-        model_module.split_matmul = _timed(real["split_matmul"], "BLAS product")
+        if hasattr(model_module, "split_matmul"):
+            model_module.split_matmul = _timed(real["split_matmul"], "BLAS product")
         try:
             t = time.thread_time()
             for _ in range(a.days):
@@ -129,7 +138,8 @@ def main() -> None:
             total = time.thread_time() - t
         finally:
             np.exp, np.log, np.argpartition = real["exp"], real["log"], real["argpartition"]
-            model_module.split_matmul = real["split_matmul"]
+            if hasattr(model_module, "split_matmul"):
+                model_module.split_matmul = real["split_matmul"]
             for mod, name, value in kernels:
                 setattr(mod, name, value)
         fixed = sum(_spent.values())
@@ -142,6 +152,22 @@ def main() -> None:
         if a.kernels:
             top = sorted(per_kernel.items(), key=lambda kv: -kv[1])[:10]
             print("    kernels: " + ", ".join(f"{k} {v / a.days * 1e6:,.0f}" for k, v in top))
+
+
+def profile(context: str, strategy: str, days: int) -> None:
+    """cProfile of ``days`` days of one context (after 30 untimed ones), by own time."""
+    import cProfile  # noqa: PLC0415
+    import pstats  # noqa: PLC0415
+
+    m = tranqsim.build_model(tranqsim.load_scenario(context=context, strategy=strategy, years=2, seed=1))
+    m.run(30)
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(days):
+        m.step()
+    prof.disable()
+    print(f"{context} / {strategy}, {days} days after 30:")
+    pstats.Stats(prof).sort_stats("tottime").print_stats(25)
 
 
 if __name__ == "__main__":
