@@ -47,6 +47,7 @@ from tranqsim.residents import update_residents
 from tranqsim.response import respond
 from tranqsim.linalg import gemm_row_split, split_matmul
 from tranqsim.rng import Streams
+from tranqsim.vocabulary import Source
 
 RESIDENT_PHASE = np.array([1.0, 0.8, 0.4])  # residents watch less at night
 # police style: deterrence per visit
@@ -176,7 +177,7 @@ class EstateModel(mesa.Model):
         self.g_split = gemm_row_split(self.sens_ext, 3 * P)  # None: one BLAS call
         self.offender_types = np.flatnonzero(TABLE.offender_driven)
         self.nuisance_types = np.flatnonzero(TABLE.nuisance)
-        self.sens_med_nui = np.ascontiguousarray(self.sens[self.nuisance_types, 2])  # to mediators
+        self.sens_med_nui = np.ascontiguousarray(self.sens[self.nuisance_types, Source.MEDIATOR])
         self.group_types = np.flatnonzero(GROUP_PROFILE)
         # displaced offending lands only where its type can happen (no cellar crime in a street)
         possible = TABLE.kind_weight[:, lay.kind] > 0
@@ -314,7 +315,7 @@ class EstateModel(mesa.Model):
         # deterrence: residents' informal control, then staff, police and technical guardians;
         # what the latter deter partly moves next door (displacement; see incidents.Deterrence)
         back, back_on = None, not mods.mediator_night_shift and mods.mediator_posts
-        res_off, res_nui = self.deterrence.residents(lam, g[0], back_on)
+        res_off, res_nui = self.deterrence.residents(lam, g[Source.RESIDENTS], back_on)
         self.deterrence.guardians(lam, G)  # G now holds exp(-G)
         if back_on:
             # nuisance deterred by the evening rounds partly resumes after the shift: the part of

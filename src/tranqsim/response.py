@@ -37,6 +37,7 @@ from tranqsim.incidents import (DAY, H_CARETAKER, H_GUARD, H_MEDIATOR, H_NONE, H
                                 IncidentType as I)
 from tranqsim.jit import njit
 from tranqsim.rng import day_key, uniform32
+from tranqsim.vocabulary import DisorderComponent
 
 if TYPE_CHECKING:  # pragma: no cover
     from tranqsim.model import EstateModel
@@ -50,6 +51,7 @@ _TYPE_INFO = np.stack([TABLE.victim, TABLE.to_police, TABLE.nuisance, TABLE.offe
 _SEVERITY = np.ascontiguousarray(TABLE.severity, dtype=np.float64)
 _GOLDEN = np.float32(0.6180339887)  # float32, as in the numpy version: float32 arithmetic
 _STAFF_AGGRESSION = int(I.STAFF_AGGRESSION)
+_WASTE = int(DisorderComponent.WASTE)
 
 
 def respond(m: EstateModel, d, hs, ts, ps, pol, med, guard) -> None:
@@ -248,7 +250,7 @@ def _respond_kernel(d, hs, ts, ps, u_cell, pol, med, guard,
         x = pol_base * (1.5 if monitored else 1.0)
         pol_resp = x if (x < 0.95 or x != x) else 0.95  # np.minimum(0.95, x), NaN kept
         nuis = type_info[t, _NUIS] != 0
-        prop = type_info[t, _COMP] != 2
+        prop = type_info[t, _COMP] != _WASTE  # damage or tags: property
         # from lowest to highest priority: the landlord's services, then whoever is there
         hd = H_NONE
         if (not to_police) and rep_ and (u2 < lr_thr):

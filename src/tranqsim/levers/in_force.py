@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tranqsim.actors import Caretaker, NightMediator, PoliceUnit, SecurityGuard, TranquillityOfficer
-from tranqsim.incidents import DAY, EVENING, NIGHT, S
+from tranqsim.incidents import S
 from tranqsim.levers import Modifiers
 from tranqsim.organisation import officer_posts
+from tranqsim.vocabulary import Phase, Source
 
 if TYPE_CHECKING:  # pragma: no cover
     from tranqsim.model import EstateModel
@@ -52,20 +53,20 @@ def apply_levers(m: EstateModel) -> None:
     m.crew_visit_scale = (crews / regular) if regular else 0.0
 
     # static guardianship (S, 3, P), already weighted by deterrence coefficients
-    g = np.zeros((S + 1, 3, P), np.float32)  # the last row is filled daily: diffusion
+    g = np.zeros((S + 1, 3, P), np.float32)  # the last row (DIFFUSED) is filled daily
     cov = Caretaker.coverage(m, m.staff[Caretaker])
     m.caretaker_cov = cov
     m.cov_halls = cov[m.halls]
-    g[1, DAY] = p.g_caretaker * cov
+    g[Source.CARETAKER, Phase.DAY] = p.g_caretaker * cov
     cctv = (p.g_cctv_passive * mods.place_array("cctv_passive", P)
             + p.g_cctv_active * mods.place_array("cctv_active", P)) * m.cctv_place_factor
-    g[5] = cctv[None, :]
+    g[Source.CCTV] = cctv[None, :]
     light = mods.place_array("lighting", P)
-    g[6, EVENING] = g[6, NIGHT] = p.g_lighting * light
+    g[Source.LIGHTING, Phase.EVENING] = g[Source.LIGHTING, Phase.NIGHT] = p.g_lighting * light
     acc = mods.place_array("access_control", P, bool)
-    g[7] = p.g_access_control * acc[None, :]
+    g[Source.ACCESS_CONTROL] = p.g_access_control * acc[None, :]
     resid = mods.place_array("residentialised", P, bool)
-    g[8] = p.g_residentialisation * resid[None, :]
+    g[Source.RESIDENTIALISATION] = p.g_residentialisation * resid[None, :]
     m.g_static = g
     m.surveillance[:] = cctv + p.g_lighting * light + p.g_access_control * acc
     # removal rates of the three disorder components per day
