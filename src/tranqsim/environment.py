@@ -1,6 +1,6 @@
 """Disorder cleaned and repaired, attractiveness decaying and spreading: the places' evening.
 
-After the day's incidents (``EstateModel.step``, stage 5):
+After the day's incidents (the ``disorder`` stage, :mod:`tranqsim.schedule`):
 
 - litter accumulates on the waste component, faster where disorder already invites it
   (``litter * (1 + contagion * dis_eff)``: broken windows, Keizer et al. 2008);

@@ -1,8 +1,9 @@
 """The day's guardianship and neighbourhood quantities, in compiled kernels (see ``jit.py``).
 
-Every morning (``EstateModel.step``, stage 2) the guardians' presence becomes deterrence per
-source, phase and place, ``g[s, h, p]`` (float32; the row order of ``incidents.SOURCES``, plus
-a last row for the staff deterrence felt next door):
+Every morning (the day's ``guardians`` stage, :mod:`tranqsim.schedule`) the guardians'
+presence becomes deterrence per source, phase and place, ``g[s, h, p]`` (float32; rows
+indexed by :class:`tranqsim.vocabulary.Source`, plus a last row, ``DIFFUSED``, for the staff
+deterrence felt next door):
 
 - the static sources (caretakers' coverage, cameras, lighting, access control,
   residentialisation: ``levers.in_force``) are copied, and the day's mobile ones added:

@@ -157,7 +157,7 @@ def background_rates(kind: np.ndarray, dwellings: int, pressure: float, params) 
 
 
 class Deterrence:
-    """One day's deterrence and spatial displacement of the intensities (``EstateModel.step``),
+    """One day's deterrence and spatial displacement of the intensities (the ``intensities`` stage),
     with what never changes prepared once. The same arithmetic, in the same order, as::
 
         lam_res = lam * exp(-sens_res * g_res)          # residents' informal control only
