@@ -31,10 +31,10 @@ import mesa
 import numpy as np
 from mesa.discrete_space import CellAgent
 
-from tranqsim.estate import PlaceKind
 from tranqsim.incidents import EVENING, NIGHT
 from tranqsim.jit import njit
 from tranqsim.state import EstateState
+from tranqsim.vocabulary import PlaceKind
 
 
 def _gumbel_top_k(rng: np.random.Generator, weights: np.ndarray, n_pos: int, teams: int,

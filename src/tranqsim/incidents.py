@@ -34,8 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tranqsim.jit import njit
-from tranqsim.vocabulary import (STAFF_SOURCES, DisorderComponent, Handler, IncidentType, Phase,
-                                 Source, names)
+from tranqsim.vocabulary import DisorderComponent, Handler, IncidentType, Phase, Source, names
 
 
 T = len(IncidentType)

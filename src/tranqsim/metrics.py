@@ -260,7 +260,8 @@ def summary(s: EstateState) -> dict:
     costs = rec.costs[n - w:n].sum(0) * scale
     cost_by = {k: round(float(v), 2) for k, v in zip(s.static.cost_keys, costs)}
     hh = s.households
-    status_counts = dict(zip(STATUS_NAMES, np.bincount(s.places.status[s.static.halls], minlength=4).tolist()))
+    by_status = np.bincount(s.places.status[s.static.halls], minlength=len(STATUS_NAMES))
+    status_counts = dict(zip(STATUS_NAMES, by_status.tolist()))
     counts = np.sort(s.places.incidents_12m)[::-1]
     total = counts.sum()
     share_half = float((np.searchsorted(np.cumsum(counts), 0.5 * total) + 1) / counts.size) if total else 0.0

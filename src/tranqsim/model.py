@@ -194,7 +194,8 @@ class EstateModel(mesa.Model):
         # what a group (per unit of activity and phase) and a dealing point (per unit of
         # strength) add to each type's intensity (see intensities.add_offenders)
         b.host_rate, b.deal_rate = np.zeros(T), np.zeros((T, 3))
-        b.host_rate[I.HALL_OCCUPATION], b.host_rate[GROUP_PROFILE > 0] = p.group_evening_rate, p.group_nuisance_rate
+        b.host_rate[I.HALL_OCCUPATION] = p.group_evening_rate
+        b.host_rate[GROUP_PROFILE > 0] = p.group_nuisance_rate
         ph = TABLE.phase[I.DRUG_DEALING]
         b.deal_rate[I.DRUG_DEALING], b.deal_rate[I.HALL_OCCUPATION] = p.dealing_daily_rate * ph, 0.5 * ph
         b.comp_amount = np.array([getattr(p, n) for n in TABLE.disorder_param])

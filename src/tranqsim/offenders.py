@@ -310,7 +310,8 @@ def update_offenders(s: EstateState, d, pol, guard, med, style) -> None:
     if groups:
         YouthGroup.write_back(groups, vals, bounded_g, target)
     if networks:
-        dismantle = p.gltd_dismantle_per_month / 30 * s.in_force.org.partnership if s.in_force.mods.gltd else 0.0
+        gltd = s.in_force.mods.gltd
+        dismantle = p.gltd_dismantle_per_month / 30 * s.in_force.org.partnership if gltd else 0.0
         u = s.streams["dealing"].random((nn, 2))
         gone = DealingNetwork.settle(s, networks, vals[2 * ng:], bounded_n, u, dismantle)
         for net in gone:

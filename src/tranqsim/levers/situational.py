@@ -9,8 +9,8 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from tranqsim.estate import PlaceKind
 from tranqsim.levers.base import Lever, LeverConfig, Modifiers, register
+from tranqsim.vocabulary import PlaceKind
 
 
 @register
