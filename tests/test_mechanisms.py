@@ -156,7 +156,7 @@ def test_youth_groups_keep_to_their_own_territory():
         home = 0
         for _ in range(120):
             m.step()
-            own = [m.hangout_places[YouthGroup.territory(m, g)] for g in m.group_list]
+            own = [m.hangout_places[YouthGroup.territory(m.state, g)] for g in m.group_list]
             home += sum(g.place in o for g, o in zip(m.group_list, own))
         return home / (120 * len(m.group_list))
 
@@ -176,7 +176,7 @@ def test_patrol_pressure_on_a_dealing_point_has_diminishing_returns():
         net.strength, before = 0.5, 0.5
         police, raids = np.zeros(m.n_places), np.zeros(m.n_places)
         police[net.place], raids[net.place] = visits, raid
-        DealingNetwork.update(m, [net], police, raids, np.zeros(m.n_places), 0.0)
+        DealingNetwork.update(m.state, [net], police, raids, np.zeros(m.n_places), 0.0)
         return before - net.strength
 
     base = loss()

@@ -8,14 +8,8 @@ Python API (the CLI and UI are thin layers over it)::
     res.summary["tranquillity_index"], res.timeseries, res.incidents, res.save("runs/x")
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("tranqsim")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+local"
-
-from tranqsim.loading import ScenarioError, load_scenario  # noqa: E402
-from tranqsim.simulation import build_model, simulate  # noqa: E402
+from tranqsim.loading import ScenarioError, load_scenario
+from tranqsim.simulation import build_model, simulate
+from tranqsim.version import __version__
 
 __all__ = ["ScenarioError", "__version__", "build_model", "load_scenario", "simulate"]

@@ -19,23 +19,21 @@ cumulative weights, the search and the counts run in compiled kernels (:mod:`tra
 with numpy's operations in its order and dtypes. Numpy calls remain: the random draws, in the
 same shapes and order; ``np.argpartition``, whose order of the k places it returns is its
 implementation's and sets where each pair stands; and the hot-spot weights' pairwise sum and
-power. tests/test_actors_kernel.py keeps the numpy version and compares the visits, the random
-streams and the agents' places bit for bit.
+power.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
+import mesa
 import numpy as np
 from mesa.discrete_space import CellAgent
 
-from tranqsim.estate import PlaceKind
 from tranqsim.incidents import EVENING, NIGHT
 from tranqsim.jit import njit
-
-if TYPE_CHECKING:  # pragma: no cover
-    from tranqsim.model import EstateModel
+from tranqsim.state import EstateState
+from tranqsim.vocabulary import PlaceKind
 
 
 def _gumbel_top_k(rng: np.random.Generator, weights: np.ndarray, n_pos: int, teams: int,
@@ -73,7 +71,7 @@ def _neg_gumbel_keys(u, w):  # pragma: no cover - compiled
 
 @njit
 def _mediation_weights(recent, hangout, n_places):  # pragma: no cover - compiled
-    """``model.mediation_targets()`` (0.02 + recent incidents at halls and squares, 0 elsewhere;
+    """:func:`mediation_targets` (0.02 + recent incidents at halls and squares, 0 elsewhere;
     the test checks they stay equal) and how many are > 0."""
     w = np.zeros(n_places)
     for j in hangout:
@@ -128,9 +126,10 @@ class Staff(CellAgent):
     def stand_on(self, place: int) -> None:
         self.place = place
 
-    def sync_cell(self) -> None:
-        if self.place >= 0 and (self.cell is None or self.cell is not self.model.cells[self.place]):
-            self.cell = self.model.cells[self.place]
+    def sync_cell(self, cells: list) -> None:
+        """Move the Mesa cell to where the agent is (``cells``: the grid's cell of each place)."""
+        if self.place >= 0 and (self.cell is None or self.cell is not cells[self.place]):
+            self.cell = cells[self.place]
 
     def step(self) -> None:  # pragma: no cover - deployed by type, not one by one
         raise RuntimeError(f"{type(self).__name__} agents are deployed by {type(self).__name__}.deploy")
@@ -139,7 +138,7 @@ class Staff(CellAgent):
 class Caretaker(Staff):
     role, label_fr, label_en = "caretaker", "gardien", "caretaker"
 
-    def __init__(self, model: EstateModel, sector: np.ndarray):
+    def __init__(self, model: mesa.Model, sector: np.ndarray):
         super().__init__(model)
         self.sector = sector  # place ids of the halls in its care
         self.stand_on(int(sector[0]))
@@ -153,16 +152,16 @@ class Caretaker(Staff):
         return [parts[i % len(parts)] for i in range(posts)]
 
     @classmethod
-    def coverage(cls, model: EstateModel, agents) -> np.ndarray:
+    def coverage(cls, s: EstateState, agents) -> np.ndarray:
         """(places,) daytime presence, 0..1.5: it grows with the posts per hall and saturates
         (``1.5 * (1 - exp(-capacity * posts per hall))``: the legal minimum gives ~0.95, more
         posts a little more); forecourts (public neighbours of covered halls) get about half."""
-        density = np.zeros(model.n_places)
+        density = np.zeros(s.static.n_places)
         for a in agents:
             density[a.sector] += 1.0 / a.sector.size
-        cov = 1.5 * (1 - np.exp(-model.p.halls_per_caretaker_capacity * density))
-        around = model.layout.neighbours @ cov
-        public = model.layout.kind != PlaceKind.HALL
+        cov = 1.5 * (1 - np.exp(-s.p.halls_per_caretaker_capacity * density))
+        around = s.static.layout.neighbours @ cov
+        public = s.static.layout.kind != PlaceKind.HALL
         cov[public] = np.minimum(1.0, 0.5 * 8 / 3 * around[public])  # ~3 of 8 neighbours are halls
         return np.minimum(cov, 1.5)
 
@@ -172,11 +171,11 @@ class NightMediator(Staff):
     visits_per_round: ClassVar[int] = 8
 
     @classmethod
-    def deploy(cls, model: EstateModel, agents, night_shift: bool) -> np.ndarray:
+    def deploy(cls, s: EstateState, agents, night_shift: bool) -> np.ndarray:
         if not agents:
-            return np.zeros((3, model.n_places))
-        w, n_pos = _mediation_weights(model.recent, model.hangout_places, model.n_places)
-        return _rounds(model, agents, w, n_pos, "mediation", cls.visits_per_round,
+            return np.zeros((3, s.static.n_places))
+        w, n_pos = _mediation_weights(s.places.recent, s.static.hangout_places, s.static.n_places)
+        return _rounds(s, agents, w, n_pos, "mediation", cls.visits_per_round,
                        _EVENING_NIGHT if night_shift else _EVENING)
 
 
@@ -185,28 +184,28 @@ class SecurityGuard(Staff):
     visits_per_round: ClassVar[int] = 10
 
     @classmethod
-    def deploy(cls, model: EstateModel, agents) -> np.ndarray:
+    def deploy(cls, s: EstateState, agents) -> np.ndarray:
         if not agents:
-            return np.zeros((3, model.n_places))
+            return np.zeros((3, s.static.n_places))
         # halls and car parks (guard_beat 1.0, else 0.0), more where incidents were recent
-        w, n_pos = _guard_weights(model.guard_beat, model.hotness())
-        return _rounds(model, agents, w, n_pos, "guards", cls.visits_per_round, _NIGHT)
+        w, n_pos = _guard_weights(s.static.guard_beat, s.places.recent)
+        return _rounds(s, agents, w, n_pos, "guards", cls.visits_per_round, _NIGHT)
 
 
 _EVENING, _EVENING_NIGHT, _NIGHT = np.array([EVENING]), np.array([EVENING, NIGHT]), np.array([NIGHT])
 
 
-def _rounds(model: EstateModel, agents, weights: np.ndarray, n_pos: int, stream: str, k: int,
+def _rounds(s: EstateState, agents, weights: np.ndarray, n_pos: int, stream: str, k: int,
             phases: np.ndarray) -> np.ndarray:
     """Rounds of staff working in pairs: each pair visits ``k`` distinct places drawn in
     proportion to ``weights`` (``n_pos`` of them > 0); returns visits per (phase, place)."""
     teams = (len(agents) + 1) // 2
     if teams == 0:
-        return np.zeros((3, model.n_places))
-    visits = _gumbel_top_k(model.streams[stream], weights, n_pos, teams, k)
+        return np.zeros((3, s.static.n_places))
+    visits = _gumbel_top_k(s.streams[stream], weights, n_pos, teams, k)
     if visits.shape[1] == 0:
-        return np.zeros((3, model.n_places))
-    out = _tally_rounds(visits, phases, model.n_places)
+        return np.zeros((3, s.static.n_places))
+    out = _tally_rounds(visits, phases, s.static.n_places)
     first = visits[:, 0].tolist()  # each pair stands at its first visit
     for i, a in enumerate(agents):
         a.stand_on(first[i // 2])
@@ -217,28 +216,28 @@ class PoliceUnit(Staff):
     role, label_fr, label_en = "police", "patrouille de police", "police crew"
     PHASE_SHARE: ClassVar[tuple[float, float, float]] = (0.4, 0.4, 0.2)
 
-    def __init__(self, model: EstateModel, zsp: bool = False):
+    def __init__(self, model: mesa.Model, zsp: bool = False):
         super().__init__(model)
         self.zsp = zsp
         self.stand_on(0)
 
     @classmethod
-    def deploy(cls, model: EstateModel, agents, mode: str, zone: np.ndarray | None) -> np.ndarray:
+    def deploy(cls, s: EstateState, agents, mode: str, zone: np.ndarray | None) -> np.ndarray:
         """Visits per phase (a crew works one phase of the day, ``PHASE_SHARE``).
         Hot-spot mode weights places by recent incidents squared; ZSP crews patrol their zone."""
-        out = np.zeros((3, model.n_places))
+        out = np.zeros((3, s.static.n_places))
         if not agents:
             return out
-        rng = model.streams["police"]
-        hot = model.hotness()
-        k, exponent = model.p.police_visits_per_crew, model.p.hot_spot_exponent
+        rng = s.streams["police"]
+        hot = s.places.recent
+        k, exponent = s.p.police_visits_per_crew, s.p.hot_spot_exponent
         regular = [a for a in agents if not a.zsp]
         zsp = [a for a in agents if a.zsp]
         pw, hot_sum = hot, 0.0  # hot-spot mode: the weights' numpy terms, computed once
         for crews, m, z in ((regular, mode, None), (zsp, "hot_spot", zone)):
             if not crews:
                 continue
-            scale = model.crew_visit_scale if m is mode and z is None else 1.0
+            scale = s.in_force.crew_visit_scale if m is mode and z is None else 1.0
             sizes = [int(round(len(crews) * scale * share * k)) for share in cls.PHASE_SHARE]
             if m == "random" and z is None:  # uniform over the estate
                 drawn, r, searched = rng.integers(0, hot.size, sum(sizes)), _NO_DRAWS, False
@@ -329,6 +328,23 @@ def _cum_weights(pw, hot_sum, exponent, hot_spot, zone, zoned):  # pragma: no co
 class TranquillityOfficer(Staff):
     role, label_fr, label_en = "officer", "chargé de mission tranquillité", "tranquillity officer"
 
-    def __init__(self, model: EstateModel, office: int):
+    def __init__(self, model: mesa.Model, office: int):
         super().__init__(model)
         self.stand_on(office)
+
+
+def mediation_targets(s: EstateState) -> np.ndarray:
+    """Where night mediators' rounds go: halls and squares, weighted by 0.02 + their recent
+    incidents (0 elsewhere); the weights the compiled :func:`_mediation_weights` builds."""
+    st = s.static
+    w = np.zeros(st.n_places)
+    w[st.hangout_places] = 0.02 + s.places.recent[st.hangout_places]
+    return w
+
+
+_LANDLORD_STAFF = (Caretaker, NightMediator, SecurityGuard, TranquillityOfficer)
+
+
+def staff_count(staff: dict) -> int:
+    """Landlord-side staff on the ground (caretakers, mediators, guards, officers)."""
+    return sum(len(staff[c]) for c in _LANDLORD_STAFF)

@@ -1,6 +1,6 @@
 """Disorder cleaned and repaired, attractiveness decaying and spreading: the places' evening.
 
-After the day's incidents (``EstateModel.step``, stage 5):
+After the day's incidents (the ``disorder`` stage, :mod:`tranqsim.schedule`):
 
 - litter accumulates on the waste component, faster where disorder already invites it
   (``litter * (1 + contagion * dis_eff)``: broken windows, Keizer et al. 2008);
@@ -19,6 +19,10 @@ the first axis adds them).
 from __future__ import annotations
 
 from tranqsim.jit import njit
+from tranqsim.vocabulary import DisorderComponent as C, Neighbour
+
+_DAMAGE, _TAGS, _WASTE = int(C.DAMAGE), int(C.TAGS), int(C.WASTE)
+_NBR_ATTRACTIVENESS = int(Neighbour.ATTRACTIVENESS)
 
 
 @njit(contiguous=True)
@@ -27,12 +31,13 @@ def evening(dis_comp, litter, contagion, dis_eff, keep, disorder, attractiveness
     """In place: ``dis_comp``, ``disorder`` (P,) and ``attractiveness`` (P,)."""
     P = dis_comp.shape[1]
     for p in range(P):
-        dis_comp[2, p] = dis_comp[2, p] + litter[p] * (1 + contagion * dis_eff[p])
-        d0 = dis_comp[0, p] * keep[0, p]
-        d1 = dis_comp[1, p] * keep[1, p]
-        d2 = dis_comp[2, p] * keep[2, p]
-        dis_comp[0, p], dis_comp[1, p], dis_comp[2, p] = d0, d1, d2
+        # litter is waste; each component decays at its removal rate (keep = 1 - rate)
+        dis_comp[_WASTE, p] = dis_comp[_WASTE, p] + litter[p] * (1 + contagion * dis_eff[p])
+        d0 = dis_comp[_DAMAGE, p] * keep[_DAMAGE, p]
+        d1 = dis_comp[_TAGS, p] * keep[_TAGS, p]
+        d2 = dis_comp[_WASTE, p] * keep[_WASTE, p]
+        dis_comp[_DAMAGE, p], dis_comp[_TAGS, p], dis_comp[_WASTE, p] = d0, d1, d2
         s = (d0 + d1) + d2
         disorder[p] = s if (s < 1.0 or s != s) else 1.0  # np.minimum(s, 1.0) (NaN kept)
         a = attractiveness[p]
-        attractiveness[p] = a + (spread * (nbr[p, 1] - a) - decay * a)
+        attractiveness[p] = a + (spread * (nbr[p, _NBR_ATTRACTIVENESS] - a) - decay * a)

@@ -14,30 +14,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import IntEnum
 
 import numpy as np
 import scipy.sparse as sp
 
+from tranqsim.vocabulary import HallStatus, PlaceKind, names
 
-class PlaceKind(IntEnum):
-    HALL = 0
-    STREET = 1
-    CAR_PARK = 2
-    SQUARE = 3
-
-
-class HallStatus(IntEnum):
-    """Nantes landlords' joint grading of halls."""
-
-    GREEN = 0  # isolated acts
-    YELLOW = 1  # recurring incivility or occupation
-    ORANGE = 2  # established delinquency or informal economy
-    RED = 3  # highest
-
-
-KIND_NAMES = [k.name.lower() for k in PlaceKind]
-STATUS_NAMES = [s.name.lower() for s in HallStatus]
+KIND_NAMES = names(PlaceKind)
+STATUS_NAMES = names(HallStatus)
 
 
 @dataclass

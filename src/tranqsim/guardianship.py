@@ -1,8 +1,9 @@
 """The day's guardianship and neighbourhood quantities, in compiled kernels (see ``jit.py``).
 
-Every morning (``EstateModel.step``, stage 2) the guardians' presence becomes deterrence per
-source, phase and place, ``g[s, h, p]`` (float32; the row order of ``incidents.SOURCES``, plus
-a last row for the staff deterrence felt next door):
+Every morning (the day's ``guardians`` stage, :mod:`tranqsim.schedule`) the guardians'
+presence becomes deterrence per source, phase and place, ``g[s, h, p]`` (float32; rows
+indexed by :class:`tranqsim.vocabulary.Source`, plus a last row, ``DIFFUSED``, for the staff
+deterrence felt next door):
 
 - the static sources (caretakers' coverage, cameras, lighting, access control,
   residentialisation: ``levers.in_force``) are copied, and the day's mobile ones added:
@@ -23,8 +24,7 @@ groups avoid, and the counts of occupied and deprived-occupied dwellings. The ar
 numpy code's, element by element in its order and dtypes (float32 ``g`` += float64 terms
 rounded back to float32; the staff sum in float32, source after source, as numpy's reduction
 over the first axis adds them; the sparse product as scipy's ``csr_matvecs``: each element
-summed over the row's entries in storage order, from 0.0), so outputs keep their bits
-(``tests/test_step_kernels.py`` keeps the numpy version as the reference).
+summed over the row's entries in storage order, from 0.0), so outputs keep their bits.
 """
 
 from __future__ import annotations
@@ -32,7 +32,14 @@ from __future__ import annotations
 import numpy as np
 
 from tranqsim.jit import njit
+from tranqsim.vocabulary import Neighbour as N, Source
 
+# the named indices as plain ints, which the kernel folds as constants
+_RES, _CARE, _MED = int(Source.RESIDENTS), int(Source.CARETAKER), int(Source.MEDIATOR)
+_GUARD, _POL, _TECH0 = int(Source.GUARD), int(Source.POLICE), int(Source.CCTV)
+_DIS, _ATT, _CE, _REC, _DEAL = (int(N.DISORDER), int(N.ATTRACTIVENESS), int(N.EFFICACY),
+                                int(N.RECENT), int(N.DEALING))
+_STAFF0, _STAFF_EVE = int(N.STAFF_DAY), int(N.STAFF_EVENING)
 _THIRD = np.float32(1 / 3)  # numpy multiplies a float32 array by the Python float 1/3 in float32
 
 
@@ -50,27 +57,27 @@ def morning(g_static, med, guard, pol, g_mediator, g_guard, saturation, police_c
     g = g_static.copy()
     for h in range(3):
         for p in range(P):
-            g[2, h, p] = np.float32(np.float64(g[2, h, p]) + g_mediator * med[h, p])
-            g[3, h, p] = np.float32(np.float64(g[3, h, p]) + g_guard * guard[h, p])
+            g[_MED, h, p] = np.float32(np.float64(g[_MED, h, p]) + g_mediator * med[h, p])
+            g[_GUARD, h, p] = np.float32(np.float64(g[_GUARD, h, p]) + g_guard * guard[h, p])
             dose = pol[h, p]
             if saturation != 0.0:
                 dose = dose / (1 + dose / saturation)
-            g[4, h, p] = np.float32(np.float64(g[4, h, p]) + police_coef * dose)
-    # staff (sources 1-4) per (phase, place): the product's last three inputs
+            g[_POL, h, p] = np.float32(np.float64(g[_POL, h, p]) + police_coef * dose)
+    # staff (caretaker, mediator, guard, police) per (phase, place): the product's last inputs
     for p in range(P):
-        s0 = ((g[1, 0, p] + g[2, 0, p]) + g[3, 0, p]) + g[4, 0, p]
-        s1 = ((g[1, 1, p] + g[2, 1, p]) + g[3, 1, p]) + g[4, 1, p]
-        s2 = ((g[1, 2, p] + g[2, 2, p]) + g[3, 2, p]) + g[4, 2, p]
+        s0 = ((g[_CARE, 0, p] + g[_MED, 0, p]) + g[_GUARD, 0, p]) + g[_POL, 0, p]
+        s1 = ((g[_CARE, 1, p] + g[_MED, 1, p]) + g[_GUARD, 1, p]) + g[_POL, 1, p]
+        s2 = ((g[_CARE, 2, p] + g[_MED, 2, p]) + g[_GUARD, 2, p]) + g[_POL, 2, p]
         guardianship[p] = np.float64(((s0 + s1) + s2) * _THIRD)
-        X[p, 0] = disorder[p]
-        X[p, 1] = attractiveness[p]
-        X[p, 3] = recent[p]
-        X[p, 4] = dealing[p]
-        X[p, 5] = np.float64(s0)
-        X[p, 6] = np.float64(s1)
-        X[p, 7] = np.float64(s2)
+        X[p, _DIS] = disorder[p]
+        X[p, _ATT] = attractiveness[p]
+        X[p, _REC] = recent[p]
+        X[p, _DEAL] = dealing[p]
+        X[p, _STAFF0] = np.float64(s0)
+        X[p, _STAFF0 + 1] = np.float64(s1)
+        X[p, _STAFF0 + 2] = np.float64(s2)
     for i in range(halls.size):
-        X[halls[i], 2] = ce[i]
+        X[halls[i], _CE] = ce[i]
     # nbr = W @ X
     nbr = np.zeros((P, 8))
     for i in range(P):
@@ -81,7 +88,7 @@ def morning(g_static, med, guard, pol, g_mediator, g_guard, saturation, police_c
     # residents' informal control
     ce_place = np.empty(P)
     for p in range(P):
-        v = 8 / 3 * nbr[p, 2]
+        v = 8 / 3 * nbr[p, _CE]
         ce_place[p] = v if (v < 1.0 or v != v) else 1.0  # np.minimum(1.0, v) (NaN kept)
     for i in range(halls.size):
         ce_place[halls[i]] = ce[i]
@@ -93,19 +100,19 @@ def morning(g_static, med, guard, pol, g_mediator, g_guard, saturation, police_c
     for h in range(3):
         w = g_residents * resident_phase[h]
         for p in range(P):
-            g[0, h, p] = np.float32(w * ce_place[p])
+            g[_RES, h, p] = np.float32(w * ce_place[p])
     # the last source: staff deterrence felt next door; the evening guardianship groups avoid
-    # (staff, then the technical sources 5..8 summed source after source, then the diffusion)
-    last = n_src - 1
+    # (staff, then the technical sources summed source after source, then the diffusion)
+    last = n_src - 1  # tranqsim.vocabulary.DIFFUSED
     evening_guard = np.empty(P)
     for p in range(P):
         for h in range(3):
-            g[last, h, p] = np.float32(nbr[p, 5 + h])
-        tech = g[5, 1, p]
-        for s in range(6, last):
+            g[last, h, p] = np.float32(nbr[p, _STAFF0 + h])
+        tech = g[_TECH0, 1, p]
+        for s in range(_TECH0 + 1, last):
             tech = tech + g[s, 1, p]
-        s1 = np.float32(X[p, 6])
-        evening_guard[p] = np.float64(s1 + tech) + diffusion_weight * nbr[p, 6]
+        s1 = np.float32(X[p, _STAFF_EVE])
+        evening_guard[p] = np.float64(s1 + tech) + diffusion_weight * nbr[p, _STAFF_EVE]
     n_occ = 0
     n_dep = 0
     for i in range(occupied.size):

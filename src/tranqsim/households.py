@@ -25,7 +25,6 @@ stepped, and its attributes read the arrays.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
@@ -33,9 +32,6 @@ from scipy.special import betaincinv, ndtri
 
 from tranqsim.jit import njit
 from tranqsim.rng import day_key, uniform32
-
-if TYPE_CHECKING:  # pragma: no cover
-    from tranqsim.model import EstateModel
 
 NEVER = -(10**6)
 # how quickly a vacant dwelling finds a tenant, by hall status (green .. red)
@@ -370,7 +366,7 @@ def _settle(idx, k, day, next_id, tenant_u, means_new, z, consts, occupied, depr
 class Household(mesa.Agent):
     """A read-only Mesa agent view on one dwelling slot's current household."""
 
-    def __init__(self, model: EstateModel, slot: int):
+    def __init__(self, model: mesa.Model, slot: int):
         super().__init__(model)
         self.slot = slot
 

@@ -30,29 +30,15 @@ Counts are drawn cell by cell by inverting each Poisson law with one uniform per
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
 
 import numpy as np
 
 from tranqsim.jit import njit
-
-
-class IncidentType(IntEnum):
-    HALL_OCCUPATION = 0
-    DEGRADATION = 1
-    TAGS = 2
-    BULKY_WASTE = 3
-    NOISE_DISPUTE = 4
-    CELLAR_CRIME = 5
-    VEHICLE_CRIME = 6
-    INCIVILITY = 7
-    DRUG_DEALING = 8
-    STAFF_AGGRESSION = 9
-    URBAN_VIOLENCE = 10
+from tranqsim.vocabulary import DisorderComponent, Handler, IncidentType, Phase, Source, names
 
 
 T = len(IncidentType)
-TYPE_NAMES = [t.name.lower() for t in IncidentType]
+TYPE_NAMES = names(IncidentType)
 LABELS_FR = ["occupation de hall", "dégradation", "tags", "encombrants", "bruit / conflit de voisinage",
              "vol ou effraction de cave", "vol ou dégradation de véhicule", "incivilité envers un habitant",
              "trafic de stupéfiants", "agression d'un agent", "violences urbaines"]
@@ -60,18 +46,14 @@ LABELS_EN = ["hall occupation", "degradation", "tags", "bulky waste", "noise / n
              "cellar crime", "vehicle crime", "incivility against a resident", "drug dealing",
              "aggression against staff", "urban violence"]
 
-PHASES = ("day", "evening", "night")  # 06-18h, 18-24h, 00-06h
-DAY, EVENING, NIGHT = 0, 1, 2
-
-# Guardian sources, in the order of the model's guardianship array.
-SOURCES = ("residents", "caretaker", "mediator", "guard", "police", "cctv", "lighting",
-           "access_control", "residentialisation")
+# names of the vocabulary's indices (tranqsim.vocabulary), as tables and plots label them
+PHASES = tuple(names(Phase))  # 06-18h, 18-24h, 00-06h
+SOURCES = tuple(names(Source))  # in the order of the guardianship array's rows
 S = len(SOURCES)
-STAFF_SOURCES = slice(1, 5)  # the mobile guardians whose deterrence diffuses to neighbours
-
-# Who handles an incident.
-HANDLERS = ("none", "caretaker", "mediator", "guard", "police", "officer", "landlord")
-H_NONE, H_CARETAKER, H_MEDIATOR, H_GUARD, H_POLICE, H_OFFICER, H_LANDLORD = range(7)
+HANDLERS = tuple(names(Handler))
+# the phases and handlers as plain ints, for kernels and the hot loops' indexing
+DAY, EVENING, NIGHT = (int(h) for h in Phase)
+H_NONE, H_CARETAKER, H_MEDIATOR, H_GUARD, H_POLICE, H_OFFICER, H_LANDLORD = (int(h) for h in Handler)
 
 I = IncidentType
 
@@ -129,7 +111,10 @@ def _table() -> TypeTable:
     sens[I.DRUG_DEALING] = [0.3, 0.2, 0.2, 0.5, 1.0, 0.5, 0.3, 1.0, 0.5]
     sens[I.STAFF_AGGRESSION] = 0.0
     sens[I.URBAN_VIOLENCE] = [0.0, 0.0, 0.3, 0.0, 0.5, 0.3, 0.0, 0.0, 0.0]
-    comp = np.array([2, 0, 1, 2, 2, 0, 0, 2, 2, 0, 0])  # occupation/noise/incivility/dealing leave litter
+    # which disorder component each type leaves: occupation, noise, incivility, dealing leave litter
+    comp = np.full(T, int(DisorderComponent.DAMAGE))
+    comp[[I.HALL_OCCUPATION, I.BULKY_WASTE, I.NOISE_DISPUTE, I.INCIVILITY, I.DRUG_DEALING]] = DisorderComponent.WASTE
+    comp[I.TAGS] = DisorderComponent.TAGS
     dparam = ("disorder_per_other", "disorder_per_degradation", "disorder_per_tag",
               "disorder_per_waste", "disorder_per_other", "disorder_per_other",
               "disorder_per_other", "disorder_per_other", "disorder_per_other",
@@ -171,7 +156,7 @@ def background_rates(kind: np.ndarray, dwellings: int, pressure: float, params) 
 
 
 class Deterrence:
-    """One day's deterrence and spatial displacement of the intensities (``EstateModel.step``),
+    """One day's deterrence and spatial displacement of the intensities (the ``intensities`` stage),
     with what never changes prepared once. The same arithmetic, in the same order, as::
 
         lam_res = lam * exp(-sens_res * g_res)          # residents' informal control only
@@ -190,7 +175,7 @@ class Deterrence:
     and applies the factors (a kernel); ``guardians`` is numpy's whole-array passes as they
     were; ``displace`` is one kernel, product included, which follows scipy's ``csr_matvecs``
     (each output element summed over the row's entries in storage order, from 0.0): the same
-    bits as ``csr_times_dense`` (tests/test_deterrence_kernel.py keeps the numpy version).
+    bits as ``csr_times_dense``.
     """
 
     SET_AFTER = (IncidentType.STAFF_AGGRESSION, IncidentType.URBAN_VIOLENCE)  # rows set later
@@ -199,7 +184,7 @@ class Deterrence:
         assert self.SET_AFTER == (T - 2, T - 1)  # the kept types are the rows [:T - 2]
         self.off = off = np.flatnonzero(TABLE.offender_driven)
         self.nui = np.flatnonzero(TABLE.nuisance)
-        self.neg = -sens[:, 0]  # float32: minus the residents' sensitivity per type
+        self.neg = -sens[:, Source.RESIDENTS]  # float32: minus the residents' sensitivity per type
         vals = list(dict.fromkeys(self.neg[off].tolist()))
         self.vals = np.array(vals, np.float32)
         self.val_of = np.array([vals.index(v) for v in self.neg[off].tolist()])
@@ -286,7 +271,7 @@ def _resident_exponents(vals, neg_nui, g_res, nuisance, E_res, E_nui):
     if nuisance:
         for k in range(neg_nui.size):
             for p in range(P):
-                E_nui[k, p] = neg_nui[k] * g_res[1, p]
+                E_nui[k, p] = neg_nui[k] * g_res[EVENING, p]
 
 
 @njit(contiguous=True)
@@ -303,7 +288,7 @@ def _resident_factors(lam, off, val_of, E_res, res_off, nui, E_nui, res_nui, nui
         for k in range(nui.size):
             t = nui[k]
             for p in range(P):
-                res_nui[k, p] = lam[t, 1, p] * E_nui[k, p]
+                res_nui[k, p] = lam[t, EVENING, p] * E_nui[k, p]
 
 
 @njit(contiguous=True)
@@ -315,10 +300,10 @@ def _resumed(lam, nui, sens_med, g_mediator, med, res_nui, back):  # pragma: no 
         t = nui[k]
         sg = sens_med[k] * g_mediator
         for p in range(P):
-            x = sg * np.float32(med[1, p])
+            x = sg * np.float32(med[EVENING, p])
             if x > cap:  # np.minimum (a NaN would stay)
                 x = cap
-            v = lam[t, 1, p] * np.expm1(x)
+            v = lam[t, EVENING, p] * np.expm1(x)
             r = res_nui[k, p]
             # np.fmin: the smaller, or the one that is not NaN
             back[k, p] = v if (v <= r or r != r) else r
@@ -329,7 +314,7 @@ def _resume(lam, nui, share, back):  # pragma: no cover - compiled
     for k in range(nui.size):
         t = nui[k]
         for p in range(lam.shape[2]):
-            lam[t, 2, p] = lam[t, 2, p] + share * back[k, p]
+            lam[t, NIGHT, p] = lam[t, NIGHT, p] + share * back[k, p]
 
 
 @njit(contiguous=True)

@@ -13,6 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 from tranqsim.jit import njit
+from tranqsim.vocabulary import Neighbour, Phase
+
+_NBR_DISORDER = int(Neighbour.DISORDER)
+_DAY = int(Phase.DAY)
 
 
 @njit(contiguous=True)
@@ -26,7 +30,7 @@ def base(bg_phase, disorder, nbr, attractiveness, attract_max, dep, contagion,
     dis_eff = np.empty(n_p)
     M = np.empty(n_p, np.float32)
     for p in range(n_p):
-        de = 0.7 * disorder[p] + 0.3 * nbr[p, 0]
+        de = 0.7 * disorder[p] + 0.3 * nbr[p, _NBR_DISORDER]
         dis_eff[p] = de
         a = attractiveness[p]
         a_eff = a / (1 + a / attract_max)
@@ -115,7 +119,7 @@ def add_late_types(lam, uv, uv_phase, uv_scale, w_uv, G_uv, sa, aggression, med,
     for h in range(3):
         for p in range(P):
             here = med[h, p] + guard[h, p]
-            if h == 0:
+            if h == _DAY:  # caretakers work by day
                 here = here + caretaker_cov[p]
             lam[sa, h, p] = np.float32(aggression * here * (contact_rate * (host[h, p] + deal[p])
                                                              + reminder_rate))

@@ -17,16 +17,13 @@ and trust. They are a convention, not a finding: comparisons should also read th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
+from tranqsim.actors import staff_count
 from tranqsim.estate import STATUS_NAMES
 from tranqsim.incidents import TYPE_NAMES, IncidentType as I
 from tranqsim.jit import njit
-
-if TYPE_CHECKING:  # pragma: no cover
-    from tranqsim.model import EstateModel
+from tranqsim.state import EstateState
 
 SERIES = (["incidents", "reported", "handled"] + [f"n_{t}" for t in TYPE_NAMES]
           + ["insecurity_share", "victimised_12m_share", "victims", "occupied", "vacant", "squatted",
@@ -52,38 +49,40 @@ def tranquillity_index(insecurity: float, victimisation: float, incidents_per_10
 class Recorder:
     """Preallocated arrays: one row per day for the series, one per day for costs by key."""
 
-    def __init__(self, model: EstateModel):
-        self.data = np.zeros((model.days_total, len(SERIES)))
-        self.costs = np.zeros((model.days_total, len(model.cost_keys)))
+    def __init__(self, days: int, cost_keys: list[str]):
+        self.data = np.zeros((days, len(SERIES)))
+        self.costs = np.zeros((days, len(cost_keys)))
         self.n = 0
         # where the day's event costs go in a row of costs (repairs, vacancy, squats, evictions)
-        self.cost_slots = np.array([model.cost_index[key] for key in _EVENT_COSTS], np.int64)
+        self.cost_slots = np.array([cost_keys.index(key) for key in _EVENT_COSTS], np.int64)
 
     def _grow(self) -> None:  # runs extended past the scenario's horizon (UI)
         self.data = np.vstack([self.data, np.zeros_like(self.data[:365])])
         self.costs = np.vstack([self.costs, np.zeros((365, self.costs.shape[1]))])
 
-    def record(self, m: EstateModel) -> None:
-        """The day's row of series and row of costs. Everything but the means over occupied
+    def record(self, s: EstateState, d: int) -> None:
+        """Day ``d``'s row of series and row of costs. Everything but the means over occupied
         dwellings (np.dot: BLAS, stays numpy) is written by one kernel (:func:`_record_day`),
-        with the values the numpy version wrote (tests/test_record_kernel.py keeps it)."""
+        with the values the numpy version wrote."""
         if self.n >= self.data.shape[0]:
             self._grow()
-        hh = m.households
-        groups, networks = m.group_list, m.network_list
-        occ_f = m.occ_float = np.empty(hh.occupied.size)  # occupied as floats: filled below
+        hh, today, places, in_force = s.households, s.today, s.places, s.in_force
+        groups, networks = s.offenders.group_list, s.offenders.network_list
+        occ_f = today.occ_float = np.empty(hh.occupied.size)  # occupied as floats: filled below
         row = self.data[self.n]
         k = _record_day(
-            row, self.costs[self.n], m.day_type_counts, hh.occupied, hh.fear, hh.last_victim, m.day,
-            occ_f, m.status, m.halls, m.disorder, m.cost_rate, self.cost_slots, m.day_reported,
-            m.day_handled, m.victims_today, hh.n, hh.n_squatted, hh.moves_today,
-            hh.evictions_today, hh.relets_today, m.tension, len(networks),
+            row, self.costs[self.n], today.day_type_counts, hh.occupied, hh.fear, hh.last_victim, d,
+            occ_f, places.status, s.static.halls, places.disorder, in_force.cost_rate,
+            self.cost_slots, today.day_reported, today.day_handled, today.victims_today, hh.n,
+            hh.n_squatted, hh.moves_today, hh.evictions_today, hh.relets_today,
+            s.offenders.tension, len(networks),
             # Python's sums, as before (the agents' attributes mix floats and numpy floats)
             float(sum(n.strength for n in networks)),
             float((sum(g.activity for g in groups) / len(groups)) if groups else 0.0),
-            float(m.police_crews), m.staff_count(), float(m.public_rate), float(m.day_repair_cost),
+            float(in_force.police_crews), staff_count(in_force.staff), float(in_force.public_rate),
+            float(today.day_repair_cost),
             # exact as floats: products of small integers, then one division, as Python made it
-            float(m.rent), float(m.p.cost_squat_day), float(m.day_evict_cost))
+            float(s.static.rent), float(s.p.cost_squat_day), float(today.day_evict_cost))
         row[_SAT] = np.dot(hh.satisfaction, occ_f) / k
         row[_TL] = np.dot(hh.trust_landlord, occ_f) / k
         row[_TP] = np.dot(hh.trust_police, occ_f) / k
@@ -244,37 +243,38 @@ def _np_sum(a):  # pragma: no cover - compiled
     return 0.0 + vals[0]
 
 
-def summary(m: EstateModel) -> dict:
+def summary(s: EstateState) -> dict:
     """The run's headline figures over its last 12 months (see module docstring)."""
-    rec = m.recorder
+    rec = s.output.recorder
     n = rec.n
     w = min(365, n)
     last = rec.data[n - w:n]
     col = lambda name: last[:, COL[name]]  # noqa: E731
     scale = 365 / w  # annualise a shorter window
-    D = m.n_dwellings
+    D = s.static.n_dwellings
     per1000 = 1000 / D * scale
     by_type = {t: float(col(f"n_{t}").sum() * per1000) for t in TYPE_NAMES}
     incidents = float(col("incidents").sum())
     staff = max(float(col("staff").mean()), 1e-9)
     witnessable = incidents - float(col(f"n_{I.STAFF_AGGRESSION.name.lower()}").sum())
     costs = rec.costs[n - w:n].sum(0) * scale
-    cost_by = {k: round(float(v), 2) for k, v in zip(m.cost_keys, costs)}
-    hh = m.households
-    status_counts = dict(zip(STATUS_NAMES, np.bincount(m.status[m.halls], minlength=4).tolist()))
-    counts = np.sort(m.incidents_12m)[::-1]
+    cost_by = {k: round(float(v), 2) for k, v in zip(s.static.cost_keys, costs)}
+    hh = s.households
+    by_status = np.bincount(s.places.status[s.static.halls], minlength=len(STATUS_NAMES))
+    status_counts = dict(zip(STATUS_NAMES, by_status.tolist()))
+    counts = np.sort(s.places.incidents_12m)[::-1]
     total = counts.sum()
     share_half = float((np.searchsorted(np.cumsum(counts), 0.5 * total) + 1) / counts.size) if total else 0.0
     out = {
-        "context": m.spec.context_name,
-        "strategy": m.spec.strategy_name,
-        "seed": m.spec.run.seed,
+        "context": s.spec.context_name,
+        "strategy": s.spec.strategy_name,
+        "seed": s.spec.run.seed,
         "days": n,
         "window_days": w,
         "households": int(hh.occupied.sum()),
         "dwellings": D,
-        "places": m.n_places,
-        "halls": m.n_halls,
+        "places": s.static.n_places,
+        "halls": s.static.n_halls,
         "incidents_per_1000_dwellings": incidents * per1000,
         "incidents_by_type": by_type,
         "insecurity_share": float(col("insecurity_share").mean()),
@@ -294,7 +294,7 @@ def summary(m: EstateModel) -> dict:
         "public_cost_per_dwelling_eur": float(col("public_cost_eur").sum() * scale / D),
         "places_share_for_half_incidents": share_half,
         "hall_status_counts": status_counts,
-        "dealing_points": int(len(m.networks)),
+        "dealing_points": int(len(s.offenders.network_list)),
     }
     out["tranquillity_index"] = tranquillity_index(
         out["insecurity_share"], out["victimisation_rate"], out["incidents_per_1000_dwellings"],

@@ -14,34 +14,31 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+import mesa
 import numpy as np
 from mesa.discrete_space import CellAgent
 
 from tranqsim.jit import njit
-
-if TYPE_CHECKING:  # pragma: no cover
-    from tranqsim.model import EstateModel
+from tranqsim.state import EstateState
 
 
 class YouthGroup(CellAgent):
     label_fr, label_en = "groupe de jeunes", "youth group"
 
-    def __init__(self, model: EstateModel, place: int):
+    def __init__(self, model: mesa.Model, cell, place: int):
         super().__init__(model)
         self.place = place  # tonight's hangout (the Mesa cell follows in sync_cells)
         self.home = place  # the group's own hall or square: its territory
         self._territory = None  # hangout candidates in its territory (YouthGroup.territory)
         self.activity = 1.0
         self.tension = 0.1
-        self.cell = model.cells[place]
+        self.cell = cell
 
     def step(self) -> None:  # pragma: no cover
         raise RuntimeError("youth groups are moved together by YouthGroup.deploy")
 
     @classmethod
-    def deploy(cls, model: EstateModel, groups: list[YouthGroup], evening_guard: np.ndarray) -> None:
+    def deploy(cls, s: EstateState, groups: list[YouthGroup], evening_guard: np.ndarray) -> None:
         """Choose tonight's hangouts for all groups in one draw (Gumbel-max softmax).
 
         One kernel (:func:`_deploy`): the candidates' utilities (numpy's elementwise
@@ -49,52 +46,52 @@ class YouthGroup(CellAgent):
         whether it stays where it was (the row's last uniform)."""
         if not groups:
             return
-        p = model.p
-        cand = model.hangout_places
-        rng = model.streams["youth"]
+        p = s.p
+        cand = s.static.hangout_places
+        rng = s.streams["youth"]
         u = rng.random((len(groups), cand.size + 1))
         # territorial attachment: each group favours its own territory
         if p.group_home_bonus:
-            (bonus, mask), has_home = cls.home_utility(model, groups), True
+            (bonus, mask), has_home = cls.home_utility(s, groups), True
         else:
             bonus, mask, has_home = _NO_BONUS, _NO_MASK, False
-        choice = _deploy(u, cand, model.attractiveness, model.disorder, evening_guard,
-                         model.hangout_hall_bonus, float(p.group_choice_beta), bonus, mask,
+        choice = _deploy(u, cand, s.places.attractiveness, s.places.disorder, evening_guard,
+                         s.static.hangout_hall_bonus, float(p.group_choice_beta), bonus, mask,
                          has_home, float(p.group_stickiness))
         for g, c in zip(groups, choice.tolist()):
             if c >= 0:  # -1: stays
                 g.place = c  # the Mesa cell follows in sync_cells()
 
     @classmethod
-    def home_utility(cls, model: EstateModel, groups: list[YouthGroup]) -> tuple[np.ndarray, np.ndarray]:
+    def home_utility(cls, s: EstateState, groups: list[YouthGroup]) -> tuple[np.ndarray, np.ndarray]:
         """(groups, candidates) utility of each group's own territory, and where it is not 0:
         constant over a run (the groups and their homes do not change), so computed once."""
-        cached = model.group_home_util
+        cached = s.offenders.group_home_util
         if cached is None or cached[0] != groups:
-            p = model.p
+            p = s.p
             bonus = (p.group_choice_beta * p.group_home_bonus) * np.array(
-                [cls.territory(model, g) for g in groups])
-            model.group_home_util = cached = (list(groups), (bonus, bonus != 0))
+                [cls.territory(s, g) for g in groups])
+            s.offenders.group_home_util = cached = (list(groups), (bonus, bonus != 0))
         return cached[1]
 
     @staticmethod
-    def territory(model: EstateModel, group: YouthGroup) -> np.ndarray:
+    def territory(s: EstateState, group: YouthGroup) -> np.ndarray:
         """Which hangout candidates are the group's own: every hall of its home building (a
         group holds its building's entrances, not one door), or its home square."""
         if group._territory is None:
-            b = model.layout.building
-            cand = model.hangout_places
+            b = s.static.layout.building
+            cand = s.static.hangout_places
             group._territory = (b[cand] == b[group.home]) if b[group.home] >= 0 else (cand == group.home)
         return group._territory
 
     @classmethod
-    def update(cls, model: EstateModel, groups: list[YouthGroup], programme: float,
+    def update(cls, s: EstateState, groups: list[YouthGroup], programme: float,
                heavy_contacts: np.ndarray, soft_contacts: np.ndarray) -> None:
         """Activity and tension: programmes and arrests lower activity; heavy-handed contacts
         raise tension, mediation lowers it, and it relaxes over time. ``heavy_contacts`` and
         ``soft_contacts``: float64 per place. (The model's day makes the same arithmetic in
         :func:`update_offenders`, from the day's visits.)"""
-        p = model.p
+        p = s.p
         target, calm = cls.targets(p, programme)
         gain, ng = float(p.tension_from_order_maintenance), len(groups)
         vals = np.empty(2 * ng)  # as _offenders_day leaves them: bound codes, tensions
@@ -133,24 +130,24 @@ class YouthGroup(CellAgent):
 class DealingNetwork(CellAgent):
     label_fr, label_en = "point de deal", "dealing point"
 
-    def __init__(self, model: EstateModel, hall_place: int, strength: float = 0.8):
+    def __init__(self, model: mesa.Model, cell, hall_place: int, strength: float = 0.8):
         super().__init__(model)
         self.place = hall_place
         self.strength = strength
         self.pressure = 0.0
-        self.cell = model.cells[hall_place]
+        self.cell = cell
 
     def step(self) -> None:  # pragma: no cover
         raise RuntimeError("dealing networks are updated by DealingNetwork.update")
 
     @classmethod
-    def update(cls, model: EstateModel, networks: list[DealingNetwork], police: np.ndarray,
+    def update(cls, s: EstateState, networks: list[DealingNetwork], police: np.ndarray,
                raids: np.ndarray, guard: np.ndarray, dismantle_p: float) -> list[DealingNetwork]:
         """Pressure, regrowth, displacement and dismantling. Returns the dismantled ones.
         ``police``, ``raids``, ``guard``: float64 per place (visits and raids over the day).
         (The model's day makes the same arithmetic in :func:`update_offenders`.)"""
-        p = model.p
-        u = model.streams["dealing"].random((max(len(networks), 1), 2))
+        p = s.p
+        u = s.streams["dealing"].random((max(len(networks), 1), 2))
         regrowth, effect = float(p.dealing_regrowth), float(p.dealing_pressure_effect)
         nn = len(networks)
         vals = np.empty(3 * nn)  # as _offenders_day leaves them: bound codes, pressures, strengths
@@ -158,33 +155,33 @@ class DealingNetwork(CellAgent):
             pl = n.place
             vals[nn + i], vals[2 * nn + i], vals[i] = _dealing(
                 n.pressure, n.strength, police[pl], guard[pl], raids[pl], regrowth, effect)
-        return cls.settle(model, networks, vals, 1, u, dismantle_p)
+        return cls.settle(s, networks, vals, 1, u, dismantle_p)
 
     @staticmethod
-    def settle(model: EstateModel, networks: list[DealingNetwork], vals: np.ndarray, bounded: int,
+    def settle(s: EstateState, networks: list[DealingNetwork], vals: np.ndarray, bounded: int,
                u: np.ndarray, dismantle_p: float) -> list[DealingNetwork]:
         """The kernel's pressures and strengths (``vals``: bounds, pressures, strengths), then,
         point by point, dismantling or displacement (its draw). Pressures are numpy float64s,
         strengths too or the Python float 0.05 or 1.0 where ``min(max(s, 0.05), 1.0)`` returned
         its bound, as before (types matter to Python's ``sum``)."""
         nn = len(networks)
-        threshold = model.p.dealing_relocate_threshold
+        threshold = s.p.dealing_relocate_threshold
         bounds = vals[:nn].tolist() if bounded else [0.0] * nn
         gone = []
-        for i, (n, pr, s, b) in enumerate(zip(networks, vals[nn:2 * nn], vals[2 * nn:], bounds)):
+        for i, (n, pr, sv, b) in enumerate(zip(networks, vals[nn:2 * nn], vals[2 * nn:], bounds)):
             n.pressure = pr
-            n.strength = _BOUNDS[int(b)] if b else s
+            n.strength = _BOUNDS[int(b)] if b else sv
             if u[i, 0] < dismantle_p:
                 gone.append(n)
             elif n.pressure > threshold:
-                n.move_to_place(model.quietest_hall(exclude=n.place))
+                n.move_to_place(quietest_hall(s, exclude=n.place), s.static.cells)
         return gone
 
-    def move_to_place(self, place: int) -> None:
+    def move_to_place(self, place: int, cells: list) -> None:
         self.place = place
         self.pressure = 0.0
         self.strength *= 0.7  # moving costs customers
-        self.cell = self.model.cells[place]
+        self.cell = cells[place]
 
 
 def gumbel_argmax(u: np.ndarray, util: np.ndarray, home=None) -> np.ndarray:
@@ -279,7 +276,18 @@ def _deploy(u, cand, attractiveness, disorder, guard, hall_bonus, beta, bonus, m
     return pick
 
 
-def update_offenders(m: EstateModel, d, pol, guard, med, style) -> None:
+def quietest_hall(s: EstateState, exclude: int | None = None) -> int:
+    """Where a displaced or re-emerging dealing point goes: a disordered, unguarded hall
+    (disorder minus guardianship, with a little noise from the "dealing" stream)."""
+    st, places = s.static, s.places
+    score = places.disorder[st.halls] - places.guardianship[st.halls] + \
+        0.1 * s.streams["dealing"].random(st.n_halls)
+    if exclude is not None:
+        score[st.hall_of_place[exclude]] = -np.inf
+    return int(st.halls[np.argmax(score)])
+
+
+def update_offenders(s: EstateState, d, pol, guard, med, style) -> None:
     """The offenders' day: groups' activity and tension; pressure on dealing points, their
     displacement, dismantling by a GLTD and re-emergence; tomorrow's ZSP operations.
 
@@ -288,40 +296,42 @@ def update_offenders(m: EstateModel, d, pol, guard, med, style) -> None:
     with the day's visits summed at those places only (numpy summed them everywhere, in some
     ten calls, then read them a numpy scalar at a time: about 2 us a group or point); the
     kernel also clears today's raids. Python keeps the draws, the agents' lists and Mesa cells.
-    Same operations, order and types as before (tests/test_offenders_kernel.py keeps that
-    version)."""
-    p = m.p
-    groups, networks = m.group_list, m.network_list
-    target, calm = YouthGroup.targets(p, m.mods.youth_programme)
+    Same operations, order and types as the numpy version it replaced."""
+    p = s.p
+    groups, networks = s.offenders.group_list, s.offenders.network_list
+    target, calm = YouthGroup.targets(p, s.in_force.mods.youth_programme)
     vals = _gather(groups, networks)
     ng, nn = len(groups), len(networks)
     bounded_g, bounded_n = _offenders_day(
-        vals, ng, pol, guard, med, m.raids, style == "order_maintenance",
+        vals, ng, pol, guard, med, s.places.raids, style == "order_maintenance",
         float(p.tension_from_order_maintenance), calm, float(p.dealing_regrowth),
         float(p.dealing_pressure_effect))
     if groups:
         YouthGroup.write_back(groups, vals, bounded_g, target)
     if networks:
-        dismantle = p.gltd_dismantle_per_month / 30 * m.org.partnership if m.mods.gltd else 0.0
-        u = m.streams["dealing"].random((nn, 2))
-        gone = DealingNetwork.settle(m, networks, vals[2 * ng:], bounded_n, u, dismantle)
+        gltd = s.in_force.mods.gltd
+        dismantle = p.gltd_dismantle_per_month / 30 * s.in_force.org.partnership if gltd else 0.0
+        u = s.streams["dealing"].random((nn, 2))
+        gone = DealingNetwork.settle(s, networks, vals[2 * ng:], bounded_n, u, dismantle)
         for net in gone:
-            m.network_list.remove(net)
+            s.offenders.network_list.remove(net)
             net.remove()
-            m.reemergence_day.append(
-                d + 1 + int(m.streams["dealing"].exponential(p.dealing_reemergence_days)))
-    cap = m.spec.context.offenders.dealing_capacity
-    for x in [x for x in m.reemergence_day if x <= d]:
-        m.reemergence_day.remove(x)
-        if len(m.network_list) < cap:
-            m.network_list.append(DealingNetwork(m, m.quietest_hall(), strength=0.4))
+            s.offenders.reemergence_day.append(
+                d + 1 + int(s.streams["dealing"].exponential(p.dealing_reemergence_days)))
+    cap = s.spec.context.offenders.dealing_capacity
+    for x in [x for x in s.offenders.reemergence_day if x <= d]:
+        s.offenders.reemergence_day.remove(x)
+        if len(s.offenders.network_list) < cap:
+            place = quietest_hall(s)
+            s.offenders.network_list.append(
+                DealingNetwork(s.registry, s.static.cells[place], place, strength=0.4))
     # ZSP operations on dealing points inside the zone (tomorrow's raids; today's were cleared)
-    zone = m.mods.zsp_zone
-    if zone is not None and m.network_list:
-        rng = m.streams["zsp"]
-        for net in m.network_list:
+    zone = s.in_force.mods.zsp_zone
+    if zone is not None and s.offenders.network_list:
+        rng = s.streams["zsp"]
+        for net in s.offenders.network_list:
             if zone[net.place] and rng.random() < p.zsp_raid_per_week / 7:
-                m.raids[net.place] = 1.0
+                s.places.raids[net.place] = 1.0
 
 
 def _gather(groups, networks) -> np.ndarray:

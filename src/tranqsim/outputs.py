@@ -81,7 +81,7 @@ def _short(name: str) -> str:
 # --------------------------------------------------------------------------- markers
 def write_marker(folder: Path, marker: str, written_by: str) -> None:
     """Record in ``folder`` which program wrote it and which files (the marker last)."""
-    from tranqsim import __version__
+    from tranqsim.version import __version__
 
     files = sorted(p.name for p in folder.iterdir() if p.name != marker)
     (folder / marker).write_text(json.dumps(

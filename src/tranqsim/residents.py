@@ -17,16 +17,13 @@ its per-hall sums in input order, so they give the bits the numpy version gave.
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tranqsim.estate import HallStatus
 from tranqsim.incidents import EVENING, NIGHT
 from tranqsim.jit import njit
-
-if TYPE_CHECKING:  # pragma: no cover
-    from tranqsim.model import EstateModel
+from tranqsim.state import EstateState
+from tranqsim.vocabulary import HallStatus
 
 # how much a police visit reassures residents, by style
 POLICE_STYLE_REASSURANCE = {"community": 0.5, "standard": 0.25, "order_maintenance": 0.1}
@@ -37,41 +34,44 @@ _HALL_PARAMS = ("community_ce_gain", "fear_base", "fear_disorder", "fear_inciden
 _hall_consts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def update_residents(m: EstateModel, d, med, pol, guard, style) -> None:
+def update_residents(s: EstateState, d, med, pol, guard, style) -> None:
     """Collective efficacy, fear, satisfaction, trust; tenancy events; hall status.
 
-    Hall quantities (see :func:`_halls_day`): occupancy, mean fear (written to ``m.fear`` at the
+    Hall quantities (see :func:`_halls_day`): occupancy, mean fear (written to the places' ``fear`` at the
     halls), weekly residential stability, collective efficacy, the fear target's log-odds, the
     reassurance, community-policing and heavy-handedness EMAs, and, weekly (or when not yet
     set), satisfaction and trust targets; the hall status. Then households' attitudes,
     complaints and evictions (eviction lever), settled disputes (dispute mediation), move-outs,
     relets and squats (by yesterday's hall status)."""
-    p, hh, halls, H = m.p, m.households, m.halls, m.n_halls
-    part = min(m.mods.participation, 2.0)
+    p, hh, st, places, hs, mods = s.p, s.households, s.static, s.places, s.halls, s.in_force.mods
+    halls, H = st.halls, st.n_halls
+    part = min(mods.participation, 2.0)
     weekly = d % 7 == 0  # residential stability changes slowly: weekly is enough
-    targets = weekly or m.hall_sat is None  # satisfaction and trust targets: weekly
-    if m.hall_sat is None:
-        m.hall_sat, m.hall_tl, m.hall_tp = np.empty(H), np.empty(H), np.empty(H)
+    targets = weekly or hs.hall_sat is None  # satisfaction and trust targets: weekly
+    if hs.hall_sat is None:
+        hs.hall_sat, hs.hall_tl, hs.hall_tp = np.empty(H), np.empty(H), np.empty(H)
     # The hall arrays are written in place (returning new arrays from a kernel costs more than
     # the arithmetic): same values as the numpy version's new arrays, which no one kept.
-    hall_status = np.empty(H, np.int64)  # yesterday's, for mobility (a copy, as m.status[halls])
+    hall_status = np.empty(H, np.int64)  # yesterday's, for mobility (a copy, as status[halls])
     consts = _hall_consts.get(p)
     if consts is None:
         consts = _hall_consts[p] = tuple(float(getattr(p, name)) for name in _HALL_PARAMS)
     _halls_day(
-        d, weekly, targets, hh.hall, hh.occupied, hh.fear, hh.move_in, m.layout.dwellings_per_hall,
-        halls, float(part), consts, m.nbr, m.disorder, m.recent, m.dealing, pol, med, guard,
-        m.caretaker_cov, POLICE_STYLE_REASSURANCE[style], style == "community",
-        style == "order_maintenance", m.raids, m.cov_halls, m.resp_landlord, m.resp_police,
-        0.3 * m.mods.dispute_mediation, float(m.trust_l0), float(m.trust_p0), m.status_score,
+        d, weekly, targets, hh.hall, hh.occupied, hh.fear, hh.move_in, st.layout.dwellings_per_hall,
+        halls, float(part), consts, s.today.nbr, places.disorder, places.recent, places.dealing,
+        pol, med, guard, s.in_force.caretaker_cov, POLICE_STYLE_REASSURANCE[style],
+        style == "community", style == "order_maintenance", places.raids, s.in_force.cov_halls,
+        hs.resp_landlord, hs.resp_police, 0.3 * mods.dispute_mediation, float(st.trust_l0),
+        float(st.trust_p0), places.status_score,
         # written:
-        m.fear, m.hall_occ, m.stab_h, m.ce, m.hall_reassure, m.hall_community, m.hall_heavy,
-        m.hall_fear_logit, m.hall_sat, m.hall_tl, m.hall_tp, m.hall_trust_l, m.hall_trust_p,
-        m.status, hall_status)
-    hh.update_attitudes(d, m.hall_fear_logit, m.hall_sat, m.hall_tl, m.hall_tp)
+        places.fear, hs.hall_occ, hs.stab_h, hs.ce, hs.hall_reassure, hs.hall_community,
+        hs.hall_heavy, hs.hall_fear_logit, hs.hall_sat, hs.hall_tl, hs.hall_tp, hs.hall_trust_l,
+        hs.hall_trust_p, places.status, hall_status)
+    hh.update_attitudes(d, hs.hall_fear_logit, hs.hall_sat, hs.hall_tl, hs.hall_tp)
     # tenancy: complaints and evictions for disturbance; settled disputes; move-outs, relets, squats
-    filed = hh.mobility(d, m.keys["mobility"], hall_status, m.streams, m.mods.eviction, m.mods.dispute_mediation)
-    m.day_evict_cost = filed * p.cost_eviction_case if m.mods.eviction else 0.0
+    filed = hh.mobility(d, s.keys["mobility"], hall_status, s.streams, mods.eviction,
+                        mods.dispute_mediation)
+    s.today.day_evict_cost = filed * p.cost_eviction_case if mods.eviction else 0.0
 
 
 _ORANGE, _RED = int(HallStatus.ORANGE), int(HallStatus.RED)

@@ -21,15 +21,13 @@ The day's arithmetic (the place and hall updates and every event's outcome) runs
 kernel (:func:`_respond_kernel`): a day has a few to a few dozen events, and as about seventy
 numpy calls on such small arrays it cost 300-400 microseconds, mostly in call overheads. The
 kernel makes the same operations in the same order and dtypes as the numpy version it replaced,
-so every output is the same to the bit (tranqsim.jit; tests/test_response_kernel.py keeps a copy
-of that version and compares). Python keeps the random draw, the numpy sum of repair costs,
+so every output was the same to the bit when it came in (tests/regression/ guards the
+summaries since). Python keeps the random draw, the numpy sum of repair costs,
 the households' victimisation (``Households.victimise``), the arrests (group and network
 objects) and the event log.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -37,9 +35,8 @@ from tranqsim.incidents import (DAY, H_CARETAKER, H_GUARD, H_MEDIATOR, H_NONE, H
                                 IncidentType as I)
 from tranqsim.jit import njit
 from tranqsim.rng import day_key, uniform32
-
-if TYPE_CHECKING:  # pragma: no cover
-    from tranqsim.model import EstateModel
+from tranqsim.state import EstateState
+from tranqsim.vocabulary import DisorderComponent
 
 
 # Per-type constants the kernel reads, one row per incident type (built once, passed as one
@@ -50,53 +47,57 @@ _TYPE_INFO = np.stack([TABLE.victim, TABLE.to_police, TABLE.nuisance, TABLE.offe
 _SEVERITY = np.ascontiguousarray(TABLE.severity, dtype=np.float64)
 _GOLDEN = np.float32(0.6180339887)  # float32, as in the numpy version: float32 arithmetic
 _STAFF_AGGRESSION = int(I.STAFF_AGGRESSION)
+_WASTE = int(DisorderComponent.WASTE)
 
 
-def respond(m: EstateModel, d, hs, ts, ps, pol, med, guard) -> None:
-    p, hh = m.p, m.households
+def respond(s: EstateState, d, hs, ts, ps, pol, med, guard) -> None:
+    """The consequences of the day's incidents (types ``ts``, phases ``hs``, places ``ps``)."""
+    p, hh, st, places, halls, today = s.p, s.households, s.static, s.places, s.halls, s.today
+    mods, org = s.in_force.mods, s.in_force.org
     # four uniforms per (phase, place) and day: witness, report, handling, victim; counter-based
     # (tranqsim.rng), computed for the events' cells only
-    u = event_uniforms(m.keys["reporting"], d, hs, ps, m.n_places)
-    m.day_repair_cost = float(m.repair_cost[ts].sum())  # numpy's pairwise sum: stays in numpy
-    cctv = m.mods.cctv_active
+    u = event_uniforms(s.keys["reporting"], d, hs, ps, st.n_places)
+    today.day_repair_cost = float(st.repair_cost[ts].sum())  # numpy's pairwise sum: stays in numpy
+    cctv = mods.cctv_active
     has_cctv = cctv is not None
     if not has_cctv:
-        cctv = m.caretaker_cov  # never read; same type, so no second compiled version
+        cctv = s.in_force.caretaker_cov  # never read; same type, so no second compiled version
     # `u < landlord_response`: numpy compares a float32 array with a Python float in float32
     # (NEP 50, the Python float is weak), with a numpy float64 in float64
-    lr = m.org.landlord_response
+    lr = org.landlord_response
     lr_weak = type(lr) in (float, int)
     # the same left-to-right products as the numpy expression (Python floats)
-    pol_base = p.police_response_base * m.org.partnership * (1.5 if m.mods.information_sharing else 1.0)
+    pol_base = p.police_response_base * org.partnership * (1.5 if mods.information_sharing else 1.0)
     (slots, witnessed, reported, handler, arrests, type_counts, n_reported, n_handled,
      ps32, ts8, hs8) = _respond_kernel(
         d, hs, ts, ps, u, pol, med, guard,
-        m.recent, m.incidents_12m, m.ring, m.status_score, m.attractiveness, m.dis_comp,
-        m.nearest_hall, m.hall_of_place, m.caretaker_cov, cctv, has_cctv,
-        m.hall_start, m.layout.dwellings_per_hall, hh.occupied, m.hall_occ,
-        m.hall_trust_p, m.hall_trust_l, m.resp_landlord, m.resp_police,
-        _TYPE_INFO, _SEVERITY, m.comp_amount,
+        places.recent, places.incidents_12m, places.ring, places.status_score,
+        places.attractiveness, places.dis_comp,
+        st.nearest_hall, st.hall_of_place, s.in_force.caretaker_cov, cctv, has_cctv,
+        st.hall_start, st.layout.dwellings_per_hall, hh.occupied, halls.hall_occ,
+        halls.hall_trust_p, halls.hall_trust_l, halls.resp_landlord, halls.resp_police,
+        _TYPE_INFO, _SEVERITY, st.comp_amount,
         p.attract_boost, p.witness_hall, p.witness_public, p.report_base, pol_base, lr,
-        lr_weak, m.landlord_handler)
-    m.day_type_counts = type_counts
+        lr_weak, s.in_force.landlord_handler)
+    today.day_type_counts = type_counts
     if ts.size == 0:
-        m.day_reported = m.day_handled = m.victims_today = 0
+        today.day_reported = today.day_handled = today.victims_today = 0
         return
-    hh.victimise(d, slots, m.hall_fear_logit)
-    m.victims_today = slots.size
+    hh.victimise(d, slots, halls.hall_fear_logit)
+    today.victims_today = slots.size
     # arrests weaken groups and dealing points where police handled an incident
     if arrests.size:
         hit = set(arrests.tolist())
-        for grp in m.group_list:
+        for grp in s.offenders.group_list:
             if grp.place in hit:
                 grp.arrested(p.arrest_effect)
-        for net in m.network_list:
+        for net in s.offenders.network_list:
             if net.place in hit:
                 net.strength = max(0.05, net.strength - p.arrest_effect)
-    m.day_reported = np.intp(n_reported)  # the type np.count_nonzero returned
-    m.day_handled = np.intp(n_handled)
-    if m.log_events:
-        m.events.append((d, ps32, ts8, hs8, witnessed, reported, handler))
+    today.day_reported = np.intp(n_reported)  # the type np.count_nonzero returned
+    today.day_handled = np.intp(n_handled)
+    if s.output.log_events:
+        s.output.events.append((d, ps32, ts8, hs8, witnessed, reported, handler))
 
 
 @njit
@@ -248,7 +249,7 @@ def _respond_kernel(d, hs, ts, ps, u_cell, pol, med, guard,
         x = pol_base * (1.5 if monitored else 1.0)
         pol_resp = x if (x < 0.95 or x != x) else 0.95  # np.minimum(0.95, x), NaN kept
         nuis = type_info[t, _NUIS] != 0
-        prop = type_info[t, _COMP] != 2
+        prop = type_info[t, _COMP] != _WASTE  # damage or tags: property
         # from lowest to highest priority: the landlord's services, then whoever is there
         hd = H_NONE
         if (not to_police) and rep_ and (u2 < lr_thr):

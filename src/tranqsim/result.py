@@ -39,10 +39,10 @@ class Result:
 
     @classmethod
     def from_model(cls, model) -> Result:
-        from tranqsim import __version__
+        from tranqsim.version import __version__
         from tranqsim.metrics import summary
 
-        return cls(model.spec, summary(model), model.recorder.frame(), incidents_frame(model),
+        return cls(model.spec, summary(model.state), model.recorder.frame(), incidents_frame(model),
                    households_frame(model), places_frame(model),
                    model.recorder.costs_frame(model.cost_keys).assign(day=lambda df: np.arange(len(df))),
                    [{"lever": lv.name, "start": lv.config.start, "end": lv.config.end}

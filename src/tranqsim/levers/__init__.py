@@ -2,7 +2,7 @@
 
 Each lever is one small class: its scenario-file name, French and English labels, a pydantic
 ``Config`` (with the ``start``/``end`` day window shared by all levers), the mechanism it acts
-through (``apply``: it writes into the model's :class:`Modifiers`), and its cost
+through (``apply``: it writes into the state's :class:`Modifiers`), and its cost
 (``annual_cost``, euros per year while active, investment amortised over its lifetime).
 The model recomputes the modifiers from scratch whenever a lever starts or ends, so levers
 never undo each other's work by hand.
@@ -15,104 +15,9 @@ mediators, dispute mediation, youth programmes, resident participation), ``partn
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from tranqsim.levers.base import REGISTRY, Lever, LeverConfig, Modifiers, register
 
-import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-if TYPE_CHECKING:  # pragma: no cover
-    from tranqsim.model import EstateModel
-
-
-class LeverConfig(BaseModel):
-    """Fields every lever has: its activity window in days from the start of the run."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    start: int = Field(0, ge=0, description="first day the lever is active")
-    end: int | None = Field(None, ge=1, description="day the lever stops (exclusive); "
-                            "omit for 'until the end of the run'")
-
-    @model_validator(mode="after")
-    def _window(self):
-        if self.end is not None and self.end <= self.start:
-            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
-        return self
-
-
-@dataclass
-class Modifiers:
-    """What the active levers change in the model, recomputed from scratch at each change."""
-
-    caretaker_posts: int = 0
-    cleaning_level: float = 0.0
-    repair_days_factor: float = 1.0
-    tag_days_factor: float = 1.0
-    cctv_passive: np.ndarray | None = None  # (places,) cameras per place, recording only
-    cctv_active: np.ndarray | None = None  # (places,) cameras per place, monitored
-    access_control: np.ndarray | None = None  # (places,) bool, halls with controlled entry
-    lighting: np.ndarray | None = None  # (places,) lighting level 0..1 in public spaces
-    residentialised: np.ndarray | None = None  # (places,) bool
-    mediator_posts: int = 0
-    mediator_night_shift: bool = False
-    dispute_mediation: bool = False
-    youth_programme: float = 0.0
-    participation: float = 0.0
-    police_level: float = 1.0
-    police_mode: str = "random"
-    police_style: str = "standard"
-    zsp_zone: np.ndarray | None = None  # (places,) bool while a ZSP is active
-    zsp_extra_crews: float = 0.0
-    information_sharing: bool = False
-    gltd: bool = False
-    eviction: bool = False
-    guard_level: float = 0.0
-
-    def place_array(self, name: str, n: int, dtype=float) -> np.ndarray:
-        arr = getattr(self, name)
-        if arr is None:
-            arr = np.zeros(n, dtype=dtype)
-            setattr(self, name, arr)
-        return arr
-
-
-class Lever:
-    """Base class: a lever's identity, config, mechanism and cost."""
-
-    name: ClassVar[str]
-    label_fr: ClassVar[str]
-    label_en: ClassVar[str]
-    family: ClassVar[str]
-    Config: ClassVar[type[LeverConfig]] = LeverConfig
-
-    def __init__(self, config: LeverConfig):
-        self.config = config
-
-    def active(self, day: int) -> bool:
-        c = self.config
-        return c.start <= day and (c.end is None or day < c.end)
-
-    def setup(self, model: EstateModel) -> None:
-        """Called once when the model is built (e.g. choose where cameras go)."""
-
-    def apply(self, model: EstateModel, mods: Modifiers) -> None:  # pragma: no cover
-        raise NotImplementedError
-
-    def annual_cost(self, model: EstateModel) -> float:
-        """Euros per year while active (running cost + amortised investment)."""
-        return 0.0
-
-
-REGISTRY: dict[str, type[Lever]] = {}
-
-
-def register(cls: type[Lever]) -> type[Lever]:
-    if cls.name in REGISTRY:
-        raise ValueError(f"lever {cls.name!r} registered twice")
-    REGISTRY[cls.name] = cls
-    return cls
-
+__all__ = ["REGISTRY", "Lever", "LeverConfig", "Modifiers", "register"]
 
 # Import the families so that their levers register themselves, in toolbox order (hard to soft).
 from tranqsim.levers import situational, management, social, partnership  # noqa: E402,F401,I001

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from tranqsim.levers import Lever, LeverConfig, register
+from tranqsim.levers.base import Lever, LeverConfig, register
 
 
 @register
@@ -21,14 +21,14 @@ class Caretakers(Lever):
     class Config(LeverConfig):
         per_100_dwellings: float = Field(1.0, ge=0, le=5, description="posts per 100 dwellings")
 
-    def posts(self, model) -> int:
-        return round(self.config.per_100_dwellings * model.n_dwellings / 100)
+    def posts(self, s) -> int:
+        return round(self.config.per_100_dwellings * s.static.n_dwellings / 100)
 
-    def apply(self, model, mods):
-        mods.caretaker_posts += self.posts(model)
+    def apply(self, s, mods):
+        mods.caretaker_posts += self.posts(s)
 
-    def annual_cost(self, model):
-        return self.posts(model) * model.p.cost_caretaker_post
+    def annual_cost(self, s):
+        return self.posts(s) * s.p.cost_caretaker_post
 
 
 @register
@@ -41,8 +41,8 @@ class Cleaning(Lever):
     class Config(LeverConfig):
         level: float = Field(1.0, ge=0, le=3, description="cleaning intensity (1 = standard contract)")
 
-    def apply(self, model, mods):
+    def apply(self, s, mods):
         mods.cleaning_level += self.config.level
 
-    def annual_cost(self, model):
-        return self.config.level * model.n_dwellings * model.p.cost_cleaning_contract
+    def annual_cost(self, s):
+        return self.config.level * s.static.n_dwellings * s.p.cost_cleaning_contract

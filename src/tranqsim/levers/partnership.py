@@ -10,7 +10,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from tranqsim.levers import Lever, LeverConfig, register
+from tranqsim.levers.base import Lever, LeverConfig, register
 
 
 @register
@@ -30,7 +30,7 @@ class Police(Lever):
         mode: Literal["random", "hot_spot"] = "random"
         style: Literal["community", "standard", "order_maintenance"] = "standard"
 
-    def apply(self, model, mods):
+    def apply(self, s, mods):
         mods.police_level = self.config.level
         mods.police_mode = self.config.mode
         mods.police_style = self.config.style
@@ -63,24 +63,24 @@ class ZSP(Lever):
 
     zone_mask: np.ndarray | None = None
 
-    def apply(self, model, mods):
+    def apply(self, s, mods):
         if self.zone_mask is None:  # fixed on the first day the ZSP is active
-            self.zone_mask = self._zone(model)
+            self.zone_mask = self._zone(s)
         mods.zsp_zone = self.zone_mask
         mods.zsp_extra_crews += self.config.extra_crews
 
-    def _zone(self, model) -> np.ndarray:
-        lay, z = model.layout, self.config.zone
+    def _zone(self, s) -> np.ndarray:
+        lay, z = s.static.layout, self.config.zone
         if z == "estate":
-            return np.ones(model.n_places, dtype=bool)
+            return np.ones(s.static.n_places, dtype=bool)
         if z == "hot_spot":
-            c = int(np.argmax(model.hotness()))
+            c = int(np.argmax(s.places.recent))
             cx, cy, r = lay.x[c], lay.y[c], self.config.radius
             return (np.abs(lay.x - cx) <= r) & (np.abs(lay.y - cy) <= r)
         return (lay.x >= z.x0) & (lay.x <= z.x1) & (lay.y >= z.y0) & (lay.y <= z.y1)
 
-    def public_cost(self, model):
-        return self.config.extra_crews * 365 * model.p.cost_police_crew_day
+    def public_cost(self, s):
+        return self.config.extra_crews * 365 * s.p.cost_police_crew_day
 
 
 @register
@@ -94,11 +94,11 @@ class InformationSharing(Lever):
     class Config(LeverConfig):
         pass
 
-    def apply(self, model, mods):
+    def apply(self, s, mods):
         mods.information_sharing = True
 
-    def annual_cost(self, model):
-        return 0.1 * model.p.cost_officer_post  # a tenth of an officer's time
+    def annual_cost(self, s):
+        return 0.1 * s.p.cost_officer_post  # a tenth of an officer's time
 
 
 @register
@@ -113,11 +113,11 @@ class GLTD(Lever):
     class Config(LeverConfig):
         pass
 
-    def apply(self, model, mods):
+    def apply(self, s, mods):
         mods.gltd = True
 
-    def annual_cost(self, model):
-        return 0.2 * model.p.cost_officer_post
+    def annual_cost(self, s):
+        return 0.2 * s.p.cost_officer_post
 
 
 @register
@@ -133,7 +133,7 @@ class Eviction(Lever):
     class Config(LeverConfig):
         pass
 
-    def apply(self, model, mods):
+    def apply(self, s, mods):
         mods.eviction = True
 
 
@@ -148,8 +148,8 @@ class PrivateSecurity(Lever):
     class Config(LeverConfig):
         level: float = Field(1.0, ge=0, le=3, description="1 = GPIS-like coverage")
 
-    def apply(self, model, mods):
+    def apply(self, s, mods):
         mods.guard_level += self.config.level
 
-    def annual_cost(self, model):
-        return self.config.level * model.n_dwellings * model.p.cost_private_security
+    def annual_cost(self, s):
+        return self.config.level * s.static.n_dwellings * s.p.cost_private_security

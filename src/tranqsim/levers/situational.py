@@ -9,8 +9,8 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from tranqsim.estate import PlaceKind
-from tranqsim.levers import Lever, LeverConfig, Modifiers, register
+from tranqsim.levers.base import Lever, LeverConfig, Modifiers, register
+from tranqsim.vocabulary import PlaceKind
 
 
 @register
@@ -31,9 +31,9 @@ class CCTV(Lever):
         placement: Literal["car_parks", "halls", "hot_spots"] = Field(
             "hot_spots", description="where cameras go first")
 
-    def setup(self, model):
-        lay, cfg = model.layout, self.config
-        risk = model.initial_risk  # places ranked by their expected incident rate at start
+    def setup(self, s):
+        lay, cfg = s.static.layout, self.config
+        risk = s.static.initial_risk  # places ranked by their expected incident rate at start
         if cfg.placement == "car_parks":
             order = np.lexsort((-risk, lay.kind != PlaceKind.CAR_PARK))
         elif cfg.placement == "halls":
@@ -42,12 +42,12 @@ class CCTV(Lever):
             order = np.argsort(-risk, kind="stable")
         self.places = order[: min(cfg.cameras, order.size)]
 
-    def apply(self, model, mods: Modifiers):
+    def apply(self, s, mods: Modifiers):
         name = "cctv_active" if self.config.monitoring == "active" else "cctv_passive"
-        mods.place_array(name, model.n_places)[self.places] += 1.0
+        mods.place_array(name, s.static.n_places)[self.places] += 1.0
 
-    def annual_cost(self, model):
-        p, n = model.p, len(self.places)
+    def annual_cost(self, s):
+        p, n = s.p, len(self.places)
         cost = n * (p.cost_cctv_capex / p.cctv_lifetime_years + p.cost_cctv_opex)
         if self.config.monitoring == "active":
             cost += n * p.cost_cctv_monitoring
@@ -65,16 +65,16 @@ class AccessControl(Lever):
     class Config(LeverConfig):
         share_of_halls: float = Field(1.0, ge=0, le=1, description="share of halls equipped")
 
-    def setup(self, model):
-        halls = model.layout.hall_places
+    def setup(self, s):
+        halls = s.static.layout.hall_places
         k = round(self.config.share_of_halls * halls.size)
-        self.halls = halls[np.argsort(-model.initial_risk[halls], kind="stable")[:k]]
+        self.halls = halls[np.argsort(-s.static.initial_risk[halls], kind="stable")[:k]]
 
-    def apply(self, model, mods):
-        mods.place_array("access_control", model.n_places, bool)[self.halls] = True
+    def apply(self, s, mods):
+        mods.place_array("access_control", s.static.n_places, bool)[self.halls] = True
 
-    def annual_cost(self, model):
-        p = model.p
+    def annual_cost(self, s):
+        p = s.p
         return self.halls.size * (p.cost_access_control_capex / p.works_lifetime_years
                                   + p.cost_access_control_opex)
 
@@ -90,16 +90,16 @@ class Lighting(Lever):
     class Config(LeverConfig):
         level: float = Field(1.0, ge=0, le=1, description="share of public spaces relit")
 
-    def setup(self, model):
-        public = np.flatnonzero(model.layout.kind != PlaceKind.HALL)
+    def setup(self, s):
+        public = np.flatnonzero(s.static.layout.kind != PlaceKind.HALL)
         k = round(self.config.level * public.size)
-        self.places = public[np.argsort(-model.initial_risk[public], kind="stable")[:k]]
+        self.places = public[np.argsort(-s.static.initial_risk[public], kind="stable")[:k]]
 
-    def apply(self, model, mods):
-        mods.place_array("lighting", model.n_places)[self.places] = 1.0
+    def apply(self, s, mods):
+        mods.place_array("lighting", s.static.n_places)[self.places] = 1.0
 
-    def annual_cost(self, model):
-        return self.places.size * model.p.cost_lighting_capex / model.p.works_lifetime_years
+    def annual_cost(self, s):
+        return self.places.size * s.p.cost_lighting_capex / s.p.works_lifetime_years
 
 
 @register
@@ -114,23 +114,23 @@ class Residentialisation(Lever):
     class Config(LeverConfig):
         share_of_buildings: float = Field(1.0, ge=0, le=1, description="share of buildings enclosed")
 
-    def setup(self, model):
-        lay = model.layout
+    def setup(self, s):
+        lay = s.static.layout
         nb = lay.n_buildings
         k = round(self.config.share_of_buildings * nb)
-        risk_b = np.bincount(lay.building[lay.hall_places], model.initial_risk[lay.hall_places], nb)
+        risk_b = np.bincount(lay.building[lay.hall_places], s.static.initial_risk[lay.hall_places], nb)
         chosen = np.argsort(-risk_b, kind="stable")[:k]
         halls = np.isin(lay.building, chosen)
         around = (lay.buffer2 @ halls.astype(float)) > 0
         self.mask = (around & (lay.kind != PlaceKind.HALL)) | halls
         self.dwellings = int(lay.dwellings_per_hall[np.isin(lay.building[lay.hall_places], chosen)].sum())
 
-    def apply(self, model, mods):
-        arr = mods.place_array("residentialised", model.n_places, bool)
+    def apply(self, s, mods):
+        arr = mods.place_array("residentialised", s.static.n_places, bool)
         arr |= self.mask
 
-    def annual_cost(self, model):
-        return self.dwellings * model.p.cost_residentialisation_capex / model.p.works_lifetime_years
+    def annual_cost(self, s):
+        return self.dwellings * s.p.cost_residentialisation_capex / s.p.works_lifetime_years
 
 
 @register
@@ -145,12 +145,12 @@ class RapidRepair(Lever):
         repair_days: float = Field(5, ge=1, le=365, description="mean days to repair damage")
         tag_removal_days: float = Field(3, ge=1, le=365, description="mean days to remove tags")
 
-    def apply(self, model, mods):
-        p = model.p
+    def apply(self, s, mods):
+        p = s.p
         mods.repair_days_factor = min(mods.repair_days_factor,
                                       self.config.repair_days / p.repair_delay_days)
         mods.tag_days_factor = min(mods.tag_days_factor,
                                    self.config.tag_removal_days / p.tag_removal_days)
 
-    def annual_cost(self, model):
-        return model.n_dwellings * model.p.cost_rapid_repair_premium
+    def annual_cost(self, s):
+        return s.static.n_dwellings * s.p.cost_rapid_repair_premium

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from tranqsim.levers import Lever, LeverConfig, register
+from tranqsim.levers.base import Lever, LeverConfig, register
 
 
 @register
@@ -25,14 +25,14 @@ class NightMediators(Lever):
         shift: Literal["evening", "evening_and_night"] = Field(
             "evening", description="evening (18-24h) or evening and night (18-6h)")
 
-    def apply(self, model, mods):
+    def apply(self, s, mods):
         mods.mediator_posts += self.config.posts
         mods.mediator_night_shift |= self.config.shift == "evening_and_night"
 
-    def annual_cost(self, model):
+    def annual_cost(self, s):
         # a night shift as well means half as many hours again per post
         hours = 1.5 if self.config.shift == "evening_and_night" else 1.0
-        return hours * self.config.posts * model.p.cost_mediator_post
+        return hours * self.config.posts * s.p.cost_mediator_post
 
 
 @register
@@ -46,11 +46,11 @@ class DisputeMediation(Lever):
     class Config(LeverConfig):
         pass
 
-    def apply(self, model, mods):
+    def apply(self, s, mods):
         mods.dispute_mediation = True
 
-    def annual_cost(self, model):
-        return model.n_dwellings * model.p.cost_dispute_mediation
+    def annual_cost(self, s):
+        return s.static.n_dwellings * s.p.cost_dispute_mediation
 
 
 @register
@@ -64,11 +64,11 @@ class YouthProgrammes(Lever):
     class Config(LeverConfig):
         intensity: float = Field(1.0, ge=0, le=3, description="1 = a standard programme")
 
-    def apply(self, model, mods):
+    def apply(self, s, mods):
         mods.youth_programme += self.config.intensity
 
-    def annual_cost(self, model):
-        return self.config.intensity * model.n_dwellings * model.p.cost_youth_programme
+    def annual_cost(self, s):
+        return self.config.intensity * s.static.n_dwellings * s.p.cost_youth_programme
 
 
 @register
@@ -82,8 +82,8 @@ class ResidentParticipation(Lever):
     class Config(LeverConfig):
         intensity: float = Field(1.0, ge=0, le=3, description="1 = active support of associations")
 
-    def apply(self, model, mods):
+    def apply(self, s, mods):
         mods.participation += self.config.intensity
 
-    def annual_cost(self, model):
-        return self.config.intensity * model.n_dwellings * model.p.cost_participation
+    def annual_cost(self, s):
+        return self.config.intensity * s.static.n_dwellings * s.p.cost_participation

@@ -1,0 +1,193 @@
+"""The day as data: the ordered stages of one day, each a function of the state and the day.
+
+:meth:`tranqsim.model.EstateModel.step` runs :data:`DAY_STAGES` in order, then advances the
+day. The ODD's process overview (``docs/ODD.md``, section 3) lists the same stages, by the same
+names, in the same order (``tests/test_schedule.py`` checks it). A stage reads what earlier
+stages of the day left in ``state.today`` (the day's scratch) and the state's other parts;
+there is no random activation order: each agent type is processed as a block.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from tranqsim import environment, intensities
+from tranqsim.actors import NightMediator, PoliceUnit, SecurityGuard
+from tranqsim.guardianship import morning
+from tranqsim.incident_draw import draw
+from tranqsim.incidents import EVENING, NIGHT, TABLE, S, T
+from tranqsim.levers.in_force import apply_levers
+from tranqsim.linalg import split_matmul
+from tranqsim.offenders import YouthGroup, update_offenders
+from tranqsim.residents import update_residents
+from tranqsim.response import respond
+from tranqsim.state import EstateState
+from tranqsim.vocabulary import IncidentType as I, Source
+
+RESIDENT_PHASE = np.array([1.0, 0.8, 0.4])  # residents watch less at night (by Phase)
+# police style: deterrence per visit
+POLICE_STYLE_DETERRENCE = {"community": 0.8, "standard": 1.0, "order_maintenance": 1.3}
+_NO_RESID = np.zeros(0, bool)  # (a kernel argument keeps one type: an empty array, not None)
+_UV, _SA = int(I.URBAN_VIOLENCE), int(I.STAFF_AGGRESSION)
+_NOISE, _DEGRADATION = int(I.NOISE_DISPUTE), int(I.DEGRADATION)
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """One step of the day: its name (as the ODD names it) and what it does."""
+
+    name: str
+    run: Callable[[EstateState, int], None]
+
+
+def levers(s: EstateState, d: int) -> None:
+    """On day 0 and the days a lever starts or ends: modifiers, staff, static guardianship,
+    disorder removal rates and cost rates (:func:`tranqsim.levers.in_force.apply_levers`)."""
+    if d in s.in_force.change_days:
+        apply_levers(s, d)
+
+
+def guardians(s: EstateState, d: int) -> None:
+    """Mediators, guards and police draw today's visits; guardianship per (source, phase,
+    place), the places' guardianship layer and the day's neighbourhood means (one sparse
+    product, morning values): see :mod:`tranqsim.guardianship`."""
+    p, mods, staff, today, places = s.p, s.in_force.mods, s.in_force.staff, s.today, s.places
+    st = s.static
+    today.med = med = NightMediator.deploy(s, staff[NightMediator], mods.mediator_night_shift)
+    today.guard = guard = SecurityGuard.deploy(s, staff[SecurityGuard])
+    # (3, P) police visits: read by validation (C6) and the UI
+    today.police_today = pol = PoliceUnit.deploy(s, staff[PoliceUnit], mods.police_mode, mods.zsp_zone)
+    sat = p.police_saturation_visits
+    hh = s.households
+    today.g, today.nbr, today.evening_guard, today.n_occ, today.n_dep = morning(
+        s.in_force.g_static, med, guard, pol, p.g_mediator, p.g_guard, float(sat) if sat else 0.0,
+        p.g_police * POLICE_STYLE_DETERRENCE[mods.police_style], places.disorder,
+        places.attractiveness, st.halls, s.halls.ce, places.recent, places.dealing, today.nbr_in,
+        st.W_indptr, st.W_indices, st.W.data,
+        _NO_RESID if mods.residentialised is None else mods.residentialised,
+        mods.residentialised is not None,
+        p.g_residents, RESIDENT_PHASE, p.diffusion_weight, hh.occupied, hh.deprived,
+        places.guardianship)
+
+
+def youth_groups(s: EstateState, d: int) -> None:
+    """Youth groups choose tonight's hangout, avoiding evening guardianship."""
+    YouthGroup.deploy(s, s.offenders.group_list, s.today.evening_guard)
+
+
+def incident_intensities(s: EstateState, d: int) -> None:
+    """Intensities ``lam[t, h, p]`` (see :mod:`tranqsim.incidents`): background x deprivation
+    x contagion x attractiveness, offenders present, households; deterrence by residents, then
+    staff, police and technical guardians, displacement in space and time; urban violence and
+    aggressions against staff."""
+    p, mods, hh, st, places, today = s.p, s.in_force.mods, s.households, s.static, s.places, s.today
+    P, g, nb, med = st.n_places, today.g, today.nbr, today.med
+    G = split_matmul(st.sens_ext, g.reshape(S + 1, 3 * P), st.g_split).reshape(T, 3, P)
+    today.dep = dep = 1 + p.deprivation_offending * (today.n_dep / max(today.n_occ, 1) - st.initial_deprived)
+    # background x deprivation x contagion x (saturating) attractiveness
+    lam, today.dis_eff = intensities.base(st.bg_phase, places.disorder, nb, places.attractiveness,
+                                          p.attract_max, dep, p.disorder_contagion,
+                                          p.attractiveness_gain)
+    # offenders present: groups, dealing points, squats, disruptive households
+    groups = s.offenders.group_list
+    host = np.zeros((3, P))
+    for grp in groups:
+        host[EVENING, grp.place] += grp.activity
+        host[NIGHT, grp.place] += 0.4 * grp.activity
+    deal = np.zeros(P)
+    for n in s.offenders.network_list:
+        deal[n.place] += n.strength
+    places.dealing = deal
+    # group_evening_rate (hall occupation), group_nuisance_rate (noise, tags, degradation,
+    # incivility) * host; dealing_daily_rate * phase (dealing), 0.5 * phase (occupation)
+    intensities.add_offenders(lam, host, st.host_rate, deal, st.deal_rate)
+    noise_rate = 0.02 * (0.5 if mods.dispute_mediation else 1.0) * (0.7 if mods.eviction else 1.0)
+    intensities.add_households(lam, _NOISE, TABLE.phase[I.NOISE_DISPUTE], _DEGRADATION,
+                               TABLE.phase[I.DEGRADATION], st.halls, hh.hall, hh.disruptive,
+                               hh.occupied, hh.squatted, hh.n_squatted != 0, noise_rate)
+    # deterrence: residents' informal control, then staff, police and technical guardians;
+    # what the latter deter partly moves next door (displacement; see incidents.Deterrence)
+    deterrence = st.deterrence
+    back, back_on = None, not mods.mediator_night_shift and mods.mediator_posts
+    res_off, res_nui = deterrence.residents(lam, g[Source.RESIDENTS], back_on)
+    deterrence.guardians(lam, G)  # G now holds exp(-G)
+    if back_on:
+        # nuisance deterred by the evening rounds partly resumes after the shift: the part of
+        # lam_res removed by the mediators' term alone, bounded by what was there to deter
+        back = deterrence.resumed(lam, st.sens_med_nui, p.g_mediator, med, res_nui)
+    deterrence.displace(lam, res_off)
+    if back is not None:
+        deterrence.resume(lam, back, p.time_displacement_share)
+    # urban violence from accumulated tension; aggressions against staff from contacts
+    tension = (sum(grp.tension for grp in groups) / len(groups) if groups else 0.0) \
+        + 0.3 * float(s.halls.hall_heavy.sum()) / st.n_halls
+    s.offenders.tension = tension
+    uv_total = p.urban_violence_rate * st.n_dwellings / 1000 / 365 * dep * \
+        math.exp(p.urban_violence_tension_gain * (tension - 0.1))  # 0.1: tension at rest
+    w_uv = st.public_mask * (1 + places.attractiveness)
+    # G now holds exp(-G)
+    intensities.add_late_types(
+        lam, _UV, TABLE.phase[I.URBAN_VIOLENCE], uv_total / w_uv.sum(), w_uv,
+        G[I.URBAN_VIOLENCE], _SA, s.in_force.org.aggression, med, today.guard,
+        s.in_force.caretaker_cov, p.staff_aggression_rate * (1 + 2 * tension), host, deal,
+        p.staff_reminder_rate)
+    today.lam_today = lam  # (T, 3, P) final intensities: read by validation (C7)
+
+
+def incidents(s: EstateState, d: int) -> None:
+    """Incidents drawn cell by cell by Poisson inversion, one counter-based uniform per cell
+    and day (:func:`tranqsim.incident_draw.draw`)."""
+    today = s.today
+    today.ts, today.hs, today.ps = draw(today.lam_today, s.keys["incidents"], d)
+
+
+def consequences(s: EstateState, d: int) -> None:
+    """Incident memory, near-repeat, disorder deposited, repair costs, victims, witnesses,
+    reporting, handling, responsiveness, arrests; the event log (:mod:`tranqsim.response`)."""
+    t = s.today
+    respond(s, d, t.hs, t.ts, t.ps, t.police_today, t.med, t.guard)
+
+
+def disorder_and_attractiveness(s: EstateState, d: int) -> None:
+    """Disorder is littered, cleaned and repaired; attractiveness decays and spreads."""
+    p, places, today = s.p, s.places, s.today
+    environment.evening(places.dis_comp, s.static.litter, p.disorder_contagion, today.dis_eff,
+                        s.in_force.keep, places.disorder, places.attractiveness, today.nbr,
+                        p.attract_spread, p.attract_decay)
+
+
+def residents(s: EstateState, d: int) -> None:
+    """Hall aggregates, collective efficacy, fear, satisfaction and trust; tenancy; hall
+    status (:mod:`tranqsim.residents`)."""
+    t = s.today
+    update_residents(s, d, t.med, t.police_today, t.guard, s.in_force.mods.police_style)
+
+
+def offenders(s: EstateState, d: int) -> None:
+    """Groups' activity and tension; dealing points' pressure, displacement, dismantling and
+    re-emergence; tomorrow's ZSP raids (:mod:`tranqsim.offenders`)."""
+    t = s.today
+    update_offenders(s, d, t.police_today, t.guard, t.med, s.in_force.mods.police_style)
+
+
+def observation(s: EstateState, d: int) -> None:
+    """The day's row of series and costs (:class:`tranqsim.metrics.Recorder`)."""
+    s.output.recorder.record(s, d)
+
+
+DAY_STAGES: tuple[Stage, ...] = (
+    Stage("levers", levers),
+    Stage("guardians", guardians),
+    Stage("youth_groups", youth_groups),
+    Stage("intensities", incident_intensities),
+    Stage("incidents", incidents),
+    Stage("consequences", consequences),
+    Stage("disorder", disorder_and_attractiveness),
+    Stage("residents", residents),
+    Stage("offenders", offenders),
+    Stage("observation", observation),
+)
