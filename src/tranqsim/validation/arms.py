@@ -102,9 +102,9 @@ def run_arm(job: tuple) -> dict:
     res = Result.from_model(m)
     inc = res.incidents
     last = inc[inc["day"] >= first]
-    typ = last["type"].cat.codes.to_numpy()
-    place = last["place_id"].to_numpy()
-    phase = last["phase"].cat.codes.to_numpy()
+    typ = last["type"].cat.codes.to_numpy().astype(np.int64)
+    place = last["place_id"].to_numpy().astype(np.int64)
+    phase = last["phase"].cat.codes.to_numpy().astype(np.int64)
     P = m.n_places
     out = {"arm": arm, "replicate": replicate, "seed": seed, "summary": {
         k: v for k, v in res.summary.items() if isinstance(v, (int, float))}}
@@ -133,7 +133,7 @@ def run_arm(job: tuple) -> dict:
     if arm in MONTHLY_ARMS:  # whole run, 30-day months
         month = (inc["day"].to_numpy() // 30).astype(int)
         n_months = int(np.ceil(n_days / 30))
-        out["monthly_place_counts"] = np.bincount(month * P + inc["place_id"].to_numpy(),
+        out["monthly_place_counts"] = np.bincount(month * P + inc["place_id"].to_numpy().astype(np.int64),
                                                   minlength=n_months * P).reshape(n_months, P).astype(np.int32)
     # the places each lever covers, read from the lever objects (read-only): cameras, relit
     # public spaces, equipped halls, the ZSP zone

@@ -1,10 +1,13 @@
-"""The validation patterns C1-C10 (``../shared/brief/domain.md``; pattern-oriented modelling,
-Grimm et al. 2005): what each one measures in the model, the published figure, and the numeric
-reading we chose where the source gives a range with no error margin, a direction or a size
-class. Each check reduces the paired runs of its arms to one value per replicate, then to a
-mean with a 95% BCa bootstrap interval over replicates. A check passes when its *mean* lies in
-the target range (one-sided targets: beyond the bound); "significant" targets also need the
-interval to exclude zero.
+"""The validation patterns: C1-C10, the calibration targets (``../shared/brief/domain.md``;
+pattern-oriented modelling, Grimm et al. 2005), and E1-E12, the published effect sizes each
+mechanism must respect (``../shared/brief/evidence.md``, sources checked in
+``docs/evidence_review.md``). For each: what it measures in the model, the published figure, and
+the numeric reading we chose where the source gives a range with no error margin, a direction or
+a size class (the reading says which bounds are judgement and which bands were corrected against
+the source). Each check reduces the paired runs of its arms to one value per replicate, then to
+a mean with a 95% BCa bootstrap interval over replicates. A check passes when its *mean* lies in
+its target range; every range is two-sided (issue 16: an effect that is too strong is as wrong
+as one that is too weak); "significant" targets also need the interval to exclude zero.
 """
 
 from __future__ import annotations
@@ -451,13 +454,16 @@ def _e12(p, runs):
     alone, bundled = [], []
     for base, lone, bun, bun_l in zip(runs["priority"], runs["cctv_passive"], runs["bundle"], runs["bundle_cctv"]):
         cov = lone["covered"]  # the same 16 places in both (ranked by risk at the start)
-        alone.append(base["place_counts"][cov].sum() - lone["place_counts"][cov].sum())
-        bundled.append(bun["place_counts"][cov].sum() - bun_l["place_counts"][cov].sum())
+        # proportional gains: in a model where each watcher multiplies the rate by a fixed factor
+        # the gain in *counts* is smaller in the bundle anyway (fewer incidents are left), so only
+        # a smaller *proportional* gain shows that watchers overlap
+        alone.append(_rel(lone["place_counts"][cov].sum(), base["place_counts"][cov].sum()))
+        bundled.append(_rel(bun_l["place_counts"][cov].sum(), bun["place_counts"][cov].sum()))
     alone, bundled = np.array(alone, float), np.array(bundled, float)
     inc = "incidents_per_1000_dwellings"
     glob = _rel(_s(runs, "global", inc), _s(runs, "priority", inc))
-    return [Check(p.id, "cameras' gain added to a bundle / added alone (incidents prevented at their places)", "x",
-                  0.0, 0.95, bundled / np.where(alone > 0, alone, np.nan)),
+    return [Check(p.id, "cameras' relative effect at their places, added to a bundle / added alone", "x",
+                  0.0, 0.95, bundled / np.where(alone < 0, alone, np.nan)),
             Check(p.id, "global approach vs status quo: change in incidents (estate)", "%", -40.0, -5.0, glob)]
 
 
@@ -575,8 +581,11 @@ PATTERNS += [
             "Judgement bands (the review found no source for diminishing returns or the ceiling). "
             "(a) 16 passive cameras on the riskiest places added to the status quo, and added to a "
             "bundle (status quo + lighting of all public spaces + access control of all halls + "
-            "hot-spot patrols): incidents they prevent at their places in the bundle / alone between "
-            "0 and 0.95 (gains less, never backfires). (b) The richest shipped strategy "
+            "hot-spot patrols): the cameras' relative change in incidents at their places when added "
+            "to the bundle, divided by the same when added alone, between 0 and 0.95 (a smaller "
+            "proportional gain, never a backfire). Proportional, not in counts: when every watcher "
+            "multiplies the rate by a fixed factor, the gain in counts shrinks in a bundle merely "
+            "because fewer incidents are left, so only the proportional gain tests overlap. (b) The richest shipped strategy "
             "(`global_approach`) against the status quo in the same estate: incidents -40% to -5% "
             "(the -5% floor a judgement: a multi-measure programme should do at least as well as a "
             "single modest measure).",
