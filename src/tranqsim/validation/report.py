@@ -33,6 +33,9 @@ LIMITS = """\
   are usually street segments chosen from a year of calls.
 - E4 checks the size of the buffer's change, not that displacement and diffusion both occur
   across levers and contexts (the 26% / 27% split of Guerette & Bowers 2009).
+- The ratio checks (E4's buffer / direct effect, E7, E9's second check, E10's first, E12's
+  first) are n/a in a replicate where their denominator, the direct effect, is not a
+  reduction; the mean is over the other replicates (the JSON keeps every replicate's value).
 - E10's months 10-12 after the ZSP need a horizon of at least about 3 years (a shorter run
   reports n/a and fails that check).
 - C7 holds everything else equal, like Keizer's experiments; it checks the implemented contagion
