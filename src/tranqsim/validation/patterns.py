@@ -435,7 +435,7 @@ def _e10(p, runs):
         resid.append(_month_blocks(r, b, mask, s1 + 1, s1 + 3))  # months 1-2 after the end
         back.append(_month_blocks(r, b, mask, s1 + 10, s1 + 13))  # months 10-12 after the end
     early, late = np.array(early, float), np.array(late, float)
-    return [Check(p.id, "ZSP zone: effect in its last 3 months / in its first 3 months", "x", 0.0, 0.8,
+    return [Check(p.id, "ZSP zone: effect in its last 3 months / in its months 2-4", "x", 0.0, 0.8,
                   late / np.where(early < 0, early, np.nan)),
             Check(p.id, "ZSP zone: change 1-2 months after the end (residual deterrence)", "%", -20.0, -1.0,
                   np.array(resid, float)),
