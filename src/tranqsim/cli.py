@@ -318,13 +318,14 @@ def sensitivity(folder, metrics, out) -> None:
 @click.option("--replicates", type=click.IntRange(3, 1000), default=20, show_default=True)
 @click.option("--years", type=click.FloatRange(min=0.5, max=50), default=3, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="processes (default: cores)")
-@click.option("--patterns", help="comma-separated pattern ids (default: C1-C10)")
+@click.option("--patterns", help="comma-separated pattern ids, e.g. C5,E3 (default: C1-C10 and E1-E12)")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("runs/validation"),
               show_default=True, help="validation.json and, unless --markdown, validation.md and figures")
 @click.option("--markdown", type=click.Path(dir_okay=False, path_type=Path),
               help="write the Markdown here instead (figures go beside it, in validation/)")
 def validate(replicates, years, workers, patterns, out, markdown) -> None:
-    """Check the model against the published patterns C1-C10; exit 0 only when all pass."""
+    """Check the model against the published patterns C1-C10 and effect sizes E1-E12; exit 0 only
+    when all pass."""
     from tranqsim.validation import PATTERNS, n_jobs
     from tranqsim.validation import validate as run_validation
 

@@ -1,12 +1,13 @@
-"""Validation against published evidence (issue 4): the pattern suite C1-C10.
+"""Validation against published evidence: the pattern suite C1-C10 (issue 4) and the evidence
+table E1-E12 (issue 16), every check two-sided.
 
     from tranqsim.validation import validate
     report = validate(replicates=20, years=3, workers=2)
     report.passed, report.checks
 
 The arms of the suite (``arms.ARMS``) run ``replicates`` times each; replicate ``k`` has the
-same seed in every arm (common random numbers), so the comparisons in C5, C6 and C8-C10 are
-paired. ``report.write(out)`` writes the Markdown table, a JSON file and one figure per pattern.
+same seed in every arm (common random numbers), so the comparisons in C5, C6, C8-C10 and E1-E12
+are paired. ``report.write(out)`` writes the Markdown table, a JSON file and one figure per pattern.
 """
 
 from __future__ import annotations

@@ -11,30 +11,40 @@ import numpy as np
 LIMITS = """\
 ## What the model does not reproduce, or does not test
 
-- Checks with a **FAIL** above are patterns the shipped defaults do not reproduce; the figure
-  next to each shows by how much.
+- Checks with a **FAIL** above are patterns or published effect sizes the shipped defaults do
+  not reproduce; the figure next to each shows by how much. Every band is two-sided (issue 16):
+  a failure can be an effect that is too strong as well as too weak. No band was widened to let
+  the current model pass; where a band differs from `../shared/brief/evidence.md`, the pattern's
+  reading says what the original was and which source corrects it (E8, E9, E10, E11), and which
+  bounds are a judgement rather than a published figure.
 - C1-C8 are also the calibration's targets (`tranqsim calibrate`, [calibration.md](calibration.md)):
   a pass there shows that the calibrated model reproduces them on replicates the calibration
   never saw (its seeds differ from these), not that it predicts them from first principles.
-  No calibrated parameter targets C9 or C10; they test the mechanisms as written.
-- C2 sits near the top of its range in the priority estate and near the bottom in the calm
-  neighbourhood: the model's victimisation gap between territories is steeper than the
-  surveys' (about 2.2 to 1 against about 1.6 to 1), and the victimisation rates cannot close
-  it (in the last calibration only one candidate in twelve passed both).
+  No calibrated parameter targets C9, C10 or E1-E12; they test the mechanisms as written.
+- The E checks are measured on the same 3-year runs as C1-C10, from the same arbitrary start,
+  not on a steady state as evidence.md asks; this changes once the model starts from one.
+- C2 compares household victimisation per year with a survey figure for individuals victimised
+  in their neighbourhood over two years (see C2's reading); C3's 12.6% includes moves inside the
+  priority area.
 - C3's second figure compares a *propensity* (the share of the move-out hazard due to feeling
   insecure) with a *survey answer* (reasons cited by those who want to move): close in meaning,
   not the same quantity.
-- C5 checks CCTV added alone; the published "larger when combined with other measures" is not
-  tested. C6 uses the model's own recent-incident hot spots; the published studies' hot spots
+- C6 and E5 use the model's own recent-incident hot spots; the published studies' hot spots
   are usually street segments chosen from a year of calls.
+- E4 checks the size of the buffer's change, not that displacement and diffusion both occur
+  across levers and contexts (the 26% / 27% split of Guerette & Bowers 2009).
+- The ratio checks (E4's buffer / direct effect, E7, E9's second check, E10's first, E12's
+  first) are n/a in a replicate where their denominator, the direct effect, is not a
+  reduction; the mean is over the other replicates (the JSON keeps every replicate's value).
+- E10's months 10-12 after the ZSP need a horizon of at least about 3 years (a shorter run
+  reports n/a and fails that check).
 - C7 holds everything else equal, like Keizer's experiments; it checks the implemented contagion
   end to end but is close to a reading of the `disorder_contagion` parameter itself.
-- C10's "re-entry is costly" (3F, Sevran, 2008: EUR 210k to return with six caretakers) is not
-  modelled: there is no re-entry scenario and no cost of returning.
-- The figures are national survey averages (C1-C3) and meta-analytic means (C5, C6, C8); a
-  given estate may lie far from them, and the model's contexts are stylised territories.
+- C10's "re-entry is costly" (EUR 210k reported for a return with six caretakers, not found by
+  the evidence review) is not modelled: there is no re-entry scenario and no cost of returning.
+- The figures are national survey averages (C1-C3) and meta-analytic means (C5, C6, C8, E1-E7,
+  E11); a given estate may lie far from them, and the model's contexts are stylised territories.
 """
-
 
 def _fmt(x: float) -> str:
     if x is None or not np.isfinite(x):
@@ -80,7 +90,8 @@ def figure(rep, pattern, path: Path) -> None:
     fig, axes = plt.subplots(len(checks), 1, figsize=(7, 1.6 + 1.1 * len(checks)), squeeze=False)
     for ax, c in zip(axes[:, 0], checks):
         vals = np.asarray(c.values, float)
-        ends = [np.nanmin(vals), np.nanmax(vals)] + [b for b in (c.low, c.high) if b is not None]
+        fin = vals[np.isfinite(vals)]  # (a check can be n/a, e.g. E10 on too short a horizon)
+        ends = ([fin.min(), fin.max()] if fin.size else []) + [b for b in (c.low, c.high) if b is not None]
         pad = max(1.0, 0.25 * (max(ends) - min(ends)))  # a one-sided target runs off the view
         lo = c.low if c.low is not None else min(ends) - pad
         hi = c.high if c.high is not None else max(ends) + pad
