@@ -26,6 +26,7 @@ from tranqsim.ui import session as ses
 from tranqsim.ui.charts import Charts
 from tranqsim.ui.controls import (LabelledSelect, LeverControls, PlayControls, ScenarioPicker,
                                   refusal_lines)
+from tranqsim.ui.help import HelpPanel
 from tranqsim.ui.i18n import DEFAULT, LANGS, lever_label, tr
 from tranqsim.ui.log import IncidentLog
 from tranqsim.ui.map import LAYERS, EstateMap, Legend
@@ -39,7 +40,8 @@ COST_WINDOW = 30  # days over which today's cost rate is measured
 # "runs on Solara" banner would sit over the legends at 1280x720.
 CSS = """
 .tranqsim-map img { max-width: 100%; }
-.tranqsim-charts { width: 640px; max-width: none; }
+.tranqsim-charts { width: 560px; max-width: none; }
+.tranqsim-log-line { font-size: 15px; }
 .tranqsim-log-line { line-height: 1.35; }
 .v-input--switch { margin-top: 2px !important; }
 .v-card__title, .v-toolbar__title { word-break: normal !important; overflow-wrap: normal !important;
@@ -128,6 +130,7 @@ def Page():
                                  ses.Choice(form=ses.lever_form(ses.Choice().strategy),
                                             form_b=ses.lever_form(ses.Choice().strategy_b)))
     editing = solara.use_reactive("a")
+    show_help = solara.use_reactive(False)
     notice = solara.use_reactive("")
     errors = solara.use_reactive({})
     tick = solara.use_reactive(0)
@@ -238,7 +241,8 @@ def Page():
         with solara.Card(tr("scenario", L), margin=0):
             ScenarioPicker(choice, L, compare, pick, errors.value)
         with solara.Card(tr("levers", L), margin=0, classes=["tranqsim-levers"]):
-            solara.Text(tr("org_on_reset", L), style={"font-size": "13px"})
+            solara.Text(tr("org_on_reset", L), style={"font-size": "13px", "margin-bottom": "14px",
+                                                      "display": "block"})
             which = editing.value if compare else "a"
             if compare:
                 with solara.Row(style={"align-items": "center"}):
@@ -262,6 +266,9 @@ def Page():
         solara.Button(tr("view_compare", L) if view.value == "run" else tr("view_run", L), outlined=True,
                       on_click=lambda: switch_view("compare" if view.value == "run" else "run"),
                       classes=["tranqsim-view"])
+        solara.Button(tr("help_close" if show_help.value else "help_open", L), outlined=True,
+                      classes=["tranqsim-help-button"],
+                      on_click=gated(lambda: show_help.set(not show_help.value)))
         solara.Button(tr("switch_lang", L), outlined=True, classes=["tranqsim-lang"],
                       on_click=gated(lambda: lang.set(LANGS[1 - LANGS.index(L)])))
     names = ses.strategy_title(c.strategy, L) + (f" / {ses.strategy_title(c.strategy_b, L)}" if compare else "")
@@ -272,6 +279,8 @@ def Page():
                  lambda: apply(choice.value), day_text, every.value)
     if errors.value:
         solara.Error("\n".join([tr("refused", L)] + refusal_lines(errors.value, L)))
+    if show_help.value:
+        HelpPanel(L, c.strategy, layer.value)
 
     with solara.Row(style={"align-items": "center"}):
         LabelledSelect(tr("colour_by", L), layer.value,

@@ -45,7 +45,7 @@ PANELS = ("c_incidents", "c_insecurity", "c_trust", "c_vacancy", "c_cost", "c_st
 DPI = 80
 PX = 72 / DPI  # points per pixel: matplotlib sizes text in points, the browser in pixels
 TEXT_PX, TITLE_PX = 15, 16  # >= 14 px once the page shows the image at its natural width
-WIDTH_IN, HEIGHT_IN = 8.0, 7.2  # 640 x 576 px: the charts' column at 1280 px wide
+WIDTH_IN, HEIGHT_IN = 7.0, 7.2  # 560 x 576 px: the charts' column at 1280 px wide
 # Incident types in four families a room can tell apart (Okabe-Ito hues, none of them the
 # trust lines' blue and purple): what residents see, hear, lose and fear.
 FAMILIES = (("disorder", ("degradation", "tags", "bulky_waste"), "#E69F00"),
@@ -55,7 +55,7 @@ FAMILIES = (("disorder", ("degradation", "tags", "bulky_waste"), "#E69F00"),
 FAMILY_INDEX = [[TYPE_NAMES.index(t) for t in types] for _, types, _ in FAMILIES]
 TRUST_COLOURS = {"trust_landlord": "#0072B2", "trust_police": "#CC79A7"}
 LINE = "#000000"  # single-series panels
-CHANGE = "#D55E00"  # a lever changed by the trainer during the run
+CHANGE = "#882255"  # a lever changed by the trainer during the run (wine: no family uses it)
 # x extents in days: the axis shows the next one beyond 110 % of the days run
 _EXTENTS = [30, 61, 91, 183, 274, 365, 548, 730, 1095, 1460, 1825] + [365 * y for y in range(6, 51)]
 
@@ -142,7 +142,7 @@ class ChartsView:
         fig = self.fig = Figure(figsize=(width_in, HEIGHT_IN), dpi=DPI)
         self.canvas = FigureCanvasAgg(fig)
         axes = fig.subplots(3, 2, sharex=True)
-        fig.subplots_adjust(left=0.1, right=0.985, top=0.95, bottom=0.09, hspace=0.42, wspace=0.28)
+        fig.subplots_adjust(left=0.11, right=0.985, top=0.95, bottom=0.09, hspace=0.42, wspace=0.28)
         self.axes = dict(zip(PANELS, axes.ravel()))
         self.lines: dict[tuple, object] = {}
         styles = ["-", "--"]

@@ -94,7 +94,8 @@ def LeverControls(choice: solara.Reactive, lang: str, errors: dict[str, str], wh
                           classes=[f"tranqsim-{prefix}lever-{lever}"])
             if not entry["on"]:
                 continue
-            with solara.Row(gap="6px", style={"padding-left": "12px", "flex-wrap": "wrap"}):
+            with solara.Row(gap="6px", style={"padding-left": "12px", "flex-wrap": "wrap",
+                                              "row-gap": "18px", "margin-bottom": "8px"}):
                 for f, (kind, *rest) in fields.items():
                     label = tr("f_" + f, lang)
                     if entry.get(f) == "—":

@@ -51,6 +51,26 @@ STRINGS: dict[str, tuple[str, str]] = {
     "v_halls": ("halls d'abord", "halls first"),
     "v_hot_spots": ("points chauds d'abord", "hot spots first"),
     "v_estate": ("tout le quartier", "the whole estate"),
+    "help": ("Aide", "Help"),
+    "help_open": ("Aide", "Help"),
+    "help_close": ("Fermer l'aide", "Close help"),
+    "help_strategies": ("Stratégies", "Strategies"),
+    "help_levers": ("Leviers", "Levers"),
+    "help_map": ("Carte", "Map"),
+    "help_levers_of": ("Leviers et doses :", "Levers and doses:"),
+    "h_always": ("toute la durée", "the whole run"),
+    "help_codes": ("Chaque hall porte un code : la lettre de l'immeuble (A, B, ... Z, AA...) et le "
+                   "numéro du hall dans l'immeuble (B3 : troisième hall de l'immeuble B). Le journal "
+                   "nomme les lieux par ces codes ; ils sont écrits sur la carte.",
+                   "Each hall has a code: its building's letter (A, B, ... Z, AA...) and the hall's "
+                   "number in the building (B3: building B's third hall). The log names places by "
+                   "these codes; they are written on the map."),
+    "help_status": ("Statut d'un hall : vert (calme), jaune (désordre visible), orange (incidents "
+                    "répétés), rouge (occupation ou trafic installés). Les autres couches colorent "
+                    "le désordre, la peur ou la surveillance technique.",
+                    "A hall's status: green (quiet), yellow (visible disorder), orange (repeated "
+                    "incidents), red (settled occupation or dealing). The other layers colour "
+                    "disorder, fear or technical surveillance."),
     "apply_now": ("Appliquer maintenant", "Apply now"),
     "applied": ("Appliqué au jour {day} : {levers}", "Applied on day {day}: {levers}"),
     "nothing_changed": ("Aucun levier modifié.", "No lever changed."),
@@ -109,6 +129,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "group": ("groupe de jeunes", "youth group"),
     "dealing": ("point de deal", "dealing point"),
     "zsp_zone": ("zone ZSP (active)", "ZSP zone (active)"),
+    "camera": ("caméra (enregistrement)", "camera (recording)"),
+    "camera_live": ("caméra visionnée en direct", "camera watched live"),
+    "access": ("contrôle d'accès", "access control"),
     "incident_today": ("incident du jour", "today's incident"),
     # charts
     "charts": ("Indicateurs", "Indicators"),

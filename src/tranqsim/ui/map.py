@@ -48,6 +48,24 @@ AGENTS = (("caretaker", "o", "#0072B2", 28, (-0.25, 0.25), "●"),
           ("dealing", "X", "#000000", 80, (0.0, 0.0), "✖"))
 
 
+# (key, marker, colour, size, symbol in the HTML legend): the estate's equipment in force today
+EQUIPMENT = (("camera", "v", "#009E73", 26, "▼"),
+             ("camera_live", "v", "#882255", 30, "▼"),
+             ("access", "P", "#56B4E9", 22, "✚"))
+EQUIP_OFFSET = {"camera": (0.3, -0.3), "camera_live": (0.3, -0.3), "access": (-0.3, 0.3)}
+
+
+def equipment_places(model) -> dict[str, np.ndarray]:
+    """Places with cameras (recording only / watched live) and badge entrances in force today."""
+    mods = model.mods
+
+    def where(arr):
+        return np.flatnonzero(arr) if arr is not None else np.empty(0, np.int64)
+
+    return {"camera": where(mods.cctv_passive), "camera_live": where(mods.cctv_active),
+            "access": where(mods.access_control)}
+
+
 def agent_places(model) -> dict[str, np.ndarray]:
     """Today's place of every mobile agent, by kind (a place id per agent)."""
     staff = model.staff
@@ -104,6 +122,14 @@ class MapView:
         ax.add_collection(LineCollection(edges, colors="#333333", linewidths=0.8))
         self.zsp = Rectangle((0, 0), 1, 1, fill=False, lw=2.0, ec="#0072B2", ls="--", visible=False)
         ax.add_patch(self.zsp)
+        # hall codes (as the log names them), one text per hall: the map is small, so 10 px
+        from tranqsim.ui.log import hall_codes
+        for code, place in zip(hall_codes(model), self.halls):
+            ax.text(self.x[place], self.y[place], code, fontsize=10 * 72 / 80, ha="center",
+                    va="center", color="#111111", zorder=3, alpha=0.85)
+        # equipment: cameras (recording / watched live), access control, lighting
+        self.equipment = {k: ax.scatter([], [], marker=mk, s=sz, c=c, ec="white", lw=0.4, zorder=3.5)
+                          for k, mk, c, sz, _ in EQUIPMENT}
         self.incidents = ax.scatter([], [], marker="*", s=70, c="#D55E00", ec="#F0E442", lw=0.6,
                                     zorder=5)
         self.agents = {k: ax.scatter([], [], marker=m, s=s, c=c, ec="white", lw=0.5, zorder=4)
@@ -138,6 +164,8 @@ class MapView:
     def update(self) -> None:
         m = self.model
         self.image.set_data(self._rgba())
+        for key, places in equipment_places(m).items():
+            self.equipment[key].set_offsets(self._xy(places, EQUIP_OFFSET[key]))
         for key, places in agent_places(m).items():
             self.agents[key].set_offsets(self._xy(places, self.offset[key]))
         inc = todays_incidents(m)
@@ -175,13 +203,14 @@ def legend_items(layer: str, lang: str) -> list[tuple[str, str, str]]:
     items += [("■", PUBLIC[k], tr(n, lang)) for k, n in
               ((PlaceKind.STREET, "street"), (PlaceKind.CAR_PARK, "car_park"), (PlaceKind.SQUARE, "square"))]
     items += [(sym, c, tr(k, lang)) for k, _, c, _, _, sym in AGENTS]
+    items += [(sym, c, tr(k, lang)) for k, _, c, _, sym in EQUIPMENT]
     items += [("★", "#D55E00", tr("incident_today", lang)), ("⬚", "#0072B2", tr("zsp_zone", lang))]
     return items
 
 
 @solara.component
 def Legend(layer: str, lang: str):
-    with solara.Row(gap="10px", style={"flex-wrap": "wrap", "font-size": "0.8em"}):
+    with solara.Row(gap="10px", style={"flex-wrap": "wrap", "font-size": "15px"}):
         for sym, colour, label in legend_items(layer, lang):
             solara.HTML("span", unsafe_innerHTML=f'<span style="color:{colour};font-size:1.3em;'
                         f'text-shadow:0 0 1px #333">{sym}</span> {label}')
