@@ -147,3 +147,38 @@ def test_apply_now_in_the_page_keeps_the_day_and_reports_the_change():
         assert "Éclairage" in notice and "jour 3" in notice
     finally:
         rc.close()
+
+
+def test_the_help_gives_each_strategy_its_levers_and_doses_and_each_lever_a_description():
+    from tranqsim.loading import load_strategy
+    from tranqsim.ui.help import lever_description, strategy_content
+
+    for name in ses.strategies():
+        strat, _ = load_strategy(name)
+        shipped = [n for n, cfg in strat.levers if cfg is not None]
+        for lang in ("fr", "en"):
+            title, doctrine, rows = strategy_content(name, lang)
+            assert title == (strat.title.en if lang == "en" else strat.title.fr)
+            assert len(rows) == len(shipped) and doctrine
+    _, _, rows = strategy_content("partnership_zsp", "fr")
+    assert ("Renfort ZSP", "début (jour) 365, fin (jour) 1095, équipages en plus 3, "
+            "zone points chauds, rayon (cases) 5") in rows
+    for name in REGISTRY:
+        fr, en = lever_description(name, "fr"), lever_description(name, "en")
+        assert len(fr) > 30 and len(en) > 30 and fr != en
+
+
+def test_the_map_draws_hall_codes_and_the_cameras_in_force():
+    from tranqsim.ui.map import MapView
+
+    form = ses.lever_form("withdrawal")
+    form["cctv"] = {**form["cctv"], "on": True, "cameras": "12", "start": "3"}
+    s = ses.Session(ses.Choice(strategy="withdrawal", years="1", form=form))
+    view = MapView(s.model)
+    s.step(2)
+    view.update()
+    assert len(view.equipment["camera"].get_offsets()) == 0  # not yet in force
+    s.step(2)
+    view.update()
+    assert len(view.equipment["camera"].get_offsets()) == 12
+    assert view.codes[..., 3].max() > 0.5  # the codes' layer holds text

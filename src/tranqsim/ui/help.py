@@ -79,7 +79,8 @@ def strategy_content(strategy: str, lang: str) -> tuple[str, str, list[tuple[str
                 shown = ses._text(shown) if lang != "en" else f"{shown:g}"
             parts.append(f"{label} {shown}")
         rows.append((lever_label(name, lang), ", ".join(parts) or tr("h_always", lang)))
-    org = tr("organisation", lang) + " : " + tr(f"org_{strat.organisation}", lang)
+    org = tr("organisation", lang) + (": " if lang == "en" else " : ") + \
+        tr(f"org_{strat.organisation}", lang) + "."
     return title, (strat.description.strip() + " " + org).strip(), rows
 
 

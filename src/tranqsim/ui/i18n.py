@@ -39,7 +39,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "org_integrated": ("intégrée", "integrated"),
     "org_dedicated": ("service dédié", "dedicated"),
     "f_start": ("début (jour)", "start (day)"),
-    "f_end": ("fin (jour, vide : jamais)", "end (day, empty: never)"),
+    "f_end": ("fin (jour)", "end (day)"),
     "f_placement": ("emplacement", "placement"),
     "f_share_of_halls": ("part des halls", "share of halls"),
     "f_share_of_buildings": ("part des immeubles", "share of buildings"),
@@ -75,9 +75,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "applied": ("Appliqué au jour {day} : {levers}", "Applied on day {day}: {levers}"),
     "nothing_changed": ("Aucun levier modifié.", "No lever changed."),
     "edit_run": ("Réglages de", "Settings of"),
-    "org_on_reset": ("L'organisation, la graine et l'horizon s'appliquent à la réinitialisation ; "
-                     "les leviers s'appliquent tout de suite.",
-                     "Organisation, seed and horizon apply on Reset; levers apply at once."),
+    "org_on_reset": ("Les leviers s'appliquent tout de suite (« Appliquer maintenant ») ; "
+                     "l'organisation, la graine et l'horizon à la réinitialisation. Jours comptés "
+                     "depuis le début ; fin vide : jusqu'au bout.",
+                     "Levers apply at once (\"Apply now\"); organisation, seed and horizon on "
+                     "Reset. Days count from the start; an empty end: until the end."),
     "f_per_100_dwellings": ("postes pour 100 logements", "posts per 100 dwellings"),
     "f_posts": ("postes", "posts"),
     "f_shift": ("horaires", "shift"),
@@ -142,7 +144,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "trust_landlord": ("dans le bailleur", "in the landlord"),
     "trust_police": ("dans la police", "in the police"),
     "c_vacancy": ("Logements vacants", "Vacant dwellings"),
-    "c_cost": ("Coût bailleur cumulé, €/logt", "Landlord's cost to date, €/dwelling"),
+    "c_cost": ("Coût bailleur cumulé, €/logt", "Landlord's cost, €/dwelling"),
     "c_status": ("Halls par statut", "Halls by status"),
     "x_months": ("mois", "months"),
     "x_years": ("années", "years"),

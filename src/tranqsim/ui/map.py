@@ -122,11 +122,7 @@ class MapView:
         ax.add_collection(LineCollection(edges, colors="#333333", linewidths=0.8))
         self.zsp = Rectangle((0, 0), 1, 1, fill=False, lw=2.0, ec="#0072B2", ls="--", visible=False)
         ax.add_patch(self.zsp)
-        # hall codes (as the log names them), one text per hall: the map is small, so 10 px
-        from tranqsim.ui.log import hall_codes
-        for code, place in zip(hall_codes(model), self.halls):
-            ax.text(self.x[place], self.y[place], code, fontsize=10 * 72 / 80, ha="center",
-                    va="center", color="#111111", zorder=3, alpha=0.85)
+        self.codes = self._codes_overlay(model, width_in, height_in)
         # equipment: cameras (recording / watched live), access control, lighting
         self.equipment = {k: ax.scatter([], [], marker=mk, s=sz, c=c, ec="white", lw=0.4, zorder=3.5)
                           for k, mk, c, sz, _ in EQUIPMENT}
@@ -138,6 +134,28 @@ class MapView:
         self.update()
 
     # ------------------------------------------------------------------ drawing
+    def _codes_overlay(self, model, width_in: float, height_in: float) -> np.ndarray:
+        """Hall codes (as the log names them) rasterised once on a transparent figure of the
+        same geometry: text is what makes matplotlib slow, and the codes never move, so each
+        redraw only blends this array over the map (a few ms instead of tens)."""
+        from tranqsim.ui.log import hall_codes
+
+        fig = Figure(figsize=(width_in, height_in), dpi=80)
+        fig.patch.set_alpha(0.0)
+        canvas = FigureCanvasAgg(fig)
+        ax = fig.add_axes(self.ax.get_position().bounds)
+        ax.set_xlim(self.ax.get_xlim())
+        ax.set_ylim(self.ax.get_ylim())
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        ax.patch.set_alpha(0.0)
+        for code, place in zip(hall_codes(model), self.halls):
+            ax.text(self.x[place], self.y[place], code, fontsize=10 * 72 / 80, ha="center",
+                    va="center", color="#111111")
+        canvas.draw()
+        rgba = np.asarray(canvas.buffer_rgba()).astype(np.float32) / 255
+        return rgba
+
     def _rgba(self) -> np.ndarray:
         m, rgba = self.model, self.base.copy()
         if self.layer == "status":
@@ -186,8 +204,11 @@ class MapView:
     def png(self) -> bytes:
         self.update()
         self.canvas.draw()
+        base = np.asarray(self.canvas.buffer_rgba())[..., :3].astype(np.float32)
+        alpha = self.codes[..., 3:]
+        rgb = base * (1 - alpha) + self.codes[..., :3] * 255 * alpha
         buf = io.BytesIO()
-        Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(buf, format="png", compress_level=1)
+        Image.fromarray(rgb.astype(np.uint8)).save(buf, format="png", compress_level=1)
         return buf.getvalue()
 
 
