@@ -13,7 +13,7 @@ import solara
 from tranqsim.actors import Caretaker, TranquillityOfficer  # officers work at the office
 from tranqsim.ui import session as ses
 from tranqsim.ui.app import Page
-from tranqsim.ui.charts import ChartsView, lever_marks
+from tranqsim.ui.charts import ChartsView, chart_legends, lever_marks
 from tranqsim.ui.i18n import STRINGS, tr
 from tranqsim.ui.log import lines
 from tranqsim.ui.map import MapView
@@ -198,6 +198,8 @@ def test_charts_mark_where_levers_start_and_end():
     vlines = [ln for ln in view.axes["c_cost"].lines if not ln.get_animated()]
     shown = [d for d, *_ in marks if d <= view.extent]
     assert sorted(int(ln.get_xdata()[0]) for ln in vlines) == shown
-    labels = [t.get_text() for t in view.axes["c_incidents"].texts]
-    assert "début ZSP" in labels and "début GLTD" in labels
+    labels = [t.get_text() for t in view.strips[0].texts]
+    assert "▶ GLTD" in labels and "▶ échange d'infos" in labels  # written on their lines
+    listed = " ".join(label for _, items in chart_legends(s.models, "fr") for *_, label in items)
+    assert "▶ ZSP (mois 13)" in listed and "■ ZSP (mois 37)" in listed  # and all listed below
     assert view.png()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -71,8 +71,9 @@ def test_a_lever_changed_mid_run_acts_from_today_and_is_marked():
     assert s.model.surveillance.sum() > 0  # the cameras watch from the next day on
     assert s.model.day == 21  # the run went on, no reset
     view = ChartsView(s.models, changes=s.changes)
-    labels = [t.get_text() for t in view.axes["c_incidents"].texts]
-    assert any("vidéo" in t for t in labels)
+    view.png()
+    labels = [t.get_text() for t in view.strips[0].texts]
+    assert "✎ vidéo" in labels
     # switching it off again stops it
     form["cctv"] = {**form["cctv"], "on": False}
     s.apply_now(replace(s.choice, form=form))

@@ -45,7 +45,8 @@ PANELS = ("c_incidents", "c_insecurity", "c_trust", "c_vacancy", "c_cost", "c_st
 DPI = 80
 PX = 72 / DPI  # points per pixel: matplotlib sizes text in points, the browser in pixels
 TEXT_PX, TITLE_PX = 15, 16  # >= 14 px once the page shows the image at its natural width
-WIDTH_IN, HEIGHT_IN = 7.0, 7.2  # 560 x 576 px: the charts' column at 1280 px wide
+WIDTH_IN, HEIGHT_IN = 7.0, 8.0  # 560 x 640 px: the charts' column at 1280 px wide
+STRIP_ROWS = 3  # rows of lever labels in the strip above each column of panels
 # Incident types in four families a room can tell apart (Okabe-Ito hues, none of them the
 # trust lines' blue and purple): what residents see, hear, lose and fear.
 FAMILIES = (("disorder", ("degradation", "tags", "bulky_waste"), "#E69F00"),
@@ -108,6 +109,23 @@ def lever_marks(model) -> list[tuple[int, str, str]]:
     return sorted(marks)
 
 
+def all_marks(models: list, changes: list[list] | None, lang: str) -> list[tuple[int, str, str, int]]:
+    """(day, label, colour, model index) of every mark: lever windows, trainer's changes."""
+    out = []
+    for i, m in enumerate(models):
+        grey = "#555555" if i == 0 else "#999999"
+        for day, name, kind in lever_marks(m):
+            out.append((day, tr(f"mark_{kind}", lang, lever=lever_short(name, lang)), grey, i))
+        for day, name in (changes[i] if changes and i < len(changes) else ()):
+            out.append((int(day), tr("mark_change", lang, lever=lever_short(name, lang)), CHANGE, i))
+    return sorted(out, key=lambda m: m[0])
+
+
+def when(day: int, lang: str) -> str:
+    """A day as a trainer says it: "mois 7" / "month 7" (the month the day falls in)."""
+    return tr("in_month", lang, n=int(day) * 12 // 365 + 1)
+
+
 def family_counts(types: np.ndarray) -> np.ndarray:
     """(days, 11) daily counts by type -> (days, 4) by family."""
     return np.stack([types[:, idx].sum(1) for idx in FAMILY_INDEX], axis=1) if types.size else \
@@ -141,8 +159,14 @@ class ChartsView:
         self.total = max(m.days_total for m in self.models)
         fig = self.fig = Figure(figsize=(width_in, HEIGHT_IN), dpi=DPI)
         self.canvas = FigureCanvasAgg(fig)
-        axes = fig.subplots(3, 2, sharex=True)
-        fig.subplots_adjust(left=0.11, right=0.985, top=0.95, bottom=0.09, hspace=0.42, wspace=0.28)
+        # a strip above each column carries the labels of the lever lines, off the data
+        grid = fig.subplots(4, 2, sharex=True, gridspec_kw={"height_ratios": [0.62, 1, 1, 1]})
+        fig.subplots_adjust(left=0.11, right=0.985, top=0.99, bottom=0.08, hspace=0.42, wspace=0.28)
+        self.strips = list(grid[0])
+        for ax in self.strips:
+            ax.set_axis_off()
+            ax.set_ylim(0, 1)
+        axes = grid[1:]
         self.axes = dict(zip(PANELS, axes.ravel()))
         self.lines: dict[tuple, object] = {}
         styles = ["-", "--"]
@@ -185,46 +209,42 @@ class ChartsView:
 
     # ------------------------------------------------------------------ marks and axes
     def marks(self) -> list[tuple[int, str, str, int]]:
-        """(day, label, colour, model index) of every mark: lever windows, trainer's changes."""
-        out = []
-        for i, m in enumerate(self.models):
-            grey = "#555555" if i == 0 else "#999999"
-            for day, name, kind in lever_marks(m):
-                out.append((day, tr(f"mark_{kind}", self.lang, lever=lever_short(name, self.lang)), grey, i))
-            for day, name in self.changes[i] if i < len(self.changes) else ():
-                out.append((int(day), tr("mark_change", self.lang, lever=lever_short(name, self.lang)),
-                            CHANGE, i))
-        return out
+        return all_marks(self.models, self.changes, self.lang)
 
     def _draw_marks(self, marks) -> None:
-        """Dashed lines on every panel; on the top two panels, each line's label written
-        level beside it, in rows stacked downwards so that labels of near days don't overlap."""
+        """Dashed lines on every panel and through the strips above them; in each strip, each
+        line's label written level beside it, in rows so that labels of near days don't overlap
+        (a label that finds no room is left to the list under the charts)."""
         for a in self.mark_artists:
             a.remove()
         self.mark_artists = []
         prefix = ("A : ", "B : ") if self.compare and self.lang != "en" else \
             ("A: ", "B: ") if self.compare else ("", "")
-        shown = sorted((m for m in marks if m[0] <= self.extent), key=lambda m: m[0])
+        # the trainer's own changes get their rows first, then the strategy's windows
+        shown = sorted((m for m in marks if m[0] <= self.extent), key=lambda m: (m[2] != CHANGE, m[0]))
         ax_w = self.axes["c_incidents"].get_window_extent().width  # pixels
-        rows: list[float] = []  # right end (in pixels) of the last label of each row
+        rows: list[list[tuple[float, float]]] = [[] for _ in range(STRIP_ROWS)]  # (lo, hi) px
         for day, label, colour, i in shown:
             text = prefix[i] + label
             width = 0.55 * TEXT_PX * len(text) + 6  # DejaVu Sans averages ~0.55 em per char
             x = day / self.extent * ax_w
             # beside the line, right of it when it fits, else left of it, else shifted inside
             lo = x + 3 if x + 3 + width <= ax_w else max(0.0, x - 3 - width)
-            row = next((r for r, end in enumerate(rows) if lo > end), len(rows))
-            if row == len(rows):
-                rows.append(0.0)
-            rows[row] = lo + width
+            hi = lo + width
+            row = next((r for r, taken in enumerate(rows)
+                        if all(hi + 4 < a or lo > b + 4 for a, b in taken)), STRIP_ROWS)
+            if row < STRIP_ROWS:
+                rows[row].append((lo, hi))
             at = lo / ax_w * self.extent  # data x of the label's left edge
-            for key, ax in self.axes.items():
+            for ax in self.axes.values():
                 self.mark_artists.append(ax.axvline(day, color=colour, ls=(0, (4, 3)), lw=1.6))
-                if key in ("c_incidents", "c_insecurity"):
-                    self.mark_artists.append(ax.text(
-                        at, 0.97 - 0.19 * row, text, transform=ax.get_xaxis_transform(), va="top",
-                        ha="left", fontsize=TEXT_PX * PX, color=colour, clip_on=False,
-                        bbox=dict(fc="white", ec="none", alpha=0.8, pad=0.3)))
+            for ax in self.strips if row < STRIP_ROWS else ():
+                y = 1 - row / STRIP_ROWS
+                self.mark_artists.append(ax.plot([day, day], [0, y], color=colour, ls=(0, (4, 3)),
+                                                 lw=1.6, clip_on=False)[0])
+                self.mark_artists.append(ax.text(
+                    at, y, text, va="top", ha="left", fontsize=TEXT_PX * PX, color=colour,
+                    clip_on=False))
 
     def _set_x(self, extent: int) -> None:
         self.extent = extent
@@ -285,7 +305,8 @@ class ChartsView:
         return buf.getvalue()
 
 
-def chart_legends(models: list, lang: str) -> list[tuple[str, list[tuple[str, str, str]]]]:
+def chart_legends(models: list, lang: str, changes: list[list] | None = None
+                  ) -> list[tuple[str, list[tuple[str, str, str]]]]:
     """Legends shown under the charts, one per kind of line: (heading, [(symbol, colour,
     label)]) -- incidents, trust, halls, marks (HTML: cheap to redraw, never over a line)."""
     out = []
@@ -297,6 +318,11 @@ def chart_legends(models: list, lang: str) -> list[tuple[str, list[tuple[str, st
     out.append((tr("lg_halls", lang), [("━", c, tr(f"status_{k}", lang)) for k, c in status_colours().items()]))
     out.append((tr("lg_marks", lang), [("┆", "#555555", tr("lg_window", lang)),
                                        ("┆", CHANGE, tr("lg_change", lang))]))
+    marks = all_marks(models, changes, lang)
+    if marks:  # every mark with its month: the strips above the charts may lack room
+        prefix = ("A ", "B ") if len(models) > 1 else ("", "")
+        out.append((tr("lg_mark_list", lang), [("┆", c, f"{prefix[i]}{label} ({when(d, lang)})")
+                                               for d, label, c, i in marks]))
     return out
 
 
@@ -314,7 +340,7 @@ def Charts(models: list, lang: str, tick: int, version: int = 0, width_in: float
     data = solara.use_memo(draw, dependencies=[view, tick, models[0].day])
     solara.Image(data, format="png", classes=["tranqsim-charts"])
     with solara.Column(gap="2px", classes=["tranqsim-chart-legends"], style={"font-size": "15px"}):
-        for heading, items in chart_legends(models, lang):
+        for heading, items in chart_legends(models, lang, changes):
             spans = " ".join(f'<span style="white-space:nowrap;margin-right:10px">'
                              f'<span style="color:{c};font-weight:bold">{sym}</span> {label}</span>'
                              for sym, c, label in items)
