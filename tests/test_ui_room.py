@@ -183,3 +183,19 @@ def test_the_map_draws_hall_codes_and_the_cameras_in_force():
     view.update()
     assert len(view.equipment["camera"].get_offsets()) == 12
     assert view.codes[..., 3].max() > 0.5  # the codes' layer holds text
+
+
+def test_runs_are_kept_by_browser_session_for_reloads_and_bounded(monkeypatch):
+    import tranqsim.ui.app as app
+
+    monkeypatch.setattr(app, "_KEPT", app.OrderedDict())
+    monkeypatch.setattr(app, "MAX_KEPT", 2)
+    monkeypatch.setattr(ses, "Session", lambda: object())  # no model needed to test the keeping
+    ids = iter(["x", "y", "x", "z", "y"])
+    monkeypatch.setattr(solara, "get_session_id", lambda: next(ids))
+    x = app.kept_session()
+    y = app.kept_session()
+    assert app.kept_session() is x  # a reload of browser x finds its run
+    app.kept_session()  # z: y, the least recently used, is dropped
+    assert list(app._KEPT) == ["x", "z"]
+    assert app.kept_session() is not y

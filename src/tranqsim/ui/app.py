@@ -1,9 +1,11 @@
 """The trainers' page: ``solara run tranqsim.ui.app`` (or ``tranqsim ui``) serves :func:`Page`.
 
-Layout: an app bar (title, view switch, language switch); a sidebar (scenario picker, lever
-controls, Reset); the main area with play / pause / step / reset and speed, then the estate map,
-the charts, key figures and the incident log -- or, in the compare view, two estates side by
-side on the same seed with the charts overlaid.
+Layout: an app bar (title); a sidebar (scenario picker, every lever of the toolbox with its
+window, "Apply now" -- the levers change in the running estate from today -- and Reset); the main
+area with the view, help and language switches, play / pause / step / reset and speed, then the
+estate map, the charts, today's key figures and the incident log -- or, in the compare view, two
+estates side by side on the same seed, each with its own lever settings, with the charts
+overlaid. The run is kept by the browser's Solara session id, so a page reload finds it.
 
 Mesa's ``SolaraViz`` serves one model with English labels fixed in its controls and a
 drag-and-drop grid of components; this page needs a language switch, a refusal message on bad
@@ -304,9 +306,9 @@ def Page():
                     solara.Text(f"{label} — {ses.strategy_title(name, L)}", style={"font-weight": "bold"})
                     EstateMap(mm, layer.value, t, sess.version, width_in=4.2, lock=sess.lock)
         Legend(layer.value, L)
-        with solara.Columns([7, 5]):
-            Charts(models, L, t, sess.version, lock=sess.lock, changes=sess.changes)
-            KeyFigures(models, L, t)
+        # the charts' 560 px and the two columns of figures do not share a row at 1280 px
+        Charts(models, L, t, sess.version, lock=sess.lock, changes=sess.changes)
+        KeyFigures(models, L, t)
         with solara.Columns([1, 1]):
             IncidentLog(models[0], L, t, height="220px")
             IncidentLog(models[1], L, t, height="220px")

@@ -344,4 +344,5 @@ def Charts(models: list, lang: str, tick: int, version: int = 0, width_in: float
             spans = " ".join(f'<span style="white-space:nowrap;margin-right:10px">'
                              f'<span style="color:{c};font-weight:bold">{sym}</span> {label}</span>'
                              for sym, c, label in items)
-            solara.HTML("div", unsafe_innerHTML=f"<b>{heading}</b> {spans}", classes=["tranqsim-legend-row"])
+            solara.HTML("div", unsafe_innerHTML=f"<b>{heading}</b> {spans}",
+                        classes=["tranqsim-legend-row"])

@@ -18,6 +18,7 @@ import solara.lab  # noqa: F401  (tabs)
 from tranqsim.levers import REGISTRY
 from tranqsim.loading import load_strategy
 from tranqsim.ui import session as ses
+from tranqsim.ui.i18n import STRINGS as _KEYS
 from tranqsim.ui.i18n import lever_label, tr
 from tranqsim.ui.map import legend_items
 
@@ -84,9 +85,6 @@ def strategy_content(strategy: str, lang: str) -> tuple[str, str, list[tuple[str
     return title, (strat.description.strip() + " " + org).strip(), rows
 
 
-_KEYS = set(__import__("tranqsim.ui.i18n", fromlist=["STRINGS"]).STRINGS)
-
-
 @solara.component
 def HelpPanel(lang: str, strategy: str, layer: str):
     """Strategies, levers and the map, in three tabs."""
@@ -101,7 +99,8 @@ def HelpPanel(lang: str, strategy: str, layer: str):
                                 class_="tranqsim-help-strategy")
                 title, doctrine, rows = strategy_content(which.value, lang)
                 body = "".join(f"<li><b>{html.escape(a)}</b> — {html.escape(b)}</li>" for a, b in rows)
-                solara.HTML("div", unsafe_innerHTML=f"<h3>{html.escape(title)}</h3><p>{html.escape(doctrine)}</p>"
+                solara.HTML("div", unsafe_innerHTML=f"<h3>{html.escape(title)}</h3>"
+                            f"<p>{html.escape(doctrine)}</p>"
                             f"<p><b>{tr('help_levers_of', lang)}</b></p><ul>{body}</ul>",
                             classes=["tranqsim-help-strategy-text"], style="font-size:15px")
             with solara.lab.Tab(tr("help_levers", lang)):

@@ -32,6 +32,7 @@ from PIL import Image  # noqa: E402
 
 from tranqsim.actors import Caretaker, NightMediator, PoliceUnit, SecurityGuard  # noqa: E402
 from tranqsim.estate import PlaceKind, status_colours  # noqa: E402
+from tranqsim.ui import format as fmt  # noqa: E402
 from tranqsim.ui.i18n import tr  # noqa: E402
 
 LAYERS = ("status", "disorder", "fear", "surveillance")
@@ -219,7 +220,7 @@ def legend_items(layer: str, lang: str) -> list[tuple[str, str, str]]:
         items += [("■", c, tr(f"status_{k}", lang)) for k, c in status_colours().items()]
     else:
         name, _ = LAYER_CMAP[layer]
-        items += [("■", to_hex(colormaps[name](v)), f"{tr(f'layer_{layer}', lang)} {v:g}")
+        items += [("■", to_hex(colormaps[name](v)), f"{tr(f'layer_{layer}', lang)} {fmt.number(v, lang, 1)}")
                   for v in (0.1, 0.5, 0.9)]
     items += [("■", PUBLIC[k], tr(n, lang)) for k, n in
               ((PlaceKind.STREET, "street"), (PlaceKind.CAR_PARK, "car_park"), (PlaceKind.SQUARE, "square"))]
