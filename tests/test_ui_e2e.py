@@ -177,7 +177,6 @@ def test_the_served_page_runs_offline_in_chromium(page, server):
     assert not failed, f"local requests failed: {failed[:5]}"
 
 
-@pytest.mark.slow
 def test_a_trainer_drives_the_french_page_at_1280x720(browser, server):
     """Issue 18: a lever changed mid-run is marked on the charts, a strategy's help opens,
     compare runs A and B with their own settings, a reload finds the run; chart text is at

@@ -117,6 +117,9 @@ def test_chart_text_is_room_sized_and_the_x_axis_grows_with_the_run():
              for t in [a.title, *a.get_xticklabels(), *a.get_yticklabels()] if t.get_text()]
     assert sizes and min(sizes) >= 14
     assert x_ticks(1825, "fr")[2] == "années" and x_ticks(183, "fr")[2] == "mois"
+    for extent in (30, 61, 91, 183, 365, 548, 730, 1095, 1825, 3650):
+        pos, labels, _ = x_ticks(extent, "fr")
+        assert 3 <= len(pos) <= 7 and pos[-1] <= extent, (extent, pos)
 
 
 def test_incident_families_cover_every_type_once():

@@ -117,7 +117,7 @@ def KeyFigures(models: list, lang: str, tick: int):
         keys = list(dict.fromkeys(k for r in rows for k in r))
         body = "".join(
             f"<tr><td>{tr(k, lang)}</td>" + "".join(
-                f"<td style='text-align:right;padding-left:12px'><b>{r.get(k, '')}</b></td>" for r in rows)
+                f"<td style='text-align:right;padding-left:12px;white-space:nowrap'><b>{r.get(k, '')}</b></td>" for r in rows)
             + "</tr>" for k in keys)
         solara.HTML("table", unsafe_innerHTML=f"<tr><th></th>{head}</tr>{body}",
                     style="font-size:15px", classes=["tranqsim-figures-table"])

@@ -86,8 +86,13 @@ def x_extent(day: int, total: int) -> int:
 
 
 def x_ticks(extent: int, lang: str) -> tuple[list[float], list[str], str]:
-    """(tick positions in days, their labels, the axis label): months up to two years, then
-    years, at most six ticks."""
+    """(tick positions in days, their labels, the axis label): days (by weeks) for the first two
+    months, as the day counter reads, then months up to two years, then years; at most seven
+    ticks."""
+    if extent <= 61:
+        step = 7 if extent <= 31 else 14
+        pos = list(range(0, extent + 1, step))
+        return pos, [str(p) for p in pos], tr("x_days", lang)
     if extent <= 730:
         months = extent / MONTH
         step = next(s for s in (1, 2, 3, 6) if months / s <= 6)

@@ -146,6 +146,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "c_vacancy": ("Logements vacants", "Vacant dwellings"),
     "c_cost": ("Coût bailleur cumulé, €/logt", "Landlord's cost, €/dwelling"),
     "c_status": ("Halls par statut", "Halls by status"),
+    "x_days": ("jours", "days"),
     "x_months": ("mois", "months"),
     "x_years": ("années", "years"),
     "fam_disorder": ("dégradations, tags, encombrants", "damage, tags, bulky waste"),
