@@ -13,7 +13,7 @@ import solara
 from tranqsim.actors import Caretaker, TranquillityOfficer  # officers work at the office
 from tranqsim.ui import session as ses
 from tranqsim.ui.app import Page
-from tranqsim.ui.charts import ChartsView, lever_marks
+from tranqsim.ui.charts import ChartsView, chart_legends, lever_marks
 from tranqsim.ui.i18n import STRINGS, tr
 from tranqsim.ui.log import lines
 from tranqsim.ui.map import MapView
@@ -115,7 +115,11 @@ def test_lever_values_reach_the_model():
     assert m.spec.strategy.levers.night_mediators.posts == 6
     assert m.spec.strategy.organisation == "dedicated"
     off = {**form, "caretakers": {**form["caretakers"], "on": False}}
-    assert ses.build(ses.Choice(strategy="withdrawal", form=off)).spec.strategy.levers.caretakers is None
+    m_off = ses.build(ses.Choice(strategy="withdrawal", form=off))
+    m_off.step()
+    # switched off: built dormant (so it can be switched on during the run), never active
+    care = next(lv for lv in m_off.levers if lv.name == "caretakers")
+    assert care.config.start > 50 * 365 and len(m_off.staff[Caretaker]) == 0
 
 
 def test_only_shipped_contexts_and_strategies_are_accepted():
@@ -187,9 +191,15 @@ def test_the_map_draws_every_agent_and_the_zsp_zone_only_while_it_is_active():
 def test_charts_mark_where_levers_start_and_end():
     s = ses.Session(ses.Choice(strategy="partnership_zsp"))
     marks = lever_marks(s.model)
-    assert (365, "zsp") in marks and (1095, "zsp") in marks and (180, "information_sharing") in marks
-    s.step(5)
+    assert (365, "zsp", "start") in marks and (1095, "zsp", "end") in marks
+    assert (180, "information_sharing", "start") in marks
+    s.step(400)  # the axis has grown past the first year: those marks are drawn and labelled
     view = ChartsView(s.models)
     vlines = [ln for ln in view.axes["c_cost"].lines if not ln.get_animated()]
-    assert sorted(int(ln.get_xdata()[0]) for ln in vlines) == [d for d, _ in marks]
+    shown = [d for d, *_ in marks if d <= view.extent]
+    assert sorted(int(ln.get_xdata()[0]) for ln in vlines) == shown
+    labels = [t.get_text() for t in view.strips[0].texts]
+    assert "▶ GLTD" in labels and "▶ échange d'infos" in labels  # written on their lines
+    listed = " ".join(label for _, items in chart_legends(s.models, "fr") for *_, label in items)
+    assert "▶ ZSP (mois 13)" in listed and "■ ZSP (mois 37)" in listed  # and all listed below
     assert view.png()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -178,3 +178,71 @@ def test_the_served_page_runs_offline_in_chromium(page, server):
 
     assert not outside, f"the page tried to reach the internet: {outside[:5]}"
     assert not failed, f"local requests failed: {failed[:5]}"
+
+
+def test_a_trainer_drives_the_french_page_at_1280x720(browser, server):
+    """Issue 18: a lever changed mid-run is marked on the charts, a strategy's help opens,
+    compare runs A and B with their own settings, a reload finds the run; chart text is at
+    least 14 px as shown and nothing sits over the legends."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, locale="fr-FR")
+    page = ctx.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.split("/")[2].split(":")[0]
+               in ("127.0.0.1", "localhost") else r.abort())
+    page.set_default_timeout(90_000)
+    page.add_init_script(TEXT_OF)
+    page.goto(server)
+    page.wait_for_selector(".tranqsim-step")
+    for n in (1, 2, 3):
+        page.locator(".tranqsim-step").click()
+        page.wait_for_function(f"T('.tranqsim-day').startsWith('Jour {n} ')")
+    before = _near(_pixels(page.locator("img.tranqsim-charts").screenshot()), "#882255", 20)
+
+    # a lever switched on mid-run: applied now (the day stays), marked on the charts
+    page.locator(".tranqsim-lever-lighting input").check(force=True)
+    page.locator(".tranqsim-apply-now").click()
+    page.wait_for_function("T('.tranqsim-notice').includes('Éclairage')")
+    assert _day(page) == 3
+    page.locator(".tranqsim-step").click()
+    page.wait_for_function("T('.tranqsim-day').startsWith('Jour 4 ')")
+    page.wait_for_timeout(1000)
+    after = _near(_pixels(page.locator("img.tranqsim-charts").screenshot()), "#882255", 20)
+    assert after > before + 50, "the change is not marked on the charts"
+
+    # chart text as shown: the image is drawn with 15 px text and must not be shrunk below 14
+    natural, shown = page.evaluate("""() => { const i = document.querySelector('img.tranqsim-charts');
+        return [i.naturalWidth, i.getBoundingClientRect().width]; }""")
+    assert 15 * shown / natural >= 14, (natural, shown)
+    # nothing over the legends: Solara's banner is hidden, the legends' centre is theirs
+    overlap = page.evaluate("""() => { const l = document.querySelector('.tranqsim-chart-legends');
+        l.scrollIntoView(); const r = l.getBoundingClientRect();
+        const el = document.elementFromPoint(r.left + 5, r.top + r.height / 2);
+        const banner = [...document.querySelectorAll('a[href="https://solara.dev"]')]
+            .some(a => a.offsetParent !== null);
+        return [l.contains(el), banner]; }""")
+    assert overlap == [True, False], overlap
+    page.screenshot(path=str(ARTIFACTS / "ui_room_fr.png"))
+
+    # the help for a strategy
+    page.locator(".tranqsim-help-button").click()
+    page.wait_for_function("T('.tranqsim-help-strategy-text').includes('Leviers et doses')")
+    assert "Gardiens" in page.locator(".tranqsim-help-strategy-text").text_content()
+    page.locator(".tranqsim-help-button").click()
+
+    # compare, with B's own setting
+    page.locator(".tranqsim-view").click()
+    page.wait_for_selector(".tranqsim-strategy-b")
+    page.locator(".tranqsim-edit-run button", has_text="b").click()
+    page.locator(".tranqsim-b-lever-private_security input").check(force=True)
+    page.locator(".tranqsim-step").click()
+    page.locator(".tranqsim-apply-now").click()
+    page.wait_for_function("T('.tranqsim-notice').includes('Sécurité privée')")
+    page.screenshot(path=str(ARTIFACTS / "ui_room_compare_fr.png"))
+    day = _day(page)
+
+    # a reload finds the run
+    page.reload()
+    page.wait_for_selector(".tranqsim-step")
+    page.wait_for_function("T('.tranqsim-day').startsWith('Jour ')")
+    assert _day(page) == day
+    assert page.locator(".tranqsim-strategy-b").count() == 1  # still the compare view
+    ctx.close()

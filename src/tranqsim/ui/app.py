@@ -1,9 +1,11 @@
 """The trainers' page: ``solara run tranqsim.ui.app`` (or ``tranqsim ui``) serves :func:`Page`.
 
-Layout: an app bar (title, view switch, language switch); a sidebar (scenario picker, lever
-controls, Reset); the main area with play / pause / step / reset and speed, then the estate map,
-the charts, key figures and the incident log -- or, in the compare view, two estates side by
-side on the same seed with the charts overlaid.
+Layout: an app bar (title); a sidebar (scenario picker, every lever of the toolbox with its
+window, "Apply now" -- the levers change in the running estate from today -- and Reset); the main
+area with the view, help and language switches, play / pause / step / reset and speed, then the
+estate map, the charts, today's key figures and the incident log -- or, in the compare view, two
+estates side by side on the same seed, each with its own lever settings, with the charts
+overlaid. The run is kept by the browser's Solara session id, so a page reload finds it.
 
 Mesa's ``SolaraViz`` serves one model with English labels fixed in its controls and a
 drag-and-drop grid of components; this page needs a language switch, a refusal message on bad
@@ -16,68 +18,122 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 
 import solara
 
 from tranqsim.metrics import COL
+from tranqsim.ui import format as fmt
 from tranqsim.ui import session as ses
 from tranqsim.ui.charts import Charts
 from tranqsim.ui.controls import (LabelledSelect, LeverControls, PlayControls, ScenarioPicker,
                                   refusal_lines)
-from tranqsim.ui.i18n import DEFAULT, LANGS, tr
+from tranqsim.ui.help import HelpPanel
+from tranqsim.ui.i18n import DEFAULT, LANGS, lever_label, tr
 from tranqsim.ui.log import IncidentLog
 from tranqsim.ui.map import LAYERS, EstateMap, Legend
 
 MAX_RENDER_EVERY = 60  # days stepped between two redraws at most while playing
 MIN_PAUSE = 0.05  # seconds between two redraws at least, however fast the play
+COST_WINDOW = 30  # days over which today's cost rate is measured
 
+# Room-sized text; the charts' image is shown at its natural size (its text is drawn at 15 px);
+# card titles wrap between words, not inside them (Vuetify's default is break-all); Solara's
+# "runs on Solara" banner would sit over the legends at 1280x720.
 CSS = """
-.tranqsim-map img, .tranqsim-charts img { max-width: 100%; }
+.tranqsim-map img { max-width: 100%; }
+.tranqsim-charts { width: 560px; max-width: none; }
+.tranqsim-log-line { font-size: 15px; }
 .tranqsim-log-line { line-height: 1.35; }
 .v-input--switch { margin-top: 2px !important; }
+.v-card__title, .v-toolbar__title { word-break: normal !important; overflow-wrap: normal !important;
+  white-space: normal; hyphens: none; }
+.v-application { font-size: 15px; }
+div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
 """
 
 
-def key_figures(model) -> dict[str, str]:
-    """Headline numbers since the start of the run, as the key-figures card shows them."""
+def key_figures(model, lang: str = "fr") -> dict[str, str]:
+    """Today's headline numbers (the last day simulated), as the key-figures card shows them.
+
+    The landlord's cost is a yearly rate over the last 30 days once a month has run; before
+    that, what was spent so far (a few days' spending times 365/5 would mislead a room)."""
     rec = model.recorder
-    data = rec.data[: rec.n]
     if rec.n == 0:
         return {}
+    data = rec.data[: rec.n]
     last = data[-1]
-    years = rec.n / 365
-    status = "/".join(str(int(last[COL[f"halls_{s}"]])) for s in ("green", "yellow", "orange", "red"))
-    return {"k_incidents": f"{data[:, COL['incidents']].mean():.1f}",
-            "k_insecure": f"{last[COL['insecurity_share']]:.0%}",
-            "k_trust": f"{last[COL['trust_landlord_mean']]:.2f} / {last[COL['trust_police_mean']]:.2f}",
-            "k_vacancy": f"{last[COL['vacancy_rate']]:.1%}",
-            "k_cost": f"{data[:, COL['cost_eur']].sum() / model.n_dwellings / years:,.0f}",
-            "k_halls": status}
+    status = " / ".join(str(int(last[COL[f"halls_{s}"]])) for s in ("green", "yellow", "orange", "red"))
+    trust = f"{fmt.number(last[COL['trust_landlord_mean']], lang, 2)} / " \
+            f"{fmt.number(last[COL['trust_police_mean']], lang, 2)}"
+    out = {"k_incidents": fmt.number(last[COL["incidents"]], lang),
+           "k_incidents_week": fmt.number(data[-7:, COL["incidents"]].sum(), lang),
+           "k_insecure": fmt.percent(last[COL["insecurity_share"]], lang),
+           "k_trust": trust,
+           "k_vacancy": fmt.percent(last[COL["vacancy_rate"]], lang, 1)}
+    cost = data[:, COL["cost_eur"]] / model.n_dwellings
+    if rec.n >= COST_WINDOW:
+        out["k_cost_rate"] = fmt.euros(cost[-COST_WINDOW:].sum() * 365 / COST_WINDOW, lang)
+    else:
+        out["k_cost_so_far"] = fmt.euros(cost.sum(), lang)
+    out["k_halls"] = status
+    return out
+
+
+# Runs kept across page reloads, by the browser's Solara session id (a cookie): a reload opens
+# a new page on the same run. The oldest are dropped beyond MAX_KEPT (each holds a model).
+MAX_KEPT = 8
+_KEPT: OrderedDict[str, ses.Session] = OrderedDict()
+_KEPT_LOCK = threading.Lock()
+
+
+def kept_session() -> ses.Session:
+    """The browser's run if it has one, else a new one (kept for the next reload)."""
+    try:
+        key = solara.get_session_id()
+    except Exception:  # rendered without a server (tests, benchmarks): nothing to keep
+        return ses.Session()
+    with _KEPT_LOCK:
+        if key in _KEPT:
+            _KEPT.move_to_end(key)
+            return _KEPT[key]
+    sess = ses.Session()
+    with _KEPT_LOCK:
+        _KEPT[key] = sess
+        while len(_KEPT) > MAX_KEPT:
+            _KEPT.popitem(last=False)
+    return sess
 
 
 @solara.component
 def KeyFigures(models: list, lang: str, tick: int):
-    rows = [key_figures(m) for m in models]
+    rows = [key_figures(m, lang) for m in models]
     with solara.Card(tr("figures", lang), margin=0, classes=["tranqsim-figures"]):
         if not rows[0]:
             solara.Text("—")
             return
         head = "".join(f"<th style='text-align:right;padding-left:12px'>{h}</th>"
                        for h in (["A", "B"] if len(models) > 1 else []))
+        keys = list(dict.fromkeys(k for r in rows for k in r))
         body = "".join(
             f"<tr><td>{tr(k, lang)}</td>" + "".join(
-                f"<td style='text-align:right;padding-left:12px'><b>{r.get(k, '')}</b></td>" for r in rows)
-            + "</tr>" for k in rows[0])
+                f"<td style='text-align:right;padding-left:12px;white-space:nowrap'><b>{r.get(k, '')}</b></td>" for r in rows)
+            + "</tr>" for k in keys)
         solara.HTML("table", unsafe_innerHTML=f"<tr><th></th>{head}</tr>{body}",
-                    style="font-size:0.9em")
+                    style="font-size:15px", classes=["tranqsim-figures-table"])
 
 
 @solara.component
 def Page():
     lang = solara.use_reactive(DEFAULT)
-    view = solara.use_reactive("run")
-    sess = solara.use_memo(ses.Session, dependencies=[])
-    choice = solara.use_reactive(ses.Choice(form=ses.lever_form(ses.Choice().strategy)))
+    sess = solara.use_memo(kept_session, dependencies=[])
+    view = solara.use_reactive("compare" if sess.compare else "run")
+    choice = solara.use_reactive(sess.choice if sess.choice.form is not None else
+                                 ses.Choice(form=ses.lever_form(ses.Choice().strategy),
+                                            form_b=ses.lever_form(ses.Choice().strategy_b)))
+    editing = solara.use_reactive("a")
+    show_help = solara.use_reactive(False)
+    notice = solara.use_reactive("")
     errors = solara.use_reactive({})
     tick = solara.use_reactive(0)
     playing = solara.use_reactive(False)
@@ -112,6 +168,20 @@ def Page():
         errors.set({})
         redraw()
         return True
+
+    @gated
+    def apply_now():
+        """The levers as set in the sidebar, applied to the running estate(s) from today."""
+        try:
+            changed = sess.apply_now(choice.value)
+        except ses.Refused as exc:
+            errors.set(exc.errors)
+            return
+        errors.set({})
+        names = sorted({lever_label(n, lang.value) for c in changed for n in c})
+        notice.set(tr("applied", lang.value, day=sess.model.day, levers=", ".join(names))
+                   if names else tr("nothing_changed", lang.value))
+        redraw()
 
     @gated
     def pick(new: ses.Choice):
@@ -172,10 +242,23 @@ def Page():
     with solara.Sidebar():
         with solara.Card(tr("scenario", L), margin=0):
             ScenarioPicker(choice, L, compare, pick, errors.value)
-        with solara.Card(tr("levers", L), margin=0):
-            LeverControls(choice, L, errors.value)
-            solara.Button(tr("reset", L), color="primary", on_click=lambda: apply(choice.value),
-                          classes=["tranqsim-reset-side"], style={"margin-top": "8px"})
+        with solara.Card(tr("levers", L), margin=0, classes=["tranqsim-levers"]):
+            solara.Text(tr("org_on_reset", L), style={"font-size": "13px", "margin-bottom": "14px",
+                                                      "display": "block"})
+            which = editing.value if compare else "a"
+            if compare:
+                with solara.Row(style={"align-items": "center"}):
+                    solara.Text(tr("edit_run", L))
+                    solara.ToggleButtonsSingle(value=editing, values=["a", "b"],
+                                               classes=["tranqsim-edit-run"])
+            LeverControls(choice, L, errors.value, which)
+            with solara.Row(gap="6px", style={"margin-top": "8px", "flex-wrap": "wrap"}):
+                solara.Button(tr("apply_now", L), color="primary", on_click=apply_now,
+                              classes=["tranqsim-apply-now"])
+                solara.Button(tr("reset", L), outlined=True, on_click=lambda: apply(choice.value),
+                              classes=["tranqsim-reset-side"])
+            if notice.value:
+                solara.Text(notice.value, classes=["tranqsim-notice"], style={"font-size": "13px"})
         if errors.value:
             solara.Error("\n".join([tr("refused", L)] + refusal_lines(errors.value, L)),
                          classes=["tranqsim-refused"])
@@ -185,6 +268,9 @@ def Page():
         solara.Button(tr("view_compare", L) if view.value == "run" else tr("view_run", L), outlined=True,
                       on_click=lambda: switch_view("compare" if view.value == "run" else "run"),
                       classes=["tranqsim-view"])
+        solara.Button(tr("help_close" if show_help.value else "help_open", L), outlined=True,
+                      classes=["tranqsim-help-button"],
+                      on_click=gated(lambda: show_help.set(not show_help.value)))
         solara.Button(tr("switch_lang", L), outlined=True, classes=["tranqsim-lang"],
                       on_click=gated(lambda: lang.set(LANGS[1 - LANGS.index(L)])))
     names = ses.strategy_title(c.strategy, L) + (f" / {ses.strategy_title(c.strategy_b, L)}" if compare else "")
@@ -195,18 +281,20 @@ def Page():
                  lambda: apply(choice.value), day_text, every.value)
     if errors.value:
         solara.Error("\n".join([tr("refused", L)] + refusal_lines(errors.value, L)))
+    if show_help.value:
+        HelpPanel(L, c.strategy, layer.value)
 
     with solara.Row(style={"align-items": "center"}):
         LabelledSelect(tr("colour_by", L), layer.value,
                        [(k, tr(f"layer_{k}", L)) for k in LAYERS], gated(layer.set), ["tranqsim-layer"])
     t = tick.value
     if not compare:
-        with solara.Columns([5, 7]):
+        with solara.Columns([4, 8]):
             with solara.Column(gap="4px"):
                 EstateMap(m, layer.value, t, sess.version, lock=sess.lock)
                 Legend(layer.value, L)
             with solara.Column(gap="4px"):
-                Charts(models, L, t, sess.version, lock=sess.lock)
+                Charts(models, L, t, sess.version, lock=sess.lock, changes=sess.changes)
         with solara.Columns([7, 5]):
             IncidentLog(m, L, t)
             KeyFigures(models, L, t)
@@ -218,9 +306,9 @@ def Page():
                     solara.Text(f"{label} — {ses.strategy_title(name, L)}", style={"font-weight": "bold"})
                     EstateMap(mm, layer.value, t, sess.version, width_in=4.2, lock=sess.lock)
         Legend(layer.value, L)
-        with solara.Columns([7, 5]):
-            Charts(models, L, t, sess.version, lock=sess.lock)
-            KeyFigures(models, L, t)
+        # the charts' 560 px and the two columns of figures do not share a row at 1280 px
+        Charts(models, L, t, sess.version, lock=sess.lock, changes=sess.changes)
+        KeyFigures(models, L, t)
         with solara.Columns([1, 1]):
             IncidentLog(models[0], L, t, height="220px")
             IncidentLog(models[1], L, t, height="220px")

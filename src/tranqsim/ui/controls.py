@@ -39,7 +39,7 @@ def ScenarioPicker(choice: solara.Reactive, lang: str, compare: bool,
         on_pick(replace(choice.value, strategy=name, form=ses.lever_form(name)))
 
     def pick_b(name):
-        on_pick(replace(choice.value, strategy_b=name))
+        on_pick(replace(choice.value, strategy_b=name, form_b=ses.lever_form(name)))
 
     with solara.Column(gap="6px"):
         LabelledSelect(tr("context", lang), c.context, ctx_opts, pick_context, ["tranqsim-context"])
@@ -67,40 +67,50 @@ def field_label(lever: str, f: str, lang: str) -> str:
 
 
 @solara.component
-def LeverControls(choice: solara.Reactive, lang: str, errors: dict[str, str]):
-    """The main levers of the strategy, each switchable, with its main fields as typed text."""
-    form = choice.value.form
+def LeverControls(choice: solara.Reactive, lang: str, errors: dict[str, str], which: str = "a"):
+    """Every lever of the toolbox, each switchable, with its fields (window in days first) as
+    typed text; ``which`` is the run edited ("a", or "b" in the compare view)."""
+    key = "form" if which == "a" else "form_b"
+    strategy = choice.value.strategy if which == "a" else choice.value.strategy_b
+    form = getattr(choice.value, key) or ses.lever_form(strategy)
+    prefix = "" if which == "a" else "b-"
 
     def set_field(lever, f, value):
-        cur = choice.value.form
-        choice.set(replace(choice.value, form={**cur, lever: {**cur[lever], f: value}}))
+        cur = getattr(choice.value, key) or ses.lever_form(strategy)
+        choice.set(replace(choice.value, **{key: {**cur, lever: {**cur[lever], f: value}}}))
 
     def set_org(value):
-        choice.set(replace(choice.value, form={**choice.value.form, "organisation": value}))
+        cur = getattr(choice.value, key) or ses.lever_form(strategy)
+        choice.set(replace(choice.value, **{key: {**cur, "organisation": value}}))
 
-    with solara.Column(gap="4px"):
+    with solara.Column(gap="2px"):
         LabelledSelect(tr("organisation", lang), form["organisation"],
                        [(o, tr(f"org_{o}", lang)) for o in ses.ORGANISATIONS], set_org,
-                       ["tranqsim-organisation"])
+                       [f"tranqsim-{prefix}organisation"])
         for lever, fields in ses.MAIN_LEVERS.items():
             entry = form[lever]
             solara.Switch(label=lever_label(lever, lang), value=entry["on"],
                           on_value=lambda v, lever=lever: set_field(lever, "on", v),
-                          classes=[f"tranqsim-lever-{lever}"])
+                          classes=[f"tranqsim-{prefix}lever-{lever}"])
             if not entry["on"]:
                 continue
-            with solara.Row(gap="6px", style={"padding-left": "12px"}):
+            with solara.Row(gap="6px", style={"padding-left": "12px", "flex-wrap": "wrap",
+                                              "row-gap": "18px", "margin-bottom": "8px"}):
                 for f, (kind, *rest) in fields.items():
                     label = tr("f_" + f, lang)
+                    if entry.get(f) == "—":
+                        continue  # a structured value kept as shipped
                     if kind == "choice":
                         LabelledSelect(label, entry[f], [(v, tr("v_" + v, lang)) for v in rest[0]],
-                                       lambda v, lever=lever, f=f: set_field(lever, f, v))
+                                       lambda v, lever=lever, f=f: set_field(lever, f, v),
+                                       [f"tranqsim-{prefix}{lever}-{f}"])
                     else:
                         solara.InputText(label, value=entry[f],
                                          continuous_update=True, dense=True,
                                          on_value=lambda v, lever=lever, f=f: set_field(lever, f, v),
                                          error=_err(errors, f"{lever}.{f}", lang),
-                                         classes=[f"tranqsim-{lever}-{f}"], style={"max-width": "150px"})
+                                         classes=[f"tranqsim-{prefix}{lever}-{f}"],
+                                         style={"max-width": "110px" if f in ("start", "end") else "150px"})
 
 
 def refusal_lines(errors: dict[str, str], lang: str) -> list[str]:

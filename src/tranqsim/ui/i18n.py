@@ -29,15 +29,57 @@ STRINGS: dict[str, tuple[str, str]] = {
     "seed": ("Graine aléatoire", "Random seed"),
     "years": ("Horizon (années)", "Horizon (years)"),
     "compare_note": ("Mêmes territoire, graine et horizon pour A et B (nombres aléatoires communs) ; "
-                     "les réglages des leviers s'appliquent à A.",
+                     "chacun ses réglages de leviers.",
                      "Same context, seed and horizon for A and B (common random numbers); "
-                     "lever settings apply to A."),
+                     "each has its own lever settings."),
     # levers
-    "levers": ("Leviers (appliqués à la réinitialisation)", "Levers (applied on Reset)"),
+    "levers": ("Leviers", "Levers"),
     "organisation": ("Organisation de la tranquillité", "Tranquillity organisation"),
     "org_none": ("aucune", "none"),
     "org_integrated": ("intégrée", "integrated"),
     "org_dedicated": ("service dédié", "dedicated"),
+    "f_start": ("début (jour)", "start (day)"),
+    "f_end": ("fin (jour)", "end (day)"),
+    "f_placement": ("emplacement", "placement"),
+    "f_share_of_halls": ("part des halls", "share of halls"),
+    "f_share_of_buildings": ("part des immeubles", "share of buildings"),
+    "f_intensity": ("intensité", "intensity"),
+    "f_extra_crews": ("équipages en plus", "extra crews"),
+    "f_zone": ("zone", "zone"),
+    "f_radius": ("rayon (cases)", "radius (cells)"),
+    "v_car_parks": ("parkings d'abord", "car parks first"),
+    "v_halls": ("halls d'abord", "halls first"),
+    "v_hot_spots": ("points chauds d'abord", "hot spots first"),
+    "v_estate": ("tout le quartier", "the whole estate"),
+    "help": ("Aide", "Help"),
+    "help_open": ("Aide", "Help"),
+    "help_close": ("Fermer l'aide", "Close help"),
+    "help_strategies": ("Stratégies", "Strategies"),
+    "help_levers": ("Leviers", "Levers"),
+    "help_map": ("Carte", "Map"),
+    "help_levers_of": ("Leviers et doses :", "Levers and doses:"),
+    "h_always": ("toute la durée", "the whole run"),
+    "help_codes": ("Chaque hall porte un code : la lettre de l'immeuble (A, B, ... Z, AA...) et le "
+                   "numéro du hall dans l'immeuble (B3 : troisième hall de l'immeuble B). Le journal "
+                   "nomme les lieux par ces codes ; ils sont écrits sur la carte.",
+                   "Each hall has a code: its building's letter (A, B, ... Z, AA...) and the hall's "
+                   "number in the building (B3: building B's third hall). The log names places by "
+                   "these codes; they are written on the map."),
+    "help_status": ("Statut d'un hall : vert (calme), jaune (désordre visible), orange (incidents "
+                    "répétés), rouge (occupation ou trafic installés). Les autres couches colorent "
+                    "le désordre, la peur ou la surveillance technique.",
+                    "A hall's status: green (quiet), yellow (visible disorder), orange (repeated "
+                    "incidents), red (settled occupation or dealing). The other layers colour "
+                    "disorder, fear or technical surveillance."),
+    "apply_now": ("Appliquer maintenant", "Apply now"),
+    "applied": ("Appliqué au jour {day} : {levers}", "Applied on day {day}: {levers}"),
+    "nothing_changed": ("Aucun levier modifié.", "No lever changed."),
+    "edit_run": ("Réglages de", "Settings of"),
+    "org_on_reset": ("Les leviers s'appliquent tout de suite (« Appliquer maintenant ») ; "
+                     "l'organisation, la graine et l'horizon à la réinitialisation. Jours comptés "
+                     "depuis le début ; fin vide : jusqu'au bout.",
+                     "Levers apply at once (\"Apply now\"); organisation, seed and horizon on "
+                     "Reset. Days count from the start; an empty end: until the end."),
     "f_per_100_dwellings": ("postes pour 100 logements", "posts per 100 dwellings"),
     "f_posts": ("postes", "posts"),
     "f_shift": ("horaires", "shift"),
@@ -89,23 +131,42 @@ STRINGS: dict[str, tuple[str, str]] = {
     "group": ("groupe de jeunes", "youth group"),
     "dealing": ("point de deal", "dealing point"),
     "zsp_zone": ("zone ZSP (active)", "ZSP zone (active)"),
+    "camera": ("caméra (enregistrement)", "camera (recording)"),
+    "camera_live": ("caméra visionnée en direct", "camera watched live"),
+    "access": ("contrôle d'accès", "access control"),
     "incident_today": ("incident du jour", "today's incident"),
     # charts
     "charts": ("Indicateurs", "Indicators"),
-    "c_incidents": ("Incidents par semaine et par type (moyenne 4 semaines)",
-                    "Incidents per week by type (4-week average)"),
-    "c_incidents_total": ("Incidents par semaine (moyenne 4 semaines)",
-                          "Incidents per week (4-week average)"),
-    "c_insecurity": ("Habitants se sentant en insécurité", "Residents feeling insecure"),
-    "c_trust": ("Confiance (0-1)", "Trust (0-1)"),
+    "c_incidents": ("Incidents par semaine", "Incidents per week"),
+    "c_incidents_total": ("Incidents par semaine", "Incidents per week"),
+    "c_insecurity": ("Se sentent en insécurité", "Feel insecure"),
+    "c_trust": ("Confiance (0 à 1)", "Trust (0 to 1)"),
     "trust_landlord": ("dans le bailleur", "in the landlord"),
     "trust_police": ("dans la police", "in the police"),
     "c_vacancy": ("Logements vacants", "Vacant dwellings"),
-    "c_cost": ("Coût cumulé bailleur, € par logement", "Landlord's cumulative cost, EUR per dwelling"),
+    "c_cost": ("Coût bailleur cumulé, €/logt", "Landlord's cost, €/dwelling"),
     "c_status": ("Halls par statut", "Halls by status"),
-    "x_day": ("jour", "day"),
-    "other_types": ("autres", "other"),
-    "lever_marks": ("tirets : début ou fin d'un levier", "dashes: a lever starts or ends"),
+    "x_days": ("jours", "days"),
+    "x_months": ("mois", "months"),
+    "x_years": ("années", "years"),
+    "fam_disorder": ("dégradations, tags, encombrants", "damage, tags, bulky waste"),
+    "fam_nuisance": ("occupation de hall, bruit, incivilités", "hall occupation, noise, incivility"),
+    "fam_property": ("vols (caves, véhicules)", "theft (cellars, vehicles)"),
+    "fam_violence": ("trafic et violences", "dealing and violence"),
+    "lg_incidents": ("Incidents par semaine (moyenne sur 4 semaines) :",
+                     "Incidents per week (4-week average):"),
+    "lg_runs": ("Traits :", "Lines:"),
+    "lg_trust": ("Confiance :", "Trust:"),
+    "lg_halls": ("Halls :", "Halls:"),
+    "lg_marks": ("Tirets :", "Dashes:"),
+    "lg_window": ("▶ début, ■ fin d'un levier prévu par la stratégie",
+                  "▶ start, ■ end of a lever of the strategy"),
+    "lg_change": ("✎ levier modifié en cours de partie", "✎ a lever changed during the run"),
+    "lg_mark_list": ("Leviers :", "Levers:"),
+    "in_month": ("mois {n}", "month {n}"),
+    "mark_start": ("▶ {lever}", "▶ {lever}"),
+    "mark_end": ("■ {lever}", "■ {lever}"),
+    "mark_change": ("✎ {lever}", "✎ {lever}"),
     # log
     "log": ("Journal des incidents (le plus récent en haut)", "Incident log (newest first)"),
     "log_empty": ("Aucun incident pour l'instant : avancez d'un jour.", "No incident yet: step a day."),
@@ -130,11 +191,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "h_unseen": ("passé inaperçu", "went unnoticed"),
     # key figures
     "figures": ("Chiffres clés (aujourd'hui)", "Key figures (today)"),
-    "k_incidents": ("incidents par jour (moyenne depuis le début)", "incidents per day (mean since start)"),
-    "k_insecure": ("en insécurité", "feel insecure"),
+    "k_incidents": ("incidents aujourd'hui", "incidents today"),
+    "k_incidents_week": ("incidents sur les 7 derniers jours", "incidents in the last 7 days"),
+    "k_insecure": ("habitants en insécurité", "residents feeling insecure"),
     "k_trust": ("confiance bailleur / police", "trust landlord / police"),
-    "k_vacancy": ("vacance", "vacancy"),
-    "k_cost": ("coût bailleur €/logement/an (moyenne)", "landlord cost EUR/dwelling/yr (mean)"),
+    "k_vacancy": ("logements vacants", "vacant dwellings"),
+    "k_cost_rate": ("coût bailleur par logement et par an (rythme des 30 derniers jours)",
+                    "landlord's cost per dwelling per year (pace of the last 30 days)"),
+    "k_cost_so_far": ("coût bailleur par logement depuis le début", "landlord's cost per dwelling so far"),
     "k_halls": ("halls vert/jaune/orange/rouge", "halls green/yellow/orange/red"),
 }
 
@@ -155,6 +219,24 @@ def tr(key: str, lang: str = DEFAULT, **fields) -> str:
 def lever_label(name: str, lang: str) -> str:
     cls = REGISTRY[name]
     return cls.label_en if lang == "en" else cls.label_fr
+
+
+# Lever names short enough to label a line on a chart.
+SHORT = {"cctv": ("vidéo", "CCTV"), "access_control": ("contrôle d'accès", "access control"),
+         "lighting": ("éclairage", "lighting"), "residentialisation": ("résidentialisation", "enclosure"),
+         "rapid_repair": ("réparation rapide", "rapid repair"), "caretakers": ("gardiens", "caretakers"),
+         "cleaning": ("nettoyage", "cleaning"), "night_mediators": ("médiateurs", "mediators"),
+         "dispute_mediation": ("médiation conflits", "dispute mediation"),
+         "youth_programmes": ("prog. jeunesse", "youth programmes"),
+         "resident_participation": ("participation", "participation"), "police": ("police", "police"),
+         "zsp": ("ZSP", "ZSP"), "information_sharing": ("échange d'infos", "info sharing"),
+         "gltd": ("GLTD", "GLTD"), "eviction": ("expulsions", "evictions"),
+         "private_security": ("sécurité privée", "private security")}
+
+
+def lever_short(name: str, lang: str) -> str:
+    fr, en = SHORT.get(name, (name, name))
+    return en if lang == "en" else fr
 
 
 def incident_label(type_index: int, lang: str) -> str:

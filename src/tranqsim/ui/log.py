@@ -83,6 +83,6 @@ def IncidentLog(model, lang: str, tick: int, height: str = "320px"):
             solara.Text(tr("log_empty", lang))
             return
         with solara.Column(gap="0px", style={"max-height": height, "overflow-y": "auto",
-                                              "font-size": "0.85em"}):
+                                              "font-size": "15px"}):
             for line in text:
                 solara.Text(line, classes=["tranqsim-log-line"])

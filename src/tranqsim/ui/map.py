@@ -33,6 +33,7 @@ from PIL import Image  # noqa: E402
 from tranqsim.actors import Caretaker, NightMediator, PoliceUnit, SecurityGuard  # noqa: E402
 from tranqsim.estate import PlaceKind, status_colours  # noqa: E402
 from tranqsim.space import layer_array  # noqa: E402
+from tranqsim.ui import format as fmt  # noqa: E402
 from tranqsim.ui.i18n import tr  # noqa: E402
 
 LAYERS = ("status", "disorder", "fear", "surveillance")
@@ -47,6 +48,24 @@ AGENTS = (("caretaker", "o", "#0072B2", 28, (-0.25, 0.25), "●"),
           ("guard", "D", "#555555", 24, (0.25, -0.25), "◆"),
           ("group", "h", "#E69F00", 90, (0.0, 0.0), "⬢"),
           ("dealing", "X", "#000000", 80, (0.0, 0.0), "✖"))
+
+
+# (key, marker, colour, size, symbol in the HTML legend): the estate's equipment in force today
+EQUIPMENT = (("camera", "v", "#009E73", 26, "▼"),
+             ("camera_live", "v", "#882255", 30, "▼"),
+             ("access", "P", "#56B4E9", 22, "✚"))
+EQUIP_OFFSET = {"camera": (0.3, -0.3), "camera_live": (0.3, -0.3), "access": (-0.3, 0.3)}
+
+
+def equipment_places(model) -> dict[str, np.ndarray]:
+    """Places with cameras (recording only / watched live) and badge entrances in force today."""
+    mods = model.mods
+
+    def where(arr):
+        return np.flatnonzero(arr) if arr is not None else np.empty(0, np.int64)
+
+    return {"camera": where(mods.cctv_passive), "camera_live": where(mods.cctv_active),
+            "access": where(mods.access_control)}
 
 
 def agent_places(model) -> dict[str, np.ndarray]:
@@ -105,6 +124,10 @@ class MapView:
         ax.add_collection(LineCollection(edges, colors="#333333", linewidths=0.8))
         self.zsp = Rectangle((0, 0), 1, 1, fill=False, lw=2.0, ec="#0072B2", ls="--", visible=False)
         ax.add_patch(self.zsp)
+        self.codes = self._codes_overlay(model, width_in, height_in)
+        # equipment: cameras (recording / watched live), access control, lighting
+        self.equipment = {k: ax.scatter([], [], marker=mk, s=sz, c=c, ec="white", lw=0.4, zorder=3.5)
+                          for k, mk, c, sz, _ in EQUIPMENT}
         self.incidents = ax.scatter([], [], marker="*", s=70, c="#D55E00", ec="#F0E442", lw=0.6,
                                     zorder=5)
         self.agents = {k: ax.scatter([], [], marker=m, s=s, c=c, ec="white", lw=0.5, zorder=4)
@@ -113,6 +136,28 @@ class MapView:
         self.update()
 
     # ------------------------------------------------------------------ drawing
+    def _codes_overlay(self, model, width_in: float, height_in: float) -> np.ndarray:
+        """Hall codes (as the log names them) rasterised once on a transparent figure of the
+        same geometry: text is what makes matplotlib slow, and the codes never move, so each
+        redraw only blends this array over the map (a few ms instead of tens)."""
+        from tranqsim.ui.log import hall_codes
+
+        fig = Figure(figsize=(width_in, height_in), dpi=80)
+        fig.patch.set_alpha(0.0)
+        canvas = FigureCanvasAgg(fig)
+        ax = fig.add_axes(self.ax.get_position().bounds)
+        ax.set_xlim(self.ax.get_xlim())
+        ax.set_ylim(self.ax.get_ylim())
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        ax.patch.set_alpha(0.0)
+        for code, place in zip(hall_codes(model), self.halls):
+            ax.text(self.x[place], self.y[place], code, fontsize=10 * 72 / 80, ha="center",
+                    va="center", color="#111111")
+        canvas.draw()
+        rgba = np.asarray(canvas.buffer_rgba()).astype(np.float32) / 255
+        return rgba
+
     def _rgba(self) -> np.ndarray:
         m, rgba = self.model, self.base.copy()
         if self.layer == "status":
@@ -139,6 +184,8 @@ class MapView:
     def update(self) -> None:
         m = self.model
         self.image.set_data(self._rgba())
+        for key, places in equipment_places(m).items():
+            self.equipment[key].set_offsets(self._xy(places, EQUIP_OFFSET[key]))
         for key, places in agent_places(m).items():
             self.agents[key].set_offsets(self._xy(places, self.offset[key]))
         inc = todays_incidents(m)
@@ -159,8 +206,11 @@ class MapView:
     def png(self) -> bytes:
         self.update()
         self.canvas.draw()
+        base = np.asarray(self.canvas.buffer_rgba())[..., :3].astype(np.float32)
+        alpha = self.codes[..., 3:]
+        rgb = base * (1 - alpha) + self.codes[..., :3] * 255 * alpha
         buf = io.BytesIO()
-        Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(buf, format="png", compress_level=1)
+        Image.fromarray(rgb.astype(np.uint8)).save(buf, format="png", compress_level=1)
         return buf.getvalue()
 
 
@@ -171,18 +221,19 @@ def legend_items(layer: str, lang: str) -> list[tuple[str, str, str]]:
         items += [("■", c, tr(f"status_{k}", lang)) for k, c in status_colours().items()]
     else:
         name, _ = LAYER_CMAP[layer]
-        items += [("■", to_hex(colormaps[name](v)), f"{tr(f'layer_{layer}', lang)} {v:g}")
+        items += [("■", to_hex(colormaps[name](v)), f"{tr(f'layer_{layer}', lang)} {fmt.number(v, lang, 1)}")
                   for v in (0.1, 0.5, 0.9)]
     items += [("■", PUBLIC[k], tr(n, lang)) for k, n in
               ((PlaceKind.STREET, "street"), (PlaceKind.CAR_PARK, "car_park"), (PlaceKind.SQUARE, "square"))]
     items += [(sym, c, tr(k, lang)) for k, _, c, _, _, sym in AGENTS]
+    items += [(sym, c, tr(k, lang)) for k, _, c, _, sym in EQUIPMENT]
     items += [("★", "#D55E00", tr("incident_today", lang)), ("⬚", "#0072B2", tr("zsp_zone", lang))]
     return items
 
 
 @solara.component
 def Legend(layer: str, lang: str):
-    with solara.Row(gap="10px", style={"flex-wrap": "wrap", "font-size": "0.8em"}):
+    with solara.Row(gap="10px", style={"flex-wrap": "wrap", "font-size": "15px"}):
         for sym, colour, label in legend_items(layer, lang):
             solara.HTML("span", unsafe_innerHTML=f'<span style="color:{colour};font-size:1.3em;'
                         f'text-shadow:0 0 1px #333">{sym}</span> {label}')

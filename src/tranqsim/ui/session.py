@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, replace
+from types import UnionType
+from typing import Literal, Union, get_args, get_origin
 
 from pydantic import ValidationError
 
@@ -21,21 +23,31 @@ from tranqsim.loading import (ScenarioError, field_message, available, load_cont
                               load_strategy)
 from tranqsim.model import EstateModel
 from tranqsim.simulation import build_model
+from tranqsim.ui.format import parse_number, text_for_input
 
-# The levers a trainer adjusts from the sidebar, and which of their fields (kind, choices).
-# Other levers of a strategy run as shipped.
-MAIN_LEVERS: dict[str, dict[str, tuple]] = {
-    "caretakers": {"per_100_dwellings": ("number",)},
-    "night_mediators": {"posts": ("number",), "shift": ("choice", ("evening", "evening_and_night"))},
-    "police": {"level": ("number",), "mode": ("choice", ("random", "hot_spot")),
-               "style": ("choice", ("community", "standard", "order_maintenance"))},
-    "cctv": {"cameras": ("number",), "monitoring": ("choice", ("passive", "active"))},
-    "rapid_repair": {"repair_days": ("number",), "tag_removal_days": ("number",)},
-    "private_security": {"level": ("number",)},
-}
+# Every lever of the toolbox is editable; a lever switched off is built *dormant* (its window
+# starts after any horizon), so that every model holds all levers and one can be switched on,
+# re-dosed or stopped during the run (the Recorder's cost columns are fixed when the model is
+# built). A dormant lever never acts and costs nothing: the run is the shipped strategy's.
+DORMANT = 10_000_000
 # values offered when a lever the strategy lacks is switched on (required fields have no default)
 ADD_DEFAULTS = {"night_mediators": {"posts": 4}, "cctv": {"cameras": 10}}
 ORGANISATIONS = ("none", "integrated", "dedicated")
+
+
+def lever_fields(name: str) -> dict[str, tuple]:
+    """The editable fields of a lever, {field: ("number",) or ("choice", options)}, window first.
+    A ZSP zone given as a rectangle in a scenario file is kept as shipped (not offered here)."""
+    out: dict[str, tuple] = {}
+    for f, info in REGISTRY[name].Config.model_fields.items():
+        ann = info.annotation
+        options = [a for arg in (get_args(ann) if get_origin(ann) in (Union, UnionType) else (ann,))
+                   if get_origin(arg) is Literal for a in get_args(arg)]
+        out[f] = ("choice", tuple(options)) if options else ("number",)
+    return out
+
+
+MAIN_LEVERS: dict[str, dict[str, tuple]] = {name: lever_fields(name) for name in REGISTRY}
 
 
 def contexts() -> list[str]:
@@ -47,20 +59,18 @@ def strategies() -> list[str]:
 
 
 def strategy_levers(strategy: str) -> tuple[str, dict[str, dict | None]]:
-    """(organisation, {main lever: its fields as shipped, or None if the strategy lacks it})."""
+    """(organisation, {lever: its editable fields as shipped, or None if the strategy lacks it})."""
     strat, _ = load_strategy(_shipped(strategy, "strategies"))
     out: dict[str, dict | None] = {}
     for name, fields in MAIN_LEVERS.items():
         cfg = getattr(strat.levers, name)
-        if cfg is None:
-            out[name] = None
-        else:
-            out[name] = {f: getattr(cfg, f) for f in fields}
+        out[name] = None if cfg is None else {f: getattr(cfg, f) for f in fields}
     return strat.organisation, out
 
 
 def lever_form(strategy: str) -> dict:
-    """The sidebar's initial lever values for a strategy: on/off and each field as text."""
+    """The sidebar's initial lever values for a strategy: on/off and each field as text
+    (numbers with a decimal comma, an open end as an empty field)."""
     org, levers = strategy_levers(strategy)
     form: dict = {"organisation": org}
     for name, fields in MAIN_LEVERS.items():
@@ -73,18 +83,17 @@ def lever_form(strategy: str) -> dict:
 
 
 def _number(text):
-    """A typed value as a number when it reads as one (so messages say 'got -3'), else as is."""
-    t = str(text).strip()
-    for conv in (int, float):
-        try:
-            return conv(t)
-        except ValueError:
-            pass
-    return t
+    """A typed value as a number when it reads as one ("2,5" too), else as typed (so that
+    messages say 'got -3')."""
+    return parse_number(text)
 
 
 def _text(v) -> str:
-    return f"{v:g}" if isinstance(v, float) else str(v)
+    if v is None:
+        return ""
+    if not isinstance(v, (int, float, str)):
+        return "—"  # a structured value (a ZSP rectangle): kept as shipped
+    return text_for_input(v, "fr")
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,7 @@ class Choice:
     years: str = "5"
     form: dict | None = None  # lever_form() as edited; None: the strategy as shipped
     strategy_b: str = "withdrawal"
+    form_b: dict | None = None  # the same for B in the compare view
 
 
 class Refused(ValueError):
@@ -111,16 +121,19 @@ def _shipped(name: str, kind: str) -> str:
     return name
 
 
-def check(choice: Choice) -> tuple[dict, dict]:
-    """Validate the sidebar; returns (load_scenario overrides, run settings) or raises Refused.
+def check(choice: Choice, which: str = "a") -> tuple[dict, dict]:
+    """Validate the sidebar for run A (or B); returns (load_scenario overrides, run settings)
+    or raises Refused.
 
     Each lever's fields are validated by the lever's own pydantic ``Config`` (merged with the
     strategy's shipped values, as ``load_scenario`` does), so the messages are those of
-    scenario files: ``must be >= 0 (got -3)``.
+    scenario files: ``must be >= 0 (got -3)``. Levers switched off are built dormant.
     """
     errors: dict[str, str] = {}
+    strategy = choice.strategy if which == "a" else choice.strategy_b
+    form = choice.form if which == "a" else choice.form_b
     _shipped(choice.context, "contexts")
-    _shipped(choice.strategy, "strategies")
+    _shipped(strategy, "strategies")
     run = {}
     for key in ("seed", "years"):
         try:
@@ -128,48 +141,81 @@ def check(choice: Choice) -> tuple[dict, dict]:
         except ValidationError as exc:
             err = exc.errors()[0]
             errors[key] = field_message(err, RunSettings, tuple(err["loc"]))
+    form = form if form is not None else lever_form(strategy)
     overrides: dict = {}
-    if choice.form is not None:
-        org = choice.form["organisation"]
-        if org not in ORGANISATIONS:
-            errors["organisation"] = f"must be one of {list(ORGANISATIONS)} (got {org!r})"
-        overrides["organisation"] = org
-        strat, _ = load_strategy(choice.strategy)
-        levers: dict = {}
-        for name, fields in MAIN_LEVERS.items():
-            entry = choice.form[name]
-            if not entry["on"]:
-                levers[name] = None
-                continue
-            shipped = getattr(strat.levers, name)
-            base = shipped.model_dump(exclude_none=True) if shipped is not None else {}
-            typed = {f: _number(entry[f]) for f in fields}
-            Config = REGISTRY[name].Config
-            try:
-                cfg = Config.model_validate({**base, **typed})
-            except ValidationError as exc:
-                for err in exc.errors():
-                    f = str(err["loc"][0]) if err["loc"] else "start"
-                    errors.setdefault(f"{name}.{f}", field_message(err, Config, tuple(err["loc"])))
-                continue
-            levers[name] = {f: getattr(cfg, f) for f in fields}
-        overrides["levers"] = levers
+    org = form["organisation"]
+    if org not in ORGANISATIONS:
+        errors["organisation"] = f"must be one of {list(ORGANISATIONS)} (got {org!r})"
+    overrides["organisation"] = org
+    strat, _ = load_strategy(strategy)
+    levers: dict = {}
+    for name, fields in MAIN_LEVERS.items():
+        entry = form[name]
+        shipped = getattr(strat.levers, name)
+        Config = REGISTRY[name].Config
+        base = shipped.model_dump(exclude_none=True) if shipped is not None else \
+            dict(ADD_DEFAULTS.get(name, {}))
+        if not entry["on"]:
+            levers[name] = {**base, "start": DORMANT, "end": None}
+            continue
+        typed = {}
+        for f in fields:
+            text = entry.get(f, "")
+            if text == "—":
+                continue  # kept as shipped
+            if f == "end" and str(text).strip() == "":
+                typed[f] = None
+            else:
+                typed[f] = _number(text)
+        try:
+            cfg = Config.model_validate({**base, **typed})
+        except ValidationError as exc:
+            for err in exc.errors():
+                f = str(err["loc"][0]) if err["loc"] else "start"
+                errors.setdefault(f"{name}.{f}", field_message(err, Config, tuple(err["loc"])))
+            continue
+        levers[name] = cfg.model_dump()
+    overrides["levers"] = levers
     if errors:
         raise Refused(errors)
     return overrides, run
 
 
-def build(choice: Choice, strategy: str | None = None, overrides: dict | None = None) -> EstateModel:
-    """A fresh model for the choice (or for ``strategy`` as shipped, same context/seed/years)."""
-    ov, run = check(choice)
-    if strategy is not None:
-        ov = overrides or {}
+def build(choice: Choice, which: str = "a") -> EstateModel:
+    """A fresh model for run A (or B) of the choice."""
+    ov, run = check(choice, which)
+    strategy = choice.strategy if which == "a" else choice.strategy_b
     try:
         sc = load_scenario(context=_shipped(choice.context, "contexts"),
-                           strategy=_shipped(strategy or choice.strategy, "strategies"), **ov)
+                           strategy=_shipped(strategy, "strategies"), **ov)
     except ScenarioError as exc:  # pragma: no cover - check() catches field errors first
         raise Refused({"scenario": str(exc)}) from None
     return build_model(sc, seed=run["seed"], years=run["years"])
+
+
+def change_levers(model: EstateModel, levers: dict[str, dict]) -> list[str]:
+    """Give the running model new lever settings from today on; returns the levers changed.
+
+    The model recomputes what its levers do on the days listed in ``change_days`` (see
+    ``tranqsim.levers.in_force.apply_levers``). A changed lever is replaced by a new one with
+    its new config (set up on the estate as at build), and today plus the new window's days are
+    added to those days: the next step applies it. Its cost column stays its own.
+    """
+    changed = []
+    for name, cfg in levers.items():
+        idx = next((i for i, lv in enumerate(model.levers) if lv.name == name), None)
+        if idx is None:  # pragma: no cover - session models hold every lever
+            raise Refused({name: "this run was built without the lever: press Reset"})
+        new_cfg = REGISTRY[name].Config.model_validate(cfg)
+        if new_cfg == model.levers[idx].config:
+            continue
+        lever = REGISTRY[name](new_cfg)
+        lever.setup(model)
+        model.levers[idx] = lever
+        days = {model.day, new_cfg.start} | ({new_cfg.end} if new_cfg.end is not None else set())
+        model.change_days = sorted(set(model.change_days) | days)
+        changed.append(name)
+    return changed
 
 
 def context_title(name: str, lang: str) -> str:
@@ -185,13 +231,15 @@ def strategy_title(name: str, lang: str) -> str:
 
 @dataclass
 class Session:
-    """The running model(s). ``models[0]`` is the main one; ``models[1]`` the compare view's B."""
+    """The running model(s). ``models[0]`` is the main one; ``models[1]`` the compare view's B.
+    ``changes[i]`` lists ``(day, lever)`` for every lever changed during model i's run."""
 
     choice: Choice = field(default_factory=Choice)
     compare: bool = False
     models: list[EstateModel] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
     version: int = 0  # bumped at each reset: views rebuild their figures
+    changes: list[list[tuple[int, str]]] = field(default_factory=lambda: [[], []])
 
     def __post_init__(self):
         if not self.models:
@@ -200,14 +248,27 @@ class Session:
     def reset(self, choice: Choice, compare: bool | None = None) -> None:
         """Rebuild the model(s) from a choice; raises Refused and keeps the old ones on bad input."""
         compare = self.compare if compare is None else compare
-        a = build(choice)
-        models = [a]
+        models = [build(choice)]
         if compare:
-            models.append(build(replace(choice, form=None), strategy=choice.strategy_b))
+            models.append(build(choice, "b"))
         with self.lock:
             self.choice, self.compare, self.models = choice, compare, models
+            self.changes = [[], []]
             self.version += 1
 
+    def apply_now(self, choice: Choice) -> list[list[str]]:
+        """Apply the lever settings of ``choice`` to the running model(s) from today (the
+        organisation, seed, horizon and strategies need a Reset). Raises Refused on bad values,
+        changing nothing. Returns the levers changed, per model."""
+        checked = [check(choice, w)[0]["levers"] for w in ("a", "b")[: len(self.models)]]
+        with self.lock:
+            out = []
+            for i, (m, levers) in enumerate(zip(self.models, checked)):
+                changed = change_levers(m, levers)
+                self.changes[i].extend((m.day, name) for name in changed)
+                out.append(changed)
+            self.choice = choice
+            return out
     @property
     def model(self) -> EstateModel:
         return self.models[0]
