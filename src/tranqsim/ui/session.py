@@ -202,18 +202,19 @@ def change_levers(model: EstateModel, levers: dict[str, dict]) -> list[str]:
     added to those days: the next step applies it. Its cost column stays its own.
     """
     changed = []
+    in_force = model.state.in_force
     for name, cfg in levers.items():
-        idx = next((i for i, lv in enumerate(model.levers) if lv.name == name), None)
+        idx = next((i for i, lv in enumerate(in_force.levers) if lv.name == name), None)
         if idx is None:  # pragma: no cover - session models hold every lever
             raise Refused({name: "this run was built without the lever: press Reset"})
         new_cfg = REGISTRY[name].Config.model_validate(cfg)
-        if new_cfg == model.levers[idx].config:
+        if new_cfg == in_force.levers[idx].config:
             continue
         lever = REGISTRY[name](new_cfg)
-        lever.setup(model)
-        model.levers[idx] = lever
+        lever.setup(model.state)
+        in_force.levers[idx] = lever
         days = {model.day, new_cfg.start} | ({new_cfg.end} if new_cfg.end is not None else set())
-        model.change_days = sorted(set(model.change_days) | days)
+        in_force.change_days = sorted(set(in_force.change_days) | days)
         changed.append(name)
     return changed
 
