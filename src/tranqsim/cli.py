@@ -331,7 +331,7 @@ def store_check(folder, move_damaged) -> None:
     if damaged and not move_damaged:
         raise StoreDamaged(damage_message(folder, damaged))
     if damaged:
-        click.echo(f"{folder}: moved {len(damaged)} damaged chunk(s) of {n} aside: "
+        click.echo(f"{folder}: {len(damaged)} of {n} chunks damaged, moved aside to "
                    + ", ".join(str(d.path) for d in damaged)
                    + "; rerun the same `tranqsim sweep` command on this folder to run their runs again")
     else:

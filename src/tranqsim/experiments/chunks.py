@@ -103,7 +103,7 @@ def damage_message(root: str | Path, damaged: list[Damage]) -> str:
     n = len(damaged)
     what = "; ".join(f"{_rel(d.path, root)}: {d.reason}" for d in damaged)
     it, its = ("it", "its") if n == 1 else ("them", "their")
-    return (f"{root}: {n} damaged chunk{'s' if n > 1 else ''}, whose results cannot be trusted ({what}). "
+    return (f"{root}: {n} damaged chunk{'s' if n > 1 else ''}, whose results cannot be trusted: {what}. "
             f"Move {it} aside with `tranqsim store check {root} --move-damaged`, then rerun the same "
             f"`tranqsim sweep` command on this folder to run {its} runs again")
 

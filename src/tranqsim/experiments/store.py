@@ -162,6 +162,11 @@ class Store:
             raise StoreMismatch(
                 f"{self.root}: holds another experiment: {'; '.join(diffs)}. Only the replicates (and the "
                 "description) may change between commands on one folder; choose another --out folder")
+        for t in TABLES:
+            (self.root / t).mkdir(exist_ok=True)
+            for stale in (self.root / t).glob(".*.tmp"):  # a chunk being written when killed
+                stale.unlink(missing_ok=True)
+        self._scan(bool(spec.get("timeseries")))  # before the manifest: a refusal changes nothing
         if old is None or spec.get("replicates", 0) > old["spec"].get("replicates", 0):
             # new folder, or more replicates: the manifest records the largest experiment asked for
             tmp = manifest.with_suffix(".tmp")
@@ -169,11 +174,6 @@ class Store:
             tmp.write_text(json.dumps({"spec_hash": self.hash, "spec": spec, "identity": ident,
                                        "created": created}, indent=2, default=str))
             os.replace(tmp, manifest)
-        for t in TABLES:
-            (self.root / t).mkdir(exist_ok=True)
-            for stale in (self.root / t).glob(".*.tmp"):  # a chunk being written when killed
-                stale.unlink(missing_ok=True)
-        self._scan(bool(spec.get("timeseries")))
 
     def _scan(self, timeseries: bool) -> None:
         """Verify every chunk, list the run ids stored, and bring every chunk of a table to the
