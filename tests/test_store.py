@@ -336,3 +336,33 @@ def test_every_chunk_of_a_table_has_every_column(tmp_path):
         return
     cols = duckdb.sql(f"select * from read_parquet('{out}/runs/*.parquet')").columns
     assert len(cols) == len(runs.columns)
+
+
+@pytest.mark.parametrize("make, says", [
+    (lambda p: None, "cannot read the strategy file named in the experiment (No such file"),
+    (lambda p: os.mkfifo(p), "is not a regular file"),  # would block a reader forever
+])
+def test_a_strategy_file_that_cannot_be_hashed_is_refused_before_the_folder_exists(tmp_path, make, says):
+    strat = tmp_path / "mine.yaml"
+    make(strat)
+    p = _write(tmp_path, {**TINY, "strategies": [str(strat)]})
+    r = _cli("sweep", p, "--out", tmp_path / "out", "--workers", "1", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.startswith(f"error: {strat}: ") and says in r.stderr, r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_chunk_rewritten_while_it_is_read_is_not_called_damaged(tmp_path, monkeypatch):
+    """A sweep widening the schema replaces chunks while compare or report reads the folder:
+    a chunk listed then gone is a reason to list again, not damage."""
+    from tranqsim.experiments import store
+
+    out = _sweep(tmp_path)
+    real, moved = store.read_chunk, []
+
+    def racing(path, *a, **kw):
+        if not moved:  # the writer replaces this chunk just before we open it
+            moved.append(path.rename(path.with_name(path.name.replace("part-", "part-2", 1))))
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(store, "read_chunk", racing)
+    assert len(experiments.load(out)) == 4 and moved

@@ -128,6 +128,7 @@ class Store:
 
     def __init__(self, root: str | Path, spec: dict):
         self.root = Path(root)
+        ident = identity(spec)  # first: an input file that cannot be read leaves no folder behind
         if self.root.exists() and not self.root.is_dir():
             raise StoreError(f"{self.root}: not a folder")
         try:
@@ -136,13 +137,12 @@ class Store:
             raise StoreError(f"{self.root}: cannot create the folder ({exc.strerror})") from None
         self.lock = StoreLock(self.root).acquire()
         try:
-            self._open(spec)
+            self._open(spec, ident)
         except BaseException:
             self.lock.release()
             raise
 
-    def _open(self, spec: dict) -> None:
-        ident = identity(spec)
+    def _open(self, spec: dict, ident: dict) -> None:
         self.hash = spec_hash(spec, ident)
         manifest = self.root / "manifest.json"
         old = None
@@ -269,12 +269,27 @@ def read_table(root: str | Path, table: str = "runs", job_ids: set[str] | None =
     chunks. Keeps the first row of each run id (the first chunk's rows, for time series);
     with ``job_ids``, drops rows of other runs with one ``StoreWarning`` naming their chunks."""
     root = Path(root)
+    for attempt in range(3):
+        try:
+            return _read_table(root, table, job_ids, vanished_ok=attempt < 2)
+        except _Vanished:  # a running sweep rewrote a chunk while we listed them: list again
+            continue
+    raise AssertionError("unreachable")
+
+
+class _Vanished(Exception):
+    pass
+
+
+def _read_table(root: Path, table: str, job_ids: set[str] | None, vanished_ok: bool) -> pd.DataFrame:
     frames, damaged, foreign = [], [], []
     seen: set = set()
     for f in chunk_files(root / table):
         try:
             tab, _ = read_chunk(f)
         except Damage as d:
+            if vanished_ok and not f.exists():
+                raise _Vanished from None
             damaged.append(d)
             continue
         df = tab.to_pandas()
@@ -295,7 +310,7 @@ def read_table(root: str | Path, table: str = "runs", job_ids: set[str] | None =
         names = ", ".join(f"{table}/{f.name} ({n} row{'s' if n > 1 else ''})" for f, n in foreign)
         warnings.warn(StoreWarning(
             f"{root}: ignored rows of runs that are not in this experiment (chunks copied from another "
-            f"sweep?): {names}; move these files out of the folder"), stacklevel=2)
+            f"sweep?): {names}; move these files out of the folder"), stacklevel=3)
     if not frames:
         return pd.DataFrame()
     return pd.concat(frames, ignore_index=True)
