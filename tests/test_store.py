@@ -340,7 +340,7 @@ def test_every_chunk_of_a_table_has_every_column(tmp_path):
 
 @pytest.mark.parametrize("make, says", [
     (lambda p: None, "cannot read the strategy file named in the experiment (No such file"),
-    (lambda p: os.mkfifo(p), "is not a regular file"),  # would block a reader forever
+    (lambda p: os.mkfifo(p), "is a named pipe (FIFO), not a regular file"),  # would block a reader
 ])
 def test_a_strategy_file_that_cannot_be_hashed_is_refused_before_the_folder_exists(tmp_path, make, says):
     strat = tmp_path / "mine.yaml"

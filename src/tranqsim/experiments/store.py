@@ -75,15 +75,30 @@ def identity(spec: dict) -> dict:
 
 
 def _file_sha256(path: Path, kind: str) -> str:
+    """SHA-256 of a context or strategy file, read as ``tranqsim.loading`` reads it: a regular
+    file only (a FIFO or ``/dev/zero`` would block or never end), opened non-blocking, checked
+    again once open, and no more than the size limit of scenario files."""
+    from tranqsim.loading import MAX_FILE_BYTES, _not_regular, _too_big
+
+    named = f"the {kind} file named in the experiment"
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        mode = path.stat().st_mode
-        if not stat.S_ISREG(mode):  # a FIFO or /dev/zero would block or never end
-            raise ScenarioError(f"{path}: the {kind} file named in the experiment is not a regular file")
-        with open(path, "rb") as fh:
-            return hashlib.file_digest(fh, "sha256").hexdigest()
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read the {kind} file named in the experiment "
-                            f"({exc.strerror})") from None
+        if not stat.S_ISREG(mode := os.stat(path).st_mode):
+            raise ScenarioError(f"{path}: {named} is {_not_regular(mode)}")
+        fd = os.open(path, flags)
+        try:
+            if not stat.S_ISREG(mode := os.fstat(fd).st_mode):
+                raise ScenarioError(f"{path}: {named} is {_not_regular(mode)}")
+            data = os.read(fd, MAX_FILE_BYTES + 1)
+            while len(data) <= MAX_FILE_BYTES and (more := os.read(fd, MAX_FILE_BYTES + 1 - len(data))):
+                data += more
+        finally:
+            os.close(fd)
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(f"{path}: cannot read {named} ({getattr(exc, 'strerror', None) or exc})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{path}: {named}: {_too_big(len(data))}")
+    return hashlib.sha256(data).hexdigest()
 
 
 def _core(spec: dict) -> dict:
