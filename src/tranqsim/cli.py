@@ -493,9 +493,10 @@ def main() -> None:
     import functools
     import warnings
 
-    warnings.showwarning = functools.partial(_show_warning, _default=warnings.showwarning)
     try:
-        cli.main(standalone_mode=False)
+        with warnings.catch_warnings():  # restores showwarning when main is called in-process
+            warnings.showwarning = functools.partial(_show_warning, _default=warnings.showwarning)
+            cli.main(standalone_mode=False)
     except ScenarioError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
