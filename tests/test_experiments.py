@@ -218,17 +218,17 @@ def test_more_replicates_extend_the_same_folder_and_run_only_the_new_ones(tmp_pa
 
 
 def test_a_failed_chunk_write_leaves_no_temporary_file(tmp_path, monkeypatch):
-    import pandas as pd
+    import pyarrow.parquet as pq
 
     from tranqsim.experiments.store import Store
 
     store = Store(tmp_path / "s", Experiment.model_validate(TINY).model_dump(mode="json"))
 
-    def boom(self, path, **kw):
-        Path(path).write_bytes(b"half a file")
+    def boom(table, where, **kw):  # the store writes its chunks through pyarrow
+        Path(where).write_bytes(b"half a file")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", boom)
+    monkeypatch.setattr(pq, "write_table", boom)
     with pytest.raises(KeyboardInterrupt):
         store.write("runs", [{"run_id": "a", "x": 1.0}])
     assert not list((tmp_path / "s").rglob("*.tmp"))

@@ -314,6 +314,30 @@ def sensitivity(folder, metrics, out) -> None:
     click.echo("written: " + ", ".join(map(str, paths)))
 
 
+@cli.group()
+def store() -> None:
+    """Look after a sweep's results folder."""
+
+
+@store.command("check")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--move-damaged", is_flag=True,
+              help="move damaged chunks to FOLDER/damaged/ so that rerunning the sweep reruns their runs")
+def store_check(folder, move_damaged) -> None:
+    """Verify every chunk of a sweep folder (checksums); exit 2 if one is damaged."""
+    from tranqsim.experiments.store import StoreDamaged, check, damage_message
+
+    n, damaged = check(folder, move=move_damaged)
+    if damaged and not move_damaged:
+        raise StoreDamaged(damage_message(folder, damaged))
+    if damaged:
+        click.echo(f"{folder}: {len(damaged)} of {n} chunks damaged, moved aside to "
+                   + ", ".join(str(d.path) for d in damaged)
+                   + "; rerun the same `tranqsim sweep` command on this folder to run their runs again")
+    else:
+        click.echo(f"{folder}: {n} chunks checked, none damaged")
+
+
 @cli.command()
 @click.option("--replicates", type=click.IntRange(3, 1000), default=20, show_default=True)
 @click.option("--years", type=click.FloatRange(min=0.5, max=50), default=3, show_default=True)
@@ -456,9 +480,24 @@ def report(folder, out, lang, baseline, validation, series_replicates, workers, 
     click.echo(f"report: {paths[0].resolve()}")
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None, _default=None):
+    """The store's warnings (rows of another experiment ignored) as one ``warning:`` line."""
+    from tranqsim.experiments.store import StoreWarning
+
+    if issubclass(category, StoreWarning):
+        click.echo(f"warning: {message}", err=True)
+    else:
+        _default(message, category, filename, lineno, file, line)
+
+
 def main() -> None:
+    import functools
+    import warnings
+
     try:
-        cli.main(standalone_mode=False)
+        with warnings.catch_warnings():  # restores showwarning when main is called in-process
+            warnings.showwarning = functools.partial(_show_warning, _default=warnings.showwarning)
+            cli.main(standalone_mode=False)
     except ScenarioError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)

@@ -15,7 +15,8 @@ import pandas as pd
 from tranqsim.experiments.runner import SweepReport, jobs, run_job
 from tranqsim.experiments.runner import run as _run
 from tranqsim.experiments.spec import Experiment, load_experiment
-from tranqsim.experiments.store import StoreMismatch, read_table
+from tranqsim.experiments.store import (StoreDamaged, StoreError, StoreLocked, StoreMismatch, StoreWarning,
+                                        read_manifest, read_table)
 
 
 def run(path_or_spec: str | Path | Experiment, out: str | Path, executor=None, workers: int = 1,
@@ -25,9 +26,20 @@ def run(path_or_spec: str | Path | Experiment, out: str | Path, executor=None, w
 
 
 def load(out: str | Path, table: str = "runs") -> pd.DataFrame:
-    """The runs table (one row per run) of a sweep folder, as a DataFrame."""
-    return read_table(out, table)
+    """The runs table (one row per run) of a sweep folder, or another of its tables, as a
+    DataFrame: every chunk verified (``StoreDamaged`` names the damaged ones), one row per run
+    id, and only the runs of the experiment in ``manifest.json`` (the run ids are recomputed
+    from its spec; rows of other runs are dropped with a ``StoreWarning``)."""
+    from pydantic import ValidationError
+
+    try:
+        exp = Experiment.model_validate(read_manifest(out)["spec"])
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise StoreError(f"{Path(out) / 'manifest.json'}: the experiment it records is not valid for this "
+                         f"version of tranqsim ({'.'.join(map(str, err['loc']))}: {err['msg']})") from None
+    return read_table(out, table, job_ids={j["run_id"] for j in jobs(exp)})
 
 
-__all__ = ["Experiment", "StoreMismatch", "SweepReport", "jobs", "load", "load_experiment", "run",
-           "run_job"]
+__all__ = ["Experiment", "StoreDamaged", "StoreError", "StoreLocked", "StoreMismatch", "StoreWarning",
+           "SweepReport", "jobs", "load", "load_experiment", "run", "run_job"]

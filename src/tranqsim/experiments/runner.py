@@ -361,6 +361,7 @@ def run(exp: Experiment, out: str | Path, executor: Executor | None = None, work
             bar.close()
         if own is not None:
             own.close(rep.interrupted)
+        store.close()  # releases the folder's lock (see experiments.lock)
     return rep
 
 

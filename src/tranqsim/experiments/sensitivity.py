@@ -15,7 +15,6 @@ the stochastic noise before the indices are computed, as Ten Broeke, van Voorn &
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -25,7 +24,7 @@ import pandas as pd
 from tranqsim.experiments.design import design_points, salib_problem, salib_sample
 from tranqsim.experiments.runner import jobs
 from tranqsim.experiments.spec import Experiment
-from tranqsim.experiments.store import read_table
+from tranqsim.experiments.store import read_manifest
 
 
 class SensitivityError(ValueError):
@@ -33,10 +32,7 @@ class SensitivityError(ValueError):
 
 
 def load_spec(out: str | Path) -> Experiment:
-    manifest = Path(out) / "manifest.json"
-    if not manifest.exists():
-        raise SensitivityError(f"{out}: not a sweep folder (no manifest.json)")
-    return Experiment.model_validate(json.loads(manifest.read_text())["spec"])
+    return Experiment.model_validate(read_manifest(out)["spec"])
 
 
 def indices(out: str | Path, metrics: list[str] | None = None, seed: int = 0) -> pd.DataFrame:
@@ -47,7 +43,9 @@ def indices(out: str | Path, metrics: list[str] | None = None, seed: int = 0) ->
     exp = load_spec(out)
     if exp.design not in ("morris", "sobol"):
         raise SensitivityError(f"{out}: design {exp.design!r}; sensitivity needs a morris or sobol sweep")
-    runs = read_table(out)
+    from tranqsim.experiments import load
+
+    runs = load(out)  # verified, one row per run, this experiment's runs only
     metrics = metrics or ["tranquillity_index"]
     missing = [m for m in metrics if runs.empty or m not in runs.columns]
     if missing:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from tranqsim.experiments import load
+from tranqsim.loading import ScenarioError
 from tranqsim.report.i18n import MAIN
 
 STRATEGY_ORDER = ("withdrawal", "proximity_management", "social_prevention", "situational_prevention",
@@ -65,7 +66,9 @@ def read_sweep(folder: str | Path, baseline: str) -> Sweep:
                           f"(like experiments/strategy_spectrum.yaml); this one is {spec.get('design')!r}")
     try:
         runs = load(folder)
-    except Exception as exc:  # a damaged chunk: say which folder, not a traceback
+    except ScenarioError as exc:  # damaged chunks, an unreadable manifest: the store's own message
+        raise ReportError(str(exc)) from None
+    except Exception as exc:  # anything else: say which folder, not a traceback
         raise ReportError(f"{folder}: cannot read the runs table ({type(exc).__name__}: {exc})") from None
     if runs.empty:
         raise ReportError(f"{folder}: the sweep holds no finished run")
