@@ -440,11 +440,15 @@ def warmup(days) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="address to listen on (127.0.0.1: this machine only)")
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
-def ui(host, port) -> None:
+@click.option("--idle-minutes", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True, help="free a page's session this long after its browser went away")
+@click.option("--max-sessions", type=click.IntRange(min=1), default=20, show_default=True,
+              help="open pages at most; more get a 'server full' page")
+def ui(host, port, idle_minutes, max_sessions) -> None:
     """Serve the trainers' web page (Solara), offline once `make ui` has set it up."""
     from tranqsim.ui.server import serve
 
-    serve(host, port)
+    serve(host, port, idle_minutes=idle_minutes, max_sessions=max_sessions)
 
 
 @cli.command()

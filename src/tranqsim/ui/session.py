@@ -11,6 +11,7 @@ value is refused with the same message as in a scenario file. :class:`Session` h
 from __future__ import annotations
 
 import threading
+import weakref
 from dataclasses import dataclass, field, replace
 from types import UnionType
 from typing import Literal, Union, get_args, get_origin
@@ -230,7 +231,16 @@ def strategy_title(name: str, lang: str) -> str:
     return strat.title.en if lang == "en" else strat.title.fr
 
 
-@dataclass
+_LIVE: weakref.WeakSet = weakref.WeakSet()
+
+
+def live_sessions() -> int:
+    """How many :class:`Session` objects are alive (the UI server's status reports it: after the
+    pages of a room are closed or culled, it goes back to 0, and their models with it)."""
+    return len(_LIVE)
+
+
+@dataclass(eq=False)  # hashed by identity, so that a WeakSet can hold it
 class Session:
     """The running model(s). ``models[0]`` is the main one; ``models[1]`` the compare view's B.
     ``changes[i]`` lists ``(day, lever)`` for every lever changed during model i's run."""
@@ -243,6 +253,7 @@ class Session:
     changes: list[list[tuple[int, str]]] = field(default_factory=lambda: [[], []])
 
     def __post_init__(self):
+        _LIVE.add(self)
         if not self.models:
             self.reset(self.choice, self.compare)
 
