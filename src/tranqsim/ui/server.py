@@ -35,6 +35,8 @@ import json
 import os
 import re
 import sys
+import threading
+import time
 from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
@@ -129,6 +131,11 @@ class Gate:
         from starlette.staticfiles import StaticFiles
 
         class Assets(StaticFiles):
+            def lookup_path(self, path):
+                if "\0" in path:  # os.stat raises ValueError (a 500) on a NUL byte: not found
+                    return "", None
+                return super().lookup_path(path)
+
             # an exact npm version in the path never changes content: let browsers keep it
             async def get_response(self, path, scope):
                 response = await super().get_response(path, scope)
@@ -206,6 +213,53 @@ class Gate:
         await Response(json.dumps(body), media_type="application/json")(scope, receive, send)
 
 
+M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
+
+
+def _libc():
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim, libc.mallopt  # glibc only
+        return libc
+    except (OSError, AttributeError):
+        return None
+
+
+def release_memory_after_sessions(kernels, period: float = 2.0) -> threading.Thread:
+    """Give the memory of ended sessions back to the system (a daemon thread).
+
+    A session's objects are freed when its kernel closes (Solara then runs a garbage
+    collection), but glibc keeps freed heap pages for reuse, in one arena per thread up to
+    8 per core, and every session runs in its own thread: the process stayed near its peak
+    and crept up from one room to the next. So glibc is limited to 2 arenas (memory freed by
+    one session's thread is reused by the next), and each time the number of kernels has gone
+    down this collects and calls ``malloc_trim(0)``, which returns the free pages of every
+    arena. ``kernels`` returns the live kernel count. Not glibc: only the collection.
+    """
+    libc = _libc()
+    if libc is not None:
+        libc.mallopt(M_ARENA_MAX, 2)
+
+    def loop():
+        last = kernels()
+        while True:
+            time.sleep(period)
+            now = kernels()
+            if now < last:
+                time.sleep(period)  # let Solara finish closing (its own collection waits 1 s)
+                gc.collect()
+                if libc is not None:
+                    libc.malloc_trim(0)
+            last = now
+
+    t = threading.Thread(target=loop, daemon=True, name="tranqsim-release-memory")
+    t.start()
+    return t
+
+
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
           idle_minutes: float = DEFAULT_IDLE_MINUTES, max_sessions: int = DEFAULT_MAX_SESSIONS) -> None:
     """Run the UI server in this process until it is stopped (Ctrl-C, SIGTERM).
@@ -227,6 +281,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
     from solara.server.starlette import app as solara_app
 
     gate = Gate(solara_app, cache_dir(), max_sessions, idle_minutes * 60)
+    release_memory_after_sessions(lambda: len(gate.kernels()))
     print(f"tranqsim UI on http://{host}:{port} (Ctrl-C to stop); up to {max_sessions} sessions, "
           f"abandoned pages freed after {_minutes(idle_minutes * 60)}", file=sys.stderr, flush=True)
     uvicorn.run(gate, host=host, port=port, log_level="warning", lifespan="on")
