@@ -21,15 +21,18 @@ small gate, :class:`Gate`, that adds three things:
 * **Sessions capped.** Over ``--max-sessions`` live kernels, a new page gets a short page
   saying so (HTTP 503, reloading itself every 30 s) and a new kernel's websocket is refused,
   rather than the machine running out of memory for everyone. A browser that already holds a
-  session may still load the page (a reload must work when the room is full).
+  session may still load the page, and its new kernel waits a few seconds for a place: a
+  reload must work when the room is full (the old page's close message arrives meanwhile).
 
-``GET /_tranqsim/status`` answers ``{"kernels", "sessions", "max_sessions", "idle_seconds",
-"rss_mb"}``: Solara kernels alive, :class:`tranqsim.ui.session.Session` objects alive (each
+``GET /_tranqsim/status`` answers ``{"kernels", "live", "sessions", "max_sessions", "idle_seconds",
+"rss_mb"}``: Solara kernels alive, sessions counted against the cap (kernels and
+websockets still connecting; counts only, no ids), :class:`tranqsim.ui.session.Session` objects alive (each
 holds its models; they go when their kernel closes), the limits, and the process's memory.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import os
@@ -50,6 +53,7 @@ STATUS_PATH = "/_tranqsim/status"
 NOT_PAGES = ("/_solara/", "/_tranqsim/", "/static/", "/jupyter/", "/readyz", "/resourcez",
              "/favicon")
 KERNEL_WS = re.compile(r"^/jupyter/api/kernels/([^/]+)/[^/]+$")
+RELOAD_GRACE = 5.0  # s a browser holding a session waits for a place (its reload's old page closing)
 INSTALL_HINT = "run `make ui` or `.venv/bin/python scripts/setup_ui.py` once (needs npm and the network)"
 
 
@@ -174,7 +178,13 @@ class Gate:
             m = KERNEL_WS.match(path)
             if m:
                 kernel_id = m.group(1)
-                if kernel_id not in self.live() and len(self.live()) >= self.max_sessions:
+                if self.full(kernel_id) and self.holds_session(scope):
+                    # a reload: the old page's close message may still be on its way
+                    for _ in range(int(RELOAD_GRACE / 0.1)):
+                        await asyncio.sleep(0.1)
+                        if not self.full(kernel_id):
+                            break
+                if self.full(kernel_id):  # no await between this check and the count below
                     # before accept: the client sees the handshake refused (HTTP 403)
                     await send({"type": "websocket.close", "code": 1013, "reason": "too many sessions"})
                     return
@@ -186,6 +196,11 @@ class Gate:
                     if not self.connecting[kernel_id]:
                         del self.connecting[kernel_id]
         return await self.solara(scope, receive, send)
+
+    def full(self, kernel_id: str) -> bool:
+        """Whether a websocket for this kernel must be refused (a new kernel, no place left)."""
+        live = self.live()
+        return kernel_id not in live and len(live) >= self.max_sessions
 
     def holds_session(self, scope) -> bool:
         """Whether the request's browser (Solara's session cookie) owns a live kernel."""
@@ -207,7 +222,7 @@ class Gate:
         from tranqsim.ui.session import live_sessions
 
         gc.collect()  # closed kernels are reference cycles: count what really remains
-        body = {"kernels": len(self.kernels()), "sessions": live_sessions(),
+        body = {"kernels": len(self.kernels()), "live": len(self.live()), "sessions": live_sessions(),
                 "max_sessions": self.max_sessions, "idle_seconds": self.idle_seconds,
                 "rss_mb": round(rss_mb(), 1)}
         await Response(json.dumps(body), media_type="application/json")(scope, receive, send)
