@@ -60,13 +60,15 @@ test-all: $(WARM)
 regression-update: $(WARM)
 	$(PY) scripts/regression.py --update
 
-# The trainers' web page on http://127.0.0.1:8765 (UI_HOST/UI_PORT to change). The first run
-# fetches Solara's front-end packages into .venv (npm pack); afterwards it works offline.
+# The trainers' web page on http://127.0.0.1:8765 (UI_HOST/UI_PORT to change; UI_ARGS for
+# e.g. "--max-sessions 30 --idle-minutes 15"). The first run fetches Solara's front-end
+# packages into .venv (npm pack); afterwards it works offline and serves them read-only.
 UI_HOST ?= 127.0.0.1
 UI_PORT ?= 8765
+UI_ARGS ?=
 ui: $(WARM)
 	$(PY) scripts/setup_ui.py
-	$(VENV)/bin/tranqsim ui --host $(UI_HOST) --port $(UI_PORT)
+	$(VENV)/bin/tranqsim ui --host $(UI_HOST) --port $(UI_PORT) $(UI_ARGS)
 
 bench: $(WARM)
 	$(PY) benchmarks/bench_model.py

@@ -249,7 +249,8 @@ def _room(browser, port: int, n: int, idle: float) -> tuple[float, float, float]
         ctx.close()
     time.sleep(idle / 3)
     st = _status(port)
-    assert st["kernels"] == n, f"dropped pages were freed before the idle time: {st}"
+    if time.monotonic() - t0 < 0.8 * idle:  # (closing the pages may take long on a busy machine)
+        assert st["kernels"] == n, f"dropped pages were freed before the idle time: {st}"
     _wait_for(lambda: _status(port)["kernels"] == 0, 60 + 10 * idle, "abandoned sessions to be culled")
     culled = time.monotonic() - t0
     _wait_for(lambda: _status(port)["sessions"] == 0, 30, "their models to be freed")
@@ -268,7 +269,7 @@ def test_abandoned_sessions_are_freed_and_memory_stays_bounded(browser, assets):
     """Abandoned pages are culled after ``--idle-minutes`` (not before), their models go with
     them, and the server's memory comes back from its peak: a second room of trainers leaves it
     where the first one did (the issue saw 347 -> 469 MB after sessions had closed)."""
-    idle, n = 3.0, 4
+    idle, n = 5.0, 4
     with ui_server("--idle-minutes", f"{idle / 60}", name="cull") as (port, _):
         # warm up: the first session imports and compiles what every later one shares
         ctx, _ = _open(browser, f"http://127.0.0.1:{port}/")
