@@ -221,7 +221,8 @@ class Gate:
 
         from tranqsim.ui.session import live_sessions
 
-        gc.collect()  # closed kernels are reference cycles: count what really remains
+        # no gc.collect() here: a request must stay cheap (the release thread collects after
+        # kernels close, so the count of sessions is exact a few seconds later)
         body = {"kernels": len(self.kernels()), "live": len(self.live()), "sessions": live_sessions(),
                 "max_sessions": self.max_sessions, "idle_seconds": self.idle_seconds,
                 "rss_mb": round(rss_mb(), 1)}
