@@ -253,7 +253,8 @@ def _room(browser, port: int, n: int, idle: float) -> tuple[float, float, float]
         assert st["kernels"] == n, f"dropped pages were freed before the idle time: {st}"
     _wait_for(lambda: _status(port)["kernels"] == 0, 60 + 10 * idle, "abandoned sessions to be culled")
     culled = time.monotonic() - t0
-    _wait_for(lambda: _status(port)["sessions"] == 0, 30, "their models to be freed")
+    # the runs kept for a reload go min(idle, 2 min) later, and their models with them
+    _wait_for(lambda: _status(port)["sessions"] == 0, 60 + 10 * idle, "their models to be freed")
     # the server hands freed memory back a few seconds after the sessions end: wait until
     # the RSS stops falling (bounded)
     seen = [_status(port)["rss_mb"]]

@@ -18,6 +18,8 @@ small gate, :class:`Gate`, that adds three things:
   When the page goes away without saying so (laptop closed, network cut, browser killed),
   Solara keeps the kernel for ``SOLARA_KERNEL_CULL_TIMEOUT`` (24 h by default) in case it
   reconnects; here that is ``--idle-minutes``. A page closed normally frees its kernel at once.
+  The run a browser had is kept a little longer for a reload (``KEEP_FOR_RELOAD``, at most the
+  idle time; :class:`tranqsim.ui.session.KeptRuns`), then dropped with its models.
 * **Sessions capped.** Over ``--max-sessions`` live kernels, a new page gets a short page
   saying so (HTTP 503, reloading itself every 30 s) and a new kernel's websocket is refused,
   rather than the machine running out of memory for everyone. A browser that already holds a
@@ -53,6 +55,7 @@ STATUS_PATH = "/_tranqsim/status"
 NOT_PAGES = ("/_solara/", "/_tranqsim/", "/static/", "/jupyter/", "/readyz", "/resourcez",
              "/favicon")
 KERNEL_WS = re.compile(r"^/jupyter/api/kernels/([^/]+)/[^/]+$")
+KEEP_FOR_RELOAD = 120.0  # s a run outlives its last page, at most (a reload, a tab reopened)
 RELOAD_GRACE = 5.0  # s a browser holding a session waits for a place (its reload's old page closing)
 INSTALL_HINT = "run `make ui` or `.venv/bin/python scripts/setup_ui.py` once (needs npm and the network)"
 
@@ -253,18 +256,22 @@ def release_memory_after_sessions(kernels, period: float = 2.0) -> threading.Thr
     and crept up from one room to the next. So glibc is limited to 2 arenas (memory freed by
     one session's thread is reused by the next), and each time the number of kernels has gone
     down this collects and calls ``malloc_trim(0)``, which returns the free pages of every
-    arena. ``kernels`` returns the live kernel count. Not glibc: only the collection.
+    arena. ``kernels`` returns the live kernel count. Not glibc: only the collection. The runs
+    kept for reloads (:data:`tranqsim.ui.session.KEPT`) are swept here too.
     """
     libc = _libc()
     if libc is not None:
         libc.mallopt(M_ARENA_MAX, 2)
 
+    from tranqsim.ui.session import KEPT
+
     def loop():
         last = kernels()
         while True:
             time.sleep(period)
+            dropped = KEPT.sweep()  # runs kept for a reload whose time is up
             now = kernels()
-            if now < last:
+            if now < last or dropped:
                 time.sleep(period)  # let Solara finish closing (its own collection waits 1 s)
                 gc.collect()
                 if libc is not None:
@@ -296,7 +303,10 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
     import uvicorn
     from solara.server.starlette import app as solara_app
 
+    from tranqsim.ui.session import KEPT
+
     gate = Gate(solara_app, cache_dir(), max_sessions, idle_minutes * 60)
+    KEPT.configure(limit=max_sessions, grace=min(idle_minutes * 60, KEEP_FOR_RELOAD))
     release_memory_after_sessions(lambda: len(gate.kernels()))
     print(f"tranqsim UI on http://{host}:{port} (Ctrl-C to stop); up to {max_sessions} sessions, "
           f"abandoned pages freed after {_minutes(idle_minutes * 60)}", file=sys.stderr, flush=True)
