@@ -266,6 +266,7 @@ def _room(browser, port: int, n: int, idle: float) -> tuple[float, float, float]
     return peak, culled, min(seen[-4:])
 
 
+@pytest.mark.slow  # two rooms of 4 browser pages, each culled (~45 s)
 def test_abandoned_sessions_are_freed_and_memory_stays_bounded(browser, assets):
     """Abandoned pages are culled after ``--idle-minutes`` (not before), their models go with
     them, and the server's memory comes back from its peak: a second room of trainers leaves it
@@ -286,6 +287,7 @@ def test_abandoned_sessions_are_freed_and_memory_stays_bounded(browser, assets):
         assert after2 - after1 < 0.5 * grown, "memory did not come back after the sessions ended"
 
 
+@pytest.mark.slow  # browser pages (~25 s)
 def test_sessions_are_capped_politely(browser, assets):
     import websockets.sync.client as wsc
     from websockets.exceptions import InvalidStatus
