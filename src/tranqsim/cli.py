@@ -586,23 +586,58 @@ def ui(host, port, settings) -> None:
               help="the status quo every strategy is compared with")
 @click.option("--validation", type=click.Path(path_type=Path),
               help="a `tranqsim validate` JSON (default: runs/validation/validation.json when present)")
-@click.option("--series-replicates", type=click.IntRange(1, 100), default=4, show_default=True,
-              help="replicates rerun for the time series, maps and ZSP analysis")
+@click.option("--series-replicates", type=click.IntRange(1, 100), default=None,
+              help="replicates rerun for the time series, maps and ZSP analysis (default: fixed by "
+                   "the sweep, the first min(4, replicates), so reports of one sweep in every "
+                   "language show the same runs)")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="processes (default: cores)")
 def report(folder, out, lang, baseline, validation, series_replicates, workers, overwrite) -> None:
     """A strategy comparison report (HTML and Markdown) from a strategy sweep.
 
-    Whether the outputs may be written is checked before the replicates are rerun.
+    Whether the outputs may be written is checked before the replicates are rerun. Each stage
+    is printed as it begins (on stderr), with a progress bar for the reruns on a terminal.
     """
     from tranqsim.report import ReportError, build_report
 
+    bar = None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=0, desc="re-simulations", unit="run", leave=False)
     try:
         paths = build_report(folder, out, lang=lang, baseline=baseline, validation=validation,
-                             series_replicates=series_replicates, workers=workers, overwrite=overwrite)
+                             series_replicates=series_replicates, workers=workers, overwrite=overwrite,
+                             stage=lambda m: (bar.write if bar is not None else
+                                              lambda x: click.echo(x, err=True))(f"report: {m}"),
+                             progress=_Ticks(bar))
     except ReportError as exc:
         raise ScenarioError(str(exc)) from None
+    finally:
+        if bar is not None:
+            bar.close()
     click.echo(f"markdown: {paths[1]} ({len(paths) - 2} figures in {paths[1].stem}_figures/)")
     click.echo(f"report: {paths[0].resolve()}")
+
+
+class _Ticks:
+    """A tqdm bar (or nothing) as the report's ``progress``: its total set once known."""
+
+    def __init__(self, bar):
+        self.bar = bar
+
+    @property
+    def total(self):
+        return self.bar.total if self.bar is not None else 0
+
+    @total.setter
+    def total(self, n):
+        if self.bar is not None:
+            self.bar.total = n
+            self.bar.refresh()
+
+    def __call__(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None, _default=None):
