@@ -104,10 +104,11 @@ def build_report(folder: str | Path, out: str | Path, lang: str = "en", baseline
         raise ReportError(f"--validation {validation}: no such file")
     val_path = Path(validation) if validation is not None else default_validation()
     val = read_validation(val_path)
-    stage(f"reading the sweep {folder}")
     sweep = read_sweep(folder, baseline)
     protect = [Path(folder)] + ([val_path] if val_path.is_file() else [])
     check_targets(html_path, md_path, fig_dir, overwrite, protect)
+    # stages are told once the input is known good: bad input stays one error line
+    stage(f"read the sweep {folder}: {len(sweep.runs)} runs, {len(sweep.strategies)} strategies")
 
     k = series_replicates if series_replicates is not None else sweep_series_replicates(sweep.spec)
     plan, jobs = _plan(sweep, baseline, k)

@@ -91,7 +91,7 @@ table.part{margin-top:.2em}p.notation{background:#f6f6f6;padding:.4em .6em;font-
 h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:2px solid #0072B2;padding-bottom:.2em}
 h3{margin-top:1.5em}table{border-collapse:collapse;margin:.8em 0;font-size:.86em}
 th,td{padding:.3em .55em;border-bottom:1px solid #ddd;vertical-align:top}
-th{background:#f2f2f2;text-align:left}td.r,th.r{text-align:right;white-space:nowrap}
+th{background:#f2f2f2;text-align:left}td.r,th.r{text-align:right}
 td.better{background:#d6eaf8}td.worse{background:#fbe0cf}figure{margin:1.2em 0}
 figure img{max-width:100%;height:auto;border:1px solid #eee}figcaption{font-size:.88em;color:#555}
 code{background:#f4f4f4;padding:0 .2em}.note{color:#555;font-size:.9em}
