@@ -30,7 +30,7 @@ def field_value(value, lang: str) -> str:
     if isinstance(value, bool):
         return {True: ("oui", "yes"), False: ("non", "no")}[value][lang == "en"]
     if isinstance(value, int):
-        return number(value, lang)
+        return str(value)  # days and counts: "1095", as typed in the files (no thousands separator)
     if isinstance(value, float):
         decimals = 0 if value == int(value) else min(3, len(f"{value:g}".split(".")[-1]))
         return number(value, lang, decimals)
