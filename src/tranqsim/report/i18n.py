@@ -106,7 +106,7 @@ T = {
                      "shares in percentage points (pp); ▲ better, ▼ worse than the status quo.",
         "rank": "rank", "strategy": "strategy",
         "ce": "Cost and effectiveness",
-        "ce_text": "Landlord cost per dwelling per year against the tranquillity index; bars are 95% "
+        "ce_text": "The landlord's cost per dwelling per year against the tranquillity index; bars are 95% "
                    "intervals. The efficient frontier joins the strategies no other beats on both counts "
                    "(on the means); hollow points are dominated: another strategy costs no more and "
                    "achieves more.",
@@ -202,7 +202,7 @@ T = {
         "pattern": "pattern", "check": "check", "model": "model [95% CI]", "target": "target",
         "assumptions": "Scenario assumptions",
         "assumptions_items": [
-            "Each strategy is a fixed bundle of levers held for the whole run (windows below); "
+            "Each strategy is a fixed bundle of levers held for the whole run (windows in \"The strategies compared\"); "
             "results depend on these bundles, not only on the doctrine they stand for.",
             "The tranquillity index is a weighted composite (30% insecurity, 20% victimisation, 20% "
             "incidents, 15% visible disorder, 15% trust): a convention, so read its components too.",
@@ -267,7 +267,7 @@ T = {
                      "95 %] ; parts en points de pourcentage (pts) ; ▲ mieux, ▼ moins bien que le statu quo.",
         "rank": "rang", "strategy": "stratégie",
         "ce": "Coût et efficacité",
-        "ce_text": "Coût bailleur par logement et par an en regard de l'indice de tranquillité ; les barres "
+        "ce_text": "Coût pour le bailleur par logement et par an en regard de l'indice de tranquillité ; les barres "
                    "sont des intervalles à 95 %. La frontière d'efficience relie les stratégies qu'aucune "
                    "autre ne bat sur les deux plans (en moyenne) ; les points creux sont dominés : une autre "
                    "stratégie ne coûte pas plus et obtient davantage.",
@@ -368,7 +368,7 @@ T = {
         "assumptions": "Hypothèses des scénarios",
         "assumptions_items": [
             "Chaque stratégie est un ensemble fixe de leviers tenu pendant toute la simulation (fenêtres "
-            "ci-dessous) : les résultats dépendent de ces ensembles, pas seulement de la doctrine qu'ils "
+            "dans « Les stratégies comparées ») : les résultats dépendent de ces ensembles, pas seulement de la doctrine qu'ils "
             "représentent.",
             "L'indice de tranquillité est un composite pondéré (30 % insécurité, 20 % victimation, 20 % "
             "incidents, 15 % désordre visible, 15 % confiance) : une convention, lire aussi ses composantes.",

@@ -124,7 +124,7 @@ def frontier_text(doc, front, names, lang) -> None:
     t = T[lang]
     steps = tables.frontier_steps(front)
     if steps:
-        doc.p(t["ce_frontier"].format(steps="; ".join(
+        doc.p(t["ce_frontier"].format(steps=_sep(lang).join(
             t["ce_step"].format(a=names[s["from"]], b=names[s["to"]],
                                 dti=metric_fmt("tranquillity_index", s["dti"], lang, True),
                                 dcost=eur(s["dcost"], lang, True), ratio=eur(s["per_point"], lang))
