@@ -116,3 +116,10 @@ def replicate_seed(master: int, replicate: int) -> int:
     if not 0 <= replicate < SEEDS_PER_MASTER:
         raise ValueError(f"replicate {replicate} outside [0, {SEEDS_PER_MASTER})")
     return (master * SEEDS_PER_MASTER + replicate) % 2**63
+
+
+def spawned_seed(master: int, replicate: int) -> int:
+    """The former replicate seed (a 63-bit number spawned by numpy's ``SeedSequence``), kept for
+    the validation and calibration replicates, whose shipped results were drawn with it."""
+    return int(np.random.SeedSequence(entropy=master, spawn_key=(replicate,)).generate_state(1, np.uint64)[0]
+               >> np.uint64(1))
