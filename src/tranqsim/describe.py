@@ -115,10 +115,13 @@ CONTEXT_FIELDS_FR = {
     "halls_per_building": "halls (cages) par immeuble", "car_parks": "parkings", "squares": "places",
     "rent_eur_month": "loyer moyen (€/mois)", "deprivation": "part des ménages modestes",
     "newcomer_deprivation": "part des ménages modestes parmi les arrivants",
-    "disruptive_share": "part des ménages perturbateurs", "trust_landlord": "confiance initiale envers le bailleur",
+    "disruptive_share": "part des ménages perturbateurs",
+    "trust_landlord": "confiance initiale envers le bailleur",
     "trust_police": "confiance initiale envers la police", "pressure": "multiplicateur de délinquance",
-    "youth_groups_per_1000": "groupes de jeunes pour 1 000 logements", "dealing_points": "points de deal au départ",
-    "dealing_capacity": "points de deal que la demande fait vivre", "crews_per_1000": "équipages par jour pour 1 000 logements",
+    "youth_groups_per_1000": "groupes de jeunes pour 1 000 logements",
+    "dealing_points": "points de deal au départ",
+    "dealing_capacity": "points de deal que la demande fait vivre",
+    "crews_per_1000": "équipages par jour pour 1 000 logements",
     "disorder": "désordre visible initial", "vacancy": "vacance initiale"}
 
 

@@ -202,8 +202,9 @@ T = {
         "pattern": "pattern", "check": "check", "model": "model [95% CI]", "target": "target",
         "assumptions": "Scenario assumptions",
         "assumptions_items": [
-            "Each strategy is a fixed bundle of levers held for the whole run (windows in \"The strategies compared\"); "
-            "results depend on these bundles, not only on the doctrine they stand for.",
+            "Each strategy is a fixed bundle of levers held for the whole run (windows in \"The "
+            "strategies compared\"); results depend on these bundles, not only on the doctrine they "
+            "stand for.",
             "The tranquillity index is a weighted composite (30% insecurity, 20% victimisation, 20% "
             "incidents, 15% visible disorder, 15% trust): a convention, so read its components too.",
             "The landlord's cost includes staff, contracts, amortised investment, repairs, lost rent, "
@@ -368,8 +369,8 @@ T = {
         "assumptions": "Hypothèses des scénarios",
         "assumptions_items": [
             "Chaque stratégie est un ensemble fixe de leviers tenu pendant toute la simulation (fenêtres "
-            "dans « Les stratégies comparées ») : les résultats dépendent de ces ensembles, pas seulement de la doctrine qu'ils "
-            "représentent.",
+            "dans « Les stratégies comparées ») : les résultats dépendent de ces ensembles, pas "
+            "seulement de la doctrine qu'ils représentent.",
             "L'indice de tranquillité est un composite pondéré (30 % insécurité, 20 % victimation, 20 % "
             "incidents, 15 % désordre visible, 15 % confiance) : une convention, lire aussi ses composantes.",
             "Le coût pour le bailleur comprend personnel, contrats, investissements amortis, réparations, loyers "
