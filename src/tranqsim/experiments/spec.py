@@ -54,6 +54,9 @@ class Experiment(_Strict):
     strategies: list[str] = Field(["proximity_management"], min_length=1)
     design: Design = "strategies"
     factors: dict[str, Factor] = Field(default_factory=dict)
+    fixed: dict[str, float | int | str | bool] = Field(
+        default_factory=dict, description="values set at every design point, named as factors are "
+        "(`tranqsim sweep --set KEY=VALUE` puts them here)")
     samples: int = Field(16, ge=1, le=100000, description="lhs: points; sobol: base N; morris: trajectories")
     replicates: int = Field(5, ge=1, le=10000)
     years: float = Field(5, gt=0, le=50)
@@ -62,9 +65,9 @@ class Experiment(_Strict):
     metrics: list[str] | None = Field(None, description="summary keys to keep (default: all scalars)")
     timeseries: bool = Field(False, description="also store the daily series of each run")
 
-    @field_validator("factors")
+    @field_validator("factors", "fixed")
     @classmethod
-    def _known_targets(cls, v: dict[str, Factor]):
+    def _known_targets(cls, v: dict):
         for name in v:
             check_target(name)
         return v

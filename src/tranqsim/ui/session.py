@@ -193,6 +193,9 @@ def build(choice: Choice, which: str = "a") -> EstateModel:
                            strategy=_shipped(strategy, "strategies"), **ov)
     except ScenarioError as exc:  # pragma: no cover - check() catches field errors first
         raise Refused({"scenario": str(exc)}) from None
+    from tranqsim import overrides
+
+    sc = overrides.apply(sc, overrides.from_environment())  # `tranqsim ui --set`, checked there
     return build_model(sc, seed=run["seed"], years=run["years"])
 
 
