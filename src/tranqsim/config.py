@@ -27,6 +27,16 @@ class Titles(_Strict):
     en: str = Field(..., min_length=1)
 
 
+class BuildingConfig(_Strict):
+    """One building of a register-built estate (``tranqsim territory build``)."""
+
+    id: str = Field(..., min_length=1, max_length=64, description="the landlord's building code")
+    halls: int = Field(..., ge=1, le=50, description="halls (cages) of the building")
+    dwellings: int = Field(..., ge=1, le=2000, description="dwellings of the building")
+    x: float | None = Field(None, description="east position, metres (relative)")
+    y: float | None = Field(None, description="north position, metres (relative)")
+
+
 class EstateConfig(_Strict):
     dwellings: int = Field(..., ge=20, le=50000, description="number of dwellings")
     dwellings_per_hall: int = Field(20, ge=2, le=200, description="dwellings served by a hall")
@@ -35,6 +45,23 @@ class EstateConfig(_Strict):
     squares: int = Field(2, ge=0, le=500, description="square lots")
     rent_eur_month: float | None = Field(None, ge=0, le=5000,
                                          description="average rent; default from the parameter table")
+    buildings: list[BuildingConfig] | None = Field(
+        None, description="explicit buildings (from a landlord's register): the layout places "
+        "these, in this order, instead of bars of halls_per_building halls")
+
+    @model_validator(mode="after")
+    def _buildings_add_up(self):
+        if self.buildings:
+            total = sum(b.dwellings for b in self.buildings)
+            if total != self.dwellings:
+                raise ValueError(f"dwellings ({self.dwellings}) must equal the buildings' total ({total})")
+            for b in self.buildings:
+                if b.dwellings < b.halls:
+                    raise ValueError(f"building {b.id!r}: fewer dwellings ({b.dwellings}) than halls ({b.halls})")
+            ids = [b.id for b in self.buildings]
+            if len(set(ids)) != len(ids):
+                raise ValueError("building ids must be unique")
+        return self
 
     @model_validator(mode="after")
     def _fits_in_memory(self):
@@ -61,10 +88,14 @@ _UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
 def estimate_memory(estate: EstateConfig) -> tuple[int, int, int, int]:
     """(bytes, places, halls, dwellings): the memory a run on this estate needs, estimated
     from the layout's size alone (``estate.grid_shape``), before anything is allocated."""
-    from tranqsim.estate import grid_shape
+    from tranqsim.estate import buildings_grid_shape, grid_shape
 
-    halls, width, height = grid_shape(estate.dwellings, estate.dwellings_per_hall,
-                                      estate.halls_per_building, estate.car_parks, estate.squares)
+    if estate.buildings:
+        halls, width, height = buildings_grid_shape([b.halls for b in estate.buildings],
+                                                    estate.car_parks, estate.squares)
+    else:
+        halls, width, height = grid_shape(estate.dwellings, estate.dwellings_per_hall,
+                                          estate.halls_per_building, estate.car_parks, estate.squares)
     places = width * height
     need = (MEMORY_BASE + MEMORY_PER_PLACE * places + MEMORY_PER_HALL * halls
             + MEMORY_PER_DWELLING * estate.dwellings)

@@ -47,8 +47,14 @@ class Layout:
 
 
 def build_layout(dwellings: int, dwellings_per_hall: int, halls_per_building: int,
-                 car_parks: int, squares: int, rng: np.random.Generator) -> Layout:
-    """Place buildings, car parks and squares on a lattice of lots; the rest is street."""
+                 car_parks: int, squares: int, rng: np.random.Generator,
+                 buildings: list | None = None) -> Layout:
+    """Place buildings, car parks and squares on a lattice of lots; the rest is street.
+
+    With ``buildings`` (a register's explicit buildings, see :func:`layout_from_buildings`)
+    those are placed instead of bars of ``halls_per_building`` halls."""
+    if buildings:
+        return layout_from_buildings(buildings, car_parks, squares, rng)
     n_halls = math.ceil(dwellings / dwellings_per_hall)
     n_buildings = math.ceil(n_halls / halls_per_building)
     n_lots = n_buildings + car_parks + squares
@@ -85,6 +91,79 @@ def build_layout(dwellings: int, dwellings_per_hall: int, halls_per_building: in
     per_hall = np.full(n_halls, dwellings // n_halls)
     per_hall[: dwellings - per_hall.sum()] += 1
     return Layout(width, height, kind_f.copy(), building_f.copy(), xs, ys, hall_places, per_hall,
+                  _moore(width, height, 1, normalise=True), _moore(width, height, 2, normalise=False))
+
+
+_PITCH_Y = 2  # lattice rows of cells: a bar of halls and a street
+
+
+def _building_lattice(n_lots: int, pitch_x: int) -> tuple[int, int, int, int]:
+    cols = max(1, round(math.sqrt(n_lots * _PITCH_Y / pitch_x)))
+    rows = math.ceil(n_lots / cols)
+    return cols, rows, cols * pitch_x + 1, rows * _PITCH_Y + 1
+
+
+def buildings_grid_shape(halls: list[int], car_parks: int, squares: int) -> tuple[int, int, int]:
+    """(halls, width, height) of :func:`layout_from_buildings`'s grid, without drawing it."""
+    pitch_x = max(halls) + 1
+    _, _, width, height = _building_lattice(len(halls) + car_parks + squares, pitch_x)
+    return sum(halls), width, height
+
+
+def layout_from_buildings(buildings: list, car_parks: int, squares: int,
+                          rng: np.random.Generator) -> Layout:
+    """The layout of a register's buildings: each one a bar of its own number of halls, its
+    dwellings shared evenly between them; building ``i`` of the list is building id ``i``.
+
+    Lots sit on the same lattice as :func:`build_layout`'s (pitch: the largest building plus
+    a street). Buildings with positions keep their relative order: they are cut into lattice
+    rows by their north coordinate (north first) and ordered by their east coordinate within
+    a row, so neighbours in the register's plan are neighbours on the grid; distances are not
+    kept. Buildings without a position, car parks and squares take the other lots at random.
+    """
+    halls = [int(b.halls) for b in buildings]
+    n_b = len(buildings)
+    pitch_x = max(halls) + 1
+    n_lots = n_b + car_parks + squares
+    cols, rows, width, height = _building_lattice(n_lots, pitch_x)
+    lot_kind = np.array([PlaceKind.HALL] * n_b + [PlaceKind.CAR_PARK] * car_parks
+                        + [PlaceKind.SQUARE] * squares + [PlaceKind.STREET] * (rows * cols - n_lots))
+    rng.shuffle(lot_kind)
+    building_lots = np.flatnonzero(lot_kind == PlaceKind.HALL)  # row-major: north-west first
+    placed = [i for i, b in enumerate(buildings) if b.x is not None and b.y is not None]
+    others = [i for i in range(n_b) if i not in set(placed)]
+    # positioned buildings: north to south in bands of one lattice row's share, west to east
+    by_north = sorted(placed, key=lambda i: (-buildings[i].y, buildings[i].x))
+    per_row = max(1, math.ceil(len(by_north) / rows))
+    order = []
+    for r in range(0, len(by_north), per_row):
+        order += sorted(by_north[r:r + per_row], key=lambda i: buildings[i].x)
+    order += [int(i) for i in rng.permutation(others)] if others else []
+    lot_of = {b: int(building_lots[k]) for k, b in enumerate(order)}
+
+    kind = np.full((width, height), PlaceKind.STREET, dtype=np.int8)
+    building = np.full((width, height), -1, dtype=np.int32)
+    for lot, lk in enumerate(lot_kind):
+        cx, cy = (lot % cols) * pitch_x + 1, (lot // cols) * _PITCH_Y + 1
+        if lk in (PlaceKind.CAR_PARK, PlaceKind.SQUARE):
+            kind[cx:cx + pitch_x - 1, cy] = lk
+    hall_cells: list[tuple[int, int]] = []
+    per_hall: list[int] = []
+    for b in range(n_b):  # halls in building order, as build_layout lists them
+        lot = lot_of[b]
+        cx, cy = (lot % cols) * pitch_x + 1, (lot // cols) * _PITCH_Y + 1
+        k, d = halls[b], int(buildings[b].dwellings)
+        for j in range(k):
+            kind[cx + j, cy] = PlaceKind.HALL
+            building[cx + j, cy] = b
+            hall_cells.append((cx + j, cy))
+        share = np.full(k, d // k)
+        share[: d - share.sum()] += 1
+        per_hall += share.tolist()
+    xs, ys = np.divmod(np.arange(width * height), height)
+    hall_places = np.array([hx * height + hy for hx, hy in hall_cells], dtype=np.int64)
+    return Layout(width, height, kind.ravel().copy(), building.ravel().copy(), xs, ys, hall_places,
+                  np.array(per_hall, dtype=np.int64),
                   _moore(width, height, 1, normalise=True), _moore(width, height, 2, normalise=False))
 
 

@@ -82,7 +82,8 @@ class EstateModel(mesa.Model):
         # --- space -----------------------------------------------------------------
         e = ctx.estate
         b.layout = lay = build_layout(e.dwellings, e.dwellings_per_hall, e.halls_per_building,
-                                      e.car_parks, e.squares, streams["layout"])
+                                      e.car_parks, e.squares, streams["layout"],
+                                      buildings=e.buildings)
         self.grid = OrthogonalMooreGrid((lay.width, lay.height), torus=False, random=self.random)
         b.cells = cells_at(self.grid, lay.x, lay.y)
         b.n_places = P = lay.n_places
