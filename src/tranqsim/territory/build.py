@@ -96,7 +96,7 @@ def build(register: Path, incidents: Path, out: Path, survey: Path | None = None
         fit_report.table(fits).to_csv(tmp / "fit_report.csv", index=False)
         (tmp / "fit_report.md").write_text(fit_report.markdown(fits, sources, settings), encoding="utf-8")
         sweep = {"description": "Every estate of the register under a few strategies (built by "
-                                "tranqsim territory build); run from the folder above this one.",
+                                "tranqsim territory build); the context paths are as --out was given.",
                  "contexts": [str(out / f"{n}.yaml") for n in names.values()],
                  "strategies": list(SWEEP_STRATEGIES), "design": "strategies", "replicates": 4,
                  "years": 3, "seed": 2026}

@@ -6,33 +6,36 @@ Method. Each parameter is tied to the statistic of the log that it drives most d
 - offender ``pressure`` (scales the background rates of every type) <- the *background types*,
   which youth groups and dealing points do not produce: bulky waste, cellar and vehicle crime;
 - ``youth_groups_per_1000`` <- the *group types*: hall occupation, degradation, tags, noise and
-  incivility (what groups do at their hangouts, on top of the background);
-- ``dealing_points`` <- drug-dealing incidents, divided by what one point yields in the
-  simulation (an integer: rounded);
+  incivility, minus what the same simulation yields without any group (background, dealing);
+  the model has a whole number of groups (the rate times the dwellings, rounded), so the
+  count of groups is fitted: (observed - without groups) / what one group yields;
+- ``dealing_points`` <- drug-dealing incidents / what one point yields (a whole number);
 - initial ``disorder`` <- the level the fitted rates sustain: the mean visible disorder of the
-  halls at the end of the simulated period (a fixed point: the estate is assumed in its
+  halls at the end of the simulated period (a fixed point: the estate is taken to be in its
   steady state over the log's period).
 
 A round simulates the log's period (same days, same buildings, the status-quo strategy) over
-a few replicates with common seeds, and multiplies each rate parameter by (observed /
-simulated) ** (1 / elasticity). The elasticity starts at 1 for pressure and dealing points and
-0.5 for groups (the group types also hold background), then is re-estimated from the last two
-rounds (a secant in log space), bounded to [0.3, 1.5]. The final parameters are then simulated
-on fresh seeds for the fit report.
+a few replicates with common seeds (and once more without groups). Pressure is multiplied by
+(observed / simulated) ** (1 / e), with the elasticity ``e`` starting at 1 and re-estimated
+from the last two rounds (a secant in log space, bounded to [0.3, 1.5]); groups and dealing
+points are set from the yields per group and per point just measured; disorder from the run's
+end. The final parameters are then simulated on fresh seeds for the fit report.
 
-Intervals. Under the model, the log is one realisation: its count of a statistic varies
-between replicates with coefficient of variation ``cv`` (Poisson noise and the estate's own
-dynamics). The 95% interval of a parameter is ``theta * exp(+-1.96 * cv * sqrt(1 + 1/R) / e)``
-(the delta method: the observation's noise, plus the simulated mean's, through the
-elasticity ``e``). The simulated rates' intervals are prediction intervals for one period:
-the replicates' mean +- 1.96 standard deviations (times sqrt(1 + 1/R)), floored at 0.
+Intervals. Under the model the log is one realisation: a statistic's count varies between
+periods with the replicates' standard deviation ``sd`` (at least Poisson's; times
+sqrt(1 + 1/R) for the uncertainty of the simulated mean). Pressure's 95% interval is
+``pressure * exp(+-1.96 * sd / mean / e)`` (the delta method through the elasticity). For
+groups and points it is the range of whole numbers whose yield lies within
+observed +- 1.96 sd; for groups it is given as every rate per 1,000 dwellings that rounds to
+those counts. Disorder: the 2.5-97.5% range of the replicates' end disorder. The simulated rates'
+intervals are 95% prediction intervals for one period: mean +- 1.96 sd, floored at 0.
 
-Limits. One statistic per parameter, corrected one at a time: the cross-effects (groups raise
-disorder, which raises background incidents; dealing points add hall occupation) are absorbed
-by iterating, not modelled in the intervals, which are marginal. Groups' and pressure's effects
-on the group types are partly confounded: with few incidents the groups' interval is wide.
+Limits. One statistic per parameter: the cross-effects (groups raise disorder, which raises
+background incidents; dealing points add hall occupation) are absorbed by iterating, not carried
+into the intervals, which are marginal; the yields per group and per point are taken as known.
+With few incidents (small estates, short logs) the intervals are wide, as they should be.
 Population (deprivation, trust) and police presence are not fitted (priority-estate profile);
-the survey and the concentration across buildings are compared, not fitted.
+the survey and the concentration across buildings are compared with the simulation, not fitted.
 """
 
 from __future__ import annotations
@@ -53,7 +56,6 @@ GROUP_TYPES = (I.HALL_OCCUPATION, I.DEGRADATION, I.TAGS, I.NOISE_DISPUTE, I.INCI
 DEALING_TYPES = (I.DRUG_DEALING,)
 STATS = {"pressure": BACKGROUND_TYPES, "youth_groups_per_1000": GROUP_TYPES,
          "dealing_points": DEALING_TYPES}
-FIRST_ELASTICITY = {"pressure": 1.0, "youth_groups_per_1000": 0.5, "dealing_points": 1.0}
 BOUNDS = {"pressure": (0.02, 5.0), "youth_groups_per_1000": (0.0, 50.0), "dealing_points": (0, 200)}
 Z = 1.96
 
@@ -141,33 +143,48 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
         final_replicates: int = 8, seed: int = 1, recorded: str = "reported",
         progress=None) -> Fit:
     """Fit pressure, youth groups, dealing points and initial disorder to one estate's log."""
-    theta = Theta(pressure=1.0, youth_groups_per_1000=3.0, dealing_points=1, disorder=0.2)
+    D = sum(b.dwellings for b in obs.buildings)
+    per_1000 = 1000 / D
+    # start with at least one group and one point, to learn what one yields here
+    theta = Theta(pressure=1.0, youth_groups_per_1000=max(3.0, per_1000), dealing_points=1,
+                  disorder=0.2)
     seeds = [seed * 1000 + r for r in range(replicates)]
-    elasticity = dict(FIRST_ELASTICITY)
+    e_pressure = 1.0
     history: list[dict] = []
-    per_point = None  # dealing incidents one point yields over the period
-    dealing_c = 1.0  # the continuous estimate behind the integer
+    per_point = per_group = None  # incidents one dealing point / one group yields over the period
+    dealing_c = groups_c = 1.0  # the continuous estimates behind the integers
+    without_groups = 0.0  # the group types' count with no group (background, dealing)
     for k in range(rounds):
         sim = simulate(theta, obs, strat, seeds, recorded)
+        n_groups = round(theta.youth_groups_per_1000 / per_1000)
+        if n_groups > 0:  # the same seeds without groups: what the groups add
+            bare = Theta(theta.pressure, 0.0, theta.dealing_points, theta.disorder)
+            without_groups = float(simulate(bare, obs, strat, seeds, recorded)
+                                   .stat("youth_groups_per_1000").mean())
+        else:
+            without_groups = float(sim.stat("youth_groups_per_1000").mean())
         means = {n: float(sim.stat(n).mean()) for n in STATS}
-        history.append({"round": k + 1, **theta.as_dict(), **{f"sim_{n}": m for n, m in means.items()}})
+        history.append({"round": k + 1, **theta.as_dict(), **{f"sim_{n}": m for n, m in means.items()},
+                        "sim_group_types_without_groups": without_groups})
         if progress:
             progress()
-        if len(history) >= 2:  # secant elasticities, where the parameter moved enough
+        if len(history) >= 2:  # secant elasticity of pressure, where it moved enough
             a, b = history[-2], history[-1]
-            for n in ("pressure", "youth_groups_per_1000"):
-                if a[n] > 0 and b[n] > 0 and abs(math.log(b[n] / a[n])) > 0.05 \
-                        and a[f"sim_{n}"] > 0 and b[f"sim_{n}"] > 0:
-                    e = math.log(b[f"sim_{n}"] / a[f"sim_{n}"]) / math.log(b[n] / a[n])
-                    elasticity[n] = min(max(e, 0.3), 1.5)
-        if k == rounds - 1:
-            break
-        for n in ("pressure", "youth_groups_per_1000"):
-            o, m = obs.stat(n), means[n]
-            ratio = (max(o, 0.5) / max(m, 0.5))
-            setattr(theta, n, _clip(n, getattr(theta, n) * ratio ** (1 / elasticity[n])))
+            if abs(math.log(b["pressure"] / a["pressure"])) > 0.05 and a["sim_pressure"] > 0 \
+                    and b["sim_pressure"] > 0:
+                e = math.log(b["sim_pressure"] / a["sim_pressure"]) / math.log(b["pressure"] / a["pressure"])
+                e_pressure = min(max(e, 0.3), 1.5)
+        if n_groups > 0 and means["youth_groups_per_1000"] > without_groups:
+            per_group = (means["youth_groups_per_1000"] - without_groups) / n_groups
         if theta.dealing_points > 0 and means["dealing_points"] > 0:
             per_point = means["dealing_points"] / theta.dealing_points
+        if k == rounds - 1:
+            break
+        ratio = max(obs.stat("pressure"), 0.5) / max(means["pressure"], 0.5)
+        theta.pressure = _clip("pressure", theta.pressure * ratio ** (1 / e_pressure))
+        if per_group:
+            groups_c = max(0.0, (obs.stat("youth_groups_per_1000") - without_groups) / per_group)
+            theta.youth_groups_per_1000 = _clip("youth_groups_per_1000", round(groups_c) * per_1000)
         o = obs.stat("dealing_points")
         if per_point:
             dealing_c = o / per_point
@@ -177,33 +194,50 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
     final = simulate(theta, obs, strat, final_seeds, recorded)
     if progress:
         progress()
-    intervals = _intervals(theta, final, elasticity, per_point, dealing_c, obs)
+    intervals = _intervals(theta, final, e_pressure, per_point, per_group, without_groups, obs)
     return Fit(obs, theta, intervals, final, history, recorded)
 
 
-def _intervals(theta: Theta, sim: Simulated, elasticity: dict, per_point: float | None,
-               dealing_c: float, obs: Observed) -> dict[str, tuple[float, float]]:
-    R = sim.by_type.shape[0]
+def _spread(x: np.ndarray, floor_count: float) -> float:
+    """The standard deviation of one period's count under the model, from the replicates,
+    at least Poisson's (a few replicates can underestimate the spread), widened by the
+    uncertainty of the replicates' mean (sqrt(1 + 1/R))."""
+    R = x.shape[0]
+    sd = float(x.std(ddof=1)) if R > 1 else 0.0
+    return max(sd, math.sqrt(max(floor_count, 1.0))) * math.sqrt(1 + 1 / R)
+
+
+def _intervals(theta: Theta, sim: Simulated, e_pressure: float, per_point: float | None,
+               per_group: float | None, without_groups: float, obs: Observed
+               ) -> dict[str, tuple[float, float]]:
     out: dict[str, tuple[float, float]] = {}
-    for n in ("pressure", "youth_groups_per_1000"):
-        x = sim.stat(n)
-        m = max(float(x.mean()), 1e-9)
-        # at least Poisson noise: a few replicates can underestimate the spread
-        cv = max(float(x.std(ddof=1)) / m if R > 1 else 0.0, 1 / math.sqrt(max(m, 1.0)))
-        half = Z * cv * math.sqrt(1 + 1 / R) / elasticity[n]
-        v = getattr(theta, n)
-        out[n] = (_clip(n, v * math.exp(-half)), _clip(n, v * math.exp(half)))
-    x = sim.stat("dealing_points")
+    D = sum(b.dwellings for b in obs.buildings)
+    x = sim.stat("pressure")
+    m = max(float(x.mean()), 1e-9)
+    half = Z * _spread(x, m) / m / e_pressure
+    out["pressure"] = (_clip("pressure", theta.pressure * math.exp(-half)),
+                       _clip("pressure", theta.pressure * math.exp(half)))
+    # integers (groups, points): the counts whose yield brackets the observation's interval
+    o = obs.stat("youth_groups_per_1000")
+    x = sim.stat("youth_groups_per_1000")
+    sd = _spread(x, float(x.mean()))
+    if per_group:
+        lo = max(0, math.floor((o - Z * sd - without_groups) / per_group))
+        hi = max(lo, math.ceil((o + Z * sd - without_groups) / per_group))
+    else:
+        lo, hi = 0, round(theta.youth_groups_per_1000 * D / 1000) + 1
+    # every rate per 1,000 dwellings that rounds to those counts of groups
+    out["youth_groups_per_1000"] = (max(0.0, (lo - 0.5) * 1000 / D), (hi + 0.5) * 1000 / D)
     o = obs.stat("dealing_points")
-    if per_point and per_point > 0:
-        m = max(float(x.mean()), 1e-9)
-        cv = max(float(x.std(ddof=1)) / m if R > 1 and m > 0 else 0.0, 1 / math.sqrt(max(o, 1.0)))
-        half = Z * cv * math.sqrt(1 + 1 / R)
+    x = sim.stat("dealing_points")
+    if per_point:
+        sd = _spread(x, float(x.mean()))
         if o > 0:
-            lo, hi = dealing_c * math.exp(-half), dealing_c * math.exp(half)
-        else:  # none logged: a point would have left about per_point incidents (3 is the 95% bound)
-            lo, hi = 0.0, 3.0 / per_point
-        out["dealing_points"] = (float(math.floor(lo)) if o > 0 else 0.0, float(math.ceil(hi)))
+            lo = max(0, math.floor((o - Z * sd) / per_point))
+            hi = max(lo, math.ceil((o + Z * sd) / per_point))
+        else:  # none logged: below the count whose expected yield leaves 0 with 5% chance (3)
+            lo, hi = 0, math.floor(3.0 / per_point)
+        out["dealing_points"] = (float(lo), float(hi))
     else:
         out["dealing_points"] = (0.0, float(theta.dealing_points) + 1)
     lo, hi = np.quantile(sim.disorder, [0.025, 0.975])

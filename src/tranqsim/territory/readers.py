@@ -44,7 +44,8 @@ INCIDENT_COLUMNS = [
 SURVEY_COLUMNS = [
     ESTATE,
     Column("insecure", ("insecure", "feel_insecure", "insecurity", "sentiment_insecurite",
-                        "part_insecurite", "insecurite"), required=False),
+                        "part_insecurite", "insecurite", "sentiment_d_insecurite",
+                        "taux_insecurite"), required=False),
     Column("satisfaction", ("satisfaction", "satisfied", "satisfaits", "taux_satisfaction",
                             "part_satisfaits"), required=False),
     Column("respondents", ("respondents", "repondants", "n", "effectif"), required=False),
