@@ -197,7 +197,7 @@ def _check_recovery(hidden, built, tmp_path):
 
     for f in built.fits:
         h = hidden[f.observed.estate]
-        for name in ("pressure", "youth_groups_per_1000", "dealing_points"):
+        for name in ("pressure", "youth_groups_per_1000", "dealing_points", "disorder"):
             lo, hi = f.intervals[name]
             assert lo - 1e-9 <= getattr(h, name) <= hi + 1e-9, (f.observed.estate, name, getattr(h, name),
                                                                  (lo, hi), f.rounds)

@@ -665,8 +665,8 @@ def territory() -> None:
               help="rounds of correction")
 @click.option("--replicates", type=click.IntRange(1, 50), default=4, show_default=True,
               help="replicates per round")
-@click.option("--final-replicates", type=click.IntRange(2, 200), default=8, show_default=True,
-              help="replicates of the fitted parameters, for the intervals")
+@click.option("--final-replicates", type=click.IntRange(1, 200), default=12, show_default=True,
+              help="fresh replicates of the fitted parameters (with the last round's) for the intervals")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
 @click.option("--overwrite", is_flag=True,
               help="replace an existing --out folder that tranqsim did not write")

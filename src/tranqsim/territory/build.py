@@ -40,7 +40,7 @@ class Built:
 
 def build(register: Path, incidents: Path, out: Path, survey: Path | None = None,
           mapping: Path | None = None, *, rounds: int = 5, replicates: int = 4,
-          final_replicates: int = 8, seed: int = 1, overwrite: bool = False,
+          final_replicates: int = 12, seed: int = 1, overwrite: bool = False,
           progress=None) -> Built:
     inputs = [p for p in (register, incidents, survey, mapping) if p is not None]
     target = check_folder(out, marker=MARKER, written_by="tranqsim territory build",

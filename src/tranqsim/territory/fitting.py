@@ -19,7 +19,7 @@ a few replicates with common seeds (and once more without groups). Pressure is m
 (observed / simulated) ** (1 / e), with the elasticity ``e`` starting at 1 and re-estimated
 from the last two rounds (a secant in log space, bounded to [0.3, 1.5]); groups and dealing
 points are set from the yields per group and per point just measured; disorder from the run's
-end. The final parameters are then simulated on fresh seeds for the fit report.
+end. The final parameters are then simulated on fresh seeds for the fit report, together with the last round's (the same parameters).
 
 Intervals. Under the model the log is one realisation: a statistic's count varies between
 periods with the replicates' standard deviation ``sd`` (at least Poisson's; times
@@ -27,7 +27,8 @@ sqrt(1 + 1/R) for the uncertainty of the simulated mean). Pressure's 95% interva
 ``pressure * exp(+-1.96 * sd / mean / e)`` (the delta method through the elasticity). For
 groups and points it is the range of whole numbers whose yield lies within
 observed +- 1.96 sd; for groups it is given as every rate per 1,000 dwellings that rounds to
-those counts. Disorder: the 2.5-97.5% range of the replicates' end disorder. The simulated rates'
+those counts. Disorder: the 2.5-97.5% range of the replicates' end disorder, widened by
+pressure's relative interval (disorder is made by incidents, which scale with pressure). The simulated rates'
 intervals are 95% prediction intervals for one period: mean +- 1.96 sd, floored at 0.
 
 Limits. One statistic per parameter: the cross-effects (groups raise disorder, which raises
@@ -88,6 +89,11 @@ class Simulated:
     def stat(self, name: str) -> np.ndarray:
         return self.by_type[:, list(STATS[name])].sum(1)
 
+    def joined(self, other: Simulated) -> Simulated:
+        """The replicates of both (same parameters, different seeds)."""
+        return Simulated(*(np.concatenate([getattr(self, f), getattr(other, f)])
+                           for f in ("by_type", "by_building", "insecure", "satisfied", "disorder")))
+
 
 @dataclass
 class Fit:
@@ -140,7 +146,7 @@ def _clip(name: str, v: float) -> float:
 
 
 def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
-        final_replicates: int = 8, seed: int = 1, recorded: str = "reported",
+        final_replicates: int = 12, seed: int = 1, recorded: str = "reported",
         progress=None) -> Fit:
     """Fit pressure, youth groups, dealing points and initial disorder to one estate's log."""
     D = sum(b.dwellings for b in obs.buildings)
@@ -190,8 +196,10 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
             dealing_c = o / per_point
         theta.dealing_points = int(_clip("dealing_points", round(dealing_c))) if o > 0 else 0
         theta.disorder = float(np.clip(sim.disorder.mean(), 0.0, 1.0))
+    # the last round ran the final parameters on the fitting seeds: its replicates join the
+    # fresh ones (independent seeds), so the spread is estimated from more replicates
     final_seeds = [seed * 1000 + 500 + r for r in range(final_replicates)]
-    final = simulate(theta, obs, strat, final_seeds, recorded)
+    final = sim.joined(simulate(theta, obs, strat, final_seeds, recorded))
     if progress:
         progress()
     intervals = _intervals(theta, final, e_pressure, per_point, per_group, without_groups, obs)
@@ -240,8 +248,11 @@ def _intervals(theta: Theta, sim: Simulated, e_pressure: float, per_point: float
         out["dealing_points"] = (float(lo), float(hi))
     else:
         out["dealing_points"] = (0.0, float(theta.dealing_points) + 1)
+    # end disorder varies between replicates, and scales with the incidents that make it,
+    # hence with pressure: its range is widened by pressure's relative interval
     lo, hi = np.quantile(sim.disorder, [0.025, 0.975])
-    out["disorder"] = (float(lo), float(hi))
+    p_lo, p_hi = out["pressure"]
+    out["disorder"] = (float(lo) * p_lo / theta.pressure, min(1.0, float(hi) * p_hi / theta.pressure))
     return out
 
 

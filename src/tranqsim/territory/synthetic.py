@@ -67,8 +67,8 @@ def make_buildings(h: HiddenEstate, rng: np.random.Generator, prefix: str) -> li
 def generate(estates: list[HiddenEstate], out: Path, *, seed: int = 7, days: int = 365,
              start: dt.date = dt.date(2025, 1, 1), disorder: float = 0.2) -> dict[str, Theta]:
     """Write register.csv, incidents.csv, survey.csv and mapping.yaml into ``out``; return the
-    hidden parameters by estate. The initial disorder is the steady level of a first year
-    run from ``disorder`` (the fixed point the fit looks for)."""
+    hidden parameters by estate. The initial disorder is the level reached after three
+    years run from ``disorder`` (the steady level the fit looks for)."""
     rng = np.random.default_rng(seed)
     out.mkdir(parents=True, exist_ok=True)
     reg = ["Résidence;Bâtiment;Cages;Logements;X (m);Y (m);Taux de vacance;Postes gardien;Commentaire"]
@@ -83,9 +83,10 @@ def generate(estates: list[HiddenEstate], out: Path, *, seed: int = 7, days: int
         theta = Theta(h.pressure, h.youth_groups_per_1000, h.dealing_points, disorder)
         obs = Observed(h.name, blds, days, np.zeros(11), np.zeros(len(blds)))
         strat = strategy(h.name, blds)
-        # a year before the logged year settles disorder at the level these rates sustain
-        warm = simulate(theta, obs, strat, [seed * 100 + k], "reported")
-        theta.disorder = round(float(warm.disorder[0]), 4)
+        # three years before the logged year settle disorder at the level these rates sustain
+        for w in range(3):
+            warm = simulate(theta, obs, strat, [seed * 100 + 10 * w + k], "reported")
+            theta.disorder = round(float(warm.disorder[0]), 4)
         hidden[h.name] = theta
         events = _events(theta, obs, strat, seed * 100 + 50 + k)
         for day, b, t, phase in events:
