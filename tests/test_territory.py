@@ -128,6 +128,24 @@ def test_bad_register_values_are_refused_by_line_and_column(monkeypatch, capsys,
         monkeypatch, capsys, tmp, reg, log, mp)
 
 
+def test_a_survey_of_an_estate_not_in_the_register_is_refused(monkeypatch, capsys, landlord):
+    tmp, reg, log, mp = landlord
+    sv = write(tmp / "survey.csv", "Résidence;Satisfaction\nLes Érables;70 %\nLes Ormes;60 %\n")
+    assert "survey.csv:3: column 1 'Résidence': estate 'Les Ormes' is not in the register" in _refused(
+        monkeypatch, capsys, tmp, reg, log, mp, sv)
+
+
+def test_a_context_whose_buildings_do_not_add_up_is_refused_with_its_line(tmp_path):
+    from tranqsim.loading import ScenarioError, load_context
+
+    text = (Path(__file__).parents[1] / "scenarios/contexts/calm_neighbourhood.yaml").read_text()
+    text = text.replace("  squares: 1\n", "  squares: 1\n  buildings:\n  - {id: B1, halls: 2, dwellings: 40}\n")
+    (tmp_path / "c.yaml").write_text(text)
+    with pytest.raises(ScenarioError, match=r"c.yaml:\d+: context.estate: .*dwellings \(800\) must equal "
+                                            r"the buildings' total \(40\)"):
+        load_context(tmp_path / "c.yaml")
+
+
 def test_every_unmapped_category_is_listed(monkeypatch, capsys, landlord):
     tmp, reg, log, mp = landlord
     mp.write_text('categories:\n  "Dégradation": degradation\n', encoding="utf-8")
@@ -258,6 +276,10 @@ def test_built_contexts_run_through_the_cli(monkeypatch, capsys, tmp_path):
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["dwellings"] == sum(int(line.split(";")[3]) for line in
                                        (data / "register.csv").read_text("cp1252").splitlines()[1:])
+    from tranqsim.experiments import load_experiment
+
+    exp = load_experiment(out / "sweep.yaml")  # the sweep file names the built contexts
+    assert exp.contexts == [str(out / "Petit.yaml")]
     # a second build into the same folder replaces it (it is tranqsim's own)
     code, _, err = run_cli(monkeypatch, capsys, "territory", "build", "--register",
                            data / "register.csv", "--incidents", data / "incidents.csv",
