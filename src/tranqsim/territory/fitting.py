@@ -24,7 +24,8 @@ end. The final parameters are then simulated on fresh seeds for the fit report, 
 Intervals. Under the model the log is one realisation: a statistic's count varies between
 periods with the replicates' standard deviation ``sd`` (at least Poisson's; times
 sqrt(1 + 1/R) for the uncertainty of the simulated mean). Pressure's 95% interval is
-``pressure * exp(+-1.96 * sd / mean / e)`` (the delta method through the elasticity). For
+``pressure * exp(+-1.96 * sd / mean / min(e, 1))`` (the delta method through the elasticity;
+above 1 the direct, proportional effect is used, so a noisy secant cannot narrow it). For
 groups and points it is the range of whole numbers whose yield lies within
 observed +- 1.96 sd; for groups it is given as every rate per 1,000 dwellings that rounds to
 those counts. Disorder: the 2.5-97.5% range of the replicates' end disorder, widened by
@@ -222,7 +223,9 @@ def _intervals(theta: Theta, sim: Simulated, e_pressure: float, per_point: float
     D = sum(b.dwellings for b in obs.buildings)
     x = sim.stat("pressure")
     m = max(float(x.mean()), 1e-9)
-    half = Z * _spread(x, m) / m / e_pressure
+    # through the structural elasticity (1: background rates are proportional to pressure),
+    # not the secant one, whose noise could only narrow the interval (bounded above 1)
+    half = Z * _spread(x, m) / m / min(e_pressure, 1.0)
     out["pressure"] = (_clip("pressure", theta.pressure * math.exp(-half)),
                        _clip("pressure", theta.pressure * math.exp(half)))
     # integers (groups, points): the counts whose yield brackets the observation's interval
