@@ -679,7 +679,7 @@ def territory_build(register, incidents, survey, mapping, out, rounds, replicate
     """
     from tranqsim.territory.build import build
 
-    bar, update = _bar(0, "fit rounds")
+    bar, update = _bar(None, "fit rounds")
     try:
         built = build(register, incidents, out, survey, mapping, rounds=rounds, replicates=replicates,
                       final_replicates=final_replicates, seed=seed, overwrite=overwrite,
