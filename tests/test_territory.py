@@ -139,7 +139,8 @@ def test_a_context_whose_buildings_do_not_add_up_is_refused_with_its_line(tmp_pa
     from tranqsim.loading import ScenarioError, load_context
 
     text = (Path(__file__).parents[1] / "scenarios/contexts/calm_neighbourhood.yaml").read_text()
-    text = text.replace("  squares: 1\n", "  squares: 1\n  buildings:\n  - {id: B1, halls: 2, dwellings: 40}\n")
+    text = text.replace("  squares: 1\n",
+                        "  squares: 1\n  buildings:\n  - {id: B1, halls: 2, dwellings: 40}\n")
     (tmp_path / "c.yaml").write_text(text)
     with pytest.raises(ScenarioError, match=r"c.yaml:\d+: context.estate: .*dwellings \(800\) must equal "
                                             r"the buildings' total \(40\)"):

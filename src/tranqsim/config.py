@@ -57,7 +57,8 @@ class EstateConfig(_Strict):
                 raise ValueError(f"dwellings ({self.dwellings}) must equal the buildings' total ({total})")
             for b in self.buildings:
                 if b.dwellings < b.halls:
-                    raise ValueError(f"building {b.id!r}: fewer dwellings ({b.dwellings}) than halls ({b.halls})")
+                    raise ValueError(f"building {b.id!r}: fewer dwellings ({b.dwellings}) than "
+                                     f"halls ({b.halls})")
             ids = [b.id for b in self.buildings]
             if len(set(ids)) != len(ids):
                 raise ValueError("building ids must be unique")

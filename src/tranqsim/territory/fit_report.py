@@ -88,7 +88,8 @@ def markdown(fits: list[Fit], sources: dict[str, str], settings: dict) -> str:
              "Contexts built from a landlord's register and incident log. Inputs: "
              + ", ".join(f"{k} `{v}`" for k, v in sources.items()) + ".", "",
              f"Fit: {settings['rounds']} rounds of {settings['replicates']} replicates, then "
-             f"{settings['final_replicates']} fresh replicates which, with the last round's, give the intervals below; the log is "
+             f"{settings['final_replicates']} fresh replicates which, with the last round's, give "
+             "the intervals below; the log is "
              f"compared with the simulated incidents that were **{settings['recorded']}**"
              + (" (reported by residents or by staff on the spot)" if settings["recorded"] == "reported"
                 else " (every simulated incident)") + ".", "",

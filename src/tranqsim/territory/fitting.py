@@ -19,7 +19,8 @@ a few replicates with common seeds (and once more without groups). Pressure is m
 (observed / simulated) ** (1 / e), with the elasticity ``e`` starting at 1 and re-estimated
 from the last two rounds (a secant in log space, bounded to [0.3, 1.5]); groups and dealing
 points are set from the yields per group and per point just measured; disorder from the run's
-end. The final parameters are then simulated on fresh seeds for the fit report, together with the last round's (the same parameters).
+end. The final parameters are then simulated on fresh seeds for the fit report, together
+with the last round's (the same parameters).
 
 Intervals. Under the model the log is one realisation: a statistic's count varies between
 periods with the replicates' standard deviation ``sd`` (at least Poisson's; times

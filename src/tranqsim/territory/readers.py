@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tranqsim.incidents import LABELS_EN, LABELS_FR, TYPE_NAMES
 from tranqsim.loading import ScenarioError, read_yaml
-from tranqsim.territory.tables import Column, Table, norm, parse_date, parse_time, read_table
+from tranqsim.territory.tables import Column, norm, parse_date, parse_time, read_table
 
 ESTATE = Column("estate", ("estate", "residence", "groupe", "programme", "site", "quartier",
                            "nom_residence", "nom_groupe", "code_groupe", "code_residence"))
