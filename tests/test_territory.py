@@ -147,6 +147,13 @@ def test_a_context_whose_buildings_do_not_add_up_is_refused_with_its_line(tmp_pa
         load_context(tmp_path / "c.yaml")
 
 
+def test_an_estate_too_small_to_simulate_is_refused_with_its_line(monkeypatch, capsys, landlord):
+    tmp, reg, log, mp = landlord
+    write(reg, REGISTER_FR.replace("F1;3;57", "F1;3;12"))
+    err = _refused(monkeypatch, capsys, tmp, reg, log, mp)
+    assert "register.csv:4: estate 'Bois Fleuri' cannot be simulated: estate.dwellings: must be >= 20" in err
+
+
 def test_every_unmapped_category_is_listed(monkeypatch, capsys, landlord):
     tmp, reg, log, mp = landlord
     mp.write_text('categories:\n  "Dégradation": degradation\n', encoding="utf-8")

@@ -19,6 +19,10 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from pydantic import ValidationError
+
+from tranqsim.config import Context
+from tranqsim.loading import ScenarioError, field_message
 
 from tranqsim.incidents import T
 from tranqsim.outputs import check_folder, replace_folder, safe_name, temp_sibling, write_marker
@@ -58,6 +62,14 @@ def build(register: Path, incidents: Path, out: Path, survey: Path | None = None
                            *(((sv.shown, sv.ignored),) if sv else ())):
         if ignored:
             notes.append(f"{shown}: columns not read: {', '.join(repr(c) for c in ignored)}")
+    for estate, blds in reg.estates.items():  # every estate must make a context, before any fit
+        try:
+            contexts.context(estate, blds, contexts.Theta())
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(map(str, err["loc"]))
+            raise ScenarioError(f"{reg.shown}:{blds[0].line}: estate {estate!r} cannot be simulated: "
+                                f"{where}: {field_message(err, Context, tuple(err['loc']))}") from None
     fits = []
     for estate, blds in reg.estates.items():
         by_type, by_building = np.zeros(T), np.zeros(len(blds))
