@@ -37,7 +37,7 @@ from tranqsim.vocabulary import Neighbour as N, Source
 # the named indices as plain ints, which the kernel folds as constants
 _RES, _CARE, _MED = int(Source.RESIDENTS), int(Source.CARETAKER), int(Source.MEDIATOR)
 _GUARD, _POL, _TECH0 = int(Source.GUARD), int(Source.POLICE), int(Source.CCTV)
-_LIGHT, _ACC = int(Source.LIGHTING), int(Source.ACCESS_CONTROL)
+_ACC = int(Source.ACCESS_CONTROL)
 _DIS, _ATT, _CE, _REC, _DEAL = (int(N.DISORDER), int(N.ATTRACTIVENESS), int(N.EFFICACY),
                                 int(N.RECENT), int(N.DEALING))
 _STAFF0, _STAFF_EVE = int(N.STAFF_DAY), int(N.STAFF_EVENING)
@@ -55,8 +55,8 @@ def morning(g_static, med, guard, pol, g_mediator, g_guard, saturation, police_c
 
     ``saturation`` 0 means no saturation (the dose is the visits); ``police_coef`` (P,) is
     ``g_police * style deterrence`` per place, lowered where offenders have grown used to
-    patrols (:func:`police_coefficients`). ``situational_ratio`` weighs the technical sources
-    (cameras, lighting, access control) in what diffuses next door, relative to staff;
+    patrols (:func:`police_coefficients`). ``situational_ratio`` weighs cameras and access
+    control in what diffuses next door, relative to staff;
     ``access_group_share`` is the share of access control the groups feel (their own badges)."""
     n_src, _, P = g_static.shape
     g = g_static.copy()
@@ -83,7 +83,7 @@ def morning(g_static, med, guard, pol, g_mediator, g_guard, saturation, police_c
         X[p, _ATT] = attractiveness[p]
         X[p, _REC] = recent[p]
         X[p, _DEAL] = dealing[p]
-        # what diffuses next door: staff, and the situational measures (Guerette & Bowers
+        # what diffuses next door: staff, and cameras and access control (Guerette & Bowers
         # 2009: diffusion of benefits as common as displacement), weighted relative to staff
         X[p, _STAFF0] = np.float64(s0) + situational_ratio * _situational(g, 0, p)
         X[p, _STAFF0 + 1] = np.float64(s1) + situational_ratio * _situational(g, 1, p)
@@ -137,8 +137,10 @@ def morning(g_static, med, guard, pol, g_mediator, g_guard, saturation, police_c
 
 @njit
 def _situational(g, h, p):  # pragma: no cover - compiled
-    """Cameras', lighting's and access control's deterrence at (phase, place)."""
-    return np.float64(g[_TECH0, h, p]) + np.float64(g[_LIGHT, h, p]) + np.float64(g[_ACC, h, p])
+    """Cameras' and access control's deterrence at (phase, place): offenders cannot tell where
+    a camera's view or a controlled entrance's reach ends (Clarke & Weisburd 1994), while
+    lighting's deterrence stays where the light falls."""
+    return np.float64(g[_TECH0, h, p]) + np.float64(g[_ACC, h, p])
 
 
 def police_coefficients(s, base: float) -> np.ndarray:

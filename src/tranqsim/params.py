@@ -292,17 +292,17 @@ _TABLE: tuple[Param, ...] = (
           "staff, police and technical deterrence G); bounded by Piza et al. 2019 (multi-measure "
           "schemes do better than CCTV alone, yet rarely beyond -30 to -40% estate-wide) and Welsh "
           "& Farrington 2009 (the best single setting, car parks, about -51%)", 0.3, 1.0, _A),
-    Param("situational_diffusion_weight", 0.4, "share of cameras', lighting's and access control's "
-          "deterrence felt in Moore neighbours", "guardianship",
+    Param("situational_diffusion_weight", 0.6, "share of cameras' and access control's deterrence "
+          "felt in Moore neighbours (lighting's stays where the light falls)", "guardianship",
           "Guerette & Bowers 2009 (Criminology 47:1331): diffusion of benefits in 27% of "
           "observations, displacement in 26%; Clarke & Weisburd 1994: offenders overestimate the "
           "reach of a measure; the size is an assumption", 0, 1, _A),
-    Param("lighting_day_share", 0.8, "daytime deterrence of relit places as a share of the "
+    Param("lighting_day_share", 1.0, "daytime deterrence of relit places as a share of the "
           "evening and night deterrence", "guardianship",
           "Welsh & Farrington 2008 (Campbell review): night-time crime did not fall more than "
           "daytime crime -- relighting signals investment, raising pride and informal control by "
           "day; the share is an assumption", 0, 1.5, _A),
-    Param("access_control_group_share", 0.25, "share of access control's deterrence felt by "
+    Param("access_control_group_share", 0.1, "share of access control's deterrence felt by "
           "residents' own youths (hall occupation, groups' choice of hall)", "guardianship",
           "assumption: badges keep outsiders out, not the residents' own young people who hold "
           "them (evidence.md E9: effect on hall occupation at most a third of that on property "
@@ -319,17 +319,17 @@ _TABLE: tuple[Param, ...] = (
     Param("equipment_repair_days", 25, "mean days a broken door-entry system or camera stays "
           "out of service (a rapid-repair contract shortens it as it shortens repairs)",
           "guardianship", "assumption: landlord maintenance contracts, order of magnitude", 1, 365, _A),
-    Param("monitoring_staffed_share", 0.5, "share of shifts in which monitored cameras are "
+    Param("monitoring_staffed_share", 0.35, "share of shifts in which monitored cameras are "
           "actually watched (otherwise they only record)", "guardianship",
           "Gill & Spriggs 2005 (Home Office Research Study 292): control rooms understaffed, "
           "operators watching few of many screens; the share is an assumption", 0, 1, _A),
-    Param("police_habituation", 1.5, "loss of police deterrence per visit per unit of the "
+    Param("police_habituation", 1.75, "loss of police deterrence per visit per unit of the "
           "place's recent patrol exposure (visits per day)", "police",
           "Sherman 1990 (Crime & Justice 12:1): initial deterrence of crackdowns decays as "
           "offenders learn the real risk; Koper 1995; the size is an assumption", 0, 20, _A),
     Param("police_exposure_days", 60, "averaging time of a place's patrol exposure", "police",
           "Sherman 1990: decay within weeks to months of a crackdown's start; assumption", 1, 365, _A),
-    Param("police_residual_weight", 1.0, "visits offenders still expect, per visit a day of "
+    Param("police_residual_weight", 2.75, "visits offenders still expect, per visit a day of "
           "the place's recent patrol exposure (they deter where today's visits are fewer)", "police",
           "Sherman 1990: residual deterrence after crackdowns end (5 of 5 studies with post-"
           "crackdown data), fading within months; the size is an assumption", 0, 5, _A),
