@@ -119,7 +119,17 @@ def incident_intensities(s: EstateState, d: int) -> None:
     p, mods, hh, st, places, today = s.p, s.in_force.mods, s.households, s.static, s.places, s.today
     P, g, nb, med = st.n_places, today.g, today.nbr, today.med
     G = split_matmul(st.sens_ext, g.reshape(S + 1, 3 * P), st.g_split).reshape(T, 3, P)
+    back_on = not mods.mediator_night_shift and mods.mediator_posts
+    if back_on:  # the evening nuisance exponents before the overlap, with and without mediators
+        nui = st.nuisance_types
+        raw = G[nui, EVENING][:, None, :].copy()
+        no_med = raw - (st.sens_ext[nui, Source.MEDIATOR][:, None] * g[Source.MEDIATOR, EVENING])[:, None, :]
     overlap(G, st.sens_ext[:, Source.RESIDENTS], g[Source.RESIDENTS], p.deterrable_share)
+    if back_on:
+        # what the rounds deter once guardians overlap: the exponent they add at the margin
+        overlap(no_med, st.sens_ext[nui, Source.RESIDENTS], g[Source.RESIDENTS, EVENING:EVENING + 1],
+                p.deterrable_share)
+        med_exponent = (G[nui, EVENING] - no_med[:, 0, :]).astype(np.float32)
     today.dep = dep = 1 + p.deprivation_offending * (today.n_dep / max(today.n_occ, 1) - st.initial_deprived)
     # background x deprivation x contagion x (saturating) attractiveness
     lam, today.dis_eff = intensities.base(st.bg_phase, places.disorder, nb, places.attractiveness,
@@ -148,13 +158,13 @@ def incident_intensities(s: EstateState, d: int) -> None:
     # deterrence: residents' informal control, then staff, police and technical guardians;
     # what the latter deter partly moves next door (displacement; see incidents.Deterrence)
     deterrence = st.deterrence
-    back, back_on = None, not mods.mediator_night_shift and mods.mediator_posts
+    back = None
     res_off, res_nui = deterrence.residents(lam, g[Source.RESIDENTS], back_on)
     deterrence.guardians(lam, G)  # G now holds exp(-G)
     if back_on:
         # nuisance deterred by the evening rounds partly resumes after the shift: the part of
         # lam_res removed by the mediators' term alone, bounded by what was there to deter
-        back = deterrence.resumed(lam, st.sens_med_nui, p.g_mediator, med, res_nui)
+        back = deterrence.resumed_exponent(lam, med_exponent, res_nui)
     deterrence.displace(lam, res_off)
     if back is not None:
         deterrence.resume(lam, back, p.time_displacement_share)
