@@ -323,16 +323,19 @@ _TABLE: tuple[Param, ...] = (
           "actually watched (otherwise they only record)", "guardianship",
           "Gill & Spriggs 2005 (Home Office Research Study 292): control rooms understaffed, "
           "operators watching few of many screens; the share is an assumption", 0, 1, _A),
-    Param("police_habituation", 1.75, "loss of police deterrence per visit per unit of the "
+    Param("police_habituation", 2.0, "loss of police deterrence per visit per unit of the "
           "place's recent patrol exposure (visits per day)", "police",
           "Sherman 1990 (Crime & Justice 12:1): initial deterrence of crackdowns decays as "
-          "offenders learn the real risk; Koper 1995; the size is an assumption", 0, 20, _A),
-    Param("police_exposure_days", 60, "averaging time of a place's patrol exposure", "police",
+          "offenders learn the real risk; Koper 1995; the size is an assumption, chosen with "
+          "police_residual_weight and police_exposure_days against E5 and E10 (so those checks "
+          "do not test it independently)", 0, 20, _A),
+    Param("police_exposure_days", 90, "averaging time of a place's patrol exposure", "police",
           "Sherman 1990: decay within weeks to months of a crackdown's start; assumption", 1, 365, _A),
-    Param("police_residual_weight", 2.75, "visits offenders still expect, per visit a day of "
+    Param("police_residual_weight", 3.0, "visits offenders still expect, per visit a day of "
           "the place's recent patrol exposure (they deter where today's visits are fewer)", "police",
           "Sherman 1990: residual deterrence after crackdowns end (5 of 5 studies with post-"
-          "crackdown data), fading within months; the size is an assumption", 0, 5, _A),
+          "crackdown data), fading within months; the size is an assumption, chosen against "
+          "E10", 0, 5, _A),
     Param("dealing_return_days", 45, "mean days before a point displaced by police pressure "
           "returns to its market once the pressure there has lifted", "dealing",
           "assumption: demand stays where the market was (Weisburd et al. 2006: displaced "
