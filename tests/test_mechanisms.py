@@ -183,3 +183,159 @@ def test_patrol_pressure_on_a_dealing_point_has_diminishing_returns():
     one, ten = loss(1.0) - base, loss(10.0) - base
     assert 0 < one < ten < 2 * one, (one, ten)
     assert loss(raid=1.0) - base > ten
+
+
+# --- issue 16: mechanisms bounded by the evidence (overlap, diffusion and displacement,
+# failure, adaptation). Each states the mechanism, not which strategy wins.
+
+def _overlapped(g_other, share=0.7):
+    """Deterred share of offending for a summed formal deterrence ``g_other`` (no residents)."""
+    from tranqsim.schedule import overlap
+
+    G = np.array(g_other, np.float32).reshape(1, 1, -1)
+    overlap(G, np.zeros(1, np.float32), np.zeros((1, G.shape[2]), np.float32), share)
+    return 1 - np.exp(-G.ravel().astype(float))
+
+
+def test_one_more_watcher_gains_less_at_a_place_already_watched():
+    """The same extra deterrence lowers offending less, in proportion, where guardians already
+    watch than where none does (diminishing returns), and never deters more than the share."""
+    d = 0.3
+    unwatched_before, unwatched_after, watched_before, watched_after = _overlapped([0.0, d, 1.0, 1.0 + d])
+    gain_unwatched = (unwatched_after - unwatched_before) / (1 - unwatched_before)
+    gain_watched = (watched_after - watched_before) / (1 - watched_before)
+    assert 0 < gain_watched < gain_unwatched, (gain_watched, gain_unwatched)
+    assert _overlapped([50.0])[0] <= 0.7 + 1e-6
+
+
+def test_a_bundle_of_watchers_deters_less_than_the_sum_of_its_parts():
+    parts = [0.2, 0.3, 0.4]
+    alone = _overlapped(parts)
+    together = _overlapped([sum(parts)])[0]
+    assert max(alone) < together < alone.sum(), (alone, together)
+    # with no ceiling (share 1) the watchers multiply, the model before issue 16
+    assert np.isclose(_overlapped([sum(parts)], share=1.0)[0], 1 - np.exp(-sum(parts)), atol=1e-6)
+
+
+def _buffer_change(params, seeds=(1, 2), placement="car_parks"):
+    """Incidents in the 2-cell ring around 8 cameras, with the cameras against without them
+    (same seeds), one year."""
+    out = []
+    cctv = {"cctv": {"cameras": 8, "placement": placement}}
+    for s in seeds:
+        cams = _run(s, years=1.0, parameters=params, levers=cctv)
+        base = _run(s, years=1.0, parameters=params)
+        pl = cams.places
+        m = tranqsim.build_model(tranqsim.load_scenario(years=1.0, seed=s, levers=cctv))
+        covered = np.zeros(len(pl), bool)
+        covered[next(lv for lv in m.levers if lv.name == "cctv").places] = True
+        x, y = pl["x"].to_numpy(), pl["y"].to_numpy()
+        near = np.array([not covered[i] and bool(np.any((abs(x[covered] - x[i]) <= 2) & (abs(y[covered] - y[i]) <= 2)))
+                         for i in range(len(pl))])
+        ring = set(pl.loc[near, "place_id"])
+        out.append(cams.incidents["place_id"].isin(ring).sum() / max(base.incidents["place_id"].isin(ring).sum(), 1) - 1)
+    return np.mean(out)
+
+
+def test_cameras_can_displace_crime_next_door_or_spread_their_benefits():
+    """Around cameras, crime can rise (offenders move next door) or fall (diffusion of benefits:
+    offenders cannot tell where a camera's view ends), depending on which dominates
+    (Guerette & Bowers 2009: each in about a quarter of observations). Cameras in car parks,
+    where youth groups do not gather (groups leaving a watched hall for the next one is a
+    displacement of its own)."""
+    displacing = _buffer_change({"situational_diffusion_weight": 0.0, "displacement_share": 0.6})
+    diffusing = _buffer_change({"situational_diffusion_weight": 1.0, "displacement_share": 0.0})
+    assert displacing > 0 > diffusing, (displacing, diffusing)
+
+
+def _camera_deterrence(params, days=200, seed=1, **levers):
+    m = tranqsim.build_model(tranqsim.load_scenario(years=1.0, seed=seed, parameters=params, levers={
+        "cctv": {"cameras": 16, "placement": "hot_spots", **levers}}))
+    m.run(days)
+    cams = next(lv for lv in m.levers if lv.name == "cctv").places
+    from tranqsim.vocabulary import Source
+    return float(m.state.today.g[Source.CCTV][:, cams].mean()), m
+
+
+def test_broken_cameras_deter_less_and_rapid_repair_brings_them_back():
+    """Equipment breaks down (more where disorder is) and deters only while in service; a
+    rapid-repair contract shortens the downtime."""
+    intact, _ = _camera_deterrence({"equipment_break_rate": 0.0})
+    fragile, m = _camera_deterrence({"equipment_break_rate": 0.05})
+    assert fragile < 0.8 * intact, (fragile, intact)
+    slow = m.state.places.equipment_up.mean()
+    m2 = tranqsim.build_model(tranqsim.load_scenario(years=1.0, seed=1, parameters={"equipment_break_rate": 0.05},
+                                                     levers={"cctv": {"cameras": 16},
+                                                             "rapid_repair": {"repair_days": 2}}))
+    m2.run(200)
+    assert m2.state.places.equipment_up.mean() > slow
+
+
+def test_monitored_cameras_with_their_posts_unfilled_only_record():
+    never, _ = _camera_deterrence({"monitoring_staffed_share": 0.0, "equipment_break_rate": 0.0}, days=5,
+                                  monitoring="active")
+    passive, _ = _camera_deterrence({"equipment_break_rate": 0.0}, days=5, monitoring="passive")
+    always, m = _camera_deterrence({"monitoring_staffed_share": 1.0, "equipment_break_rate": 0.0}, days=5,
+                                   monitoring="active")
+    assert np.isclose(never, passive) and always > passive
+    assert m.state.today.cctv_watched
+    _, m0 = _camera_deterrence({"monitoring_staffed_share": 0.0}, days=5, monitoring="active")
+    assert not m0.state.today.cctv_watched
+
+
+def test_lighting_acts_by_day_too():
+    from tranqsim.vocabulary import Phase, Source
+
+    m = tranqsim.build_model(tranqsim.load_scenario(years=1.0, seed=1, levers={"lighting": {"level": 0.5}}))
+    m.step()
+    lit = next(lv for lv in m.levers if lv.name == "lighting").places
+    day, night = m.state.today.g[Source.LIGHTING, Phase.DAY, lit], m.state.today.g[Source.LIGHTING, Phase.NIGHT, lit]
+    assert (day > 0).all() and np.allclose(day, m.p.lighting_day_share * night)
+
+
+def test_heavy_handed_policing_raises_tension():
+    def tension(style, seed):
+        m = tranqsim.build_model(tranqsim.load_scenario(years=1.0, seed=seed, levers={
+            "police": {"level": 1.5, "mode": "random", "style": style}}))
+        out = []
+        for _ in range(180):
+            m.step()
+            out.append(m.state.offenders.tension)
+        return np.mean(out[60:])
+
+    heavy = [tension("order_maintenance", s) for s in SEEDS[:2]]
+    standard = [tension("standard", s) for s in SEEDS[:2]]
+    assert all(h > s for h, s in zip(heavy, standard)), (heavy, standard)
+
+
+def test_a_crackdowns_deterrence_decays_while_it_lasts_and_lingers_after_it():
+    """Offenders learn the risk of a sustained presence (Sherman 1990): per visit, a ZSP's
+    patrols deter less at its end than at its start; after it ends, the patrols they remember
+    still deter where no crew comes any more."""
+    from tranqsim.guardianship import police_coefficients, police_memory
+
+    m = tranqsim.build_model(tranqsim.load_scenario(years=1.0, seed=1, levers={
+        "zsp": {"start": 0, "end": 200, "extra_crews": 3, "radius": 4}}))
+    m.run(20)
+    zone = m.mods.zsp_zone.copy()
+    early = police_coefficients(m.state, 1.0)[zone].mean()
+    m.run(179)
+    late = police_coefficients(m.state, 1.0)[zone].mean()
+    assert late < 0.8 * early, (late, early)
+    m.run(30)  # a month after the end
+    assert m.mods.zsp_zone is None
+    assert police_memory(m.state)[zone].mean() > 0
+
+
+def test_a_displaced_dealing_point_returns_to_its_market():
+    from tranqsim.offenders import return_home
+
+    m = tranqsim.build_model(tranqsim.load_scenario(context="zsp_estate", years=1, seed=1,
+                                                    parameters={"dealing_return_days": 1}))
+    net = m.network_list[0]
+    origin = net.origin
+    other = int(next(h for h in m.layout.hall_places if h != origin))
+    net.move_to_place(other, m.state.static.cells)
+    assert net.place == other
+    return_home(m.state, [net])
+    assert net.place == origin

@@ -37,6 +37,7 @@ from tranqsim.vocabulary import Neighbour as N, Source
 # the named indices as plain ints, which the kernel folds as constants
 _RES, _CARE, _MED = int(Source.RESIDENTS), int(Source.CARETAKER), int(Source.MEDIATOR)
 _GUARD, _POL, _TECH0 = int(Source.GUARD), int(Source.POLICE), int(Source.CCTV)
+_ACC = int(Source.ACCESS_CONTROL)
 _DIS, _ATT, _CE, _REC, _DEAL = (int(N.DISORDER), int(N.ATTRACTIVENESS), int(N.EFFICACY),
                                 int(N.RECENT), int(N.DEALING))
 _STAFF0, _STAFF_EVE = int(N.STAFF_DAY), int(N.STAFF_EVENING)
@@ -47,22 +48,31 @@ _THIRD = np.float32(1 / 3)  # numpy multiplies a float32 array by the Python flo
 def morning(g_static, med, guard, pol, g_mediator, g_guard, saturation, police_coef,
             disorder, attractiveness, halls, ce, recent, dealing, X, indptr, indices, data,
             residentialised, has_resid, g_residents, resident_phase, diffusion_weight,
-            occupied, deprived, guardianship):  # pragma: no cover - compiled
+            occupied, deprived, guardianship, situational_ratio,
+            access_group_share, police_memory):  # pragma: no cover - compiled
     """(g, nbr, evening_guard, n_occupied, n_deprived_occupied); writes ``guardianship`` (P,)
     and the product's inputs ``X`` (P, 8).
 
-    ``saturation`` 0 means no saturation (the dose is the visits); ``police_coef`` is
-    ``g_police * style deterrence`` (the Python product the numpy code formed first)."""
+    ``saturation`` 0 means no saturation (the dose is the visits); ``police_coef`` (P,) is
+    ``g_police * style deterrence`` per place, lowered where offenders have grown used to
+    patrols (:func:`police_coefficients`). ``situational_ratio`` weighs cameras and access
+    control in what diffuses next door, relative to staff;
+    ``access_group_share`` is the share of access control the groups feel (their own badges)."""
     n_src, _, P = g_static.shape
     g = g_static.copy()
     for h in range(3):
         for p in range(P):
             g[_MED, h, p] = np.float32(np.float64(g[_MED, h, p]) + g_mediator * med[h, p])
             g[_GUARD, h, p] = np.float32(np.float64(g[_GUARD, h, p]) + g_guard * guard[h, p])
+            # offenders judge the risk by recent weeks' patrols too: where today's visits fall
+            # below the remembered ones (a crackdown just ended), the memory deters
+            # (residual deterrence, Sherman 1990; ``police_memory``, see police_memory())
             dose = pol[h, p]
+            if police_memory.size and police_memory[p] > dose:
+                dose = police_memory[p]
             if saturation != 0.0:
                 dose = dose / (1 + dose / saturation)
-            g[_POL, h, p] = np.float32(np.float64(g[_POL, h, p]) + police_coef * dose)
+            g[_POL, h, p] = np.float32(np.float64(g[_POL, h, p]) + police_coef[p] * dose)
     # staff (caretaker, mediator, guard, police) per (phase, place): the product's last inputs
     for p in range(P):
         s0 = ((g[_CARE, 0, p] + g[_MED, 0, p]) + g[_GUARD, 0, p]) + g[_POL, 0, p]
@@ -73,9 +83,11 @@ def morning(g_static, med, guard, pol, g_mediator, g_guard, saturation, police_c
         X[p, _ATT] = attractiveness[p]
         X[p, _REC] = recent[p]
         X[p, _DEAL] = dealing[p]
-        X[p, _STAFF0] = np.float64(s0)
-        X[p, _STAFF0 + 1] = np.float64(s1)
-        X[p, _STAFF0 + 2] = np.float64(s2)
+        # what diffuses next door: staff, and cameras and access control (Guerette & Bowers
+        # 2009: diffusion of benefits as common as displacement), weighted relative to staff
+        X[p, _STAFF0] = np.float64(s0) + situational_ratio * _situational(g, 0, p)
+        X[p, _STAFF0 + 1] = np.float64(s1) + situational_ratio * _situational(g, 1, p)
+        X[p, _STAFF0 + 2] = np.float64(s2) + situational_ratio * _situational(g, 2, p)
     for i in range(halls.size):
         X[halls[i], _CE] = ce[i]
     # nbr = W @ X
@@ -108,10 +120,10 @@ def morning(g_static, med, guard, pol, g_mediator, g_guard, saturation, police_c
     for p in range(P):
         for h in range(3):
             g[last, h, p] = np.float32(nbr[p, _STAFF0 + h])
-        tech = g[_TECH0, 1, p]
+        tech = np.float64(g[_TECH0, 1, p])
         for s in range(_TECH0 + 1, last):
-            tech = tech + g[s, 1, p]
-        s1 = np.float32(X[p, _STAFF_EVE])
+            tech = tech + (access_group_share * g[s, 1, p] if s == _ACC else g[s, 1, p])
+        s1 = ((g[_CARE, 1, p] + g[_MED, 1, p]) + g[_GUARD, 1, p]) + g[_POL, 1, p]
         evening_guard[p] = np.float64(s1 + tech) + diffusion_weight * nbr[p, _STAFF_EVE]
     n_occ = 0
     n_dep = 0
@@ -121,3 +133,76 @@ def morning(g_static, med, guard, pol, g_mediator, g_guard, saturation, police_c
             if deprived[i]:
                 n_dep += 1
     return g, nbr, evening_guard, n_occ, n_dep
+
+
+@njit
+def _situational(g, h, p):  # pragma: no cover - compiled
+    """Cameras' and access control's deterrence at (phase, place): offenders cannot tell where
+    a camera's view or a controlled entrance's reach ends (Clarke & Weisburd 1994), while
+    lighting's deterrence stays where the light falls."""
+    return np.float64(g[_TECH0, h, p]) + np.float64(g[_ACC, h, p])
+
+
+def police_coefficients(s, base: float) -> np.ndarray:
+    """(P,) police deterrence per visit: ``base`` (``g_police`` times the style's factor),
+    divided by ``1 + police_habituation * exposure`` where exposure is the place's recent patrol
+    visits per day (an average over ``police_exposure_days``). Offenders learn the real risk of
+    a sustained presence, so a crackdown's deterrence decays while it lasts (Sherman 1990) and
+    hot spots patrolled every day gain less from each visit; ordinary random patrols, a small
+    fraction of a visit a day per place, lose little."""
+    return base / (1.0 + s.p.police_habituation * s.places.police_exposure)
+
+
+def update_exposure(s, pol: np.ndarray) -> None:
+    """The places' patrol exposure moves toward today's visits (``pol`` (3, P))."""
+    pl = s.places
+    if pl.police_exposure is None:
+        pl.police_exposure = np.zeros(s.static.n_places)
+    pl.police_exposure += (pol.sum(0) - pl.police_exposure) / s.p.police_exposure_days
+
+
+def equipment_in_service(s) -> np.ndarray:
+    """(P,) the expected share of door-entry systems and cameras in service at each place,
+    one day on: a two-state process (in service / broken) in expectation. Equipment breaks at
+    ``equipment_break_rate * (1 + equipment_vandalism_disorder * disorder)`` a day (vandalised
+    where disorder already is) and is repaired in ``equipment_repair_days``, shortened by a
+    rapid-repair contract as repairs are (``repair_days_factor``) and lengthened by a poor
+    organisation. At steady state the share is ``1 / (1 + break rate * repair days)``."""
+    p, pl, inf = s.p, s.places, s.in_force
+    if pl.equipment_up is None:
+        pl.equipment_up = np.ones(s.static.n_places)
+    up = pl.equipment_up
+    brk = p.equipment_break_rate * (1 + p.equipment_vandalism_disorder * pl.disorder)
+    repair = 1.0 / max(p.equipment_repair_days * inf.mods.repair_days_factor * inf.org.repair, 1.0)
+    up += (1 - up) * repair - up * brk
+    np.clip(up, 0.0, 1.0, out=up)
+    return up
+
+
+def static_in_service(s, up: np.ndarray) -> np.ndarray:
+    """The static guardianship with cameras and access control scaled by the share in
+    service (lighting, caretakers and enclosure are not equipment that breaks here)."""
+    g = s.in_force.g_static
+    if s.in_force.mods.cctv_passive is None and s.in_force.mods.cctv_active is None \
+            and s.in_force.mods.access_control is None:
+        return g
+    out = g.copy()
+    f = up.astype(np.float32)
+    out[_TECH0] *= f
+    out[_ACC] *= f
+    return out
+
+
+
+def police_memory(s) -> np.ndarray:
+    """(P,) the patrol visits per phase offenders still expect at each place: a share
+    ``police_residual_weight`` of its recent exposure (visits a day over the last weeks, a
+    third of them per phase). Below today's visits it changes nothing; after a crackdown ends
+    it keeps deterring while the memory fades (about ``police_exposure_days``)."""
+    w, e = s.p.police_residual_weight, s.places.police_exposure
+    if not w or e is None:
+        return _NO_MEMORY
+    return w * e / 3
+
+
+_NO_MEMORY = np.zeros(0)

@@ -250,6 +250,13 @@ class Deterrence:
         _resumed(lam, self.nui, sens_med, np.float32(g_mediator), med, res_nui, back)
         return back
 
+    def resumed_exponent(self, lam: np.ndarray, x: np.ndarray, res_nui: np.ndarray) -> np.ndarray:
+        """As :meth:`resumed`, with the mediators' exponent ``x`` (nuisance types, places) given:
+        what their rounds add to the deterrence once guardians overlap (``schedule.overlap``),
+        not their coefficient alone. ``fmin(lam[nui, evening] * expm1(minimum(x, 30)), res_nui)``."""
+        x = np.minimum(x, np.float32(30))
+        return np.fmin(lam[self.nui, EVENING] * np.expm1(x), res_nui)
+
     def resume(self, lam: np.ndarray, back: np.ndarray, share: float) -> None:
         """``lam[nui, night] += share * back`` (float32, as numpy's in-place add)."""
         _resume(lam, self.nui, np.float32(share), back)

@@ -133,6 +133,7 @@ class DealingNetwork(CellAgent):
     def __init__(self, model: mesa.Model, cell, hall_place: int, strength: float = 0.8):
         super().__init__(model)
         self.place = hall_place
+        self.origin = hall_place  # its market: where demand keeps it (see return_home)
         self.strength = strength
         self.pressure = 0.0
         self.cell = cell
@@ -206,6 +207,7 @@ def gumbel_argmax(u: np.ndarray, util: np.ndarray, home=None) -> np.ndarray:
 
 
 _NO_BONUS, _NO_MASK = np.zeros((1, 1)), np.zeros((1, 1), bool)
+_NO_EXPOSURE = np.zeros(0)
 
 
 @njit
@@ -305,7 +307,9 @@ def update_offenders(s: EstateState, d, pol, guard, med, style) -> None:
     bounded_g, bounded_n = _offenders_day(
         vals, ng, pol, guard, med, s.places.raids, style == "order_maintenance",
         float(p.tension_from_order_maintenance), calm, float(p.dealing_regrowth),
-        float(p.dealing_pressure_effect))
+        float(p.dealing_pressure_effect),
+        s.places.police_exposure if s.places.police_exposure is not None else _NO_EXPOSURE,
+        float(p.police_habituation))
     if groups:
         YouthGroup.write_back(groups, vals, bounded_g, target)
     if networks:
@@ -318,6 +322,8 @@ def update_offenders(s: EstateState, d, pol, guard, med, style) -> None:
             net.remove()
             s.offenders.reemergence_day.append(
                 d + 1 + int(s.streams["dealing"].exponential(p.dealing_reemergence_days)))
+    if networks:
+        return_home(s, s.offenders.network_list)
     cap = s.spec.context.offenders.dealing_capacity
     for x in [x for x in s.offenders.reemergence_day if x <= d]:
         s.offenders.reemergence_day.remove(x)
@@ -332,6 +338,22 @@ def update_offenders(s: EstateState, d, pol, guard, med, style) -> None:
         for net in s.offenders.network_list:
             if zone[net.place] and rng.random() < p.zsp_raid_per_week / 7:
                 s.places.raids[net.place] = 1.0
+
+
+def return_home(s: EstateState, networks: list[DealingNetwork]) -> None:
+    """Points that police pressure displaced go back to their market: demand stays where the
+    market was, so a displacement lasts weeks to months, not for good (Sherman 1990: crackdown
+    effects decay, and do not outlast them for long). Each day a displaced point returns with
+    probability ``1 / dealing_return_days``, pressure or not (if pressure is still there, it
+    may be displaced again: the cat-and-mouse of crackdowns); draws from its own stream
+    ("dealing_return"), so the other streams keep their draws."""
+    away = [n for n in networks if n.place != n.origin]
+    if not away:
+        return
+    u = s.streams["dealing_return"].random(len(away))
+    for n, x in zip(away, u.tolist()):
+        if x < 1.0 / s.p.dealing_return_days:
+            n.move_to_place(n.origin, s.static.cells)
 
 
 def _gather(groups, networks) -> np.ndarray:
@@ -397,7 +419,7 @@ def _heavy(pol, guard, raids, pl, om):  # pragma: no cover - compiled
 
 @njit
 def _offenders_day(vals, ng, pol, guard, med, raids, order_maintenance, gain, calm, regrowth,
-                   effect):  # pragma: no cover - compiled
+                   effect, exposure, habituation):  # pragma: no cover - compiled
     """YouthGroup.update's and DealingNetwork.update's arithmetic (:func:`_tension`,
     :func:`_dealing`), in place over ``vals`` (see :func:`_gather`: new values, and bound codes
     where the places were), with the day's contacts at the agents' places as numpy made them
@@ -417,9 +439,12 @@ def _offenders_day(vals, ng, pol, guard, med, raids, order_maintenance, gain, ca
     o = 2 * ng
     for i in range(nn):
         pl = np.int64(vals[o + i])
+        # a market used to sustained police pressure feels each visit and raid less (lookouts,
+        # delivery, trade moved indoors: Sherman 1990's decay of crackdowns)
+        f = 1.0 / (1.0 + habituation * exposure[pl]) if exposure.size else 1.0
         vals[o + nn + i], vals[o + 2 * nn + i], b = _dealing(
-            vals[o + nn + i], vals[o + 2 * nn + i], _day_sum(pol, pl), _day_sum(guard, pl),
-            raids[pl], regrowth, effect)
+            vals[o + nn + i], vals[o + 2 * nn + i], f * _day_sum(pol, pl), _day_sum(guard, pl),
+            f * raids[pl], regrowth, effect)
         vals[o + i] = b
         bounded_n += b != 0
     for j in range(raids.size):

@@ -6,14 +6,18 @@
 - ``dedicated``: a *chargé(e) de mission tranquillité* or service: fast complaint handling,
   legal follow-up, strong partnership with police and justice (partnership levers work better).
 
-Factors are assumptions, to be calibrated (issue 4); they scale response probabilities,
-partnership effects, staff aggression and repair delays.
+Factors are assumptions (parameters ``org_<organisation>_<factor>`` in the parameter table,
+with their ranges); they scale response probabilities, partnership effects, staff aggression and
+repair delays. :func:`factors` reads them from a run's parameters (scenario overrides apply);
+``FACTORS`` holds the table's defaults.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 import math
+
+from tranqsim.params import Parameters
 
 
 @dataclass(frozen=True)
@@ -24,11 +28,16 @@ class OrganisationFactors:
     repair: float  # multiplier on repair delays (coordination with technical services)
 
 
-FACTORS = {
-    "none": OrganisationFactors(0.40, 0.6, 1.0, 1.3),
-    "integrated": OrganisationFactors(0.65, 0.9, 0.75, 1.0),
-    "dedicated": OrganisationFactors(0.85, 1.3, 0.85, 0.9),
-}
+ORGANISATIONS = ("none", "integrated", "dedicated")
+
+
+def factors(organisation: str, p) -> OrganisationFactors:
+    """The organisation's factors from the parameters ``p`` (anything with attribute access)."""
+    return OrganisationFactors(*(getattr(p, f"org_{organisation}_{name}") for name in
+                                 ("landlord_response", "partnership", "aggression", "repair")))
+
+
+FACTORS = {org: factors(org, Parameters()) for org in ORGANISATIONS}
 
 
 def officer_posts(organisation: str, dwellings: int) -> int:

@@ -282,6 +282,106 @@ _TABLE: tuple[Param, ...] = (
           "two officers for a shift, salary and vehicle", 0, 5000, _A),
     Param("rent_eur_month", 380, "EUR/dwelling/month", "costs",
           "average HLM rent, order of magnitude (lost rent when vacant)", 100, 1500),
+    # --- mechs: mechanisms bounded by the evidence (issue 16): overlapping guardians, diffusion
+    # and displacement around situational measures, equipment downtime, unfilled monitoring
+    # posts, lighting by day, offenders' adaptation to crackdowns, police styles, organisation
+    Param("deterrable_share", 0.7, "largest share of offending that formal and technical guardians "
+          "together can deter at a place (saturation of their summed deterrence)", "guardianship",
+          "assumption: watchers overlap -- a place already watched gains less from one more (the "
+          "deterred share is deterrable_share * (1 - exp(-G / deterrable_share)) for the summed "
+          "staff, police and technical deterrence G); bounded by Piza et al. 2019 (multi-measure "
+          "schemes do better than CCTV alone, yet rarely beyond -30 to -40% estate-wide) and Welsh "
+          "& Farrington 2009 (the best single setting, car parks, about -51%)", 0.3, 1.0, _A),
+    Param("situational_diffusion_weight", 0.6, "share of cameras' and access control's deterrence "
+          "felt in Moore neighbours (lighting's stays where the light falls)", "guardianship",
+          "Guerette & Bowers 2009 (Criminology 47:1331): diffusion of benefits in 27% of "
+          "observations, displacement in 26%; Clarke & Weisburd 1994: offenders overestimate the "
+          "reach of a measure; the size is an assumption", 0, 1, _A),
+    Param("lighting_day_share", 1.0, "daytime deterrence of relit places as a share of the "
+          "evening and night deterrence", "guardianship",
+          "Welsh & Farrington 2008 (Campbell review): night-time crime did not fall more than "
+          "daytime crime -- relighting signals investment, raising pride and informal control by "
+          "day; the share is an assumption", 0, 1.5, _A),
+    Param("access_control_group_share", 0.1, "share of access control's deterrence felt by "
+          "residents' own youths (hall occupation, groups' choice of hall)", "guardianship",
+          "assumption: badges keep outsiders out, not the residents' own young people who hold "
+          "them (evidence.md E9: effect on hall occupation at most a third of that on property "
+          "crime)", 0, 1, _A),
+    Param("equipment_break_rate", 0.006, "breakdowns per day of a door-entry system or camera "
+          "at a place without visible disorder", "guardianship",
+          "assumption: door-entry systems and cameras in priority estates are often vandalised or "
+          "broken (Armitage & Monchuk 2011 on retrofits; landlord maintenance practice); "
+          "about two breakdowns a year", 0, 0.1, _A),
+    Param("equipment_vandalism_disorder", 3.0, "relative rise of the breakdown rate per unit "
+          "visible disorder at the place", "guardianship",
+          "assumption: equipment is vandalised where disorder already is (Keizer et al. 2008)",
+          0, 20, _A),
+    Param("equipment_repair_days", 25, "mean days a broken door-entry system or camera stays "
+          "out of service (a rapid-repair contract shortens it as it shortens repairs)",
+          "guardianship", "assumption: landlord maintenance contracts, order of magnitude", 1, 365, _A),
+    Param("monitoring_staffed_share", 0.35, "share of shifts in which monitored cameras are "
+          "actually watched (otherwise they only record)", "guardianship",
+          "Gill & Spriggs 2005 (Home Office Research Study 292): control rooms understaffed, "
+          "operators watching few of many screens; the share is an assumption", 0, 1, _A),
+    Param("police_habituation", 2.0, "loss of police deterrence per visit per unit of the "
+          "place's recent patrol exposure (visits per day)", "police",
+          "Sherman 1990 (Crime & Justice 12:1): initial deterrence of crackdowns decays as "
+          "offenders learn the real risk; Koper 1995; the size is an assumption, chosen with "
+          "police_residual_weight and police_exposure_days against E5 and E10 (so those checks "
+          "do not test it independently)", 0, 20, _A),
+    Param("police_exposure_days", 90, "averaging time of a place's patrol exposure", "police",
+          "Sherman 1990: decay within weeks to months of a crackdown's start; assumption", 1, 365, _A),
+    Param("police_residual_weight", 3.0, "visits offenders still expect, per visit a day of "
+          "the place's recent patrol exposure (they deter where today's visits are fewer)", "police",
+          "Sherman 1990: residual deterrence after crackdowns end (5 of 5 studies with post-"
+          "crackdown data), fading within months; the size is an assumption, chosen against "
+          "E10", 0, 5, _A),
+    Param("dealing_return_days", 45, "mean days before a point displaced by police pressure "
+          "returns to its market once the pressure there has lifted", "dealing",
+          "assumption: demand stays where the market was (Weisburd et al. 2006: displaced "
+          "activity is tied to place; Sherman 1990: crackdown effects do not last)", 1, 3650, _A),
+    Param("police_deterrence_community", 0.8, "deterrence per visit in the community style, "
+          "relative to the standard style", "police",
+          "assumption: problem-solving crews spend visits talking, not patrolling (Gill et al. "
+          "2014: limited effects on crime)", 0, 2, _A),
+    Param("police_deterrence_order", 1.3, "deterrence per visit in the order-maintenance style, "
+          "relative to the standard style", "police",
+          "assumption: stops and dispersals deter in the short term (Braga, Welsh & Schnell 2015: "
+          "no significant net effect once tension is counted)", 0, 3, _A),
+    Param("tension_from_operations", 0.3, "estate tension per heavy-handed operation a day per "
+          "hall (60-day average)", "youth",
+          "assumption: heavy-handed operations raise tension beyond the groups met (Epstein 2002)",
+          0, 5, _A),
+    Param("tension_group_activity", 0.5, "relative rise of a group's nuisance per unit tension "
+          "above its resting level (0.1)", "youth",
+          "assumption: grievance after heavy-handed contacts shows in defiance and nuisance "
+          "(Braga, Welsh & Schnell 2015: aggressive order maintenance gives no crime reduction)",
+          0, 5, _A),
+    Param("org_none_landlord_response", 0.40, "probability a reported nuisance gets a landlord "
+          "response, no organisation", "organisation", "assumption (seminar programme 2014)", 0, 1, _A),
+    Param("org_none_partnership", 0.6, "multiplier on police response to landlord reports, GLTD, "
+          "information sharing, no organisation", "organisation", "assumption", 0, 3, _A),
+    Param("org_none_aggression", 1.0, "multiplier on aggressions against staff, no organisation",
+          "organisation", "assumption (reference)", 0, 3, _A),
+    Param("org_none_repair", 1.3, "multiplier on repair delays, no organisation", "organisation",
+          "assumption", 0.3, 3, _A),
+    Param("org_integrated_landlord_response", 0.65, "as org_none_landlord_response, integrated "
+          "organisation", "organisation", "assumption", 0, 1, _A),
+    Param("org_integrated_partnership", 0.9, "as org_none_partnership, integrated", "organisation",
+          "assumption", 0, 3, _A),
+    Param("org_integrated_aggression", 0.75, "as org_none_aggression, integrated (staff trained)",
+          "organisation", "assumption (USH 2013: a fifth of aggressions follow a rule reminder)",
+          0, 3, _A),
+    Param("org_integrated_repair", 1.0, "as org_none_repair, integrated", "organisation",
+          "assumption (reference)", 0.3, 3, _A),
+    Param("org_dedicated_landlord_response", 0.85, "as org_none_landlord_response, dedicated "
+          "tranquillity function", "organisation", "assumption", 0, 1, _A),
+    Param("org_dedicated_partnership", 1.3, "as org_none_partnership, dedicated", "organisation",
+          "assumption", 0, 3, _A),
+    Param("org_dedicated_aggression", 0.85, "as org_none_aggression, dedicated", "organisation",
+          "assumption", 0, 3, _A),
+    Param("org_dedicated_repair", 0.9, "as org_none_repair, dedicated", "organisation",
+          "assumption", 0.3, 3, _A),
 )
 
 # the values written above, before calibration: the calibration starts from these, never from

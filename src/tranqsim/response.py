@@ -50,6 +50,14 @@ _STAFF_AGGRESSION = int(I.STAFF_AGGRESSION)
 _WASTE = int(DisorderComponent.WASTE)
 
 
+def arrest_effect(p, exposure, place: int) -> float:
+    """What one arrest takes from a group's activity or a point's strength at ``place``:
+    ``arrest_effect / (1 + police_habituation * exposure)``."""
+    if exposure is None:
+        return p.arrest_effect
+    return p.arrest_effect / (1.0 + p.police_habituation * float(exposure[place]))
+
+
 def respond(s: EstateState, d, hs, ts, ps, pol, med, guard) -> None:
     """The consequences of the day's incidents (types ``ts``, phases ``hs``, places ``ps``)."""
     p, hh, st, places, halls, today = s.p, s.households, s.static, s.places, s.halls, s.today
@@ -59,7 +67,8 @@ def respond(s: EstateState, d, hs, ts, ps, pol, med, guard) -> None:
     u = event_uniforms(s.keys["reporting"], d, hs, ps, st.n_places)
     today.day_repair_cost = float(st.repair_cost[ts].sum())  # numpy's pairwise sum: stays in numpy
     cctv = mods.cctv_active
-    has_cctv = cctv is not None
+    # monitored cameras dispatch a response only when their post is filled today (issue 16)
+    has_cctv = cctv is not None and today.cctv_watched
     if not has_cctv:
         cctv = s.in_force.caretaker_cov  # never read; same type, so no second compiled version
     # `u < landlord_response`: numpy compares a float32 array with a Python float in float32
@@ -88,12 +97,15 @@ def respond(s: EstateState, d, hs, ts, ps, pol, med, guard) -> None:
     # arrests weaken groups and dealing points where police handled an incident
     if arrests.size:
         hit = set(arrests.tolist())
+        # offenders adapt to a sustained presence (lookouts, moving on): an arrest weakens them
+        # less where patrols have been frequent (Sherman 1990; tranqsim.guardianship)
+        exposure = places.police_exposure
         for grp in s.offenders.group_list:
             if grp.place in hit:
-                grp.arrested(p.arrest_effect)
+                grp.arrested(arrest_effect(p, exposure, grp.place))
         for net in s.offenders.network_list:
             if net.place in hit:
-                net.strength = max(0.05, net.strength - p.arrest_effect)
+                net.strength = max(0.05, net.strength - arrest_effect(p, exposure, net.place))
     today.day_reported = np.intp(n_reported)  # the type np.count_nonzero returned
     today.day_handled = np.intp(n_handled)
     if s.output.log_events:

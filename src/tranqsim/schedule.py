@@ -17,7 +17,9 @@ import numpy as np
 
 from tranqsim import environment, intensities
 from tranqsim.actors import NightMediator, PoliceUnit, SecurityGuard
-from tranqsim.guardianship import morning
+from tranqsim.guardianship import (equipment_in_service, morning, police_coefficients,
+                                   police_memory, static_in_service,
+                                   update_exposure)
 from tranqsim.incident_draw import draw
 from tranqsim.incidents import EVENING, NIGHT, TABLE, S, T
 from tranqsim.levers.in_force import apply_levers
@@ -29,8 +31,12 @@ from tranqsim.state import EstateState
 from tranqsim.vocabulary import IncidentType as I, Source
 
 RESIDENT_PHASE = np.array([1.0, 0.8, 0.4])  # residents watch less at night (by Phase)
-# police style: deterrence per visit
-POLICE_STYLE_DETERRENCE = {"community": 0.8, "standard": 1.0, "order_maintenance": 1.3}
+
+
+def police_style_deterrence(p, style: str) -> float:
+    """Deterrence per visit of the style, relative to the standard style (parameters)."""
+    return {"community": p.police_deterrence_community, "standard": 1.0,
+            "order_maintenance": p.police_deterrence_order}[style]
 _NO_RESID = np.zeros(0, bool)  # (a kernel argument keeps one type: an empty array, not None)
 _UV, _SA = int(I.URBAN_VIOLENCE), int(I.STAFF_AGGRESSION)
 _NOISE, _DEGRADATION = int(I.NOISE_DISPUTE), int(I.DEGRADATION)
@@ -63,15 +69,41 @@ def guardians(s: EstateState, d: int) -> None:
     today.police_today = pol = PoliceUnit.deploy(s, staff[PoliceUnit], mods.police_mode, mods.zsp_zone)
     sat = p.police_saturation_visits
     hh = s.households
+    # offenders' adaptation to sustained patrols, and equipment out of service (issue 16)
+    update_exposure(s, pol)
+    coef = police_coefficients(s, p.g_police * police_style_deterrence(p, mods.police_style))
+    g_static = static_in_service(s, equipment_in_service(s))
+    # monitored cameras: is the post filled today? (else they only record)
+    today.cctv_watched = bool(s.streams["monitoring"].random() < p.monitoring_staffed_share) \
+        if mods.cctv_active is not None else True
     today.g, today.nbr, today.evening_guard, today.n_occ, today.n_dep = morning(
-        s.in_force.g_static, med, guard, pol, p.g_mediator, p.g_guard, float(sat) if sat else 0.0,
-        p.g_police * POLICE_STYLE_DETERRENCE[mods.police_style], places.disorder,
+        g_static, med, guard, pol, p.g_mediator, p.g_guard, float(sat) if sat else 0.0,
+        coef, places.disorder,
         places.attractiveness, st.halls, s.halls.ce, places.recent, places.dealing, today.nbr_in,
         st.W_indptr, st.W_indices, st.W.data,
         _NO_RESID if mods.residentialised is None else mods.residentialised,
         mods.residentialised is not None,
         p.g_residents, RESIDENT_PHASE, p.diffusion_weight, hh.occupied, hh.deprived,
-        places.guardianship)
+        places.guardianship,
+        p.situational_diffusion_weight / p.diffusion_weight if p.diffusion_weight else 0.0,
+        p.access_control_group_share, police_memory(s))
+
+
+def overlap(G: np.ndarray, sens_res: np.ndarray, g_res: np.ndarray, share: float) -> None:
+    """Guardians overlap (issue 16), in place on ``G`` (T, 3, P): residents' informal control
+    ``G_res = sens_res * g_res`` stays multiplicative (it sets the estate's baseline, which the
+    calibration fits), while the summed deterrence of staff, police and technical measures,
+    ``G_o = G - G_res``, deters a share ``share * (1 - exp(-G_o / share))`` of offending: close
+    to ``1 - exp(-G_o)`` for one modest watcher, at most ``share`` however many watch. So one
+    more watcher at a watched place gains less, in proportion, than at an unwatched one, and a
+    bundle gains less than the sum of its parts. ``share`` 1 is the multiplicative model."""
+    if share >= 1.0:
+        return
+    G_res = sens_res.astype(np.float32)[:, None, None] * g_res[None, :, :]
+    Go = G - G_res
+    np.maximum(Go, 0, out=Go)
+    deterred = -np.expm1(-Go / np.float32(share)) * np.float32(share)
+    G[...] = G_res - np.log1p(-deterred)
 
 
 def youth_groups(s: EstateState, d: int) -> None:
@@ -87,6 +119,17 @@ def incident_intensities(s: EstateState, d: int) -> None:
     p, mods, hh, st, places, today = s.p, s.in_force.mods, s.households, s.static, s.places, s.today
     P, g, nb, med = st.n_places, today.g, today.nbr, today.med
     G = split_matmul(st.sens_ext, g.reshape(S + 1, 3 * P), st.g_split).reshape(T, 3, P)
+    back_on = not mods.mediator_night_shift and mods.mediator_posts
+    if back_on:  # the evening nuisance exponents before the overlap, with and without mediators
+        nui = st.nuisance_types
+        raw = G[nui, EVENING][:, None, :].copy()
+        no_med = raw - (st.sens_ext[nui, Source.MEDIATOR][:, None] * g[Source.MEDIATOR, EVENING])[:, None, :]
+    overlap(G, st.sens_ext[:, Source.RESIDENTS], g[Source.RESIDENTS], p.deterrable_share)
+    if back_on:
+        # what the rounds deter once guardians overlap: the exponent they add at the margin
+        overlap(no_med, st.sens_ext[nui, Source.RESIDENTS], g[Source.RESIDENTS, EVENING:EVENING + 1],
+                p.deterrable_share)
+        med_exponent = (G[nui, EVENING] - no_med[:, 0, :]).astype(np.float32)
     today.dep = dep = 1 + p.deprivation_offending * (today.n_dep / max(today.n_occ, 1) - st.initial_deprived)
     # background x deprivation x contagion x (saturating) attractiveness
     lam, today.dis_eff = intensities.base(st.bg_phase, places.disorder, nb, places.attractiveness,
@@ -95,9 +138,12 @@ def incident_intensities(s: EstateState, d: int) -> None:
     # offenders present: groups, dealing points, squats, disruptive households
     groups = s.offenders.group_list
     host = np.zeros((3, P))
+    k_tension = p.tension_group_activity
     for grp in groups:
-        host[EVENING, grp.place] += grp.activity
-        host[NIGHT, grp.place] += 0.4 * grp.activity
+        # grievance after heavy-handed contacts shows in defiance and nuisance (issue 16)
+        a = grp.activity * (1 + k_tension * max(0.0, grp.tension - 0.1))
+        host[EVENING, grp.place] += a
+        host[NIGHT, grp.place] += 0.4 * a
     deal = np.zeros(P)
     for n in s.offenders.network_list:
         deal[n.place] += n.strength
@@ -112,19 +158,19 @@ def incident_intensities(s: EstateState, d: int) -> None:
     # deterrence: residents' informal control, then staff, police and technical guardians;
     # what the latter deter partly moves next door (displacement; see incidents.Deterrence)
     deterrence = st.deterrence
-    back, back_on = None, not mods.mediator_night_shift and mods.mediator_posts
+    back = None
     res_off, res_nui = deterrence.residents(lam, g[Source.RESIDENTS], back_on)
     deterrence.guardians(lam, G)  # G now holds exp(-G)
     if back_on:
         # nuisance deterred by the evening rounds partly resumes after the shift: the part of
         # lam_res removed by the mediators' term alone, bounded by what was there to deter
-        back = deterrence.resumed(lam, st.sens_med_nui, p.g_mediator, med, res_nui)
+        back = deterrence.resumed_exponent(lam, med_exponent, res_nui)
     deterrence.displace(lam, res_off)
     if back is not None:
         deterrence.resume(lam, back, p.time_displacement_share)
     # urban violence from accumulated tension; aggressions against staff from contacts
     tension = (sum(grp.tension for grp in groups) / len(groups) if groups else 0.0) \
-        + 0.3 * float(s.halls.hall_heavy.sum()) / st.n_halls
+        + p.tension_from_operations * float(s.halls.hall_heavy.sum()) / st.n_halls
     s.offenders.tension = tension
     uv_total = p.urban_violence_rate * st.n_dwellings / 1000 / 365 * dep * \
         math.exp(p.urban_violence_tension_gain * (tension - 0.1))  # 0.1: tension at rest

@@ -107,6 +107,10 @@ class Places:
     incidents_12m: np.ndarray
     raids: np.ndarray  # tomorrow's ZSP raids
     dealing: np.ndarray  # dealing strength per place (the day's, read next morning)
+    # --- mechs (issue 16): state of the failure and adaptation mechanisms, created by the
+    # guardians stage on its first day (None until then, so the model's build need not know them)
+    equipment_up: np.ndarray | None = None  # (places,) expected share of equipment in service
+    police_exposure: np.ndarray | None = None  # (places,) EMA of daily police visits
 
 
 @dataclass(slots=True)
@@ -184,6 +188,9 @@ class Today:
     day_repair_cost: float = 0.0
     day_evict_cost: float = 0.0
     occ_float: np.ndarray | None = None
+    # --- mechs (issue 16): whether monitored cameras are watched today (an unfilled post:
+    # they only record), read by the consequences stage
+    cctv_watched: bool = True
 
 
 @dataclass(slots=True)

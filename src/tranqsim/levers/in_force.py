@@ -13,9 +13,10 @@ import numpy as np
 
 from tranqsim.actors import Caretaker, NightMediator, PoliceUnit, SecurityGuard, TranquillityOfficer
 from tranqsim.levers.base import Modifiers
-from tranqsim.organisation import officer_posts
+from tranqsim.incidents import TABLE
+from tranqsim.organisation import factors, officer_posts
 from tranqsim.state import EstateState
-from tranqsim.vocabulary import DIFFUSED, Phase, Source
+from tranqsim.vocabulary import DIFFUSED, IncidentType as I, Phase, Source
 
 
 def apply_levers(s: EstateState, d: int) -> None:
@@ -55,13 +56,24 @@ def apply_levers(s: EstateState, d: int) -> None:
     inf.caretaker_cov = cov
     inf.cov_halls = cov[st.halls]
     g[Source.CARETAKER, Phase.DAY] = p.g_caretaker * cov
+    # monitored cameras deter as monitored only in the shifts their post is filled, and as
+    # recording-only cameras otherwise (offenders cannot tell which; Gill & Spriggs 2005)
+    watched = p.monitoring_staffed_share
+    g_active = watched * p.g_cctv_active + (1 - watched) * p.g_cctv_passive
     cctv = (p.g_cctv_passive * mods.place_array("cctv_passive", P)
-            + p.g_cctv_active * mods.place_array("cctv_active", P)) * st.cctv_place_factor
+            + g_active * mods.place_array("cctv_active", P)) * st.cctv_place_factor
     g[Source.CCTV] = cctv[None, :]
     light = mods.place_array("lighting", P)
     g[Source.LIGHTING, Phase.EVENING] = g[Source.LIGHTING, Phase.NIGHT] = p.g_lighting * light
+    # relit places are watched more by day too: informal control and pride (Welsh & Farrington
+    # 2008: night-time crime did not fall more than daytime crime)
+    g[Source.LIGHTING, Phase.DAY] = p.lighting_day_share * p.g_lighting * light
     acc = mods.place_array("access_control", P, bool)
     g[Source.ACCESS_CONTROL] = p.g_access_control * acc[None, :]
+    # residents' own youths hold badges: hall occupation feels a share of access control
+    st.sens_ext[I.HALL_OCCUPATION, Source.ACCESS_CONTROL] = np.float32(
+        p.access_control_group_share * TABLE.sensitivity[I.HALL_OCCUPATION, Source.ACCESS_CONTROL])
+    inf.org = factors(s.spec.strategy.organisation, p)
     resid = mods.place_array("residentialised", P, bool)
     g[Source.RESIDENTIALISATION] = p.g_residentialisation * resid[None, :]
     inf.g_static = g
