@@ -40,6 +40,11 @@ TENANTS_AHEAD = 6  # newcomers pre-drawn per dwelling (about 40 years at the usu
 _NO_TARGETS = np.zeros(0)  # update_attitudes' weekly targets on other days (not read)
 
 
+def p_candidates(params) -> int:
+    """Candidates per slot in the stationary draw (:meth:`Households.settle_stationary`)."""
+    return max(1, round(params.steady_candidates))
+
+
 class Households:
     """Arrays of household state, one entry per dwelling slot (sorted by hall)."""
 
@@ -129,6 +134,68 @@ class Households:
         _attitudes(day, weekly, self.hall, self.last_victim, self.sensitivity, self.trust_offset,
                    self.fear, self.satisfaction, self.trust_landlord, self.trust_police,
                    hall_fear_logit, hall_sat, hall_trust_l, hall_trust_p, self._attitude_consts)
+
+    def settle_stationary(self, day: int, hall_fear_logit: np.ndarray, hall_sat: np.ndarray,
+                          hall_tl: np.ndarray, hall_tp: np.ndarray,
+                          rng: np.random.Generator) -> None:
+        """Replace the occupied slots' households by a draw from the stationary population
+        (the end of the unreported spin-up, :meth:`tranqsim.model.EstateModel._spin_up`).
+
+        Why: the households present on a given day are not a sample of newcomers. Each tenant
+        stays an exponential time with rate ``h(x) = (move_base + move_insecurity * [fear >
+        0.5] + move_dissatisfaction * (1 - satisfaction)) * mob_factor(means)``, so among the
+        tenants present a kind ``x`` is over-represented in proportion to its mean stay: the
+        stationary density is ``g(x) / h(x)`` (renewal theory: length-biased sampling), with
+        ``g`` the newcomers' density. Starting every run from newcomers' composition (as the
+        model did) made the stock lose its fearful households for decades (those feeling
+        insecure leave 3x faster): the mean fear sensitivity fell by 0.4 s.d. over 20 years and
+        the priority estate's insecurity from 28 % to 20 %, while the deprived share rose from
+        the context's 0.5 toward the newcomers' 0.6 and beyond.
+
+        How: for each occupied slot, ``candidates`` newcomers are drawn from the newcomers'
+        distribution (as :meth:`_move_in` draws them); each is weighted by ``1 / h(x)``, its
+        fear and satisfaction at their equilibrium targets in the slot's hall (today's
+        ``hall_fear_logit``, the slot's victimisation in the last 12 months, ``hall_sat``); one
+        is kept (importance resampling). Its time in the dwelling is drawn from the same
+        renewal process (exponential with rate ``h(x)``: the backward recurrence time), and
+        fear, satisfaction and trust start at their equilibrium targets."""
+        occ = np.flatnonzero(self.occupied)
+        if occ.size == 0:
+            return
+        p, K = self.p, int(p_candidates(self.p))
+        ndep, disr, _tl0, _tp0, sd = self._newcomer_consts
+        m = occ.size
+        u = rng.random((m, K, 5))
+        dep = u[..., 0] < ndep
+        means = np.where(dep, betaincinv(2.0, 5.0, u[..., 1]), betaincinv(4.0, 3.0, u[..., 1]))
+        z = ndtri(np.clip(u[..., 2:4], 1e-9, 1 - 1e-9))
+        sens, toff = sd * z[..., 0], 0.4 * z[..., 1]
+        disruptive = u[..., 4] < disr
+        h = self.hall[occ][:, None]
+        vict = (day - self.last_victim[occ] < 365)[:, None]
+        fear = 1 / (1 + np.exp(-(hall_fear_logit[h] + sens + p.fear_victimisation * vict)))
+        sat = 1 / (1 + np.exp(-(hall_sat[h] - 1.5 * (fear - 0.3))))
+        mob = (0.7 + 0.6 * means) / 365
+        hz = (p.move_base + p.move_insecurity * (fear > 0.5) + p.move_dissatisfaction * (1 - sat)) * mob
+        w = 1 / hz
+        cum = np.cumsum(w, axis=1)
+        pick = (cum < rng.random((m, 1)) * cum[:, -1:]).sum(1)
+        rows = np.arange(m)
+        self.deprived[occ] = dep[rows, pick]
+        self.means[occ] = means[rows, pick]
+        self.sensitivity[occ] = sens[rows, pick]
+        self.trust_offset[occ] = toff[rows, pick]
+        self.disruptive[occ] = disruptive[rows, pick]
+        self.mob_factor[occ] = mob[rows, pick]
+        self.fear[occ] = fear[rows, pick]
+        self.satisfaction[occ] = sat[rows, pick]
+        hh = self.hall[occ]
+        self.trust_landlord[occ] = 1 / (1 + np.exp(-(hall_tl[hh] + self.trust_offset[occ])))
+        self.trust_police[occ] = 1 / (1 + np.exp(-(hall_tp[hh] + self.trust_offset[occ])))
+        # the time already spent in the dwelling (backward recurrence time of the renewal)
+        self.move_in[occ] = day - np.floor(rng.exponential(1 / hz[rows, pick])).astype(np.int64)
+        self.complaint_day[occ] = NEVER
+        self.hazard = None
 
     def victimise(self, day: int, dwellings: np.ndarray, hall_fear_logit: np.ndarray) -> None:
         """Victims' fear jumps to its victimised level at once (victimisation drives fear)."""

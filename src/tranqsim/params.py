@@ -33,6 +33,15 @@ class Param:
 _A = "assumption; order of magnitude, to be calibrated (issue 4)"
 
 _TABLE: tuple[Param, ...] = (
+    # --- steady: the stationary initial state (ODD 5), residents' targets, the index's weights ---
+    Param("spinup_days", 120, "days", "initialisation",
+          "unreported spin-up under the day-0 levers: disorder settles in ~30 days, fear in ~90, "
+          "the reassurance and community memories in 30-60 (measured on priority_estate)",
+          0, 365, "assumption; long enough for the fast variables, short enough for sweeps (+7 % on a "
+                  "5-year run); 0 runs from the context file's raw initial state"),
+    Param("steady_candidates", 8, "newcomers per slot", "initialisation",
+          "importance resampling of the stationary composition (g(x)/h(x), renewal theory)",
+          1, 64, "numerical: more candidates, a closer draw of the length-biased composition"),
     # --- incident generation (routine activity: offender x target x absent guardian) ---
     Param("rate_degradation", 250, "incidents/1000 dwellings/yr", "incidents",
           "landlord incident logs, order of magnitude for a priority estate", 0, 5000, _A),
@@ -308,6 +317,8 @@ def _calibrated(table: tuple[Param, ...]) -> dict[str, Param]:
                 f"{entry['accepted']} of {entry['candidates']} candidates accepted on "
                 f"{', '.join(entry['patterns'])}{_confirmed(entry)}; prior [{entry['prior'][0]:g}, {entry['prior'][1]:g}], "
                 f"first guess {PRIOR[name]:g})")
+        if "adjusted" in entry:  # a value re-set by hand after the ABC run, with its reason
+            prov = f"{prov}; ABC value {entry['abc_value']:g}, {entry['adjusted']}"
         out[name] = replace(p, value=entry["value"], source=f"{prov}; {p.source}" if p.source else prov,
                             note="calibrated")
     return out
