@@ -39,6 +39,11 @@ _TABLE: tuple[Param, ...] = (
           "the reassurance and community memories in 30-60 (measured on priority_estate)",
           0, 365, "assumption; long enough for the fast variables, short enough for sweeps (+7 % on a "
                   "5-year run); 0 runs from the context file's raw initial state"),
+    Param("group_range", 8.0, "cells", "youth",
+          "a group's hangouts lie within this distance of its home (scale invariance: the choice "
+          "does not grow with the estate); youth groups keep to their own part of an estate "
+          "(Mohammed 2011)", 2, 40, "assumption; about a small estate's width (16-19 cells at "
+                                   "1,500 dwellings), so that estate's behaviour hardly changes"),
     Param("steady_candidates", 8, "newcomers per slot", "initialisation",
           "importance resampling of the stationary composition (g(x)/h(x), renewal theory)",
           1, 64, "numerical: more candidates, a closer draw of the length-biased composition"),
