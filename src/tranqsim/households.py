@@ -66,7 +66,7 @@ class Households:
         self.deprived = rng.random(n) < pop.deprivation
         self.means = np.where(self.deprived, rng.beta(2, 5, n), rng.beta(4, 3, n))
         self.sensitivity = rng.normal(0.0, params.fear_sensitivity_sd, n)
-        self.trust_offset = rng.normal(0.0, 0.4, n)
+        self.trust_offset = rng.normal(0.0, params.trust_offset_sd, n)
         self.disruptive = rng.random(n) < pop.disruptive_share
         self.mob_factor = (0.7 + 0.6 * self.means) / 365  # those with means leave more easily
         self.n_squatted = 0
@@ -86,7 +86,8 @@ class Households:
         # and the thresholds in the dtype numpy compared the uniforms in (float32 against a
         # Python float, NEP 50; float64 against the float64 array of relet odds)
         self._attitude_consts = (float(params.fear_victimisation), float(params.fear_adjust_rate),
-                                 1 - (1 - params.trust_adjust_rate) ** 7)  # (C pow, as before)
+                                 1 - (1 - params.trust_adjust_rate) ** 7,  # (C pow, as before)
+                                 float(params.sat_fear))
         self._tenancy_consts = (
             np.float32(1 / 120), np.float32(1 - 1 / 365), float(params.eviction_procedure_days),
             float(params.move_base), float(params.move_insecurity),
@@ -95,7 +96,7 @@ class Households:
             np.float32(params.squat_rate))
         self._newcomer_consts = (float(pop.newcomer_deprivation), float(pop.disruptive_share),
                                  float(pop.trust_landlord), float(pop.trust_police),
-                                 float(params.fear_sensitivity_sd))
+                                 float(params.fear_sensitivity_sd), float(params.trust_offset_sd))
         # mobility's work arrays, reused: a fresh slot-sized array a day costs more (page faults)
         # than the loop that fills it
         self._hazard_buf = np.empty(n, np.float32)
@@ -163,18 +164,18 @@ class Households:
         if occ.size == 0:
             return
         p, K = self.p, int(p_candidates(self.p))
-        ndep, disr, _tl0, _tp0, sd = self._newcomer_consts
+        ndep, disr, _tl0, _tp0, sd, toff_sd = self._newcomer_consts
         m = occ.size
         u = rng.random((m, K, 5))
         dep = u[..., 0] < ndep
         means = np.where(dep, betaincinv(2.0, 5.0, u[..., 1]), betaincinv(4.0, 3.0, u[..., 1]))
         z = ndtri(np.clip(u[..., 2:4], 1e-9, 1 - 1e-9))
-        sens, toff = sd * z[..., 0], 0.4 * z[..., 1]
+        sens, toff = sd * z[..., 0], toff_sd * z[..., 1]
         disruptive = u[..., 4] < disr
         h = self.hall[occ][:, None]
         vict = (day - self.last_victim[occ] < 365)[:, None]
         fear = 1 / (1 + np.exp(-(hall_fear_logit[h] + sens + p.fear_victimisation * vict)))
-        sat = 1 / (1 + np.exp(-(hall_sat[h] - 1.5 * (fear - 0.3))))
+        sat = 1 / (1 + np.exp(-(hall_sat[h] - p.sat_fear * (fear - 0.3))))
         mob = (0.7 + 0.6 * means) / 365
         hz = (p.move_base + p.move_insecurity * (fear > 0.5) + p.move_dissatisfaction * (1 - sat)) * mob
         w = 1 / hz
@@ -290,7 +291,7 @@ def _attitudes(day, weekly, hall, last_victim, sensitivity, trust_offset, fear, 
                consts):  # pragma: no cover - compiled
     # slot by slot, the bulk version's elementwise operations in its order (sigmoid(x) =
     # 1 / (1 + exp(-x))); the weekly updates read today's updated fear, as it did
-    fear_victimisation, fear_adjust_rate, r = consts
+    fear_victimisation, fear_adjust_rate, r, sat_fear = consts
     for i in range(hall.size):
         h = hall[i]
         vict = 1.0 if day - last_victim[i] < 365 else 0.0  # the bool as the float it multiplied
@@ -298,7 +299,7 @@ def _attitudes(day, weekly, hall, last_victim, sensitivity, trust_offset, fear, 
         f = fear[i] + fear_adjust_rate * (1.0 / (1.0 + np.exp(-logit)) - fear[i])
         fear[i] = f
         if weekly:
-            x = hall_sat[h] - 1.5 * (f - 0.3)
+            x = hall_sat[h] - sat_fear * (f - 0.3)
             satisfaction[i] += r * (1.0 / (1.0 + np.exp(-x)) - satisfaction[i])
             x = hall_tl[h] + trust_offset[i]
             trust_landlord[i] += r * (1.0 / (1.0 + np.exp(-x)) - trust_landlord[i])
@@ -410,14 +411,15 @@ def _settle(idx, k, day, next_id, tenant_u, means_new, z, consts, occupied, depr
     # its attributes means_new[j], z[:, j] (standard normal quantiles); float64 comparisons of
     # the uniforms, as numpy made them (a float64 array against a Python float), and float64
     # products, as numpy's
-    newcomer_deprivation, disruptive_share, trust_landlord0, trust_police0, sensitivity_sd = consts
+    (newcomer_deprivation, disruptive_share, trust_landlord0, trust_police0, sensitivity_sd,
+     trust_offset_sd) = consts
     for j in range(idx.size):
         i, kj = idx[j], k[j]
         occupied[i] = True
         deprived[i] = tenant_u[i, kj, 0] < newcomer_deprivation
         means[i] = means_new[j]
         sensitivity[i] = sensitivity_sd * z[0, j]
-        trust_offset[i] = 0.4 * z[1, j]
+        trust_offset[i] = trust_offset_sd * z[1, j]
         disruptive[i] = tenant_u[i, kj, 4] < disruptive_share
         household_id[i] = next_id + j
         mob_factor[i] = (0.7 + 0.6 * means[i]) / 365
