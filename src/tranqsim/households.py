@@ -166,7 +166,11 @@ class Households:
         p, K = self.p, int(p_candidates(self.p))
         ndep, disr, _tl0, _tp0, sd, toff_sd = self._newcomer_consts
         m = occ.size
-        u = rng.random((m, K, 5))
+        # uniforms for every slot, occupied or not, so that slot i gets the same ones in any
+        # scenario of the seed (common random numbers: two strategies differ only where their
+        # levers changed the weights or the occupancy)
+        u = rng.random((self.n, K, 5))[occ]
+        u_pick, u_stay = rng.random(self.n)[occ], rng.random(self.n)[occ]
         dep = u[..., 0] < ndep
         means = np.where(dep, betaincinv(2.0, 5.0, u[..., 1]), betaincinv(4.0, 3.0, u[..., 1]))
         z = ndtri(np.clip(u[..., 2:4], 1e-9, 1 - 1e-9))
@@ -180,7 +184,7 @@ class Households:
         hz = (p.move_base + p.move_insecurity * (fear > 0.5) + p.move_dissatisfaction * (1 - sat)) * mob
         w = 1 / hz
         cum = np.cumsum(w, axis=1)
-        pick = (cum < rng.random((m, 1)) * cum[:, -1:]).sum(1)
+        pick = np.minimum((cum < u_pick[:, None] * cum[:, -1:]).sum(1), K - 1)
         rows = np.arange(m)
         self.deprived[occ] = dep[rows, pick]
         self.means[occ] = means[rows, pick]
@@ -194,7 +198,8 @@ class Households:
         self.trust_landlord[occ] = 1 / (1 + np.exp(-(hall_tl[hh] + self.trust_offset[occ])))
         self.trust_police[occ] = 1 / (1 + np.exp(-(hall_tp[hh] + self.trust_offset[occ])))
         # the time already spent in the dwelling (backward recurrence time of the renewal)
-        self.move_in[occ] = day - np.floor(rng.exponential(1 / hz[rows, pick])).astype(np.int64)
+        stay = -np.log1p(-u_stay) / hz[rows, pick]  # exponential, by inversion
+        self.move_in[occ] = day - np.floor(stay).astype(np.int64)
         self.complaint_day[occ] = NEVER
         self.hazard = None
 

@@ -63,9 +63,9 @@ def _complete_victim_memory(hh: Households, days: int, n_halls: int, rng: np.ran
     r_est = hit.sum() / max(occ.sum(), 1)
     r = (n_hit + 20 * r_est) / (n_occ + 20)  # per household, over the spin-up
     q = 1 - (1 - np.minimum(r, 0.999)) ** ((365 - days) / days)
-    u = rng.random(hh.n)
+    u, when = rng.random(hh.n), rng.integers(days + 1, 365, hh.n)  # one each per slot (CRN)
     new = occ & ~hit & (u < q[hh.hall])
-    hh.last_victim[new] = -rng.integers(days + 1, 365, new.sum())
+    hh.last_victim[new] = -when[new]
 
 
 class EstateModel(mesa.Model):
