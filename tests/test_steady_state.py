@@ -9,7 +9,7 @@ Scale invariance (issue 16, item 5): the same per-capita context at a larger siz
 insecurity (within 3 points), victimisation (within 2 points), incidents per 1,000 dwellings
 (within 10 %), and C4 (share of places holding half the incidents) within 2-6 % at both sizes.
 
-The quick versions compare year 1 with year 6 and 1,500 with 3,000 dwellings; the slow ones
+The quick versions compare years 1-2 with years 5-6 and 1,500 with 3,000 dwellings; the slow ones
 (``-m slow``) year 3 with year 20 and 1,500 with 10,000 dwellings.
 """
 
@@ -37,20 +37,24 @@ def _yearly(seeds, years):
 
 
 def _assert_no_drift(ins, inc, early, late):
-    d_ins = 100 * (ins[late - 1] - ins[early - 1])
-    d_inc = 100 * (inc[late - 1] / inc[early - 1] - 1)
+    """``early``, ``late``: the years compared (1-based), or tuples of years averaged."""
+    e, l_ = np.atleast_1d(early) - 1, np.atleast_1d(late) - 1
+    d_ins = 100 * (ins[l_].mean() - ins[e].mean())
+    d_inc = 100 * (inc[l_].mean() / inc[e].mean() - 1)
     assert abs(d_ins) <= 2.0, f"insecurity moved {d_ins:+.2f} points from year {early} to {late}"
     assert abs(d_inc) <= 5.0, f"incidents moved {d_inc:+.2f} % from year {early} to {late}"
 
 
-def test_no_drift_from_year_1_to_year_6():
-    ins, inc = _yearly(seeds=(1, 2, 3), years=6)
-    _assert_no_drift(ins, inc, 1, 6)
+def test_no_drift_from_the_first_years_to_the_sixth():
+    """Years 1-2 against years 5-6 (two-year means: a single year of one seed's incidents
+    varies by about 4 % with the dealing points' fortunes, which is noise, not drift)."""
+    ins, inc = _yearly(seeds=(1, 2, 3, 4, 5, 6), years=6)
+    _assert_no_drift(ins, inc, (1, 2), (5, 6))
 
 
 @pytest.mark.slow
 def test_no_drift_from_year_3_to_year_20():
-    ins, inc = _yearly(seeds=(1, 2, 3, 4), years=20)
+    ins, inc = _yearly(seeds=(1, 2, 3, 4, 5, 6), years=20)
     _assert_no_drift(ins, inc, 3, 20)
 
 
