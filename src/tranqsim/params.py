@@ -37,8 +37,10 @@ _TABLE: tuple[Param, ...] = (
     Param("spinup_days", 120, "days", "initialisation",
           "unreported spin-up under the day-0 levers: disorder settles in ~30 days, fear in ~90, "
           "the reassurance and community memories in 30-60 (measured on priority_estate)",
-          0, 365, "assumption; long enough for the fast variables, short enough for sweeps (+7 % on a "
-                  "5-year run); 0 runs from the context file's raw initial state"),
+          0, 365, "assumption; long enough for the fast variables, cheap enough for sweeps (about "
+                  "+0.1 s a run on priority_estate, +2-3 % of a 3-year run: the run that follows "
+                  "is a little faster from the settled state); 0 runs from the context file's "
+                  "raw initial state"),
     Param("group_range", 8.0, "cells", "youth",
           "a group's hangouts lie within this distance of its home (scale invariance: the choice "
           "does not grow with the estate); youth groups keep to their own part of an estate "
@@ -75,7 +77,8 @@ _TABLE: tuple[Param, ...] = (
           "crew", "residents", "Gill et al. 2014 (J. Exp. Criminol. 10:399): community policing "
           "raises satisfaction and legitimacy, with limited effects on crime and fear (E6: trust "
           "up by clearly more, relatively, than incidents fall)", 0, 1.5,
-          "assumption; +0.5 log-odds is +11 % relative trust at 0.40 (E6 band 2-25 %)"),
+          "assumption; measured: +18 % relative trust in police with random patrols in "
+          "community style (E6 band 2-25 %)"),
     Param("community_contact_ref", 0.05, "community-crew visits a day at a hall (60-day mean)",
           "residents", "full exposure: a hall visited by the community crew about every three weeks; "
           "a random patrol of the status quo gives ~0.03", 0.005, 0.5, _A),
