@@ -94,6 +94,17 @@ _TABLE: tuple[Param, ...] = (
           "residents", "", 0, 1, _A),
     Param("trust_offset_sd", 0.4, "log-odds s.d. between households", "residents",
           "spread of trust between households of one hall", 0, 1.5, _A),
+    Param("stability_years", 3.0, "years", "residents", "tenure after which a household counts as "
+          "settled in residential stability (collective efficacy rises with tenure, Sampson et al. "
+          "1997)", 1, 10, _A),
+    Param("reassurance_memory_days", 30, "days", "residents", "memory of trusted presence (EMA "
+          "window of the reassurance residents feel)", 5, 180, _A),
+    Param("police_memory_days", 60, "days", "residents", "memory of community-style and "
+          "heavy-handed police contact (EMA windows of exposure)", 10, 365, _A),
+    Param("ce_max", 1.3, "collective efficacy", "residents", "ceiling of collective efficacy with "
+          "participation and community policing", 1, 2, _A),
+    Param("near_disorder_weight", 0.4, "share", "residents", "weight of the neighbouring places' "
+          "disorder in the disorder residents of a hall see (the rest: the hall itself)", 0, 1, _A),
     # the tranquillity index's weights (metrics.tranquillity_index): a convention, not a finding
     Param("ti_weight_insecurity", 0.30, "weight", "index", "residents' security first (the landlord's "
           "duty of jouissance paisible)", 0, 1, "convention; comparisons should also read the components"),

@@ -36,7 +36,9 @@ _HALL_PARAMS = ("community_ce_gain", "fear_base", "fear_disorder", "fear_inciden
                 "community_trust_gain", "sat_base", "sat_disorder", "sat_responsiveness",
                 "sat_coverage", "sat_participation", "sat_incidents", "trust_l_responsiveness",
                 "trust_l_coverage", "trust_l_reassurance", "trust_l_participation",
-                "trust_l_disorder", "trust_p_responsiveness", "trust_p_dealing")
+                "trust_l_disorder", "trust_p_responsiveness", "trust_p_dealing",
+                "stability_years", "reassurance_memory_days", "police_memory_days",
+                "ce_max", "near_disorder_weight")
 _hall_consts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -110,7 +112,8 @@ def _halls_day(d, weekly, targets, hall, occ, fear, move_in, dwellings_per_hall,
      om_trust_loss, status_yellow, status_orange, status_red, ce_participation, reassurance_guard,
      contact_ref, community_trust_gain, sat_base, sat_disorder, sat_resp, sat_cov, sat_part,
      sat_incidents, tl_resp, tl_cov, tl_reassure, tl_part, tl_disorder, tp_resp,
-     tp_dealing) = consts
+     tp_dealing, stability_years, reassure_days, police_days, ce_max, near_w) = consts
+    stability_days = stability_years * 365
     H, n = halls.size, hall.size
     n_occ = np.zeros(H, np.int64)
     fear_sum = np.zeros(H)
@@ -124,7 +127,7 @@ def _halls_day(d, weekly, targets, hall, occ, fear, move_in, dwellings_per_hall,
             c += occ[i]
             f += fear[i] * o
             if weekly:
-                s += _fmin(1.0, (d - move_in[i]) / (3 * 365)) * o
+                s += _fmin(1.0, (d - move_in[i]) / stability_days) * o
             i += 1
         n_occ[h], fear_sum[h], stab_sum[h] = c, f, s
     ce_base = 1 + ce_participation * part
@@ -144,22 +147,22 @@ def _halls_day(d, weekly, targets, hall, occ, fear, move_in, dwellings_per_hall,
         exposure = _fmin(hall_community[j] / contact_ref, 1.0)
         c = hall_occ[j] * (1 - fear_h) * (0.5 + 0.5 * stab_h[j]) * (
             ce_base + community_ce_gain * exposure)
-        ce[j] = _fmin(_fmax(c, 0.0), 1.3)
+        ce[j] = _fmin(_fmax(c, 0.0), ce_max)
         # neighbourhood means, from this morning's product
-        dis_h = 0.6 * disorder[pl] + 0.4 * nbr[pl, 0]
+        dis_h = (1 - near_w) * disorder[pl] + near_w * nbr[pl, 0]
         inc_month = 30 * (recent[pl] + 4 * nbr[pl, 3])  # own + about half the neighbours
         deal_h = _fmin(dealing[pl] + 4 * nbr[pl, 4], 1.5)
         pol_h = pol[0, pl] + pol[1, pl] + pol[2, pl]  # as pol[:, halls].sum(0) adds
         presence = caretaker_cov[pl] + med[EVENING, pl] + reassurance_guard * guard[NIGHT, pl] + \
             style_reassurance * pol_h
-        hall_reassure[j] += (presence - hall_reassure[j]) / 30
+        hall_reassure[j] += (presence - hall_reassure[j]) / reassure_days
         reassure = _fmin(hall_reassure[j], 1.0)
         if community:
-            hall_community[j] += (pol_h - hall_community[j]) / 60
+            hall_community[j] += (pol_h - hall_community[j]) / police_days
         else:
-            hall_community[j] -= hall_community[j] / 60
+            hall_community[j] -= hall_community[j] / police_days
         heavy = pol_h * (1.0 if order_maintenance else 0.0) + raids[pl]
-        hall_heavy[j] += (heavy - hall_heavy[j]) / 60
+        hall_heavy[j] += (heavy - hall_heavy[j]) / police_days
         fear_logit[j] = (fear_base + fear_disorder * dis_h + fear_incidents * np.log1p(inc_month)
                          + fear_dealing * deal_h - fear_reassurance * reassure)
         if targets:
