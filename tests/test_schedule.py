@@ -41,9 +41,15 @@ def test_step_runs_the_schedule_in_order(monkeypatch):
                     for st in DAY_STAGES)
     monkeypatch.setattr(model_module, "DAY_STAGES", wrapped)
     m = tranqsim.build_model(tranqsim.load_scenario(context="calm_neighbourhood", years=1, seed=3))
-    m.step()
-    m.step()
     names = [st.name for st in DAY_STAGES]
+    # the unreported spin-up (ODD 5): the days before day 0, without the levers' stage (the
+    # day-0 levers are in force throughout) and without observation
+    spin = [n for n in names if n not in ("levers", "observation")]
+    k = int(m.state.p.spinup_days)
+    assert calls == [(n, d) for d in range(-k, 0) for n in spin]
+    calls.clear()
+    m.step()
+    m.step()
     assert calls == [(n, 0) for n in names] + [(n, 1) for n in names]
 
 

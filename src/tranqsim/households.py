@@ -40,6 +40,11 @@ TENANTS_AHEAD = 6  # newcomers pre-drawn per dwelling (about 40 years at the usu
 _NO_TARGETS = np.zeros(0)  # update_attitudes' weekly targets on other days (not read)
 
 
+def p_candidates(params) -> int:
+    """Candidates per slot in the stationary draw (:meth:`Households.settle_stationary`)."""
+    return max(1, round(params.steady_candidates))
+
+
 class Households:
     """Arrays of household state, one entry per dwelling slot (sorted by hall)."""
 
@@ -61,7 +66,7 @@ class Households:
         self.deprived = rng.random(n) < pop.deprivation
         self.means = np.where(self.deprived, rng.beta(2, 5, n), rng.beta(4, 3, n))
         self.sensitivity = rng.normal(0.0, params.fear_sensitivity_sd, n)
-        self.trust_offset = rng.normal(0.0, 0.4, n)
+        self.trust_offset = rng.normal(0.0, params.trust_offset_sd, n)
         self.disruptive = rng.random(n) < pop.disruptive_share
         self.mob_factor = (0.7 + 0.6 * self.means) / 365  # those with means leave more easily
         self.n_squatted = 0
@@ -81,7 +86,8 @@ class Households:
         # and the thresholds in the dtype numpy compared the uniforms in (float32 against a
         # Python float, NEP 50; float64 against the float64 array of relet odds)
         self._attitude_consts = (float(params.fear_victimisation), float(params.fear_adjust_rate),
-                                 1 - (1 - params.trust_adjust_rate) ** 7)  # (C pow, as before)
+                                 1 - (1 - params.trust_adjust_rate) ** 7,  # (C pow, as before)
+                                 float(params.sat_fear))
         self._tenancy_consts = (
             np.float32(1 / 120), np.float32(1 - 1 / 365), float(params.eviction_procedure_days),
             float(params.move_base), float(params.move_insecurity),
@@ -90,7 +96,7 @@ class Households:
             np.float32(params.squat_rate))
         self._newcomer_consts = (float(pop.newcomer_deprivation), float(pop.disruptive_share),
                                  float(pop.trust_landlord), float(pop.trust_police),
-                                 float(params.fear_sensitivity_sd))
+                                 float(params.fear_sensitivity_sd), float(params.trust_offset_sd))
         # mobility's work arrays, reused: a fresh slot-sized array a day costs more (page faults)
         # than the loop that fills it
         self._hazard_buf = np.empty(n, np.float32)
@@ -129,6 +135,73 @@ class Households:
         _attitudes(day, weekly, self.hall, self.last_victim, self.sensitivity, self.trust_offset,
                    self.fear, self.satisfaction, self.trust_landlord, self.trust_police,
                    hall_fear_logit, hall_sat, hall_trust_l, hall_trust_p, self._attitude_consts)
+
+    def settle_stationary(self, day: int, hall_fear_logit: np.ndarray, hall_sat: np.ndarray,
+                          hall_tl: np.ndarray, hall_tp: np.ndarray,
+                          rng: np.random.Generator) -> None:
+        """Replace the occupied slots' households by a draw from the stationary population
+        (the end of the unreported spin-up, :meth:`tranqsim.model.EstateModel._spin_up`).
+
+        Why: the households present on a given day are not a sample of newcomers. Each tenant
+        stays an exponential time with rate ``h(x) = (move_base + move_insecurity * [fear >
+        0.5] + move_dissatisfaction * (1 - satisfaction)) * mob_factor(means)``, so among the
+        tenants present a kind ``x`` is over-represented in proportion to its mean stay: the
+        stationary density is ``g(x) / h(x)`` (renewal theory: length-biased sampling), with
+        ``g`` the newcomers' density. Starting every run from newcomers' composition (as the
+        model did) made the stock lose its fearful households for decades (those feeling
+        insecure leave 3x faster): the mean fear sensitivity fell by 0.4 s.d. over 20 years and
+        the priority estate's insecurity from 28 % to 20 %, while the deprived share rose from
+        the context's 0.5 toward the newcomers' 0.6 and beyond.
+
+        How: for each occupied slot, ``candidates`` newcomers are drawn from the newcomers'
+        distribution (as :meth:`_move_in` draws them); each is weighted by ``1 / h(x)``, its
+        fear and satisfaction at their equilibrium targets in the slot's hall (today's
+        ``hall_fear_logit``, the slot's victimisation in the last 12 months, ``hall_sat``); one
+        is kept (importance resampling). Its time in the dwelling is drawn from the same
+        renewal process (exponential with rate ``h(x)``: the backward recurrence time), and
+        fear, satisfaction and trust start at their equilibrium targets."""
+        occ = np.flatnonzero(self.occupied)
+        if occ.size == 0:
+            return
+        p, K = self.p, int(p_candidates(self.p))
+        ndep, disr, _tl0, _tp0, sd, toff_sd = self._newcomer_consts
+        m = occ.size
+        # uniforms for every slot, occupied or not, so that slot i gets the same ones in any
+        # scenario of the seed (common random numbers: two strategies differ only where their
+        # levers changed the weights or the occupancy)
+        u = rng.random((self.n, K, 5))[occ]
+        u_pick, u_stay = rng.random(self.n)[occ], rng.random(self.n)[occ]
+        dep = u[..., 0] < ndep
+        means = np.where(dep, betaincinv(2.0, 5.0, u[..., 1]), betaincinv(4.0, 3.0, u[..., 1]))
+        z = ndtri(np.clip(u[..., 2:4], 1e-9, 1 - 1e-9))
+        sens, toff = sd * z[..., 0], toff_sd * z[..., 1]
+        disruptive = u[..., 4] < disr
+        h = self.hall[occ][:, None]
+        vict = (day - self.last_victim[occ] < 365)[:, None]
+        fear = 1 / (1 + np.exp(-(hall_fear_logit[h] + sens + p.fear_victimisation * vict)))
+        sat = 1 / (1 + np.exp(-(hall_sat[h] - p.sat_fear * (fear - 0.3))))
+        mob = (0.7 + 0.6 * means) / 365
+        hz = (p.move_base + p.move_insecurity * (fear > 0.5) + p.move_dissatisfaction * (1 - sat)) * mob
+        w = 1 / hz
+        cum = np.cumsum(w, axis=1)
+        pick = np.minimum((cum < u_pick[:, None] * cum[:, -1:]).sum(1), K - 1)
+        rows = np.arange(m)
+        self.deprived[occ] = dep[rows, pick]
+        self.means[occ] = means[rows, pick]
+        self.sensitivity[occ] = sens[rows, pick]
+        self.trust_offset[occ] = toff[rows, pick]
+        self.disruptive[occ] = disruptive[rows, pick]
+        self.mob_factor[occ] = mob[rows, pick]
+        self.fear[occ] = fear[rows, pick]
+        self.satisfaction[occ] = sat[rows, pick]
+        hh = self.hall[occ]
+        self.trust_landlord[occ] = 1 / (1 + np.exp(-(hall_tl[hh] + self.trust_offset[occ])))
+        self.trust_police[occ] = 1 / (1 + np.exp(-(hall_tp[hh] + self.trust_offset[occ])))
+        # the time already spent in the dwelling (backward recurrence time of the renewal)
+        stay = -np.log1p(-u_stay) / hz[rows, pick]  # exponential, by inversion
+        self.move_in[occ] = day - np.floor(stay).astype(np.int64)
+        self.complaint_day[occ] = NEVER
+        self.hazard = None
 
     def victimise(self, day: int, dwellings: np.ndarray, hall_fear_logit: np.ndarray) -> None:
         """Victims' fear jumps to its victimised level at once (victimisation drives fear)."""
@@ -223,7 +296,7 @@ def _attitudes(day, weekly, hall, last_victim, sensitivity, trust_offset, fear, 
                consts):  # pragma: no cover - compiled
     # slot by slot, the bulk version's elementwise operations in its order (sigmoid(x) =
     # 1 / (1 + exp(-x))); the weekly updates read today's updated fear, as it did
-    fear_victimisation, fear_adjust_rate, r = consts
+    fear_victimisation, fear_adjust_rate, r, sat_fear = consts
     for i in range(hall.size):
         h = hall[i]
         vict = 1.0 if day - last_victim[i] < 365 else 0.0  # the bool as the float it multiplied
@@ -231,7 +304,7 @@ def _attitudes(day, weekly, hall, last_victim, sensitivity, trust_offset, fear, 
         f = fear[i] + fear_adjust_rate * (1.0 / (1.0 + np.exp(-logit)) - fear[i])
         fear[i] = f
         if weekly:
-            x = hall_sat[h] - 1.5 * (f - 0.3)
+            x = hall_sat[h] - sat_fear * (f - 0.3)
             satisfaction[i] += r * (1.0 / (1.0 + np.exp(-x)) - satisfaction[i])
             x = hall_tl[h] + trust_offset[i]
             trust_landlord[i] += r * (1.0 / (1.0 + np.exp(-x)) - trust_landlord[i])
@@ -343,14 +416,15 @@ def _settle(idx, k, day, next_id, tenant_u, means_new, z, consts, occupied, depr
     # its attributes means_new[j], z[:, j] (standard normal quantiles); float64 comparisons of
     # the uniforms, as numpy made them (a float64 array against a Python float), and float64
     # products, as numpy's
-    newcomer_deprivation, disruptive_share, trust_landlord0, trust_police0, sensitivity_sd = consts
+    (newcomer_deprivation, disruptive_share, trust_landlord0, trust_police0, sensitivity_sd,
+     trust_offset_sd) = consts
     for j in range(idx.size):
         i, kj = idx[j], k[j]
         occupied[i] = True
         deprived[i] = tenant_u[i, kj, 0] < newcomer_deprivation
         means[i] = means_new[j]
         sensitivity[i] = sensitivity_sd * z[0, j]
-        trust_offset[i] = 0.4 * z[1, j]
+        trust_offset[i] = trust_offset_sd * z[1, j]
         disruptive[i] = tenant_u[i, kj, 4] < disruptive_share
         household_id[i] = next_id + j
         mob_factor[i] = (0.7 + 0.6 * means[i]) / 365

@@ -4,7 +4,7 @@ The summary is measured over the last 12 months of the run (or the whole run if 
 as a survey or a landlord's annual report would. The *tranquillity index* (0-100) is a
 documented composite, higher is better::
 
-    TI = 100 * (0.30 * (1 - insecurity_share)
+    TI = 100 * (0.30 * (1 - insecurity_share)          # weights and references: parameters ti_*
               + 0.20 * (1 - min(1, victimisation_rate / 0.30))
               + 0.20 * 1 / (1 + incidents_per_1000_dwellings / 1000)
               + 0.15 * (1 - disorder_index)
@@ -40,10 +40,19 @@ _SAT, _TL, _TP = COL["satisfaction_mean"], COL["trust_landlord_mean"], COL["trus
 
 
 def tranquillity_index(insecurity: float, victimisation: float, incidents_per_1000: float,
-                       disorder: float, trust_landlord: float, trust_police: float) -> float:
-    return 100 * (0.30 * (1 - insecurity) + 0.20 * (1 - min(1.0, victimisation / 0.30))
-                  + 0.20 / (1 + incidents_per_1000 / 1000) + 0.15 * (1 - disorder)
-                  + 0.15 * (trust_landlord + trust_police) / 2)
+                       disorder: float, trust_landlord: float, trust_police: float,
+                       p=None) -> float:
+    """The index of the module docstring; its weights and references are parameters
+    (``ti_*``, a convention: :mod:`tranqsim.params`), read from ``p`` (default: the table)."""
+    if p is None:
+        from tranqsim.params import Parameters  # noqa: PLC0415
+
+        p = Parameters()
+    return 100 * (p.ti_weight_insecurity * (1 - insecurity)
+                  + p.ti_weight_victimisation * (1 - min(1.0, victimisation / p.ti_victimisation_ref))
+                  + p.ti_weight_incidents / (1 + incidents_per_1000 / p.ti_incidents_ref)
+                  + p.ti_weight_disorder * (1 - disorder)
+                  + p.ti_weight_trust * (trust_landlord + trust_police) / 2)
 
 
 class Recorder:
@@ -298,5 +307,5 @@ def summary(s: EstateState) -> dict:
     }
     out["tranquillity_index"] = tranquillity_index(
         out["insecurity_share"], out["victimisation_rate"], out["incidents_per_1000_dwellings"],
-        out["disorder_index"], out["trust_landlord_mean"], out["trust_police_mean"])
+        out["disorder_index"], out["trust_landlord_mean"], out["trust_police_mean"], s.p)
     return out

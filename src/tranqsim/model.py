@@ -49,6 +49,25 @@ def _part(cls, ns: SimpleNamespace):
     return cls(**{f.name: getattr(ns, f.name) for f in fields(cls) if hasattr(ns, f.name)})
 
 
+def _complete_victim_memory(hh: Households, days: int, n_halls: int, rng: np.random.Generator) -> None:
+    """After a spin-up of ``days`` < 365 days, the 12-month victimisation memory holds only
+    ``days`` days: each household not victimised during the spin-up is marked victimised at
+    a uniform day of the missing part of the year, with the probability its hall's spin-up
+    rate (shrunk toward the estate's, 20 households' weight) gives over that part."""
+    if days >= 365:
+        return
+    occ = hh.occupied
+    hit = occ & (hh.last_victim >= -days)
+    n_occ = np.bincount(hh.hall, weights=occ, minlength=n_halls)
+    n_hit = np.bincount(hh.hall, weights=hit, minlength=n_halls)
+    r_est = hit.sum() / max(occ.sum(), 1)
+    r = (n_hit + 20 * r_est) / (n_occ + 20)  # per household, over the spin-up
+    q = 1 - (1 - np.minimum(r, 0.999)) ** ((365 - days) / days)
+    u, when = rng.random(hh.n), rng.integers(days + 1, 365, hh.n)  # one each per slot (CRN)
+    new = occ & ~hit & (u < q[hh.hall])
+    hh.last_victim[new] = -when[new]
+
+
 class EstateModel(mesa.Model):
     """A social-housing estate under a tranquillity strategy. Build from a validated Scenario.
 
@@ -67,6 +86,43 @@ class EstateModel(mesa.Model):
         self.state = self._build(scenario, streams, keys)
         for lev in self.state.in_force.levers:
             lev.setup(self.state)
+        self._spin_up(int(round(self.state.p.spinup_days)))
+
+    def _spin_up(self, days: int) -> None:
+        """Bring the estate to its stationary state before day 0 (ODD section 5): ``days``
+        unreported days under the scenario's day-0 levers, then the households drawn from the
+        stationary population (:meth:`Households.settle_stationary`).
+
+        The spin-up runs the day's stages on the days ``-days .. -1``: the fast variables --
+        disorder (settles in ~30 days), the incident memory, hall status, reassurance and
+        community-policing memories (30-60 days), groups and dealing points -- reach their
+        level under the day-0 levers; lever windows keep their meaning (they start on the
+        first reported day, day 0), nothing is recorded (series, costs, event log). The
+        victimisation memory (12 months) is completed from the spin-up's own rate by hall.
+        Then the slow variable, the households' composition (who stays: turnover selects
+        against the fearful, the dissatisfied and those with means), is drawn from its
+        stationary distribution, with fear, satisfaction and trust at their equilibrium.
+        ``days = 0``: no spin-up (the raw initial state of the context file)."""
+        if days <= 0:
+            return
+        from tranqsim.levers.in_force import apply_levers  # noqa: PLC0415 (import cycle)
+
+        s = self.state
+        apply_levers(s, 0)
+        for d in range(-days, 0):
+            self.day = d
+            for stage in DAY_STAGES:
+                if stage.name not in ("levers", "observation"):
+                    stage.run(s, d)
+        self.day = 0
+        hh, hs, rng = s.households, s.halls, s.streams["steady_state"]
+        _complete_victim_memory(hh, days, s.static.n_halls, rng)
+        hh.settle_stationary(0, hs.hall_fear_logit, hs.hall_sat, hs.hall_tl, hs.hall_tp, rng)
+        # the composition's deprived share is the one deprivation-driven offending refers to
+        st = s.static
+        st.initial_deprived = np.count_nonzero(hh.deprived & hh.occupied) / max(hh.occupied.sum(), 1)
+        s.output.events.clear()
+        s.output.lever_changes.clear()
 
     def _build(self, scenario: Scenario, streams: Streams, keys: dict) -> EstateState:
         """The state at day 0 (the levers' effects are applied by the day's first stage).

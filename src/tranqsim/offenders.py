@@ -71,6 +71,15 @@ class YouthGroup(CellAgent):
             p = s.p
             bonus = (p.group_choice_beta * p.group_home_bonus) * np.array(
                 [cls.territory(s, g) for g in groups])
+            # a group ranges over its part of the estate, not the whole of it: hangouts
+            # farther than ``group_range`` cells from its home are out of its choice (without
+            # this, a softmax over every hangout of the estate diluted the territory with
+            # estate size: at 10,000 dwellings groups left their territory every night)
+            lay, cand = s.static.layout, s.static.hangout_places
+            homes = np.array([g.home for g in groups])
+            far = np.hypot(lay.x[cand][None, :] - lay.x[homes][:, None],
+                           lay.y[cand][None, :] - lay.y[homes][:, None]) > p.group_range
+            bonus = bonus - 1e3 * far
             s.offenders.group_home_util = cached = (list(groups), (bonus, bonus != 0))
         return cached[1]
 

@@ -33,6 +33,92 @@ class Param:
 _A = "assumption; order of magnitude, to be calibrated (issue 4)"
 
 _TABLE: tuple[Param, ...] = (
+    # --- steady: the stationary initial state (ODD 5), residents' targets, the index's weights ---
+    Param("spinup_days", 120, "days", "initialisation",
+          "unreported spin-up under the day-0 levers: disorder settles in ~30 days, fear in ~90, "
+          "the reassurance and community memories in 30-60 (measured on priority_estate)",
+          0, 365, "assumption; long enough for the fast variables, cheap enough for sweeps (about "
+                  "+0.1 s a run on priority_estate, +2-3 % of a 3-year run: the run that follows "
+                  "is a little faster from the settled state); 0 runs from the context file's "
+                  "raw initial state"),
+    Param("group_range", 8.0, "cells", "youth",
+          "a group's hangouts lie within this distance of its home (scale invariance: the choice "
+          "does not grow with the estate); youth groups keep to their own part of an estate "
+          "(Mohammed 2011)", 2, 40, "assumption; about a small estate's width (16-19 cells at "
+                                   "1,500 dwellings), so that estate's behaviour hardly changes"),
+    # residents' satisfaction and trust targets (log-odds; residents.py, _halls_day), each
+    # coefficient was a constant in the code: now a parameter, an assumption with a range
+    Param("sat_base", 1.2, "log-odds", "residents", "satisfaction with the landlord at no disorder, "
+          "responsiveness 0.5, no coverage", -3, 4, _A),
+    Param("sat_disorder", 3.0, "log-odds per unit disorder", "residents",
+          "visible disorder is residents' first complaint (USH satisfaction surveys)", 0, 6, _A),
+    Param("sat_responsiveness", 2.0, "log-odds per unit responsiveness", "residents",
+          "reports followed up raise satisfaction (procedural justice)", 0, 4, _A),
+    Param("sat_coverage", 0.8, "log-odds at full caretaker coverage", "residents",
+          "a caretaker in the building: the most valued service (USH surveys)", 0, 2, _A),
+    Param("sat_participation", 0.3, "log-odds per unit participation", "residents", "", 0, 1, _A),
+    Param("sat_incidents", 0.1, "log-odds per incident/month at the hall", "residents", "", 0, 0.5, _A),
+    Param("sat_dispute", 0.3, "log-odds with dispute mediation", "residents", "", 0, 1, _A),
+    Param("sat_fear", 1.5, "log-odds per unit of a household's fear above 0.3", "residents",
+          "those who feel insecure are less satisfied with their dwelling", 0, 3, _A),
+    Param("trust_l_responsiveness", 2.0, "log-odds per unit responsiveness", "residents",
+          "trust in the landlord follows its responses to reports", 0, 4, _A),
+    Param("trust_l_coverage", 0.8, "log-odds per unit caretaker coverage (around 0.7)", "residents",
+          "", 0, 2, _A),
+    Param("trust_l_reassurance", 0.6, "log-odds per unit trusted presence (around 0.5)", "residents",
+          "", 0, 2, _A),
+    Param("trust_l_participation", 0.4, "log-odds per unit participation", "residents", "", 0, 1, _A),
+    Param("trust_l_disorder", 1.5, "log-odds per unit disorder (around 0.1)", "residents", "", 0, 3, _A),
+    Param("trust_p_responsiveness", 1.5, "log-odds per unit police responsiveness (around 0.4)",
+          "residents", "response to calls drives confidence in the police", 0, 3, _A),
+    Param("trust_p_dealing", 0.8, "log-odds with a dealing point in the hall", "residents",
+          "open dealing left in place reads as police indifference", 0, 2, _A),
+    Param("community_trust_gain", 0.5, "log-odds of trust in police at full exposure to a community "
+          "crew", "residents", "Gill et al. 2014 (J. Exp. Criminol. 10:399): community policing "
+          "raises satisfaction and legitimacy, with limited effects on crime and fear (E6: trust "
+          "up by clearly more, relatively, than incidents fall)", 0, 1.5,
+          "assumption; measured: +18 % relative trust in police with random patrols in "
+          "community style (E6 band 2-25 %)"),
+    Param("community_contact_ref", 0.05, "community-crew visits a day at a hall (60-day mean)",
+          "residents", "full exposure: a hall visited by the community crew about every three weeks; "
+          "a random patrol of the status quo gives ~0.03", 0.005, 0.5, _A),
+    Param("ce_participation", 0.3, "relative collective efficacy per unit participation",
+          "residents", "participation strengthens informal control (Sampson et al. 1997)", 0, 1, _A),
+    Param("reassurance_guard", 0.3, "trusted presence per guard visit (night)", "residents",
+          "guards reassure less than resident-facing staff (wardens evaluation, ODPM 2004)", 0, 1, _A),
+    Param("reassurance_police_community", 0.5, "trusted presence per police visit, community style",
+          "residents", "reassurance policing (Innes 2004)", 0, 1, _A),
+    Param("reassurance_police_standard", 0.25, "trusted presence per police visit, standard style",
+          "residents", "", 0, 1, _A),
+    Param("reassurance_police_order", 0.1, "trusted presence per police visit, order-maintenance style",
+          "residents", "", 0, 1, _A),
+    Param("trust_offset_sd", 0.4, "log-odds s.d. between households", "residents",
+          "spread of trust between households of one hall", 0, 1.5, _A),
+    Param("stability_years", 3.0, "years", "residents", "tenure after which a household counts as "
+          "settled in residential stability (collective efficacy rises with tenure, Sampson et al. "
+          "1997)", 1, 10, _A),
+    Param("reassurance_memory_days", 30, "days", "residents", "memory of trusted presence (EMA "
+          "window of the reassurance residents feel)", 5, 180, _A),
+    Param("police_memory_days", 60, "days", "residents", "memory of community-style and "
+          "heavy-handed police contact (EMA windows of exposure)", 10, 365, _A),
+    Param("ce_max", 1.3, "collective efficacy", "residents", "ceiling of collective efficacy with "
+          "participation and community policing", 1, 2, _A),
+    Param("near_disorder_weight", 0.4, "share", "residents", "weight of the neighbouring places' "
+          "disorder in the disorder residents of a hall see (the rest: the hall itself)", 0, 1, _A),
+    # the tranquillity index's weights (metrics.tranquillity_index): a convention, not a finding
+    Param("ti_weight_insecurity", 0.30, "weight", "index", "residents' security first (the landlord's "
+          "duty of jouissance paisible)", 0, 1, "convention; comparisons should also read the components"),
+    Param("ti_weight_victimisation", 0.20, "weight", "index", "", 0, 1, "convention"),
+    Param("ti_weight_incidents", 0.20, "weight", "index", "", 0, 1, "convention"),
+    Param("ti_weight_disorder", 0.15, "weight", "index", "", 0, 1, "convention"),
+    Param("ti_weight_trust", 0.15, "weight", "index", "", 0, 1, "convention"),
+    Param("ti_victimisation_ref", 0.30, "share victimised in 12 months scoring 0", "index",
+          "about twice the priority estates' rate (C2)", 0.05, 1, "convention"),
+    Param("ti_incidents_ref", 1000, "incidents per 1000 dwellings halving the incident score",
+          "index", "", 100, 10000, "convention"),
+    Param("steady_candidates", 8, "newcomers per slot", "initialisation",
+          "importance resampling of the stationary composition (g(x)/h(x), renewal theory)",
+          1, 64, "numerical: more candidates, a closer draw of the length-biased composition"),
     # --- incident generation (routine activity: offender x target x absent guardian) ---
     Param("rate_degradation", 250, "incidents/1000 dwellings/yr", "incidents",
           "landlord incident logs, order of magnitude for a priority estate", 0, 5000, _A),
@@ -178,16 +264,25 @@ _TABLE: tuple[Param, ...] = (
           "GPIS: about 230 agents for some 77,000 dwellings, night patrols in pairs", 50, 5000, _A),
     # --- residents: fear, satisfaction, trust, reporting ---
     Param("fear_base", -0.8, "log-odds", "residents", "calibrated on C1 (ONZUS 2014)", -10, 10, _A),
-    Param("fear_disorder", 3.0, "log-odds per unit disorder", "residents",
-          "fear driven by visible disorder (Skogan 1990)", 0, 10, _A),
+    Param("fear_disorder", 0.5, "log-odds per unit disorder", "residents",
+          "fear driven by visible disorder (Skogan 1990)", 0, 10,
+          "assumption; bounded by E8 (was 3.0: the disorder left by removing the caretakers, "
+          "+0.04, then moved fear as much as the whole gap between calm and priority estates, "
+          "against the wardens' evidence, fear -10 % relative for crime -28 %)"),
     Param("fear_incidents", 0.9, "log-odds per log(1+incidents/month nearby)", "residents",
           "", 0, 10, _A),
-    Param("fear_victimisation", 1.6, "log-odds when victimised in last 12 months", "residents",
-          "victimisation is the strongest driver of fear (CVS surveys)", 0, 10, _A),
+    Param("fear_victimisation", 3.0, "log-odds when victimised in last 12 months", "residents",
+          "victimisation is the strongest driver of fear (CVS surveys)", 0, 10,
+          "assumption; with fear_disorder bounded by E8, the C1 gap between calm (7 % victimised) "
+          "and priority estates (15 %) rests on victimisation and incidents (was 1.6)"),
     Param("fear_dealing", 1.2, "log-odds with a dealing point in one's hall", "residents",
           "", 0, 10, _A),
-    Param("fear_reassurance", 1.0, "log-odds per unit visible trusted presence", "residents",
-          "visible trusted presence reassures (reassurance policing, Innes 2004)", 0, 10, _A),
+    Param("fear_reassurance", 0.05, "log-odds per unit visible trusted presence", "residents",
+          "visible trusted presence reassures (reassurance policing, Innes 2004); bounded by the "
+          "wardens' evaluation (ODPM/NRU 2004: fear of crime -10 % relative; E8: removing the "
+          "caretakers raises insecurity by at most ~15 % relative, of which ~8 % comes through "
+          "incidents and disorder)", 0, 0.5,
+          "assumption within E8's bound (was 1.0: removing caretakers raised insecurity by 81 %)"),
     Param("fear_sensitivity_sd", 1.0, "log-odds s.d. between households", "residents",
           "spread of fear between households of one hall: sets how much the share feeling insecure "
           "responds to an estate's conditions; calibrated on the priority / calm gap of C1 (ONZUS 2014)",
@@ -408,6 +503,8 @@ def _calibrated(table: tuple[Param, ...]) -> dict[str, Param]:
                 f"{entry['accepted']} of {entry['candidates']} candidates accepted on "
                 f"{', '.join(entry['patterns'])}{_confirmed(entry)}; prior [{entry['prior'][0]:g}, {entry['prior'][1]:g}], "
                 f"first guess {PRIOR[name]:g})")
+        if "adjusted" in entry:  # a value re-set by hand after the ABC run, with its reason
+            prov = f"{prov}; ABC value {entry['abc_value']:g}, {entry['adjusted']}"
         out[name] = replace(p, value=entry["value"], source=f"{prov}; {p.source}" if p.source else prov,
                             note="calibrated")
     return out

@@ -25,12 +25,20 @@ from tranqsim.jit import njit
 from tranqsim.state import EstateState
 from tranqsim.vocabulary import HallStatus
 
-# how much a police visit reassures residents, by style
-POLICE_STYLE_REASSURANCE = {"community": 0.5, "standard": 0.25, "order_maintenance": 0.1}
+# how much a police visit reassures residents, by style: the parameter holding it
+POLICE_STYLE_REASSURANCE = {"community": "reassurance_police_community",
+                            "standard": "reassurance_police_standard",
+                            "order_maintenance": "reassurance_police_order"}
 # the parameters _halls_day reads, as a tuple of floats, once per (read-only) Parameters
 _HALL_PARAMS = ("community_ce_gain", "fear_base", "fear_disorder", "fear_incidents", "fear_dealing",
                 "fear_reassurance", "order_maintenance_trust_loss", "status_yellow", "status_orange",
-                "status_red")
+                "status_red", "ce_participation", "reassurance_guard", "community_contact_ref",
+                "community_trust_gain", "sat_base", "sat_disorder", "sat_responsiveness",
+                "sat_coverage", "sat_participation", "sat_incidents", "trust_l_responsiveness",
+                "trust_l_coverage", "trust_l_reassurance", "trust_l_participation",
+                "trust_l_disorder", "trust_p_responsiveness", "trust_p_dealing",
+                "stability_years", "reassurance_memory_days", "police_memory_days",
+                "ce_max", "near_disorder_weight")
 _hall_consts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -59,9 +67,9 @@ def update_residents(s: EstateState, d, med, pol, guard, style) -> None:
     _halls_day(
         d, weekly, targets, hh.hall, hh.occupied, hh.fear, hh.move_in, st.layout.dwellings_per_hall,
         halls, float(part), consts, s.today.nbr, places.disorder, places.recent, places.dealing,
-        pol, med, guard, s.in_force.caretaker_cov, POLICE_STYLE_REASSURANCE[style],
+        pol, med, guard, s.in_force.caretaker_cov, float(getattr(p, POLICE_STYLE_REASSURANCE[style])),
         style == "community", style == "order_maintenance", places.raids, s.in_force.cov_halls,
-        hs.resp_landlord, hs.resp_police, 0.3 * mods.dispute_mediation, float(st.trust_l0),
+        hs.resp_landlord, hs.resp_police, p.sat_dispute * mods.dispute_mediation, float(st.trust_l0),
         float(st.trust_p0), places.status_score,
         # written:
         places.fear, hs.hall_occ, hs.stab_h, hs.ce, hs.hall_reassure, hs.hall_community,
@@ -101,7 +109,11 @@ def _halls_day(d, weekly, targets, hall, occ, fear, move_in, dwellings_per_hall,
     # (slots are sorted by hall) the running sums stay in registers: the same additions in the
     # same order, without a store and reload between each.
     (community_ce_gain, fear_base, fear_disorder, fear_incidents, fear_dealing, fear_reassurance,
-     om_trust_loss, status_yellow, status_orange, status_red) = consts
+     om_trust_loss, status_yellow, status_orange, status_red, ce_participation, reassurance_guard,
+     contact_ref, community_trust_gain, sat_base, sat_disorder, sat_resp, sat_cov, sat_part,
+     sat_incidents, tl_resp, tl_cov, tl_reassure, tl_part, tl_disorder, tp_resp,
+     tp_dealing, stability_years, reassure_days, police_days, ce_max, near_w) = consts
+    stability_days = stability_years * 365
     H, n = halls.size, hall.size
     n_occ = np.zeros(H, np.int64)
     fear_sum = np.zeros(H)
@@ -115,10 +127,10 @@ def _halls_day(d, weekly, targets, hall, occ, fear, move_in, dwellings_per_hall,
             c += occ[i]
             f += fear[i] * o
             if weekly:
-                s += _fmin(1.0, (d - move_in[i]) / (3 * 365)) * o
+                s += _fmin(1.0, (d - move_in[i]) / stability_days) * o
             i += 1
         n_occ[h], fear_sum[h], stab_sum[h] = c, f, s
-    ce_base = 1 + 0.3 * part
+    ce_base = 1 + ce_participation * part
     for j in range(H):
         pl = halls[j]
         cnt = np.float64(n_occ[j])
@@ -130,38 +142,43 @@ def _halls_day(d, weekly, targets, hall, occ, fear, move_in, dwellings_per_hall,
             stab_h[j] = stab_sum[j] / denom
         # community policing works through residents (problem-solving with them, Braga et al.
         # 2015): like participation, a community crew's regular presence strengthens informal
-        # control
+        # control -- a little (Gill et al. 2014: limited effects on crime). Exposure: the
+        # hall's recent community-crew visits a day over the rate counted as full exposure
+        exposure = _fmin(hall_community[j] / contact_ref, 1.0)
         c = hall_occ[j] * (1 - fear_h) * (0.5 + 0.5 * stab_h[j]) * (
-            ce_base + community_ce_gain * _fmin(hall_community[j], 1.0))
-        ce[j] = _fmin(_fmax(c, 0.0), 1.3)
+            ce_base + community_ce_gain * exposure)
+        ce[j] = _fmin(_fmax(c, 0.0), ce_max)
         # neighbourhood means, from this morning's product
-        dis_h = 0.6 * disorder[pl] + 0.4 * nbr[pl, 0]
+        dis_h = (1 - near_w) * disorder[pl] + near_w * nbr[pl, 0]
         inc_month = 30 * (recent[pl] + 4 * nbr[pl, 3])  # own + about half the neighbours
         deal_h = _fmin(dealing[pl] + 4 * nbr[pl, 4], 1.5)
         pol_h = pol[0, pl] + pol[1, pl] + pol[2, pl]  # as pol[:, halls].sum(0) adds
-        presence = caretaker_cov[pl] + med[EVENING, pl] + 0.3 * guard[NIGHT, pl] + \
+        presence = caretaker_cov[pl] + med[EVENING, pl] + reassurance_guard * guard[NIGHT, pl] + \
             style_reassurance * pol_h
-        hall_reassure[j] += (presence - hall_reassure[j]) / 30
+        hall_reassure[j] += (presence - hall_reassure[j]) / reassure_days
         reassure = _fmin(hall_reassure[j], 1.0)
         if community:
-            hall_community[j] += (pol_h - hall_community[j]) / 60
+            hall_community[j] += (pol_h - hall_community[j]) / police_days
         else:
-            hall_community[j] -= hall_community[j] / 60
+            hall_community[j] -= hall_community[j] / police_days
         heavy = pol_h * (1.0 if order_maintenance else 0.0) + raids[pl]
-        hall_heavy[j] += (heavy - hall_heavy[j]) / 60
+        hall_heavy[j] += (heavy - hall_heavy[j]) / police_days
         fear_logit[j] = (fear_base + fear_disorder * dis_h + fear_incidents * np.log1p(inc_month)
                          + fear_dealing * deal_h - fear_reassurance * reassure)
         if targets:
             # targets (log-odds) around the territory's history (its initial trust), moved by
             # what residents see: responsiveness, presence, participation, disorder,
             # heavy-handedness. Satisfaction and trust move slowly: reassessed weekly.
-            hall_sat[j] = 1.2 - 3 * dis_h + 2 * (resp_landlord[j] - 0.5) + 0.8 * cov[j] \
-                + 0.3 * part - 0.1 * 30 * recent[pl] + dispute_term
-            hall_tl[j] = trust_l0 + 2 * (resp_landlord[j] - 0.5) + 0.8 * (cov[j] - 0.7) \
-                + 0.6 * (reassure - 0.5) + 0.4 * part - 1.5 * (dis_h - 0.1)
-            hall_tp[j] = trust_p0 + 1.5 * (resp_police[j] - 0.4) \
-                + 0.6 * _fmin(hall_community[j], 1.0) - om_trust_loss * _fmin(hall_heavy[j], 1.0) \
-                - 0.8 * _fmin(deal_h, 1.0)
+            # (each coefficient a parameter: sat_*, trust_l_*, trust_p_*). Community policing
+            # acts on trust in the police mainly (Gill et al. 2014: legitimacy and
+            # satisfaction, not crime): community_trust_gain at full exposure
+            hall_sat[j] = sat_base - sat_disorder * dis_h + sat_resp * (resp_landlord[j] - 0.5) \
+                + sat_cov * cov[j] + sat_part * part - sat_incidents * 30 * recent[pl] + dispute_term
+            hall_tl[j] = trust_l0 + tl_resp * (resp_landlord[j] - 0.5) + tl_cov * (cov[j] - 0.7) \
+                + tl_reassure * (reassure - 0.5) + tl_part * part - tl_disorder * (dis_h - 0.1)
+            hall_tp[j] = trust_p0 + tp_resp * (resp_police[j] - 0.4) \
+                + community_trust_gain * exposure - om_trust_loss * _fmin(hall_heavy[j], 1.0) \
+                - tp_dealing * _fmin(deal_h, 1.0)
             trust_l[j] = 1.0 / (1.0 + np.exp(-hall_tl[j]))  # what reporting uses
             trust_p[j] = 1.0 / (1.0 + np.exp(-hall_tp[j]))
         # hall status (Nantes grading): severity-weighted incidents per month, dealing points
