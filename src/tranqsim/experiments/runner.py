@@ -140,8 +140,9 @@ def _scenario(point: dict, years: float, seed: int):
             data[section].update(fields)
         context = Context.model_validate(data)
     kw = {"organisation": organisation} if organisation else {}
-    return load_scenario(context=context, strategy=point["strategy"], years=years, seed=seed,
-                         levers=levers or None, parameters=params or None, **kw)
+    # a variant (experiments.spec.Variant) runs its base strategy with its lever changes
+    return load_scenario(context=context, strategy=point.get("variant_of", point["strategy"]), years=years,
+                         seed=seed, levers=levers or None, parameters=params or None, **kw)
 
 
 def _failure(job: dict, message: str, tb: str = "") -> dict:
