@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from tranqsim.loading import ScenarioError
-from tranqsim.optimise import space
-from tranqsim.optimise.search import Problem, SearchReport, mix_of, pareto, recommend, resolve, search, trials_table
+from tranqsim.optimise import search, space
+from tranqsim.optimise.search import Problem, SearchReport, mix_of, pareto, recommend, resolve, trials_table
 
 
 @dataclass
@@ -69,7 +69,7 @@ def run(context: str, budget: str | float, out: str | Path, trials: int = 100, e
     problem = resolve(Problem(context=context, budget=round(value, 4), years=years, seeds=seeds, seed=seed,
                               ensemble=ensemble, levers=levers, robust=robust, sampler=sampler,
                               benchmark=benchmark or named))
-    rep = search(problem, out, trials, executor, progress=progress, stop_after=stop_after)
+    rep = search.search(problem, out, trials, executor, progress=progress, stop_after=stop_after)
     return write_outputs(problem, Path(out), rep, executor)
 
 

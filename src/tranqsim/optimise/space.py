@@ -62,6 +62,7 @@ DOSES: tuple[Dose, ...] = (
 )
 BY_NAME = {d.name: d for d in DOSES}
 LEVERS = tuple(dict.fromkeys(d.lever for d in DOSES))
+MONTH = 365 / 12  # days
 #: the public partners' levers (their cost is public, the landlord does not decide them alone)
 PUBLIC = ("police", "zsp", "gltd")
 
@@ -124,7 +125,7 @@ def lever_configs(mix: dict) -> tuple[dict[str, dict], str]:
     if g("zsp"):
         start = int(g("zsp_start", 365))
         levers["zsp"] = {"extra_crews": round(g("zsp_crews", 2.0), 2), "start": start,
-                         "end": start + 30 * int(g("zsp_months", 12)), "zone": "hot_spot", "radius": 5}
+                         "end": start + round(int(g("zsp_months", 12)) * MONTH), "zone": "hot_spot", "radius": 5}
     if g("information_sharing"):
         levers["information_sharing"] = {}
     if g("gltd"):
@@ -149,7 +150,8 @@ def _n(x: float, lang: str, digits: int = 1) -> str:
 
 
 def _month(day: int) -> int:
-    return day // 30 + 1
+    """The month (1-based) a day falls in."""
+    return int(day / MONTH) + 1
 
 
 def describe(mix: dict, lang: str = "en") -> list[str]:
