@@ -221,7 +221,23 @@ def test_compare_cli_helper_reads_a_sweep(swept, tmp_path):
     r = subprocess.run([str(exe), "compare", str(swept), "--baseline", "proximity_management",
                         "--out", str(tmp_path)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    table, _ = uncertainty.from_sweep(swept, "proximity_management")
-    paths = uncertainty.save(table, tmp_path)
-    assert all(p.exists() for p in paths)
+    md = uncertainty.compare_section(swept, "proximity_management", ["tranquillity_index", "days"], tmp_path)
+    assert (tmp_path / "uncertainty.csv").exists() and (tmp_path / "uncertainty.md").exists()
+    assert "no probabilities for days" in md and "Which parameters flip the ranking" in md
     assert set(PARAMS) >= set(RANGES)
+
+
+def test_a_parameter_that_decides_the_winner_is_found_with_its_threshold():
+    """Five sets; B wins where g_police > 0.6, A elsewhere; fear_base says nothing."""
+    rows = []
+    for i, (g, f) in enumerate([(0.2, -1.0), (0.4, -2.0), (0.5, -1.5), (0.7, -1.2), (0.9, -1.8)]):
+        for k in range(2):
+            for s, v in (("A", 50.0), ("B", 49.0 if g < 0.6 else 51.0)):
+                rows.append({"context": "c", "strategy": s, "parameter_set": f"p{i}", "replicate": k,
+                             "parameters.g_police": g, "parameters.fear_base": f, "tranquillity_index": v})
+    flips = uncertainty.ranking_flips(pd.DataFrame(rows))
+    top = flips.iloc[0]
+    assert top["parameter"] == "g_police" and top["threshold"] == pytest.approx(0.6)
+    assert (top["below_best"], top["above_best"]) == ("A", "B") and top["explained"] == 1.0
+    fear = flips[flips["parameter"] == "fear_base"]
+    assert fear.empty or fear["explained"].iloc[0] < 1.0

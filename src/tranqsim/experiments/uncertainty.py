@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from tranqsim.ensemble import CENTRAL, NO_ENSEMBLE
+from tranqsim.loading import ScenarioError
 
 HIGHER_IS_BETTER = {
     "tranquillity_index": True, "trust_landlord_mean": True, "trust_police_mean": True,
@@ -51,8 +52,8 @@ DEFAULT_METRICS = ("tranquillity_index", "insecurity_share", "cost_per_dwelling_
                    "public_cost_per_dwelling_eur")
 
 
-class UncertaintyError(ValueError):
-    """The runs cannot support the analysis asked for."""
+class UncertaintyError(ScenarioError):
+    """The runs cannot support the analysis asked for (the CLI prints it and exits 2)."""
 
 
 def _better(metric: str, directions: dict[str, bool] | None) -> float:
@@ -152,6 +153,65 @@ def summarise(runs: pd.DataFrame, baseline: str, metrics=None, factors: list[str
     return table
 
 
+def ranking_flips(runs: pd.DataFrame, metric: str = "tranquillity_index", factors: list[str] | None = None,
+                  directions: dict[str, bool] | None = None) -> pd.DataFrame:
+    """Which parameters of the ensemble flip the ranking, and at what values.
+
+    Per context, the best strategy of each parameter set (on its mean over seeds). For each
+    parameter that varies across sets, the threshold that best splits the sets into "below"
+    and "above", each side predicting its most frequent winner: ``explained`` is the share of
+    sets whose winner the split gets right, ``gain`` how much more than naming the overall
+    most frequent winner. Only splits whose two sides have different winners (a flip) are
+    kept, best first. A one-split rule per parameter (a decision stump): a screening of what
+    could change the recommendation, not a full scenario discovery (PRIM is item 4)."""
+    sign = _better(metric, directions)
+    params = [c for c in runs.columns if c.startswith("parameters.")]
+    keys = ["context"] + [f for f in (factors or []) if f in runs.columns]
+    out = []
+    if "parameter_set" not in runs.columns or not params:
+        return pd.DataFrame(columns=[*keys, "metric", "parameter", "threshold", "below_best", "above_best",
+                                     "explained", "gain", "n_sets"])
+    for key, grp in runs.groupby(keys, sort=False, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        means = grp.pivot_table(index="parameter_set", columns="strategy", values=metric, aggfunc="mean").dropna()
+        if len(means) < 4:
+            continue
+        winner = (sign * means).idxmax(axis=1)
+        base_rate = winner.value_counts(normalize=True).iloc[0]
+        values = grp.groupby("parameter_set")[params].first().loc[means.index]
+        for p in params:
+            x = values[p].astype(float)
+            cuts = np.unique(x.to_numpy())
+            best = None
+            for lo, hi in zip(cuts[:-1], cuts[1:]):
+                t = (lo + hi) / 2
+                below, above = winner[x <= t], winner[x > t]
+                wb, wa = below.value_counts().index[0], above.value_counts().index[0]
+                right = (below == wb).sum() + (above == wa).sum()
+                if wb != wa and (best is None or right > best[0]):
+                    best = (right, t, wb, wa)
+            if best is not None:
+                explained = best[0] / len(winner)
+                out.append({**dict(zip(keys, key)), "metric": metric, "parameter": p.partition(".")[2],
+                            "threshold": float(best[1]), "below_best": best[2], "above_best": best[3],
+                            "explained": float(explained), "gain": float(explained - base_rate),
+                            "n_sets": int(len(winner))})
+    table = pd.DataFrame(out)
+    return table.sort_values("gain", ascending=False, kind="stable").reset_index(drop=True) if out else table
+
+
+def flips_markdown(flips: pd.DataFrame, top: int = 8) -> str:
+    if flips.empty:
+        return ("No parameter flips the ranking: fewer than 4 parameter sets, or the same strategy is best "
+                "in every set.\n")
+    lines = ["| context | parameter | below the threshold, best is | threshold | above, best is | sets explained "
+             "| gain over one winner |", "|---|---|---|---:|---|---:|---:|"]
+    for r in flips.head(top).itertuples(index=False):
+        lines.append(f"| {r.context} | {r.parameter} | {r.below_best} | {_f(r.threshold)} | {r.above_best} | "
+                     f"{_f(r.explained, True)} | {_f(r.gain, True)} |")
+    return "\n".join(lines) + "\n"
+
+
 def _f(x: float, pct: bool = False) -> str:
     if x is None or not np.isfinite(x):
         return "n/a"
@@ -217,6 +277,25 @@ def from_sweep(folder: str | Path, baseline: str, metrics=None) -> tuple[pd.Data
     spec = load_spec(Path(folder))
     table = summarise(load(folder), baseline, metrics, factors=list(spec.factors), note=sweep_note(spec))
     return table, to_markdown(table)
+
+
+def compare_section(folder: str | Path, baseline: str, metrics=None, out_dir: str | Path | None = None) -> str:
+    """For ``tranqsim compare``: the Markdown of :func:`from_sweep` (metrics whose better
+    direction is unknown are left out, and named), with ``uncertainty.csv``/``.md`` written to
+    ``out_dir`` (default: the sweep folder) and named at the end."""
+    chosen = [m for m in (metrics or []) if m in HIGHER_IS_BETTER] or None
+    skipped = [m for m in (metrics or []) if m not in HIGHER_IS_BETTER]
+    table, md = from_sweep(folder, baseline, chosen)
+    paths = save(table, out_dir or folder)
+    from tranqsim.experiments import load
+
+    runs = load(folder)
+    if "parameter_set" in runs.columns and runs["parameter_set"].nunique() > 1:
+        md += "\n## Which parameters flip the ranking (tranquillity index)\n\n" + flips_markdown(
+            ranking_flips(runs, "tranquillity_index"))
+    if skipped:
+        md += f"\n(no probabilities for {', '.join(skipped)}: which direction is better is not known)\n"
+    return md + f"\nwritten: {paths[0]}, {paths[1]}"
 
 
 def save(table: pd.DataFrame, out_dir: str | Path, stem: str = "uncertainty") -> tuple[Path, Path]:
