@@ -241,3 +241,13 @@ def test_a_parameter_that_decides_the_winner_is_found_with_its_threshold():
     assert (top["below_best"], top["above_best"]) == ("A", "B") and top["explained"] == 1.0
     fear = flips[flips["parameter"] == "fear_base"]
     assert fear.empty or fear["explained"].iloc[0] < 1.0
+
+
+def test_runs_on_the_central_set_keep_the_ids_they_had_before_sets(tmp_path, monkeypatch):
+    monkeypatch.setattr(ensemble, "SHIPPED", tmp_path / "absent.json")
+    path = _exp(tmp_path)
+    resolved = experiments.load_experiment(path)
+    legacy = experiments.Experiment.model_validate(yaml.safe_load(path.read_text()))
+    assert legacy.parameter_sets is None
+    assert [j["run_id"] for j in experiments.jobs(resolved)] == [j["run_id"] for j in experiments.jobs(legacy)]
+    assert all(j["point"]["parameter_set"] == ensemble.CENTRAL for j in experiments.jobs(resolved))
