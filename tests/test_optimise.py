@@ -195,3 +195,15 @@ def test_at_the_budget_of_the_global_approach_the_search_finds_a_mix_at_least_as
     study = search.open_study(tmp_path, res.problem)
     runs = study.trials[int(res.recommended["trial"])].user_attrs["runs"]
     assert optimise.paired(runs, res.benchmark)["difference"] >= 0
+
+
+def test_a_second_search_on_the_same_folder_is_refused_while_one_runs(tmp_path):
+    from tranqsim.experiments.lock import StoreLock, StoreLocked
+
+    held = StoreLock(tmp_path).acquire()  # as a running search holds it
+    try:
+        with pytest.raises(StoreLocked):
+            optimise.run(CTX, 500, tmp_path, trials=1, years=SMALL["years"], seeds=1)
+    finally:
+        held.release()
+    assert not (tmp_path / "trials.parquet").exists()

@@ -179,7 +179,8 @@ def _synthetic():
     noise = [0.0, 0.5, -0.5]
     for ps, (a, b) in {"s1": (50.0, 52.0), "s2": (60.0, 59.0)}.items():
         for k, e in enumerate(noise):
-            rows += [{"context": "c", "strategy": "A", "parameter_set": ps, "replicate": k, "tranquillity_index": a + e},
+            rows += [{"context": "c", "strategy": "A", "parameter_set": ps, "replicate": k,
+                      "tranquillity_index": a + e},
                      {"context": "c", "strategy": "B", "parameter_set": ps, "replicate": k,
                       "tranquillity_index": b + e}]
     return pd.DataFrame(rows)

@@ -536,8 +536,11 @@ def optimise(context, budget, out, trials, workers, executor, scheduler, years, 
     click.echo(f"{rep.trials} trials in the study ({rep.new} new, {rep.runs} runs, {rep.seconds:.0f} s); "
                f"{len(res.front)} mixes on the Pareto front; parameter sets: {res.problem.ensemble_note}")
     if res.recommended is not None:
-        click.echo("recommended mix:\n" + "\n".join(f"  - {x}" for x in opt.space.describe(opt.mix_of(res.recommended))))
+        lines = opt.space.describe(opt.mix_of(res.recommended))
+        click.echo("recommended mix:\n" + "\n".join(f"  - {x}" for x in lines))
     click.echo("written: " + ", ".join(str(f) for f in res.files))
+    for msg in rep.failed:
+        click.echo(f"warning: failed {msg}", err=True)
     if rep.interrupted:
         click.echo("interrupted: rerun the same command to resume", err=True)
         sys.exit(130)

@@ -8,11 +8,11 @@ Morris). Validated like scenario files: one ``file:line: field: message`` line a
 
 Parameter uncertainty: ``ensemble: shipped | none | PATH`` crosses every design point with the
 parameter sets of an ensemble (:mod:`tranqsim.ensemble`); replicate ``k`` keeps the same seed
-in every set (common random numbers). ``load_experiment`` (or the runner, for an experiment built in code) resolves it into ``parameter_sets``,
-recorded in the sweep's manifest, so a stored sweep keeps the sets it ran with whatever is
-shipped later. Default: ``shipped`` (which is the central set alone, saying so, until the
-calibrated ensemble is shipped); ``none`` for Sobol' and Morris designs, whose sample matrix
-is already the parameter variation.
+in every set (common random numbers). ``load_experiment`` (or the runner, for an experiment
+built in code) resolves it into ``parameter_sets``, recorded in the sweep's manifest, so a
+stored sweep keeps the sets it ran with whatever is shipped later. Default: ``shipped``
+(which is the central set alone, saying so, until the calibrated ensemble is shipped);
+``none`` for Sobol' and Morris designs, whose sample matrix is already the parameter variation.
 
 Variants: ``variants: {NAME: {of: STRATEGY, levers: {...}, organisation: ...}}`` adds
 strategies built from a listed one by adding or changing levers ("status quo plus one lever");

@@ -183,6 +183,7 @@ class SearchReport:
     new: int  # completed by this call
     runs: int  # simulation runs made by this call
     interrupted: bool = False
+    failed: list[str] = field(default_factory=list)  # trials whose runs failed (their messages)
     seconds: float = 0.0
 
 
@@ -190,13 +191,23 @@ def search(problem: Problem, out: str | Path, trials: int, executor: Executor | 
            progress=None, stop_after: int | None = None) -> SearchReport:
     """Run trials until the study holds ``trials`` completed ones (``stop_after``: at most
     this many new ones in this call, for tests of resuming)."""
+    from tranqsim.experiments.lock import StoreLock
+
+    out = Path(out)
+    _check_folder(out, problem)
+    lock = StoreLock(out).acquire()  # one search per folder: a second one would fail this one's trials
+    try:
+        return _search(problem, out, trials, executor, progress, stop_after)
+    finally:
+        lock.release()
+
+
+def _search(problem: Problem, out: Path, trials: int, executor, progress, stop_after) -> SearchReport:
     import optuna
 
     from tranqsim.optimise.cost import repair
     from tranqsim.optimise.space import suggest, to_strategy
 
-    out = Path(out)
-    _check_folder(out, problem)
     study = open_study(out, problem)
     doses = _doses(problem)
     done = lambda: len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))  # noqa: E731
@@ -214,7 +225,14 @@ def search(problem: Problem, out: str | Path, trials: int, executor: Executor | 
             if excess > 0:  # the switches alone cost more than the budget: no run, worst values
                 study.tell(trial, [0.0, 1.0, 1e9, 1e9])
             else:
-                runs = evaluate(problem, to_strategy(fixed), executor)
+                try:
+                    runs = evaluate(problem, to_strategy(fixed), executor)
+                except RuntimeError as exc:  # a run failed: the trial fails, the search goes on
+                    study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                    rep.failed.append(f"trial {trial.number}: {exc}")
+                    if (len(rep.failed) >= 3 and rep.new == 0) or len(rep.failed) > trials:
+                        raise ScenarioError(f"{out}: the trials' runs keep failing ({rep.failed[0]})") from None
+                    continue
                 rep.runs += len(runs)
                 sc = scores(runs)
                 trial.set_user_attr("scores", sc)

@@ -225,7 +225,8 @@ def describe(mix: dict, lang: str = "en") -> list[str]:
             out.append("plaintes et expulsions pour troubles de jouissance" if fr else
                        "complaints and eviction for disturbance")
     orgs = {"none": ("aucune fonction tranquillité", "no tranquillity function"),
-            "integrated": ("tranquillité intégrée à tous les services", "tranquillity integrated in every department"),
+            "integrated": ("tranquillité intégrée à tous les services",
+                           "tranquillity integrated in every department"),
             "dedicated": ("un chargé de mission tranquillité dédié", "a dedicated tranquillity officer")}
     out.append(("organisation : " if fr else "organisation: ") + orgs[org][0 if fr else 1])
     return out
