@@ -252,3 +252,24 @@ def test_runs_on_the_central_set_keep_the_ids_they_had_before_sets(tmp_path, mon
     assert legacy.parameter_sets is None
     assert [j["run_id"] for j in experiments.jobs(resolved)] == [j["run_id"] for j in experiments.jobs(legacy)]
     assert all(j["point"]["parameter_set"] == ensemble.CENTRAL for j in experiments.jobs(resolved))
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"ensemble": "nothere.json"}, "ensemble: nothere.json: no such ensemble file"),
+    ({"variants": {"x": {"of": "withdrawal", "levers": {"cctv": {"cameras": -3}}}}},
+     "variants.x: .*cameras: must be >= 0"),
+    ({"variants": {"x": {"of": "social_prevention", "levers": {"cctv": {"cameras": 3}}}}},
+     "must be listed in strategies"),
+    ({"variants": {"x": {"of": "withdrawal", "levers": {"no_lever": {}}}}}, "unknown lever 'no_lever'"),
+])
+def test_a_bad_ensemble_or_variant_is_refused_with_one_line_and_nothing_written(tmp_path, extra, message):
+    path = _exp(tmp_path, **extra)
+    exe = Path(sys.executable).with_name("tranqsim")
+    r = subprocess.run([str(exe), "sweep", str(path), "--out", str(tmp_path / "out")], capture_output=True,
+                       text=True, cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.startswith("error: ") and len(r.stderr.strip().splitlines()) == 1
+    import re
+
+    assert re.search(message, r.stderr), r.stderr
+    assert not (tmp_path / "out").exists()

@@ -220,7 +220,11 @@ def load_experiment(path: str | Path, replicates: int | None = None, years: floa
             raise ScenarioError(f"{shown}: variants.{name}: {exc}") from None
     upd = {k: v for k, v in (("replicates", replicates), ("years", years)) if v is not None}
     exp = exp.model_copy(update=upd) if upd else exp
-    return with_ensemble(exp, ensemble, base=Path(path).parent)
+    try:
+        return with_ensemble(exp, ensemble, base=Path(path).parent)
+    except ScenarioError as exc:
+        where = "--ensemble" if ensemble else f"{shown}: ensemble"
+        raise ScenarioError(f"{where}: {exc}") from None
 
 
 def with_ensemble(exp: Experiment, ref: str | None = None, base: Path | None = None) -> Experiment:
