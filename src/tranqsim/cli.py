@@ -504,8 +504,10 @@ def report(folder, out, lang, baseline, validation, series_replicates, workers, 
               help="score tranquillity and insecurity by their expected value or pessimistic 10% quantile")
 @click.option("--sampler", type=click.Choice(["tpe", "nsga2"]), default="tpe", show_default=True)
 @click.option("--benchmark", help="a strategy run on the same draws for comparison (default: the --budget strategy)")
+@click.option("--confirm", type=click.IntRange(0, 1000), default=4, show_default=True,
+              help="fresh seeds per parameter set on which the recommended mix and the benchmark are rerun")
 def optimise(context, budget, out, trials, workers, executor, scheduler, years, seeds, seed, ensemble, levers,
-             robust, sampler, benchmark) -> None:
+             robust, sampler, benchmark, confirm) -> None:
     """The best mix of levers at or under a budget: a multi-objective search (Optuna) over lever
     doses, robust over the parameter ensemble, with common random numbers; resumable."""
     from tranqsim import optimise as opt
@@ -529,7 +531,7 @@ def optimise(context, budget, out, trials, workers, executor, scheduler, years, 
         try:
             res = opt.run(context, budget, out, trials=trials, executor=pool, years=years, seeds=seeds, seed=seed,
                           ensemble=ensemble, levers=names, robust=robust, sampler=sampler, benchmark=benchmark,
-                          progress=update)
+                          confirm=confirm, progress=update)
         finally:
             bar.close()
     rep = res.report
@@ -539,6 +541,10 @@ def optimise(context, budget, out, trials, workers, executor, scheduler, years, 
         lines = opt.space.describe(opt.mix_of(res.recommended))
         click.echo("recommended mix:\n" + "\n".join(f"  - {x}" for x in lines))
     click.echo("written: " + ", ".join(str(f) for f in res.files))
+    if res.confirmation is not None:
+        c = res.confirmation
+        click.echo(f"against {res.problem.benchmark} on {c['pairs']} fresh draws: tranquillity index "
+                   f"{c['difference']:+.2f} on average, at least as good in {100 * c['share_at_least_as_good']:.0f}%")
     for msg in rep.failed:
         click.echo(f"warning: failed {msg}", err=True)
     if rep.interrupted:

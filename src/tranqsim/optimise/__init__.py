@@ -37,6 +37,7 @@ class Outcome:
     recommended: pd.Series | None
     benchmark: pd.DataFrame | None  # the benchmark's runs per draw
     files: list[Path]
+    confirmation: dict | None = None  # the recommended mix against the benchmark on fresh seeds
 
 
 def budget_of(context: str, budget: str | float, years: float) -> tuple[float, str | None]:
@@ -58,7 +59,7 @@ def budget_of(context: str, budget: str | float, years: float) -> tuple[float, s
 def run(context: str, budget: str | float, out: str | Path, trials: int = 100, executor=None,
         years: float = 4.0, seeds: int = 2, seed: int = 1, ensemble: str = "shipped",
         levers: list[str] | None = None, robust: str = "mean", sampler: str = "tpe",
-        benchmark: str | None = None, progress=None, stop_after: int | None = None) -> Outcome:
+        benchmark: str | None = None, confirm: int = 4, progress=None, stop_after: int | None = None) -> Outcome:
     """Search, then write the outputs (see the module docstring). ``budget`` may name a
     strategy: its spending is the budget and it is the benchmark (unless ``benchmark`` is
     given)."""
@@ -68,7 +69,7 @@ def run(context: str, budget: str | float, out: str | Path, trials: int = 100, e
     value, named = budget_of(context, budget, years)
     problem = resolve(Problem(context=context, budget=round(value, 4), years=years, seeds=seeds, seed=seed,
                               ensemble=ensemble, levers=levers, robust=robust, sampler=sampler,
-                              benchmark=benchmark or named))
+                              benchmark=benchmark or named, confirm=confirm))
     rep = search.search(problem, out, trials, executor, progress=progress, stop_after=stop_after)
     return write_outputs(problem, Path(out), rep, executor)
 
@@ -87,12 +88,40 @@ def write_outputs(problem: Problem, out: Path, rep: SearchReport, executor=None)
         elif not rep.interrupted:  # after Ctrl-C, no new runs: the next call evaluates it
             bench = evaluate(problem, problem.benchmark, executor)
             _atomic_parquet(bench, cache)
+    confirmation = None
+    if best is not None and bench is not None and problem.confirm > 0 and not rep.interrupted:
+        confirmation = _confirm(problem, out, best, executor)
     files = []
     if not table.empty:
         files += [_atomic_parquet(table, out / "trials.parquet"), _atomic_parquet(front, out / "pareto.parquet")]
         files.append(_figure(problem, table, front, best, bench, out / "pareto.png"))
-    files.append(_atomic_text(out / "recommendation.md", recommendation(problem, rep, front, best, bench, out)))
-    return Outcome(rep, problem, front, best, bench, files)
+    files.append(_atomic_text(out / "recommendation.md",
+                              recommendation(problem, rep, front, best, bench, out, confirmation)))
+    return Outcome(rep, problem, front, best, bench, files, confirmation)
+
+
+def _confirm(problem: Problem, out: Path, best: pd.Series, executor) -> dict:
+    """The recommended mix and the benchmark rerun on ``confirm`` fresh seeds per set (never
+    used by the search): picking the best of many noisy trials flatters the winner (the
+    winner's curse), fresh draws do not. Cached per trial in ``confirmation.parquet``."""
+    from tranqsim.optimise.search import evaluate
+    from tranqsim.optimise.space import to_strategy
+
+    cache = out / "confirmation.parquet"
+    trial = int(best["trial"])
+    fresh = range(problem.seeds, problem.seeds + problem.confirm)
+    old = pd.read_parquet(cache) if cache.exists() else None
+    if old is not None and set(old["trial"]) == {trial} and old["seed"].nunique() == problem.confirm \
+            and len(old) == 2 * len(problem.sets) * problem.confirm:
+        df = old
+    else:
+        mix = evaluate(problem, to_strategy(mix_of(best)), executor, fresh).assign(arm="mix")
+        ref = evaluate(problem, problem.benchmark, executor, fresh).assign(arm="benchmark")
+        df = pd.concat([mix, ref], ignore_index=True).assign(trial=trial)
+        _atomic_parquet(df, cache)
+    c = paired(df[df["arm"] == "mix"].to_dict("records"), df[df["arm"] == "benchmark"])
+    c["benchmark_mean"] = float(df.loc[df["arm"] == "benchmark", "tranquillity_index"].mean())
+    return c
 
 
 def _atomic_parquet(df: pd.DataFrame, path: Path) -> Path:
@@ -152,7 +181,8 @@ def _figure(problem, table, front, best, bench, path: Path) -> Path:
     return path
 
 
-def recommendation(problem: Problem, rep: SearchReport, front: pd.DataFrame, best, bench, out: Path) -> str:
+def recommendation(problem: Problem, rep: SearchReport, front: pd.DataFrame, best, bench, out: Path,
+                   confirmation: dict | None = None) -> str:
     from tranqsim.optimise.space import describe
 
     n_sets = len(problem.sets)
@@ -180,7 +210,7 @@ def recommendation(problem: Problem, rep: SearchReport, front: pd.DataFrame, bes
               f"- landlord cost {best['cost_per_dwelling_eur.mean']:.0f} EUR per dwelling per year "
               "(spending plus repairs, lost rent, squats and evictions)",
               f"- public cost (police) {best['public_cost_per_dwelling_eur.mean']:.0f} EUR per dwelling per year", ""]
-    cmp = _benchmark_lines(problem, best, bench, out)
+    cmp = _benchmark_lines(problem, best, bench, out, confirmation)
     lines += cmp[0]
     lines += ["## Français", "", f"Dépense : {best['spending_per_dwelling']:.0f} € par logement et par an "
               f"(budget {problem.budget:.0f} €).", "", "Le bouquet :", ""]
@@ -203,7 +233,7 @@ def recommendation(problem: Problem, rep: SearchReport, front: pd.DataFrame, bes
     return "\n".join(lines) + "\n"
 
 
-def _benchmark_lines(problem, best, bench, out: Path) -> tuple[list[str], list[str]]:
+def _benchmark_lines(problem, best, bench, out: Path, conf: dict | None) -> tuple[list[str], list[str]]:
     if bench is None:
         return [], []
     from tranqsim.optimise.search import open_study
@@ -222,4 +252,14 @@ def _benchmark_lines(problem, best, bench, out: Path) -> tuple[list[str], list[s
           f"{comma(c['difference'], '+.2f')} en moyenne ({comma(b, '.1f')} pour la référence), au moins aussi bon "
           f"dans {100 * c['share_at_least_as_good']:.0f} % des tirages : le bouquet est {verdict_fr} la référence.",
           ""]
+    if conf is not None:
+        ok = conf["difference"] >= 0
+        en += [f"Confirmed on {conf['pairs']} fresh draws ({problem.confirm} new seeds per set, not used by the "
+               f"search, which flatters the best of many noisy trials): {conf['difference']:+.2f} on average, at "
+               f"least as good in {100 * conf['share_at_least_as_good']:.0f}% of them: "
+               f"{'confirmed' if ok else 'NOT confirmed'}.", ""]
+        fr += [f"Confirmation sur {conf['pairs']} tirages neufs ({problem.confirm} graines nouvelles par jeu, "
+               f"jamais vues par la recherche) : {comma(conf['difference'], '+.2f')} en moyenne, au moins aussi bon "
+               f"dans {100 * conf['share_at_least_as_good']:.0f} % d'entre eux : "
+               f"{'confirmé' if ok else 'NON confirmé'}.", ""]
     return en, fr

@@ -53,6 +53,7 @@ class Problem:
     robust: str = "mean"
     sampler: str = "tpe"
     benchmark: str | None = None  # a strategy run on the same draws, for comparison
+    confirm: int = 4  # fresh seeds per set on which the recommended mix and the benchmark are rerun
     sets: list[dict] = field(default_factory=list)  # resolved: [{id, values}]
     ensemble_note: str = ""
 
@@ -75,13 +76,14 @@ def resolve(problem: Problem) -> Problem:
     return problem
 
 
-def draws(problem: Problem) -> list[tuple[str, dict, int]]:
+def draws(problem: Problem, replicates: range | None = None) -> list[tuple[str, dict, int]]:
     """(set id, parameter values, seed) for every draw; replicate k's seed is the one
-    experiments use (``design.replicate_seed``)."""
+    experiments use (``design.replicate_seed``). The search uses replicates ``0..seeds-1``;
+    the confirmation, fresh ones after them."""
     from tranqsim.experiments.design import replicate_seed
 
-    return [(s["id"], s["values"], replicate_seed(problem.seed, k)) for s in problem.sets
-            for k in range(problem.seeds)]
+    ks = replicates if replicates is not None else range(problem.seeds)
+    return [(s["id"], s["values"], replicate_seed(problem.seed, k)) for s in problem.sets for k in ks]
 
 
 def run_draw(job: dict) -> dict:
@@ -100,11 +102,11 @@ def run_draw(job: dict) -> dict:
         return {"set": job["set"], "seed": job["seed"], "error": f"{type(exc).__name__}: {exc}"}
 
 
-def evaluate(problem: Problem, strategy, executor: Executor | None) -> pd.DataFrame:
+def evaluate(problem: Problem, strategy, executor: Executor | None, replicates: range | None = None) -> pd.DataFrame:
     """The metrics of ``strategy`` (a name, or a Strategy) on every draw."""
     strat = strategy if isinstance(strategy, str) else strategy.model_dump(mode="json")
     jobs = [{"context": problem.context, "strategy": strat, "years": problem.years, "seed": seed,
-             "parameters": values, "set": sid} for sid, values, seed in draws(problem)]
+             "parameters": values, "set": sid} for sid, values, seed in draws(problem, replicates)]
     rows = list(executor.map(run_draw, jobs)) if executor is not None else [run_draw(j) for j in jobs]
     bad = [r["error"] for r in rows if "error" in r]
     if bad:
