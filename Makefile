@@ -25,11 +25,14 @@ venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON_FOUND)" ]; then echo "error: no Python >= 3.12 found on PATH or via pyenv" >&2; exit 1; fi
-	@echo "Using $(PYTHON_FOUND)"
+	@echo "setting up .venv with Python $$($(PYTHON_FOUND) -c 'import platform; print(platform.python_version())') ($(PYTHON_FOUND)): a few minutes, longer on a busy machine"
 	$(PYTHON_FOUND) -m venv $(VENV)
+	@echo "[1/2] upgrading pip"
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	@echo "[2/2] installing tranqsim and its dependencies (numpy, numba, pandas, Mesa, Solara...): pip names each package as it goes"
+	$(PY) -m pip install --progress-bar on -e '.[test]'
 	@touch $(STAMP)
+	@echo ".venv ready"
 
 # the model's kernels (src/tranqsim/jit.py) compiled once into numba's on-disk cache, again
 # whenever a file holding kernels changes, so no command waits for compilation; no C compiler
@@ -37,6 +40,7 @@ $(STAMP): pyproject.toml
 WARM := $(VENV)/.kernels-warm
 KERNEL_SOURCES := $(shell grep -rl '^@njit' src/tranqsim --include='*.py') src/tranqsim/jit.py src/tranqsim/warmup.py
 $(WARM): $(STAMP) $(KERNEL_SOURCES)
+	@echo "compiling the model's kernels into numba's cache (once, and again after a kernel changes): a minute or two, longer on a busy machine; one line per simulation follows"
 	$(VENV)/bin/tranqsim warmup
 	@touch $(WARM)
 warmup: $(WARM)
@@ -44,8 +48,10 @@ warmup: $(WARM)
 # the main job: the seven strategies in the priority estate (6 replicates x 4 years, resumable),
 # then the strategists' report (HTML + Markdown + figures); prints the report's path
 run: $(WARM)
+	@echo "running the seven strategies (a progress bar follows; resumable: rerun make run after an interruption)"
 	$(VENV)/bin/tranqsim sweep experiments/strategy_spectrum_quick.yaml --out runs/main/sweep
-	$(VENV)/bin/tranqsim report runs/main/sweep --out runs/main/report.html --series-replicates 3
+	@echo "writing the report (one line per stage, a bar for the re-simulations)"
+	$(VENV)/bin/tranqsim report runs/main/sweep --out runs/main/report.html
 
 # the quick suite (every module; the checks marked slow -- full validation, full sweeps, long
 # end-to-end runs -- are left to test-all, which CI runs)
@@ -60,13 +66,15 @@ test-all: $(WARM)
 regression-update: $(WARM)
 	$(PY) scripts/regression.py --update
 
-# The trainers' web page on http://127.0.0.1:8765 (UI_HOST/UI_PORT to change). The first run
-# fetches Solara's front-end packages into .venv (npm pack); afterwards it works offline.
+# The trainers' web page on http://127.0.0.1:8765 (UI_HOST/UI_PORT to change; UI_ARGS for
+# e.g. "--max-sessions 30 --idle-minutes 15"). The first run fetches Solara's front-end
+# packages into .venv (npm pack); afterwards it works offline and serves them read-only.
 UI_HOST ?= 127.0.0.1
 UI_PORT ?= 8765
+UI_ARGS ?=
 ui: $(WARM)
 	$(PY) scripts/setup_ui.py
-	$(VENV)/bin/tranqsim ui --host $(UI_HOST) --port $(UI_PORT)
+	$(VENV)/bin/tranqsim ui --host $(UI_HOST) --port $(UI_PORT) $(UI_ARGS)
 
 bench: $(WARM)
 	$(PY) benchmarks/bench_model.py

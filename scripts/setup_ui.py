@@ -5,6 +5,9 @@
    first looks in its *proxy cache* folder (``$VENV/share/solara/cdn/<name>@<version>/``). This
    script reads which packages and versions the installed Solara asks for (its page template),
    fetches each with ``npm pack`` (npm's configured registry) and unpacks it into that folder.
+   ``tranqsim ui`` then serves that folder read-only, with Solara's proxy off (see
+   ``tranqsim.ui.server``): nothing a visitor requests can change or delete it, so this runs
+   once per environment, and again only after an upgrade of Solara asks for other versions.
 2. With ``--chromium``: Debian's ``chromium`` for the end-to-end test, installed with apt-get
    when missing (playwright cannot download its own browsers on these machines).
 
@@ -22,9 +25,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from tranqsim.ui.server import cache_dir, needed_packages
-
-MARKER = ".tranqsim-complete"
+from tranqsim.ui.server import MARKER, cache_dir, needed_packages
 
 
 def install_assets() -> None:

@@ -87,7 +87,7 @@ def test_morris_indices_single_out_the_factor_that_matters(tmp_path):
     r = _cli("sensitivity", out)
     assert r.returncode == 0, r.stderr
     assert "mu*" in r.stdout
-    png = out / "sensitivity.png"
+    png = out / "analysis" / "sensitivity.png"  # its own folder, not the store's
     assert png.stat().st_size > 5000
 
 

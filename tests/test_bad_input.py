@@ -84,6 +84,9 @@ BAD = [
           + "    caretakers:\n      per_100_dwelling: 1.0\n"},
          ["s.yaml"], "s.yaml", 8, "strategy.levers.caretakers.per_100_dwelling",
          "did you mean 'per_100_dwellings'"),
+    case("typo-lever-field-next-to-a-required-one",  # the typo, not the required field it leaves missing
+         {"s.yaml": "context: priority_estate\n" + STRATEGY_HEAD + "    cctv:\n      camera: 12\n"},
+         ["s.yaml"], "s.yaml", 8, "strategy.levers.cctv.camera", "unknown field 'camera' (did you mean 'cameras'?)"),
     case("typo-in-inline-context",
          {"s.yaml": "context:\n  title: {fr: a, en: b}\n  estate:\n    dwellings: 100\n"
                     "    car_park: 2\n  population:\n    deprivation: 0.5\n"

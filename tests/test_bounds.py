@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tranqsim.cli import main
+from conftest import run_cli
 from tranqsim.config import (MEMORY_DEFAULT_CAP, MEMORY_ENV, EstateConfig, check_memory,
                              estimate_memory)
 from tranqsim.estate import build_layout, grid_shape, nearest_halls
@@ -53,14 +53,7 @@ def alias_bomb(levels: int = 10, width: int = 10) -> str:
 
 
 def _run(monkeypatch, capsys, args: list[str]) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["tranqsim", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = 0 if exc.code is None else exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(monkeypatch, capsys, *args)
 
 
 def _subprocess(cwd: Path, args: list[str], timeout: float = 120, **env) -> subprocess.CompletedProcess:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tranqsim import outputs
-from tranqsim.cli import main
+from conftest import run_cli
 
 TINY = ["--years", "0.05", "--no-plots"]
 
@@ -38,14 +38,7 @@ SMALL_STRATEGY = """\
 
 def _cli(monkeypatch, capsys, *args) -> tuple[int, str, str]:
     """The console entry point in this process: (exit status, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["tranqsim", *map(str, args)])
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = 0 if exc.code is None else exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(monkeypatch, capsys, *args)
 
 
 def _snapshot(root: Path) -> dict[str, bytes | str]:

@@ -1,6 +1,8 @@
-"""The strategy comparison report (issue 6): it builds from a small sweep, its figures are real
-pictures, the HTML makes no network request, its tables say what the stored runs say, and bad
-input is refused with one line and nothing written."""
+"""The strategy comparison report (issues 6 and 18): it builds from a small sweep, its figures
+are real pictures, the HTML makes no network request, its tables say what the stored runs say,
+bad input is refused with one line and nothing written; printed to PDF by headless Chromium
+the French report is A4 portrait with no table wider than the page, and the French and English
+reports of one sweep give the same numbers."""
 
 from __future__ import annotations
 
@@ -25,7 +27,8 @@ ZSP_SHORT = {"title": {"en": "Short ZSP", "fr": "ZSP courte"}, "organisation": "
              "levers": {"caretakers": {"per_100_dwellings": 1.0}, "police": {"mode": "hot_spot"},
                         "zsp": {"start": 60, "end": 150, "extra_crews": 3, "zone": "hot_spot", "radius": 3}}}
 METRIC_COLS = ("tranquillity_index", "incidents_per_1000_dwellings", "insecurity_share", "trust_landlord_mean",
-               "trust_police_mean", "turnover_rate", "staff_aggressions_per_100_staff", "cost_per_dwelling_eur")
+               "trust_police_mean", "turnover_rate", "staff_aggressions_per_100_staff", "cost_per_dwelling_eur",
+               "public_cost_per_dwelling_eur")
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +41,17 @@ def built(tmp_path_factory):
                                      "design": "strategies", "replicates": 3, "years": 0.6, "seed": 11})
     experiments.run(exp, out=root / "sweep", workers=1)
     out = root / "out" / "report.html"
-    paths = build_report(root / "sweep", out, series_replicates=3, workers=1)
+    paths = build_report(root / "sweep", out, workers=1)  # replicates re-simulated: the sweep's own
     return {"root": root, "sweep": root / "sweep", "out": out, "paths": paths, "zsp": str(zsp_file),
             "html": out.read_text(encoding="utf-8")}
+
+
+@pytest.fixture(scope="module")
+def french(built):
+    """The French report of the same sweep, built with the command's defaults."""
+    out = built["root"] / "fr" / "rapport.html"
+    build_report(built["sweep"], out, lang="fr", workers=1)
+    return out
 
 
 def test_report_writes_html_markdown_and_one_figure_per_section(built):
@@ -113,13 +124,23 @@ def test_html_opens_with_no_external_request(built):
 
 # ------------------------------------------------------------------ tables against the store
 class _Tables(HTMLParser):
+    """Every table as rows of cell texts; a table printed in parts (``data-table``: the same
+    number) is joined back, its repeated key columns (``data-keys``) kept once."""
+
     def __init__(self):
         super().__init__()
         self.tables, self._row, self._cell = [], None, None
+        self._ids, self._keys, self._part = [], 0, None
 
     def handle_starttag(self, tag, attrs):
         if tag == "table":
-            self.tables.append([])
+            a = dict(attrs)
+            self._part = a.get("data-table") in self._ids
+            self._keys = int(a.get("data-keys", 1))
+            self._ids.append(a.get("data-table"))
+            self._n = 0
+            if not self._part:
+                self.tables.append([])
         elif tag == "tr":
             self._row = []
         elif tag in ("td", "th"):
@@ -130,21 +151,33 @@ class _Tables(HTMLParser):
             self._row.append("".join(self._cell).strip())
             self._cell = None
         elif tag == "tr":
-            self.tables[-1].append(self._row)
+            if self._part:  # a later part: its value columns extend the rows already read
+                self.tables[-1][self._n] += self._row[self._keys:]
+                self._n += 1
+            else:
+                self.tables[-1].append(self._row)
 
     def handle_data(self, data):
         if self._cell is not None:
             self._cell.append(data)
 
 
-def _numbers(cell: str) -> tuple[float, float, float, int, float]:
-    """'23.8% [23.1%, 24.7%]' -> (mean, low, high, decimals, scale)."""
-    scale = 0.01 if "%" in cell or " pt" in cell else 1.0
-    clean = cell.replace("\u2212", "-").replace("%", "").replace(" pt", "").split(" *")[0]
+def _number(text: str, lang: str = "en") -> float:
+    """One number as the report writes it: '−1,234.5', '+2.1\xa0pp', '€679', '1\u202f234,5 €'."""
+    t = re.sub(r"[^0-9,.\u2212+-]", "", text).replace("\u2212", "-")
+    t = t.replace(",", "") if lang == "en" else t.replace(".", "").replace(",", ".")
+    return float(t)
+
+
+def _numbers(cell: str, lang: str = "en") -> tuple[float, float, float, int, float]:
+    """'23.8% [23.1%; 24.7%] ▲ better' -> (mean, low, high, decimals, scale)."""
+    scale = 0.01 if "%" in cell or "pp" in cell else 1.0
+    clean = cell.split(" ▲")[0].split(" ▼")[0]
     mean, rest = clean.split(" [")
-    lo, hi = rest.rstrip("]").split(", ")
-    dec = len(mean.split(".")[1]) if "." in mean else 0
-    return *(float(x.replace(",", "")) * scale for x in (mean, lo, hi)), dec, scale
+    lo, hi = rest.rstrip("]").split("; ")
+    digits = re.sub(r"[^0-9.]", "", mean.replace(",", "") if lang == "en" else mean.replace(",", "."))
+    dec = len(digits.split(".")[1]) if "." in digits else 0
+    return *(_number(x, lang) * scale for x in (mean, lo, hi)), dec, scale
 
 
 def _bca(x):
@@ -163,8 +196,9 @@ def test_ranking_table_matches_a_recomputation_from_the_stored_runs(built):
               "Close management (gestion de proximité)", built["zsp"]: "Short ZSP"}
     p = _Tables()
     p.feed(built["html"])
-    ranking = p.tables[0]
+    ranking = p.tables[1]  # after the strategies' levers
     assert ranking[0][:2] == ["rank", "strategy"] and len(ranking) == 1 + 3
+    assert len(ranking[0]) == 2 + len(METRIC_COLS)  # every metric, whatever the parts
     means = runs.groupby("strategy")["tranquillity_index"].mean().sort_values(ascending=False)
     assert [r[1] for r in ranking[1:]] == [titles[s] for s in means.index]  # ranked by the index
     by_title = {v: k for k, v in titles.items()}
@@ -186,7 +220,7 @@ def test_difference_table_is_the_paired_difference_from_the_status_quo(built):
     base = runs[runs["strategy"] == "proximity_management"].set_index("replicate").sort_index()
     p = _Tables()
     p.feed(built["html"])
-    diff = p.tables[1]
+    diff = p.tables[2]
     assert len(diff) == 1 + 2  # every strategy but the status quo
     titles = {"Withdrawal to basic missions": "withdrawal", "Short ZSP": built["zsp"]}
     for row in diff[1:]:
@@ -196,8 +230,10 @@ def test_difference_table_is_the_paired_difference_from_the_status_quo(built):
             d = (other[m] - base[m]).to_numpy(float)
             assert _close(mean, d.mean(), dec, scale), (row[0], m, cell, d.mean())
             assert lo <= mean + 1e-9 <= hi + 2e-9 or np.ptp(d) == 0
-            # a star means the interval excludes zero (unless a bound rounds to 0 on display)
-            assert ("*" in cell) == (lo > 0 or hi < 0) or lo == hi or 0 in (lo, hi)
+            # a mark means the interval excludes zero (unless a bound rounds to 0 on display)
+            marked = "▲" in cell or "▼" in cell
+            assert marked == (lo > 0 or hi < 0) or lo == hi or 0 in (lo, hi)
+            assert "*" not in cell and "(+)" not in cell
 
 
 def test_reruns_reproduce_the_stored_runs_and_the_zsp_counterfactual_is_clean(built):
@@ -302,3 +338,141 @@ def test_validate_ships_its_json_beside_the_markdown(tmp_path, monkeypatch):
     shipped = json.loads((tmp_path / "docs" / "validation.json").read_text())
     assert shipped == json.loads((tmp_path / "runs" / "validation.json").read_text())
     assert shipped["values"]["g_police"] > 0 and tmp_path / "docs" / "validation.json" in paths
+
+
+# ------------------------------------------------------------------ issue 18: a report that prints
+def _tables(html: str) -> list[list[list[str]]]:
+    p = _Tables()
+    p.feed(html)
+    return p.tables
+
+
+def test_each_strategys_levers_doses_and_windows_come_before_the_results(built):
+    from tranqsim.levers import REGISTRY
+
+    html = built["html"]
+    levers = _tables(html)[0]
+    assert levers[0] == ["strategy", "organisation of tranquillity", "levers, doses and windows (days)"]
+    rows = {r[0]: r for r in levers[1:]}
+    zsp = rows["Short ZSP"]
+    assert zsp[1] == "dedicated"
+    # the ZSP lever with its doses and its window, from the strategy file
+    assert REGISTRY["zsp"].label_en in zsp[2] and "extra crews 3" in zsp[2] and "days 60–150" in zsp[2]
+    assert REGISTRY["caretakers"].label_en in rows["Withdrawal to basic missions"][2]
+    assert html.index("The strategies compared") < html.index("Ranking of strategies")
+
+
+def test_notation_is_explained_in_one_line_and_the_cryptic_marks_are_gone(built):
+    html = re.sub(r"<img[^>]+>", "", built["html"])  # not the figures' base64
+    assert html.count('class="notation"') == 1
+    assert "*(+)" not in html and "*(\u2212)" not in html
+    assert not re.search("[\u2212+]0(\\.0+)?(?![\\d.,])", html)  # no "−0.0" nor "+0"
+    assert re.search(r"[▲▼] (better|worse)", html)  # the marks the notation line explains
+
+
+def test_the_public_partners_cost_is_shown_beside_the_landlords(built):
+    runs = experiments.load(built["sweep"])
+    tables = _tables(built["html"])
+    ranking = tables[1]
+    col = ranking[0].index("public €/dw.")
+    costs = next(t for t in tables if t[0][0] == "item")
+    public = next(r for r in costs if r[0].startswith("public partners"))
+    assert any(r[0].startswith("**") or r[0] == "landlord and public partners" for r in costs)
+    for j, title in enumerate(costs[0][1:], start=1):
+        s = {"Withdrawal to basic missions": "withdrawal", "Short ZSP": built["zsp"]}.get(
+            title, "proximity_management")
+        exact = runs.loc[runs["strategy"] == s, "public_cost_per_dwelling_eur"].mean()
+        assert abs(_number(public[j]) - exact) <= 0.5
+        row = next(r for r in ranking[1:] if r[1] == title)
+        assert abs(_numbers(row[col])[0] - exact) <= 0.5
+
+
+FR_NUMBER = re.compile("[\u2212+]?\\d{1,3}(?:\u202f\\d{3})*(?:,\\d+)?")
+EN_NUMBER = re.compile("[\u2212+]?\\d{1,3}(?:,\\d{3})*(?:\\.\\d+)?")
+
+
+def _all_numbers(html: str, lang: str) -> list[float]:
+    """Every number in every table cell but the first column (names), in order."""
+    pattern = FR_NUMBER if lang == "fr" else EN_NUMBER
+    out = []
+    for table in _tables(html):
+        for row in table[1:]:
+            for cell in row[1:]:
+                cell = cell.replace("\u2212€", "€\u2212").replace("+€", "€+")  # English: "−€77"
+                out += [_number(x, lang) for x in pattern.findall(cell)]
+    return out
+
+
+def test_french_and_english_reports_of_one_sweep_give_identical_numbers(built, french):
+    fr_html = french.read_text(encoding="utf-8")
+    en, fr = _all_numbers(built["html"], "en"), _all_numbers(fr_html, "fr")
+    assert len(en) > 100 and en == fr
+    # the same replicates re-simulated (series, maps, ZSP), whatever the language
+    reps_en = re.search(r"replicates ([\d, ]+) of the sweep", built["html"]).group(1)
+    reps_fr = re.search(r"réplications ([\d, ]+) du balayage", fr_html).group(1)
+    assert reps_en == reps_fr == "0, 1, 2"
+    map_en = re.search(r"replicate (\d+), the status quo", built["html"]).group(1)
+    assert map_en == re.search(r"réplication (\d+), la simulation", fr_html).group(1)
+    assert {p.read_bytes() for p in (built["out"].parent / "report_figures").glob("*maps.png")} \
+        != {p.read_bytes() for p in (french.parent / "rapport_figures").glob("*maps.png")}  # labels differ
+
+
+def test_the_replicates_rerun_are_a_property_of_the_sweep():
+    from tranqsim.report.build import SERIES_REPLICATES, sweep_series_replicates
+
+    assert sweep_series_replicates({"replicates": 3}) == 3
+    assert sweep_series_replicates({"replicates": 50}) == SERIES_REPLICATES
+
+
+def test_the_french_report_is_in_french(french):
+    html = french.read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<img[^>]+>", "", html))
+    assert "EUR" not in text and "€" in text
+    assert "n/a" not in text and "dedicated" not in text and "service dédié" in text
+    assert re.search("\\d\u00a0€", text)  # "679 €", the euro sign after the amount
+    assert "Coût pour les partenaires publics" in text or "partenaires publics" in text
+    assert "\\d+\\.\\d" not in text and not re.search(r"\d\.\d+ ?%", text)  # decimal commas
+
+
+def _chromium() -> str:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    try:
+        from setup_ui import install_chromium
+    finally:
+        sys.path.pop(0)
+    return install_chromium()  # Debian's chromium, with apt-get when missing
+
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+A4_POINTS = (595.28, 841.89)
+PRINTABLE_PX = round((210 - 2 * 15) / 25.4 * 96)  # A4 width less the @page margins, in CSS px
+
+
+def test_the_french_report_prints_on_a4_portrait_with_no_table_cut(french, tmp_path):
+    chromium = _chromium()
+    pdf = tmp_path / "rapport.pdf"
+    subprocess.run([chromium, "--headless", *CHROMIUM_FLAGS, "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf}", french.resolve().as_uri()], check=True, capture_output=True,
+                   timeout=300)
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf.read_bytes())
+    assert len(boxes) >= 3  # pages
+    for w, h in boxes:
+        assert abs(float(w) - A4_POINTS[0]) < 1 and abs(float(h) - A4_POINTS[1]) < 1  # A4 portrait
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": PRINTABLE_PX, "height": 1000})
+            page.emulate_media(media="print")
+            page.goto(french.resolve().as_uri())
+            widths = page.evaluate("[...document.querySelectorAll('table')].map(t => t.scrollWidth)")
+            page_width = page.evaluate("document.documentElement.scrollWidth")
+            images = page.evaluate("[...document.querySelectorAll('img')].map(i => i.getBoundingClientRect().width)")
+        finally:
+            browser.close()
+    assert len(widths) >= 8
+    assert max(widths) <= PRINTABLE_PX, (widths, PRINTABLE_PX)
+    assert page_width <= PRINTABLE_PX and max(images) <= PRINTABLE_PX

@@ -188,17 +188,23 @@ def test_the_map_draws_hall_codes_and_the_cameras_in_force():
     assert view.codes[..., 3].max() > 0.5  # the codes' layer holds text
 
 
-def test_runs_are_kept_by_browser_session_for_reloads_and_bounded(monkeypatch):
-    import tranqsim.ui.app as app
-
-    monkeypatch.setattr(app, "_KEPT", app.OrderedDict())
-    monkeypatch.setattr(app, "MAX_KEPT", 2)
-    monkeypatch.setattr(ses, "Session", lambda: object())  # no model needed to test the keeping
-    ids = iter(["x", "y", "x", "z", "y"])
-    monkeypatch.setattr(solara, "get_session_id", lambda: next(ids))
-    x = app.kept_session()
-    y = app.kept_session()
-    assert app.kept_session() is x  # a reload of browser x finds its run
-    app.kept_session()  # z: y, the least recently used, is dropped
-    assert list(app._KEPT) == ["x", "z"]
-    assert app.kept_session() is not y
+def test_runs_are_kept_by_browser_session_for_reloads_and_bounded():
+    now = [0.0]
+    kept = ses.KeptRuns(limit=2, grace=10, clock=lambda: now[0])
+    new = object  # no model needed to test the keeping
+    x = kept.get("x", new)
+    kept.get("y", new)
+    kept.release("x", x)  # a reload of browser x: its old page goes, the new one finds the run
+    assert kept.get("x", new) is x
+    kept.get("z", new)  # z: y, the least recently used, is dropped
+    assert list(kept._runs) == ["x", "z"]
+    # a run no page uses is dropped after the grace time, not before
+    kept.release("x", "an older run of x")  # ignored: not the run kept now
+    now[0] = 100.0
+    assert kept.sweep() == 0  # x and z are still used
+    for key in ("x", "z"):
+        kept.release(key, kept._runs[key][0])
+    now[0] = 105.0
+    assert kept.sweep() == 0
+    now[0] = 110.0
+    assert kept.sweep() == 2 and len(kept) == 0

@@ -110,7 +110,7 @@ def test_a_factor_on_a_parameter_of_the_ensemble_wins_and_the_note_says_so(tmp_p
                                            factors={"parameters.g_police": {"values": [0.2, 0.4]}}))
     pts = design.design_points(exp)
     assert {p["parameters.g_police"] for p in pts} == {0.2, 0.4}
-    assert "factor values replace" in exp.parameter_sets.note
+    assert "values replace the sets' values of g_police" in exp.parameter_sets.note
 
 
 def test_sobol_designs_refuse_an_ensemble(tmp_path):

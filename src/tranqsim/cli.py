@@ -2,6 +2,10 @@
 
 Bad input (files, names, values) prints one ``error: file:line: field: message`` line and
 exits with status 2, having written nothing.
+
+Every command imports what it needs inside its own body, so ``tranqsim --help`` (and any
+command's ``--help``) loads click and nothing of the model: it answers in about a tenth of a
+second instead of two (numpy, numba, pandas and Mesa take the rest).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from tranqsim.loading import ScenarioError
+from tranqsim.errors import ScenarioError
 
 SHORT = (("tranquillity_index", "tranquillity index (0-100)", "{:.1f}"),
          ("incidents_per_1000_dwellings", "incidents per 1,000 dwellings/yr", "{:.0f}"),
@@ -28,8 +32,8 @@ SHORT = (("tranquillity_index", "tranquillity index (0-100)", "{:.1f}"),
          ("reporting_rate", "incidents reported", "{:.1%}"),
          ("staff_aggressions_per_100_staff", "aggressions per 100 staff/yr", "{:.1f}"),
          ("places_share_for_half_incidents", "share of places with half the incidents", "{:.1%}"),
-         ("cost_per_dwelling_eur", "landlord cost, EUR/dwelling/yr", "{:.0f}"),
-         ("public_cost_per_dwelling_eur", "police cost, EUR/dwelling/yr", "{:.0f}"))
+         ("cost_per_dwelling_eur", "landlord cost, €/dwelling/yr", "{:.0f}"),
+         ("public_cost_per_dwelling_eur", "public partners' cost, €/dwelling/yr", "{:.0f}"))
 
 
 def _progress_bar(total: int, desc: str):
@@ -69,8 +73,12 @@ def cli() -> None:
                    "it (never a folder holding an input file, the working directory or the home "
                    "folder, nor a file, FIFO or device)")
 @click.option("--no-plots", is_flag=True, help="skip the PNG plots")
-@click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
-def run(file, context, strategy, seed, years, out, overwrite, no_plots, as_json) -> None:
+@click.option("--json", "as_json", is_flag=True, help="print the summary as JSON (6 significant digits)")
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
+              help="change one setting, validated like files (repeatable): parameters.NAME, "
+                   "levers.LEVER.FIELD, context.SECTION.FIELD, organisation, years, seed; e.g. "
+                   "--set parameters.g_police=0.7 --set levers.cctv.cameras=12")
+def run(file, context, strategy, seed, years, out, overwrite, no_plots, as_json, settings) -> None:
     """Run one simulation and write its outputs to a folder.
 
     The folder is written whole or not at all. If --out exists it is replaced only when it is
@@ -81,7 +89,10 @@ def run(file, context, strategy, seed, years, out, overwrite, no_plots, as_json)
     from tranqsim.outputs import RUN_MARKER, check_folder, safe_name
     from tranqsim.simulation import simulate
 
-    sc = load_scenario(file, context=context, strategy=strategy, seed=seed, years=years)
+    from tranqsim import overrides
+
+    sets = overrides.parse(settings)
+    sc = overrides.apply(load_scenario(file, context=context, strategy=strategy, seed=seed, years=years), sets)
     out = out or Path("runs") / (f"{safe_name(sc.context_name)}__{safe_name(sc.strategy_name)}"
                                  f"__seed{sc.run.seed}")
     inputs = _run_inputs(file, context, strategy)
@@ -94,7 +105,9 @@ def run(file, context, strategy, seed, years, out, overwrite, no_plots, as_json)
     res.save(out, plots=not no_plots, overwrite=overwrite, protect=inputs)
     s = res.summary
     if as_json:
-        click.echo(json.dumps(s, indent=2, ensure_ascii=False))
+        from tranqsim.rounding import rounded
+
+        click.echo(json.dumps(rounded(s), indent=2, ensure_ascii=False))
         return
     click.echo(f"{sc.context.title.en} x {sc.strategy.title.en} - seed {sc.run.seed}, "
                f"{sc.run.years:g} years, {s['dwellings']} dwellings; last 12 months:")
@@ -139,6 +152,62 @@ def list_() -> None:
 
 
 @cli.command()
+@click.argument("name")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+def show(name, lang) -> None:
+    """What a strategy, a context or a lever holds (a shipped name, or a strategy/context file).
+
+    A strategy: its doctrine, organisation, levers with their doses and windows. A context: the
+    estate, its population, offending, police and initial state. A lever: what it does and its
+    fields (default, range).
+    """
+    import difflib
+
+    from tranqsim import describe
+    from tranqsim.levers import REGISTRY
+    from tranqsim.loading import available, read_yaml
+
+    sep = ": " if lang == "en" else " : "
+    kind = None
+    if name in REGISTRY:
+        kind = "lever"
+    elif name in available("strategies"):
+        kind = "strategy"
+    elif name in available("contexts"):
+        kind = "context"
+    elif name.endswith((".yaml", ".yml")):
+        data = read_yaml(Path(name))[0]
+        kind = "context" if isinstance(data, dict) and "estate" in data else "strategy"
+    if kind is None:
+        known = [*available("strategies"), *available("contexts"), *REGISTRY]
+        close = difflib.get_close_matches(name, known, n=1)
+        raise ScenarioError(f"show: unknown strategy, context or lever {name!r}"
+                            + (f" (did you mean {close[0]!r}?)" if close else "")
+                            + f"; see `tranqsim list` and the levers: {', '.join(REGISTRY)}")
+    if kind == "strategy":
+        title, doctrine, rows = describe.strategy_content(name, lang)
+        click.echo(f"{title} ({name})\n\n{doctrine}\n")
+        click.echo(("Levers, doses and windows (days)" if lang == "en" else
+                    "Leviers, doses et fenêtres (jours)") + sep.rstrip())
+        for label, doses in rows:
+            click.echo(f"  - {label}{sep}{doses}")
+    elif kind == "context":
+        title, text, sections = describe.context_content(name, lang)
+        click.echo(f"{title} ({name})" + (f"\n\n{text}" if text else ""))
+        for section, rows in sections:
+            click.echo(f"\n{section}")
+            for label, value in rows:
+                click.echo(f"  - {label}{sep}{value}")
+    else:
+        label, text, rows = describe.lever_content(name, lang)
+        click.echo(f"{label} ({name})\n\n{text}\n")
+        click.echo(("Fields (default; what it is)" if lang == "en" else "Champs (défaut ; signification)")
+                   + sep.rstrip())
+        for f, default, what in rows:
+            click.echo(f"  - {f}{sep}{default}; {what}")
+
+
+@cli.command()
 @click.option("--kind", type=click.Choice(["scenario", "context", "strategy"]), default="scenario",
               show_default=True)
 def schema(kind) -> None:
@@ -162,40 +231,6 @@ def params(markdown) -> None:
         click.echo(f"{p.name:<34} {p.value:>10g}  {p.unit}")
 
 
-@cli.command("compare-strategies")
-@click.option("--context", default="priority_estate", show_default=True)
-@click.option("--strategies", default="all", show_default=True, help="comma-separated names, or all")
-@click.option("--seeds", type=click.IntRange(1, 1000), default=3, show_default=True)
-@click.option("--years", type=click.FloatRange(min=0, min_open=True, max=50), default=5, show_default=True)
-@click.option("--baseline", default="proximity_management", show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="processes (default: cores)")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("runs/comparison"),
-              show_default=True)
-def compare_strategies(context, strategies, seeds, years, baseline, workers, out) -> None:
-    """Run every strategy in one context over a few seeds and print a comparison table."""
-    from tranqsim.comparison import markdown_table, run_comparison, save_comparison, summarise
-
-    names = None if strategies == "all" else [s.strip() for s in strategies.split(",") if s.strip()]
-    bar = None
-    if sys.stderr.isatty():
-        from tqdm import tqdm
-
-        n = len(names) if names else 7
-        bar = tqdm(total=n * seeds, desc="runs", unit="run", leave=False)
-    try:
-        runs = run_comparison(context, names, seeds, years, workers,
-                              progress=bar.update if bar is not None else None)
-    finally:
-        if bar is not None:
-            bar.close()
-    summary = summarise(runs, baseline)
-    files = save_comparison(runs, summary, out, context, baseline)
-    click.echo(f"Strategies in {context}: {seeds} seeds each, {years:g} years, last 12 months; "
-               f"mean [95% CI]; differences paired by seed against {baseline}.\n")
-    click.echo(markdown_table(summary, baseline))
-    click.echo("written: " + ", ".join(str(f) for f in files))
-
-
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
@@ -209,7 +244,11 @@ def compare_strategies(context, strategies, seeds, years, baseline, workers, out
               help="runs per Parquet chunk (what a crash can lose, beyond the runs in flight)")
 @click.option("--force", is_flag=True,
               help="run a plan above the limit of runs (200,000), or more --workers than 4 per core")
-def sweep(file, out, workers, executor, scheduler, replicates, years, chunk_rows, force) -> None:
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
+              help="a value set at every design point (repeatable): parameters.NAME, "
+                   "levers.LEVER.FIELD, context.SECTION.FIELD or organisation; recorded in the "
+                   "manifest (rerun with the same --set to resume)")
+def sweep(file, out, workers, executor, scheduler, replicates, years, chunk_rows, force, settings) -> None:
     """Run an experiment file; resumable: reruns only the missing runs."""
 
     from tranqsim.experiments import StoreMismatch, load_experiment, run
@@ -218,6 +257,8 @@ def sweep(file, out, workers, executor, scheduler, replicates, years, chunk_rows
     from tranqsim.pools import usable_cores
 
     exp = load_experiment(file, replicates=replicates, years=years)
+    if settings:
+        exp = _fixed(exp, settings)
     try:
         check_plan(exp, force)  # counted from the spec, before any job is built
         workers = check_workers(workers, force) if workers else usable_cores()
@@ -243,6 +284,21 @@ def sweep(file, out, workers, executor, scheduler, replicates, years, chunk_rows
         sys.exit(130)
     if rep.failed:
         sys.exit(1)
+
+
+def _fixed(exp, settings):
+    """The experiment with the ``--set`` values fixed at every point, each checked on every
+    context x strategy of the experiment (as a run would be) before anything runs."""
+    from tranqsim import overrides
+    from tranqsim.experiments.spec import Experiment
+    from tranqsim.loading import load_scenario
+
+    sets = overrides.parse(settings)
+    fixed = overrides.as_factors(sets)
+    for c in exp.contexts:
+        for s in exp.strategies:
+            overrides.apply(load_scenario(context=c, strategy=s, years=exp.years), sets)
+    return Experiment.model_validate({**exp.model_dump(), "fixed": {**exp.fixed, **fixed}})
 
 
 @contextlib.contextmanager
@@ -274,43 +330,95 @@ def _sweep_folder(path: Path) -> Path:
     return path
 
 
+ANALYSIS = "analysis"  # the analysis commands' default folder, inside the sweep's
+
+
+def _analysis_folder(folder: Path, out: Path | None) -> Path:
+    """Where an analysis command writes: ``--out``, else FOLDER/analysis/; never the sweep's
+    own folder (its store), whose files a sweep resuming there reads."""
+    out = out if out is not None else folder / ANALYSIS
+    if out.resolve() == folder.resolve():
+        raise ScenarioError(f"--out {out}: is the sweep's own folder; analysis outputs go to a folder "
+                            f"of their own (default: {folder / ANALYSIS})")
+    return out
+
+
+BASELINE = "proximity_management"  # the status quo of every comparison and report
+
+
 @cli.command()
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--baseline", required=True, help="strategy every other one is compared with")
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--baseline", default=BASELINE, show_default=True,
+              help="strategy every other one is compared with")
 @click.option("--metric", "metrics", multiple=True, help="metric to compare (repeatable; default: main outcomes)")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="where to write compare.csv and compare.md (default: the sweep folder)")
-def compare(folder, baseline, metrics, out) -> None:
-    """Paired differences from a baseline strategy, with BCa bootstrap 95% intervals."""
+              help="where to write compare.csv and compare.md (default: FOLDER/analysis/)")
+@click.option("--context", default="priority_estate", show_default=True,
+              help="without FOLDER: the context to run")
+@click.option("--strategies", default="all", show_default=True,
+              help="without FOLDER: comma-separated strategy names, or all")
+@click.option("--replicates", "--seeds", "replicates", type=click.IntRange(1, 1000), default=3,
+              show_default=True, help="without FOLDER: replicates per strategy")
+@click.option("--years", type=click.FloatRange(min=0, min_open=True, max=50), default=5, show_default=True,
+              help="without FOLDER: simulated years")
+@click.option("--sweep-out", type=click.Path(file_okay=False, path_type=Path), default=Path("runs/comparison"),
+              show_default=True, help="without FOLDER: where the runs are stored (resumable)")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="processes (default: cores)")
+def compare(folder, baseline, metrics, out, context, strategies, replicates, years, sweep_out, workers) -> None:
+    """Paired differences from a baseline strategy, with BCa bootstrap 95% intervals.
+
+    With FOLDER (a `tranqsim sweep` folder): its runs. Without: the strategies are first run in
+    one context (a small sweep in --sweep-out, resumable), then compared the same way.
+    """
     from tranqsim.experiments import compare as cmp
     from tranqsim.experiments import load
     from tranqsim.experiments.sensitivity import load_spec
 
+    if folder is None:
+        from tranqsim.comparison import run_strategies
+
+        names = None if strategies == "all" else [s.strip() for s in strategies.split(",") if s.strip()]
+        folder = run_strategies(context, names, replicates, years, sweep_out, workers, baseline)
+    out = _analysis_folder(folder, out)
     spec = load_spec(_sweep_folder(folder))
     try:
         table = cmp.compare(load(folder), baseline, metrics or None, factors=list(spec.factors))
     except cmp.CompareError as exc:
         raise ScenarioError(f"{folder}: {exc}") from None
     click.echo(cmp.to_markdown(table))
-    csv, md = cmp.save(table, out or folder)
+    csv, md = cmp.save(table, out)
     click.echo(f"written: {csv}, {md}")
+
+
+@cli.command("compare-strategies", hidden=True, context_settings={"ignore_unknown_options": True},
+             add_help_option=False)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@click.pass_context
+def compare_strategies(ctx, args) -> None:
+    """Deprecated: `tranqsim compare` without a folder does the same."""
+    click.echo("warning: `tranqsim compare-strategies` is deprecated and will be removed; use "
+               "`tranqsim compare` (same options and defaults, without a sweep folder)", err=True)
+    cmd = compare.make_context("compare", list(args), parent=ctx.parent)
+    with cmd:
+        compare.invoke(cmd)
 
 
 @cli.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--metric", "metrics", multiple=True, help="output metric (repeatable; default tranquillity_index)")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="where to write sensitivity.csv/.md/.png (default: the sweep folder)")
+              help="where to write sensitivity.csv/.md/.png (default: FOLDER/analysis/)")
 def sensitivity(folder, metrics, out) -> None:
     """Morris (mu*, sigma) or Sobol' (S1, ST) indices of a morris/sobol sweep, via SALib."""
     from tranqsim.experiments import sensitivity as sa
 
+    out = _analysis_folder(folder, out)
     try:
         table = sa.indices(_sweep_folder(folder), list(metrics) or None)
     except sa.SensitivityError as exc:
         raise ScenarioError(str(exc)) from None
     click.echo(sa.to_markdown(table))
-    paths = sa.save(table, out or folder)
+    paths = sa.save(table, out)
     click.echo("written: " + ", ".join(map(str, paths)))
 
 
@@ -440,11 +548,32 @@ def warmup(days) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="address to listen on (127.0.0.1: this machine only)")
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
-def ui(host, port) -> None:
+@click.option("--idle-minutes", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True, help="free a page's session this long after its browser went away")
+@click.option("--max-sessions", type=click.IntRange(min=1), default=20, show_default=True,
+              help="open pages at most; more get a 'server full' page")
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
+              help="the model's assumptions for every run of the page (repeatable): "
+                   "parameters.NAME or context.SECTION.FIELD (levers are set in the page)")
+def ui(host, port, idle_minutes, max_sessions, settings) -> None:
     """Serve the trainers' web page (Solara), offline once `make ui` has set it up."""
+    if settings:
+        from tranqsim import overrides
+        from tranqsim.loading import load_context, load_scenario
+
+        sets = overrides.parse(settings)
+        for st in sets:
+            if st.key.split(".")[0] not in ("parameters", "context"):
+                raise ScenarioError(f"--set {st.text}: the page sets levers, organisation, years and "
+                                    "seed itself; --set takes parameters.NAME or context.SECTION.FIELD")
+        from tranqsim.loading import available
+
+        for c in available("contexts"):  # every context the page offers must accept them
+            overrides.apply(load_scenario(context=load_context(c)[0]), sets)
+        os.environ[overrides.UI_ENV] = json.dumps(list(settings))
     from tranqsim.ui.server import serve
 
-    serve(host, port)
+    serve(host, port, idle_minutes=idle_minutes, max_sessions=max_sessions)
 
 
 @cli.command()
@@ -461,23 +590,58 @@ def ui(host, port) -> None:
               help="the status quo every strategy is compared with")
 @click.option("--validation", type=click.Path(path_type=Path),
               help="a `tranqsim validate` JSON (default: runs/validation/validation.json when present)")
-@click.option("--series-replicates", type=click.IntRange(1, 100), default=4, show_default=True,
-              help="replicates rerun for the time series, maps and ZSP analysis")
+@click.option("--series-replicates", type=click.IntRange(1, 100), default=None,
+              help="replicates rerun for the time series, maps and ZSP analysis (default: fixed by "
+                   "the sweep, the first min(4, replicates), so reports of one sweep in every "
+                   "language show the same runs)")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="processes (default: cores)")
 def report(folder, out, lang, baseline, validation, series_replicates, workers, overwrite) -> None:
     """A strategy comparison report (HTML and Markdown) from a strategy sweep.
 
-    Whether the outputs may be written is checked before the replicates are rerun.
+    Whether the outputs may be written is checked before the replicates are rerun. Each stage
+    is printed as it begins (on stderr), with a progress bar for the reruns on a terminal.
     """
     from tranqsim.report import ReportError, build_report
 
+    bar = None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=0, desc="re-simulations", unit="run", leave=False)
     try:
         paths = build_report(folder, out, lang=lang, baseline=baseline, validation=validation,
-                             series_replicates=series_replicates, workers=workers, overwrite=overwrite)
+                             series_replicates=series_replicates, workers=workers, overwrite=overwrite,
+                             stage=lambda m: (bar.write if bar is not None else
+                                              lambda x: click.echo(x, err=True))(f"report: {m}"),
+                             progress=_Ticks(bar))
     except ReportError as exc:
         raise ScenarioError(str(exc)) from None
+    finally:
+        if bar is not None:
+            bar.close()
     click.echo(f"markdown: {paths[1]} ({len(paths) - 2} figures in {paths[1].stem}_figures/)")
     click.echo(f"report: {paths[0].resolve()}")
+
+
+class _Ticks:
+    """A tqdm bar (or nothing) as the report's ``progress``: its total set once known."""
+
+    def __init__(self, bar):
+        self.bar = bar
+
+    @property
+    def total(self):
+        return self.bar.total if self.bar is not None else 0
+
+    @total.setter
+    def total(self, n):
+        if self.bar is not None:
+            self.bar.total = n
+            self.bar.refresh()
+
+    def __call__(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
 
 
 # --- optimise (issue 19, item 3) ------------------------------------------------------------

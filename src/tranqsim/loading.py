@@ -25,11 +25,8 @@ from yaml.resolver import Resolver
 from pydantic import BaseModel, ValidationError
 
 from tranqsim.config import Context, RunSettings, Scenario, Strategy
+from tranqsim.errors import ScenarioError
 from tranqsim.levers import REGISTRY
-
-
-class ScenarioError(Exception):
-    """Bad input: the message names the file, the line and the field."""
 
 
 def scenarios_dir() -> Path:
@@ -367,8 +364,11 @@ def field_message(err: dict, model: type[BaseModel], loc: tuple) -> str:
 
 
 def _pick(errors: list[dict]) -> dict:
-    # For unions pydantic reports one error per branch; the first names the simplest form.
-    return errors[0]
+    """The error to show. An unknown key comes first: a misspelt field (``camera``) also leaves
+    the right one (``cameras``) missing, and "did you mean 'cameras'?" is the useful message.
+    Otherwise the first: for unions pydantic reports one error per branch, the first names the
+    simplest form."""
+    return next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
 
 
 def validate(model: type[BaseModel], data: Any, node: yaml.Node | None, shown: str,

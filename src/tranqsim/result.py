@@ -68,7 +68,10 @@ class Result:
                               protect=protect)
         tmp = temp_sibling(target)
         try:
-            (tmp / "summary.json").write_text(json.dumps(self.summary, indent=2, ensure_ascii=False) + "\n")
+            from tranqsim.rounding import rounded  # 6 significant digits: no float noise in the JSON
+
+            (tmp / "summary.json").write_text(json.dumps(rounded(self.summary), indent=2,
+                                                         ensure_ascii=False) + "\n")
             self.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
             self.incidents.to_parquet(tmp / "incidents.parquet", index=False)
             self.households.to_parquet(tmp / "households.parquet", index=False)

@@ -127,14 +127,33 @@ def set_entries(exp: Experiment) -> list[dict]:
 
 
 def design_points(exp: Experiment) -> list[dict]:
-    """Every point: context, strategy (or variant), parameter set and factor values, in a
-    stable order."""
+    """Every point: context, strategy (or variant), parameter set, ``--set`` values and factor
+    values, in a stable order (later entries win: a ``--set`` value or a factor replaces a
+    parameter set's value of the same parameter)."""
+    fixed = dict(exp.fixed)  # `--set` values: every point, under the factors of the design
     fps = factor_points(exp)
-    return [{"context": c, **st, **ps, **fp}
+    return [{"context": c, **st, **ps, **fixed, **fp}
             for c in exp.contexts for st in strategy_entries(exp) for ps in set_entries(exp) for fp in fps]
 
 
+#: replicates per master seed: an experiment has at most 10,000 (``Experiment.replicates``), so
+#: replicate seeds of two master seeds never overlap
+SEEDS_PER_MASTER = 10_000
+
+
 def replicate_seed(master: int, replicate: int) -> int:
-    """The seed of replicate ``k``: the same at every design point (common random numbers)."""
+    """The seed of replicate ``k``: ``master * 10,000 + k``, the same at every design point
+    (common random numbers). A small integer one can read and retype: master seed 1 gives
+    replicates 10000, 10001, ...; ``tranqsim run --seed 10001`` reruns replicate 1 alone.
+    Streams of nearby seeds are independent all the same: every run expands its seed through
+    numpy's ``SeedSequence`` (tranqsim.rng), which hashes it."""
+    if not 0 <= replicate < SEEDS_PER_MASTER:
+        raise ValueError(f"replicate {replicate} outside [0, {SEEDS_PER_MASTER})")
+    return (master * SEEDS_PER_MASTER + replicate) % 2**63
+
+
+def spawned_seed(master: int, replicate: int) -> int:
+    """The former replicate seed (a 63-bit number spawned by numpy's ``SeedSequence``), kept for
+    the validation and calibration replicates, whose shipped results were drawn with it."""
     return int(np.random.SeedSequence(entropy=master, spawn_key=(replicate,)).generate_state(1, np.uint64)[0]
                >> np.uint64(1))

@@ -103,6 +103,9 @@ class Experiment(_Strict):
     strategies: list[str] = Field(["proximity_management"], min_length=1)
     design: Design = "strategies"
     factors: dict[str, Factor] = Field(default_factory=dict)
+    fixed: dict[str, float | int | str | bool] = Field(
+        default_factory=dict, description="values set at every design point, named as factors are "
+        "(`tranqsim sweep --set KEY=VALUE` puts them here)")
     samples: int = Field(16, ge=1, le=100000, description="lhs: points; sobol: base N; morris: trajectories")
     replicates: int = Field(5, ge=1, le=10000)
     years: float = Field(5, gt=0, le=50)
@@ -136,9 +139,9 @@ class Experiment(_Strict):
                                  "strategies (its file is part of the sweep's identity)")
         return self
 
-    @field_validator("factors")
+    @field_validator("factors", "fixed")
     @classmethod
-    def _known_targets(cls, v: dict[str, Factor]):
+    def _known_targets(cls, v: dict):
         for name in v:
             check_target(name)
         return v
@@ -238,11 +241,12 @@ def with_ensemble(exp: Experiment, ref: str | None = None, base: Path | None = N
         raise ScenarioError(f"--ensemble {ref}: design {exp.design!r} varies the parameters itself; "
                             "use ensemble: none")
     ens = ens_mod.resolve(ref, base)
-    clash = sorted({n for v in ens.sets.values() for n in v} & {f.partition(".")[2] for f in exp.factors
+    own = [*exp.factors, *exp.fixed]  # the experiment's own factors and `--set` values
+    clash = sorted({n for v in ens.sets.values() for n in v} & {f.partition(".")[2] for f in own
                                                                if f.startswith("parameters.")})
     resolved = ResolvedEnsemble(note=ens.note(), calibrated=ens.calibrated,
                                 method=str(ens.provenance.get("method", "")), source=ens.source,
                                 sets=[ParameterSet(id=k, values=v) for k, v in ens.sets.items()])
     if clash:  # the experiment's own factor is the deliberate variation: it wins, and says so
-        resolved.note += f" (factor values replace the sets' values of {', '.join(clash)})"
+        resolved.note += f" (factor or --set values replace the sets' values of {', '.join(clash)})"
     return exp.model_copy(update={"ensemble": ref, "parameter_sets": resolved})

@@ -12,6 +12,11 @@ generator line, a figures folder with its ``tranqsim-figures.json`` and nothing 
 (anything else only with ``overwrite``; never a folder holding the sweep or a non-file). This,
 and whether the place can be written, is checked before the long computation, and again just
 before the files are moved into place.
+
+The replicates re-simulated for series, maps and the ZSP analysis are fixed by the sweep: the
+first ``sweep_series_replicates(spec)`` replicate ids of its experiment (``SERIES_REPLICATES`` or
+fewer), so every report of one sweep, in any language, draws the same runs and gives the same
+figures.
 """
 
 from __future__ import annotations
@@ -65,10 +70,28 @@ def check_targets(html_path: Path, md_path: Path, fig_dir: Path, overwrite: bool
                  protect=protect, shown=f"{shown}: the figures folder {fig_dir}")
 
 
+#: replicates re-simulated per strategy shown (fewer when the sweep has fewer)
+SERIES_REPLICATES = 4
+
+
+def sweep_series_replicates(spec: dict) -> int:
+    """How many replicates a report of this sweep re-simulates: a property of the sweep."""
+    return max(1, min(SERIES_REPLICATES, int(spec.get("replicates", SERIES_REPLICATES))))
+
+
+def _quiet(message: str) -> None:
+    """The default stage reporter: nothing (the CLI passes one that prints)."""
+
+
 def build_report(folder: str | Path, out: str | Path, lang: str = "en", baseline: str = "proximity_management",
-                 validation: str | Path | None = None, series_replicates: int = 4,
-                 workers: int | None = None, overwrite: bool = False) -> list[Path]:
+                 validation: str | Path | None = None, series_replicates: int | None = None,
+                 workers: int | None = None, overwrite: bool = False, stage=_quiet,
+                 progress=None) -> list[Path]:
     """Write the report of the sweep in ``folder``; return the paths written.
+
+    ``series_replicates``: None (the sweep's own number, see the module docstring) or a number
+    asked for explicitly. ``stage(message)`` is told each stage as it begins; ``progress(n)``
+    after each re-simulated run (n = 1), with ``progress.total`` set first when it has one.
 
     Raises :class:`~tranqsim.outputs.OutputError` (before any rerun) when an output exists
     that an earlier report did not write, unless ``overwrite``; see the module docstring.
@@ -84,9 +107,17 @@ def build_report(folder: str | Path, out: str | Path, lang: str = "en", baseline
     sweep = read_sweep(folder, baseline)
     protect = [Path(folder)] + ([val_path] if val_path.is_file() else [])
     check_targets(html_path, md_path, fig_dir, overwrite, protect)
+    # stages are told once the input is known good: bad input stays one error line
+    stage(f"read the sweep {folder}: {len(sweep.runs)} runs, {len(sweep.strategies)} strategies")
 
-    plan, jobs = _plan(sweep, baseline, series_replicates)
-    results = resim.rerun_all(jobs, workers) if jobs else {}
+    k = series_replicates if series_replicates is not None else sweep_series_replicates(sweep.spec)
+    plan, jobs = _plan(sweep, baseline, k)
+    stage(f"re-simulating {len(jobs)} runs (the first {k} replicates of the strategies shown) for the "
+          "series, maps and ZSP analysis")
+    if progress is not None and hasattr(progress, "total"):
+        progress.total = len(jobs)
+    results = resim.rerun_all(jobs, workers, progress=progress) if jobs else {}
+    stage(f"computing the tables and drawing the figures ({lang})")
 
     tmp = temp_sibling(Path(os.path.abspath(html_path)))
     try:
@@ -96,6 +127,7 @@ def build_report(folder: str | Path, out: str | Path, lang: str = "en", baseline
         write_marker(figs, FIGURES_MARKER, "tranqsim report")
         (tmp / md_path.name).write_text(to_markdown(doc, fig_dir.name), encoding="utf-8")
         (tmp / html_path.name).write_text(to_html(doc), encoding="utf-8")
+        stage(f"writing {html_path} and {md_path.name}")
         # the reruns take minutes: someone may have put a file there meanwhile
         check_targets(html_path, md_path, fig_dir, overwrite, protect)
         _move_into_place(tmp, html_path, md_path, fig_dir)
@@ -123,7 +155,8 @@ def _plan(sweep, baseline: str, series_replicates: int) -> tuple[dict, list[dict
         reps = sorted(runs["replicate"].unique())[:series_replicates]
         plan[ctx] = {"runs": runs, "strategies": strategies, "rank": rank, "diffs": diffs, "best": best,
                      "zsp": zsps, "reps": [int(r) for r in reps]}
-        jobs += resim.jobs_for(runs, ctx, shown, series_replicates, sweep.years, without_zsp=list(zsps))
+        jobs += resim.jobs_for(runs, ctx, shown, series_replicates, sweep.years, without_zsp=list(zsps),
+                               fixed=dict(sweep.spec.get("fixed") or {}))
     if not plan:
         raise ReportError(f"{sweep.folder}: the baseline {baseline!r} has no finished run in any context")
     return plan, jobs
@@ -146,6 +179,8 @@ def _document(sweep, plan, results, baseline, lang, figs: Path, val, val_path) -
                                 years=years(sweep.years, lang), seed=sweep.spec.get("seed", "?")))
     doc.h(1, t["how_to_read"])
     doc.p(t["how_to_read_text"].format(reps=sweep.replicates, baseline=names[baseline]))
+    doc.p(t["notation"])
+    sections.strategies_table(doc, sweep, names, lang)
     for ctx, p in plan.items():
         ctx_title = sweep.title("context", ctx, lang)
         slug = _slug(ctx)
@@ -181,7 +216,7 @@ def _document(sweep, plan, results, baseline, lang, figs: Path, val, val_path) -
         doc.p(t["costs_text"])
         f = figures.cost_breakdown(costs, names, lang, figs / f"{slug}_costs.png")
         doc.figure(f, t["costs_caption"].format(ctx=ctx_title))
-        sections.cost_table(doc, costs, names, lang)
+        sections.cost_table(doc, costs, names, lang, public=tables.public_costs(p["runs"], list(costs.index)))
 
         for s, window in p["zsp"].items():
             an = zsp.analyse(results, ctx, s, window, p["reps"])
@@ -215,4 +250,4 @@ def _move_into_place(tmp: Path, html_path: Path, md_path: Path, fig_dir: Path) -
     os.replace(tmp / html_path.name, html_path)
 
 
-__all__ = ["DEFAULT_VALIDATION", "build_report", "output_paths"]
+__all__ = ["DEFAULT_VALIDATION", "SERIES_REPLICATES", "build_report", "output_paths", "sweep_series_replicates"]

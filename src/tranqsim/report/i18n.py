@@ -1,13 +1,16 @@
 """Words and numbers of the report, in English and French.
 
 ``T[lang][key]`` holds every sentence the report writes; ``fmt`` writes numbers the way each
-language does (``28.1%`` / ``28,1 %``). Strategy and context names come from the scenario files'
+language does (``28.1%`` / ``28,1 %``, ``€1,680`` / ``1 680 €``) through Babel
+(``tranqsim.formatting``, shared with the UI), with a real minus sign and never ``−0``. Strategy and context names come from the scenario files'
 titles, lever names from the levers' own labels, so this file holds only the report's prose.
 """
 
 from __future__ import annotations
 
 import math
+
+from tranqsim.formatting import number, percent, plain_euros, plain_number, signed_euros, signed_number
 
 LANGS = ("en", "fr")
 
@@ -27,8 +30,12 @@ METRICS = {
                       "turnover", "rotation"),
     "staff_aggressions_per_100_staff": (-1, "rate", "aggressions per 100 staff per year",
                                         "agressions pour 100 agents par an", "staff aggr.", "agress. pers."),
-    "cost_per_dwelling_eur": (-1, "eur", "landlord cost, EUR per dwelling per year",
-                              "coût bailleur, EUR par logement par an", "cost EUR/dw.", "coût EUR/lgt"),
+    "cost_per_dwelling_eur": (-1, "eur", "landlord's cost, € per dwelling per year",
+                              "coût pour le bailleur, € par logement et par an", "landlord €/dw.",
+                              "bailleur €/lgt"),
+    "public_cost_per_dwelling_eur": (-1, "eur", "public partners' cost (police, justice), € per dwelling "
+                                     "per year", "coût pour les partenaires publics (police, justice), € par "
+                                     "logement et par an", "public €/dw.", "public €/lgt"),
 }
 MAIN = tuple(METRICS)
 
@@ -46,8 +53,10 @@ PHRASES = {
     "turnover_rate": (("turnover", ""), ("la rotation", "")),
     "staff_aggressions_per_100_staff": (("aggressions against staff", " per 100 staff a year"),
                                         ("les agressions contre le personnel", " pour 100 agents par an")),
-    "cost_per_dwelling_eur": (("the landlord's cost", " EUR per dwelling a year"),
-                              ("le coût bailleur", " EUR par logement et par an")),
+    "cost_per_dwelling_eur": (("the landlord's cost", " per dwelling a year"),
+                              ("le coût pour le bailleur", " par logement et par an")),
+    "public_cost_per_dwelling_eur": (("the public partners' cost", " per dwelling a year"),
+                                     ("le coût pour les partenaires publics", " par logement et par an")),
 }
 
 COST_GROUPS = {  # cost key or lever family -> (en, fr)
@@ -72,8 +81,15 @@ T = {
         "how_to_read_text": "Each strategy was simulated {reps} times on the same estate with the same random "
                             "draws where strategies do not differ (common random numbers), so differences "
                             "between strategies are paired replicate by replicate. Values are means over "
-                            "replicates with 95% bootstrap intervals (BCa); a difference marked * has an "
-                            "interval that excludes zero. The status quo is {baseline}.",
+                            "replicates with 95% bootstrap intervals (BCa). The status quo is {baseline}.",
+        "notation": "**Notation.** 12.3 [11.8; 12.9] = mean [95% interval]; ▲ better, ▼ worse = the "
+                    "interval of the difference from the status quo excludes zero (cell shaded blue or "
+                    "orange), no mark = no clear difference; pp = percentage points; € per dwelling per "
+                    "year.",
+        "strategies": "The strategies compared",
+        "strategies_text": "What each strategy puts in place: its levers with their doses and, when they do "
+                           "not last the whole run, their windows in days from the start.",
+        "organisation": "organisation of tranquillity",
         "context": "Territory: {title}",
         "summary": "In short",
         "best_is": "The highest tranquillity index is reached by {best} ({ti} against {base_ti} for the status "
@@ -87,11 +103,10 @@ T = {
                         "trust.",
         "diff": "Difference from the status quo",
         "diff_text": "Strategy minus status quo within each replicate, mean [paired 95% BCa interval]; "
-                     "shares in percentage points. * the interval excludes zero; (+) better, (-) worse than "
-                     "the status quo.",
+                     "shares in percentage points (pp); ▲ better, ▼ worse than the status quo.",
         "rank": "rank", "strategy": "strategy",
         "ce": "Cost and effectiveness",
-        "ce_text": "Landlord cost per dwelling per year against the tranquillity index; bars are 95% "
+        "ce_text": "The landlord's cost per dwelling per year against the tranquillity index; bars are 95% "
                    "intervals. The efficient frontier joins the strategies no other beats on both counts "
                    "(on the means); hollow points are dominated: another strategy costs no more and "
                    "achieves more.",
@@ -101,7 +116,7 @@ T = {
         "dominated_by": "{s} (by {by})",
         "none": "none",
         "ce_caption": "Cost per dwelling per year and tranquillity index, {ctx}",
-        "xlabel_cost": "landlord cost, EUR per dwelling per year",
+        "xlabel_cost": "landlord's cost, € per dwelling per year",
         "frontier": "efficient frontier", "dominated": "dominated",
         "series": "Over time",
         "series_text": "Status quo and best strategy ({best}), re-simulated on replicates {reps} of the sweep: "
@@ -122,8 +137,11 @@ T = {
         "hall_status": "hall status",
         "status": {"green": "green", "yellow": "yellow", "orange": "orange", "red": "red"},
         "costs": "What the money buys: cost by lever",
-        "costs_text": "Landlord cost per dwelling per year (last 12 months, mean over replicates), by lever "
-                      "family and by item. Police and justice costs fall on the State and are not included.",
+        "costs_text": "Landlord's cost per dwelling per year (last 12 months, mean over replicates), by lever "
+                      "family and by item; the last rows give the public partners' cost (police, justice: "
+                      "paid by the State and the city, not by the landlord) and the total for both.",
+        "public_row": "public partners (police, justice)", "landlord_total": "landlord's total",
+        "all_total": "landlord and public partners",
         "costs_caption": "Cost per dwelling per year by lever, {ctx}",
         "item": "item", "total": "total",
         "zsp": "Priority Security Zone: displacement or diffusion?",
@@ -184,16 +202,19 @@ T = {
         "pattern": "pattern", "check": "check", "model": "model [95% CI]", "target": "target",
         "assumptions": "Scenario assumptions",
         "assumptions_items": [
-            "Each strategy is a fixed bundle of levers held for the whole run (windows below); "
-            "results depend on these bundles, not only on the doctrine they stand for.",
+            "Each strategy is a fixed bundle of levers held for the whole run (windows in \"The "
+            "strategies compared\"); results depend on these bundles, not only on the doctrine they "
+            "stand for.",
             "The tranquillity index is a weighted composite (30% insecurity, 20% victimisation, 20% "
             "incidents, 15% visible disorder, 15% trust): a convention, so read its components too.",
-            "Landlord cost includes staff, contracts, amortised investment, repairs, lost rent, squats "
-            "and evictions; police and justice costs (public) are not included.",
+            "The landlord's cost includes staff, contracts, amortised investment, repairs, lost rent, "
+            "squats and evictions; the public partners' cost (police crews, ZSP reinforcement, justice) "
+            "is counted apart.",
             "{reps} replicates give intervals, but a few runs per strategy cannot rule out small effects.",
         ],
-        "levers_table": "Levers of each strategy",
-        "levers": "levers (start-end day)",
+        "levers": "levers, doses and windows (days)",
+        "na": "n/a", "pp": "pp", "better": "▲ better", "worse": "▼ worse",
+        "whole_run": "whole run", "days": "days {a}–{b}", "from_day": "from day {a}",
         "left_out": "What the model leaves out",
         "left_out_items": [
             "Political pressure, the press, and the wider city: the estate is a closed territory, so "
@@ -222,8 +243,15 @@ T = {
                             "tirages aléatoires là où les stratégies ne diffèrent pas (nombres aléatoires "
                             "communs) : les écarts entre stratégies sont appariés réplication par "
                             "réplication. Les valeurs sont des moyennes avec des intervalles à 95 % "
-                            "(bootstrap BCa) ; un écart marqué * a un intervalle qui exclut zéro. Le statu "
-                            "quo est {baseline}.",
+                            "(bootstrap BCa). Le statu quo est {baseline}.",
+        "notation": "**Notation.** 12,3 [11,8 ; 12,9] = moyenne [intervalle à 95 %] ; ▲ mieux, ▼ moins "
+                    "bien = l'intervalle de l'écart au statu quo exclut zéro (case teintée de bleu ou "
+                    "d'orange), sans marque = pas d'écart net ; pts = points de pourcentage ; € par "
+                    "logement et par an.",
+        "strategies": "Les stratégies comparées",
+        "strategies_text": "Ce que chaque stratégie met en place : ses leviers avec leurs doses et, quand ils "
+                           "ne durent pas toute la simulation, leurs fenêtres en jours depuis le début.",
+        "organisation": "organisation de la tranquillité",
         "context": "Territoire : {title}",
         "summary": "En bref",
         "best_is": "L'indice de tranquillité le plus élevé est atteint par {best} ({ti} contre {base_ti} pour "
@@ -237,11 +265,10 @@ T = {
                         "le coût ; plus haut pour l'indice et la confiance.",
         "diff": "Écart au statu quo",
         "diff_text": "Stratégie moins statu quo dans chaque réplication, moyenne [intervalle BCa apparié à "
-                     "95 %] ; parts en points de pourcentage. * l'intervalle exclut zéro ; (+) mieux, (-) moins "
-                     "bien que le statu quo.",
+                     "95 %] ; parts en points de pourcentage (pts) ; ▲ mieux, ▼ moins bien que le statu quo.",
         "rank": "rang", "strategy": "stratégie",
         "ce": "Coût et efficacité",
-        "ce_text": "Coût bailleur par logement et par an en regard de l'indice de tranquillité ; les barres "
+        "ce_text": "Coût pour le bailleur par logement et par an en regard de l'indice de tranquillité ; les barres "
                    "sont des intervalles à 95 %. La frontière d'efficience relie les stratégies qu'aucune "
                    "autre ne bat sur les deux plans (en moyenne) ; les points creux sont dominés : une autre "
                    "stratégie ne coûte pas plus et obtient davantage.",
@@ -251,7 +278,7 @@ T = {
         "dominated_by": "{s} (par {by})",
         "none": "aucune",
         "ce_caption": "Coût par logement et par an et indice de tranquillité, {ctx}",
-        "xlabel_cost": "coût bailleur, EUR par logement et par an",
+        "xlabel_cost": "coût pour le bailleur, € par logement et par an",
         "frontier": "frontière d'efficience", "dominated": "dominée",
         "series": "Dans le temps",
         "series_text": "Statu quo et meilleure stratégie ({best}), simulés à nouveau sur les réplications "
@@ -272,9 +299,12 @@ T = {
         "hall_status": "cotation des halls",
         "status": {"green": "vert", "yellow": "jaune", "orange": "orange", "red": "rouge"},
         "costs": "Ce que l'argent achète : coût par levier",
-        "costs_text": "Coût bailleur par logement et par an (12 derniers mois, moyenne des réplications), par "
-                      "famille de leviers et par poste. Les coûts de police et de justice sont à la charge de "
-                      "l'État et ne sont pas inclus.",
+        "costs_text": "Coût pour le bailleur par logement et par an (12 derniers mois, moyenne des "
+                      "réplications), par famille de leviers et par poste ; les dernières lignes donnent le coût pour les "
+                      "partenaires publics (police, justice : à la charge de l'État et de la ville, pas du "
+                      "bailleur) et le total des deux.",
+        "public_row": "partenaires publics (police, justice)", "landlord_total": "total du bailleur",
+        "all_total": "bailleur et partenaires publics",
         "costs_caption": "Coût par logement et par an par levier, {ctx}",
         "item": "poste", "total": "total",
         "zsp": "Zone de sécurité prioritaire : déplacement ou diffusion ?",
@@ -339,17 +369,19 @@ T = {
         "assumptions": "Hypothèses des scénarios",
         "assumptions_items": [
             "Chaque stratégie est un ensemble fixe de leviers tenu pendant toute la simulation (fenêtres "
-            "ci-dessous) : les résultats dépendent de ces ensembles, pas seulement de la doctrine qu'ils "
-            "représentent.",
+            "dans « Les stratégies comparées ») : les résultats dépendent de ces ensembles, pas "
+            "seulement de la doctrine qu'ils représentent.",
             "L'indice de tranquillité est un composite pondéré (30 % insécurité, 20 % victimation, 20 % "
             "incidents, 15 % désordre visible, 15 % confiance) : une convention, lire aussi ses composantes.",
-            "Le coût bailleur comprend personnel, contrats, investissements amortis, réparations, loyers "
-            "perdus, squats et expulsions ; les coûts de police et de justice (publics) n'y sont pas.",
+            "Le coût pour le bailleur comprend personnel, contrats, investissements amortis, réparations, loyers "
+            "perdus, squats et expulsions ; le coût pour les partenaires publics (équipages de police, "
+            "renfort ZSP, justice) est compté à part.",
             "{reps} réplications donnent des intervalles, mais quelques simulations par stratégie ne "
             "peuvent pas exclure de petits effets.",
         ],
-        "levers_table": "Leviers de chaque stratégie",
-        "levers": "leviers (jours de début-fin)",
+        "levers": "leviers, doses et fenêtres (jours)",
+        "na": "n.d.", "pp": "pts", "better": "▲ mieux", "worse": "▼ moins bien",
+        "whole_run": "toute la simulation", "days": "jours {a} à {b}", "from_day": "à partir du jour {a}",
         "left_out": "Ce que le modèle laisse de côté",
         "left_out_items": [
             "La pression politique, la presse et le reste de la ville : le quartier est un territoire "
@@ -377,27 +409,28 @@ def metric_label(metric: str, lang: str, short: bool = False) -> str:
 
 
 def num(x: float, digits: int, lang: str, sign: bool = False) -> str:
-    s = f"{x:+,.{digits}f}" if sign else f"{x:,.{digits}f}"
-    if lang == "fr":
-        s = s.replace(",", "\u202f").replace(".", ",")
-    return s.replace("-", "\u2212")
+    """``x`` with ``digits`` decimals in the language's format; with ``sign``, ``+``/``−`` (never
+    on a value that rounds to zero)."""
+    return signed_number(x, lang, digits) if sign else plain_number(x, lang, digits)
 
 
 def years(x: float, lang: str) -> str:
     """A horizon in years, as short as it goes (``4``, ``0.6`` / ``0,6``)."""
-    s = f"{x:g}"
-    return s.replace(".", ",") if lang == "fr" else s
+    decimals = 0 if x == int(x) else len(f"{x:g}".split(".")[-1])
+    return number(x, lang, decimals)
 
 
 def fmt(x: float, kind: str, lang: str, sign: bool = False) -> str:
     """A value of a metric ``kind`` (see METRICS); with ``sign``, a difference (shares in points)."""
     if x is None or not math.isfinite(x):
-        return "n/a"
+        return T[lang]["na"]
     if kind == "share":
         if sign:
-            return num(100 * x, 1, lang, True) + (" pt" if lang == "en" else "\u00a0pt")
-        return num(100 * x, 1, lang) + ("%" if lang == "en" else "\u00a0%")
-    digits = {"index": 1, "count": 0, "trust": 3 if sign else 2, "rate": 1, "eur": 0}.get(kind, 2)
+            return num(100 * x, 1, lang, True) + "\u00a0" + T[lang]["pp"]
+        return percent(abs(x) if round(x, 3) == 0 else x, lang, 1)
+    if kind == "eur":
+        return signed_euros(x, lang) if sign else plain_euros(x, lang)
+    digits = {"index": 1, "count": 0, "trust": 3 if sign else 2, "rate": 1}.get(kind, 2)
     return num(x, digits, lang, sign)
 
 
@@ -406,5 +439,5 @@ def metric_fmt(metric: str, x: float, lang: str, sign: bool = False) -> str:
 
 
 def eur(x: float, lang: str, sign: bool = False) -> str:
-    s = num(x, 0, lang, sign)
-    return f"EUR {s}" if lang == "en" else f"{s}\u00a0EUR"
+    """Euros: ``€1,680`` / ``1 680 €`` (signed: ``+€250``, ``−250 €``)."""
+    return fmt(x, "eur", lang, sign)

@@ -32,7 +32,9 @@ def rerun(job: dict) -> dict:
     from tranqsim.simulation import build_model
 
     strategy, _, variant = job["strategy"].partition("#")
-    sc = _scenario({"context": job["context"], "strategy": strategy}, job["years"], job["seed"])
+    # the sweep's own point: its `--set` values (spec "fixed") too, so the rerun is the stored run
+    sc = _scenario({**job.get("fixed", {}), "context": job["context"], "strategy": strategy}, job["years"],
+                   job["seed"])
     if variant:  # the same strategy without its ZSP lever
         from tranqsim.loading import load_scenario
 
@@ -50,21 +52,28 @@ def rerun(job: dict) -> dict:
             "zone": None if zone is None else np.asarray(zone, bool), "days": len(res.timeseries)}
 
 
-def rerun_all(jobs: list[dict], workers: int | None = None) -> dict[tuple, dict]:
-    """(context, strategy, replicate) -> rerun result; in parallel processes when workers > 1."""
+def rerun_all(jobs: list[dict], workers: int | None = None, progress=None) -> dict[tuple, dict]:
+    """(context, strategy, replicate) -> rerun result; in parallel processes when workers > 1.
+    ``progress(1)`` is called after each run."""
     workers = min(workers or os.cpu_count() or 1, len(jobs))
+    tick = progress or (lambda n: None)
+    results = []
     if workers <= 1:
-        results = [rerun(j) for j in jobs]
+        for j in jobs:
+            results.append(rerun(j))
+            tick(1)
     else:
         with spawn_pool(workers) as ex:
             with sigint_held():  # map submits every job now, and the workers start
                 it = ex.map(rerun, jobs, chunksize=1)
-            results = list(it)
+            for r in it:
+                results.append(r)
+                tick(1)
     return {(r["context"], r["strategy"], r["replicate"]): r for r in results}
 
 
 def jobs_for(runs: pd.DataFrame, context: str, strategies: list[str], replicates: int,
-             years: float, without_zsp: list[str] = ()) -> list[dict]:
+             years: float, without_zsp: list[str] = (), fixed: dict | None = None) -> list[dict]:
     """The first ``replicates`` stored replicates of each strategy in ``context``, and of the
     ``without_zsp`` strategies without their ZSP lever (no stored run to check those against)."""
     out = []
@@ -73,6 +82,7 @@ def jobs_for(runs: pd.DataFrame, context: str, strategies: list[str], replicates
         rows = sub[sub["strategy"] == s].sort_values("replicate").head(replicates)
         for r in rows.itertuples(index=False):
             out.append({"context": context, "strategy": s + variant, "replicate": int(r.replicate),
+                        "fixed": dict(fixed or {}),
                         "seed": int(r.seed), "years": years,
                         "stored_ti": None if variant else float(r.tranquillity_index)})
     return out

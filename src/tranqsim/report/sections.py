@@ -10,12 +10,46 @@ from tranqsim.report.i18n import (LANGS, MAIN, METRICS, PHRASES, T, eur, fmt, me
 
 
 def _sep(lang: str) -> str:
-    return ", " if lang == "en" else " ; "
+    return "; " if lang == "en" else " ; "
+
+
+def _nb(text: str) -> str:
+    """No line break inside a number and its unit (a table cell may wrap only between the
+    value and its interval)."""
+    return text.replace(" ", "\u00a0")
 
 
 def interval(metric: str, mean: float, lo: float, hi: float, lang: str, sign: bool = False) -> str:
-    return (f"{metric_fmt(metric, mean, lang, sign)} [{metric_fmt(metric, lo, lang, sign)}"
-            f"{_sep(lang)}{metric_fmt(metric, hi, lang, sign)}]")
+    """``mean [low; high]`` (see the notation line)."""
+    return (f"{_nb(metric_fmt(metric, mean, lang, sign))} [{_nb(metric_fmt(metric, lo, lang, sign))}"
+            f"{_sep(lang)}{_nb(metric_fmt(metric, hi, lang, sign))}]")
+
+
+def strategies_table(doc, sweep, names, lang) -> None:
+    """Each strategy's organisation and levers, with their doses and windows, before any result."""
+    from tranqsim.describe import field_label, field_value, organisation
+    from tranqsim.levers import REGISTRY
+
+    t = T[lang]
+    doc.h(1, t["strategies"])
+    doc.p(t["strategies_text"])
+    rows = []
+    for s in sweep.strategies:
+        obj = sweep.strategy_objs[s]
+        levers = []
+        for name, cfg in obj.levers:
+            if cfg is None:
+                continue
+            values = cfg.model_dump(exclude_none=True)
+            start, end = values.pop("start", 0), values.pop("end", None)
+            doses = ", ".join(f"{field_label(f, lang)} {field_value(v, lang)}" for f, v in values.items())
+            window = (t["days"].format(a=start, b=end) if end is not None
+                      else t["from_day"].format(a=start) if start else "")
+            text = _sep(lang).join(x for x in (doses, window) if x)
+            label = getattr(REGISTRY[name], f"label_{lang}")
+            levers.append(f"**{label}**" + (f" ({text})" if text else ""))
+        rows.append([f"**{names[s]}**", organisation(obj.organisation, lang), "\n".join(levers)])
+    doc.table([t["strategy"], t["organisation"], t["levers"]], rows, "lll")
 
 
 def summary(doc, p, baseline, names, lang) -> None:
@@ -55,8 +89,9 @@ def ranking(doc, p, names, lang) -> None:
         d = r._asdict()
         rows.append([str(r.rank), names[r.strategy]]
                     + [interval(m, d[m], d[f"{m}_lo"], d[f"{m}_hi"], lang) for m in MAIN])
-    doc.table(header, rows, "rl" + "r" * len(MAIN))
-    doc.p(" · ".join(f"{metric_label(m, lang, True)}: {metric_label(m, lang)}" for m in MAIN))
+    doc.table(header, rows, "rl" + "r" * len(MAIN), keys=2)
+    colon = ": " if lang == "en" else "\u00a0: "
+    doc.p(" · ".join(f"{metric_label(m, lang, True)}{colon}{metric_label(m, lang)}" for m in MAIN))
 
 
 def difference_table(doc, p, baseline, names, lang) -> None:
@@ -75,11 +110,11 @@ def difference_table(doc, p, baseline, names, lang) -> None:
         for m in MAIN:
             r = look.get((s, m))
             if r is None:
-                cells.append("n/a")
+                cells.append(t["na"])
                 continue
             text = interval(m, r.difference, r.ci_low, r.ci_high, lang, sign=True)
             v = tables.verdict(m, r)
-            mark = {1: " *(+)", -1: " *(\u2212)", 0: ""}[v]
+            mark = {1: " " + _nb(t["better"]), -1: " " + _nb(t["worse"]), 0: ""}[v]
             cells.append((text + mark, {1: "better", -1: "worse", 0: ""}[v]))
         rows.append(cells)
     doc.table(header, rows)
@@ -89,7 +124,7 @@ def frontier_text(doc, front, names, lang) -> None:
     t = T[lang]
     steps = tables.frontier_steps(front)
     if steps:
-        doc.p(t["ce_frontier"].format(steps="; ".join(
+        doc.p(t["ce_frontier"].format(steps=_sep(lang).join(
             t["ce_step"].format(a=names[s["from"]], b=names[s["to"]],
                                 dti=metric_fmt("tranquillity_index", s["dti"], lang, True),
                                 dcost=eur(s["dcost"], lang, True), ratio=eur(s["per_point"], lang))
@@ -100,7 +135,9 @@ def frontier_text(doc, front, names, lang) -> None:
     doc.p(t["ce_dominated"].format(items=items or t["none"]))
 
 
-def cost_table(doc, costs, names, lang) -> None:
+def cost_table(doc, costs, names, lang, public=None) -> None:
+    """Items x strategies; with ``public`` (strategy -> public partners' cost per dwelling), the
+    landlord's total, the public partners' cost and the total of both."""
     from tranqsim.levers import REGISTRY
     from tranqsim.report.i18n import COST_GROUPS
 
@@ -111,8 +148,15 @@ def cost_table(doc, costs, names, lang) -> None:
     for key in costs.columns:
         label = (getattr(REGISTRY[key], f"label_{lang}") if key in REGISTRY
                  else COST_GROUPS.get(key, (key, key))[li])
-        rows.append([label] + [fmt(v, "eur", lang) if v else "\u2013" for v in costs[key]])
-    rows.append([f"**{t['total']}**"] + [f"**{fmt(v, 'eur', lang)}**" for v in costs.sum(axis=1)])
+        rows.append([label] + [_nb(fmt(v, "eur", lang)) if v else "\u2013" for v in costs[key]])
+    totals = costs.sum(axis=1)
+    if public is None:
+        rows.append([f"**{t['total']}**"] + [f"**{_nb(fmt(v, 'eur', lang))}**" for v in totals])
+    else:
+        rows.append([f"**{t['landlord_total']}**"] + [f"**{_nb(fmt(v, 'eur', lang))}**" for v in totals])
+        rows.append([t["public_row"]] + [_nb(fmt(public[s], "eur", lang)) for s in costs.index])
+        rows.append([f"**{t['all_total']}**"] + [f"**{_nb(fmt(v + public[s], 'eur', lang))}**"
+                                                 for s, v in totals.items()])
     doc.table(header, rows)
 
 
@@ -134,7 +178,7 @@ def zsp_section(doc, an, names, lang) -> None:
         cells = [t[a], str(an["n_places"][a])]
         for q in per:
             s = an["summary"][(a, q)]
-            cells.append(f"{fmt(s['mean'], 'rate', lang)} [{fmt(s['min'], 'rate', lang)}\u2013"
+            cells.append(f"{fmt(s['mean'], 'rate', lang)} [{fmt(s['min'], 'rate', lang)}{_sep(lang)}"
                          f"{fmt(s['max'], 'rate', lang)}]")
         for q in cmp:
             s = an["summary"][(a, q)]
@@ -150,9 +194,10 @@ def zsp_section(doc, an, names, lang) -> None:
 
 
 def _pct(x: float, lang: str) -> str:
+    """A relative change already in percent: ``+12%`` / ``+12 %``."""
     if not np.isfinite(x):
-        return "n/a"
-    return num(x, 0, lang, sign=True) + ("%" if lang == "en" else "\u00a0%")
+        return T[lang]["na"]
+    return num(x, 0, lang, sign=True) + ("%" if lang == "en" else "\u202f%")
 
 
 def _change(m: str, row, lang: str) -> str:
@@ -188,7 +233,8 @@ def side_effects(doc, p, names, lang) -> None:
         name = f"**{names[e['strategy']]}**"
         gains = _join([_change(m, r, lang) for m, r in e["gains"] if m in AIMS], lang)
         losses = _join([_change(m, r, lang) for m, r in e["losses"]
-                        if m not in ("tranquillity_index", "cost_per_dwelling_eur")], lang)
+                        if m not in ("tranquillity_index", "cost_per_dwelling_eur",
+                                     "public_cost_per_dwelling_eur")], lang)
         if gains and losses:
             items.append(t["side_but"].format(s=name, gains=gains, losses=losses))
         elif losses:
@@ -201,9 +247,6 @@ def side_effects(doc, p, names, lang) -> None:
 
 
 def caveats(doc, sweep, names, lang, val, val_path, mismatch) -> None:
-    from tranqsim.levers import REGISTRY
-    from tranqsim.report.data import lever_windows
-
     t = T[lang]
     doc.h(1, t["caveats"])
     doc.h(2, t["validation"])
@@ -221,24 +264,13 @@ def caveats(doc, sweep, names, lang, val, val_path, mismatch) -> None:
             doc.p(t["validation_fail"])
             doc.table([t["pattern"], t["check"], t["model"], t["target"]],
                       [[c["pattern"], f"{c['name']} ({c.get('unit', '')})",
-                        f"{_num(c.get('mean'))} [{_num(c.get('ci_low'))}, {_num(c.get('ci_high'))}]",
-                        _target(c)] for c in failed], "llrl")
+                        f"{_num(c.get('mean'), lang)} [{_num(c.get('ci_low'), lang)}{_sep(lang)}"
+                        f"{_num(c.get('ci_high'), lang)}]",
+                        _target(c, lang)] for c in failed], "llrl")
     n_checked, n_bad, d = mismatch
     doc.p(t["resim_bad"].format(n=n_bad, d=d) if n_bad else t["resim_ok"].format(n=n_checked))
     doc.h(2, t["assumptions"])
     doc.ul([s.format(reps=sweep.replicates) for s in t["assumptions_items"]])
-    doc.h(3, t["levers_table"])
-    rows = []
-    for s in sweep.strategies:
-        obj = sweep.strategy_objs[s]
-        levers = []
-        for w in lever_windows(obj):
-            label = getattr(REGISTRY[w["lever"]], f"label_{lang}")
-            if w["start"] or w["end"]:
-                label += f" ({w['start']}\u2013{w['end'] if w['end'] is not None else ''})"
-            levers.append(label)
-        rows.append([names[s], obj.organisation, ", ".join(levers)])
-    doc.table([t["strategy"], "organisation", t["levers"]], rows, "lll")
     doc.h(2, t["left_out"])
     doc.ul(t["left_out_items"])
 
@@ -258,12 +290,18 @@ def _validation_model(val: dict, t: dict) -> str:
     return t["validation_same"]
 
 
-def _num(x) -> str:
-    return "n/a" if x is None or not np.isfinite(x) else (f"{x:.2f}" if abs(x) < 10 else f"{x:.1f}")
+def _num(x, lang: str) -> str:
+    if x is None or not np.isfinite(x):
+        return T[lang]["na"]
+    return num(x, 2 if abs(x) < 10 else 1, lang)
 
 
-def _target(c: dict) -> str:
+def _short(x: float, lang: str) -> str:
+    return num(x, 0 if x == int(x) else len(f"{x:g}".split(".")[-1]), lang)
+
+
+def _target(c: dict, lang: str) -> str:
     lo, hi = c.get("low"), c.get("high")
     if lo is not None and hi is not None:
-        return f"[{lo:g}, {hi:g}]"
-    return f">= {lo:g}" if lo is not None else f"<= {hi:g}" if hi is not None else ""
+        return f"[{_short(lo, lang)}{_sep(lang)}{_short(hi, lang)}]"
+    return f"≥ {_short(lo, lang)}" if lo is not None else f"≤ {_short(hi, lang)}" if hi is not None else ""

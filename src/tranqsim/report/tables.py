@@ -101,6 +101,11 @@ def cost_group(key: str) -> str:
     return REGISTRY[key].family if key in REGISTRY else key
 
 
+def public_costs(runs: pd.DataFrame, strategies: list[str]) -> dict[str, float]:
+    """Mean public partners' cost per dwelling per year (police, justice) of each strategy."""
+    return {s: float(runs.loc[runs["strategy"] == s, "public_cost_per_dwelling_eur"].mean()) for s in strategies}
+
+
 NEGLIGIBLE_PCT = 1.0  # with common random numbers tiny differences are significant: not worth a word
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 
 import solara
 
@@ -80,28 +79,19 @@ def key_figures(model, lang: str = "fr") -> dict[str, str]:
     return out
 
 
-# Runs kept across page reloads, by the browser's Solara session id (a cookie): a reload opens
-# a new page on the same run. The oldest are dropped beyond MAX_KEPT (each holds a model).
-MAX_KEPT = 8
-_KEPT: OrderedDict[str, ses.Session] = OrderedDict()
-_KEPT_LOCK = threading.Lock()
-
-
 def kept_session() -> ses.Session:
-    """The browser's run if it has one, else a new one (kept for the next reload)."""
+    """The browser's run if it has one, else a new one, kept across page reloads by the
+    browser's Solara session id (a cookie) while the page lives and shortly after
+    (:class:`tranqsim.ui.session.KeptRuns`)."""
+    from solara.server.kernel_context import get_current_context
+
     try:
         key = solara.get_session_id()
+        kernel = get_current_context()
     except Exception:  # rendered without a server (tests, benchmarks): nothing to keep
         return ses.Session()
-    with _KEPT_LOCK:
-        if key in _KEPT:
-            _KEPT.move_to_end(key)
-            return _KEPT[key]
-    sess = ses.Session()
-    with _KEPT_LOCK:
-        _KEPT[key] = sess
-        while len(_KEPT) > MAX_KEPT:
-            _KEPT.popitem(last=False)
+    sess = ses.KEPT.get(key)
+    kernel.on_close(lambda: ses.KEPT.release(key, sess))
     return sess
 
 

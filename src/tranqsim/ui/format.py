@@ -8,32 +8,8 @@ Parsing accepts a decimal comma and spaces between thousands in either language 
 
 from __future__ import annotations
 
-from babel.numbers import format_currency, format_decimal, format_percent
-
-LOCALES = {"fr": "fr_FR", "en": "en_GB"}
-
-
-def _loc(lang: str) -> str:
-    return LOCALES.get(lang, "fr_FR")
-
-
-def number(x: float, lang: str, decimals: int = 0) -> str:
-    """``1680 -> "1 680"``, ``0.34, 2 -> "0,34"`` (fixed number of decimals)."""
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(x, format=pattern, locale=_loc(lang))
-
-
-def percent(x: float, lang: str, decimals: int = 0) -> str:
-    """A share as a percentage: ``0.12 -> "12 %"`` (French) or ``"12%"`` (English)."""
-    # CLDR's French pattern puts a narrow no-break space before "%"; a custom pattern must too
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + ("%" if lang == "en" else "\u202f%")
-    return format_percent(x, format=pattern, locale=_loc(lang))
-
-
-def euros(x: float, lang: str) -> str:
-    """Whole euros: ``1680 -> "1 680 €"`` (French) or ``"€1,680"`` (English)."""
-    return format_currency(round(x), "EUR", format="#,##0\u00a0¤" if lang != "en" else "¤#,##0",
-                           locale=_loc(lang), currency_digits=False)
+# the Babel formatting is shared with the report (tranqsim.formatting); parsing is the page's
+from tranqsim.formatting import LOCALES, euros, number, percent  # noqa: F401
 
 
 def parse_number(text) -> int | float | str:

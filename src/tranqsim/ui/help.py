@@ -10,79 +10,17 @@ docstring's first one in substance) and the English text is shown under them whe
 from __future__ import annotations
 
 import html
-import re
 
 import solara
 import solara.lab  # noqa: F401  (tabs)
 
 from tranqsim.levers import REGISTRY
-from tranqsim.loading import load_strategy
 from tranqsim.ui import session as ses
-from tranqsim.ui.i18n import STRINGS as _KEYS
 from tranqsim.ui.i18n import lever_label, tr
 from tranqsim.ui.map import legend_items
 
-DESCRIPTION_FR = {
-    "cctv": "Vidéoprotection : chaque caméra surveille un lieu ; en enregistrement seul elle dissuade "
-            "un peu, visionnée en direct elle dissuade plus et permet d'envoyer une intervention.",
-    "access_control": "Contrôle d'accès par badge : les non-résidents restent hors des halls et des "
-                      "caves (occupation de hall, trafic en hall, vols de caves).",
-    "lighting": "Meilleur éclairage des rues, parkings et places : surveillance le soir et la nuit.",
-    "residentialisation": "Résidentialisation : clôturer et qualifier les abords des immeubles ; "
-                          "les abords deviennent semi-privés.",
-    "rapid_repair": "Marché de réparation et d'effacement rapides : dégradations et tags disparaissent "
-                    "en quelques jours, le désordre visible n'en appelle pas d'autre.",
-    "caretakers": "Gardiens d'immeuble : présence, petites réparations, nettoyage et signalements "
-                  "dans leur secteur.",
-    "cleaning": "Nettoyage renforcé : encombrants et déchets enlevés plus vite.",
-    "night_mediators": "Correspondants de nuit : médiation des groupes et des conflits en soirée "
-                       "(et la nuit selon les horaires).",
-    "dispute_mediation": "Médiation des conflits de voisinage : moins de conflits qui s'enveniment.",
-    "youth_programmes": "Programmes jeunesse et développement social : moins de recrutement dans les "
-                        "groupes et les réseaux, effet lent.",
-    "resident_participation": "Participation des habitants : plus de signalements et de contrôle "
-                              "social informel.",
-    "police": "Police : niveau de patrouille, mode (aléatoire ou points chauds) et style (proximité, "
-              "standard, maintien de l'ordre).",
-    "zsp": "Renfort ZSP : équipages supplémentaires et opérations contre les points de deal dans une "
-           "zone, pendant une période.",
-    "information_sharing": "Convention d'échange d'informations : les signalements du bailleur "
-                           "parviennent à la police, qui agit plus souvent.",
-    "gltd": "GLTD : action du parquet sur le trafic ; chaque mois, un réseau peut être démantelé.",
-    "eviction": "Plaintes et expulsions pour troubles de jouissance : procédure lente, effet "
-                "dissuasif sur les ménages perturbateurs.",
-    "private_security": "Sécurité privée : patrouilles de nuit dans les halls et parkings, dispersion "
-                        "des groupes.",
-}
-
-
-def lever_description(name: str, lang: str) -> str:
-    """The lever's description: its class docstring (English) or the French sentence above."""
-    doc = re.sub(r"\s+", " ", (REGISTRY[name].__doc__ or "").strip()).replace("*", "")
-    return DESCRIPTION_FR.get(name, doc) if lang != "en" else doc
-
-
-def strategy_content(strategy: str, lang: str) -> tuple[str, str, list[tuple[str, str]]]:
-    """(title, doctrine, [(lever label, its doses and window as one line)]) of a shipped strategy."""
-    strat, _ = load_strategy(strategy)
-    title = strat.title.en if lang == "en" else strat.title.fr
-    rows = []
-    for name, cfg in strat.levers:
-        if cfg is None:
-            continue
-        parts = []
-        for f, value in cfg.model_dump(exclude_none=True).items():
-            if f == "start" and value == 0:
-                continue
-            label = tr("f_" + f, lang) if ("f_" + f) in _KEYS else f
-            shown = tr("v_" + value, lang) if isinstance(value, str) and ("v_" + value) in _KEYS else value
-            if isinstance(shown, float):
-                shown = ses._text(shown) if lang != "en" else f"{shown:g}"
-            parts.append(f"{label} {shown}")
-        rows.append((lever_label(name, lang), ", ".join(parts) or tr("h_always", lang)))
-    org = tr("organisation", lang) + (": " if lang == "en" else " : ") + \
-        tr(f"org_{strat.organisation}", lang) + "."
-    return title, (strat.description.strip() + " " + org).strip(), rows
+# what strategies and levers hold, in both languages: shared with the report and `tranqsim show`
+from tranqsim.describe import DESCRIPTION_FR, lever_description, strategy_content  # noqa: E402,F401
 
 
 @solara.component

@@ -11,6 +11,9 @@ value is refused with the same message as in a scenario file. :class:`Session` h
 from __future__ import annotations
 
 import threading
+import time
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from types import UnionType
 from typing import Literal, Union, get_args, get_origin
@@ -190,6 +193,9 @@ def build(choice: Choice, which: str = "a") -> EstateModel:
                            strategy=_shipped(strategy, "strategies"), **ov)
     except ScenarioError as exc:  # pragma: no cover - check() catches field errors first
         raise Refused({"scenario": str(exc)}) from None
+    from tranqsim import overrides
+
+    sc = overrides.apply(sc, overrides.from_environment())  # `tranqsim ui --set`, checked there
     return build_model(sc, seed=run["seed"], years=run["years"])
 
 
@@ -230,7 +236,16 @@ def strategy_title(name: str, lang: str) -> str:
     return strat.title.en if lang == "en" else strat.title.fr
 
 
-@dataclass
+_LIVE: weakref.WeakSet = weakref.WeakSet()
+
+
+def live_sessions() -> int:
+    """How many :class:`Session` objects are alive (the UI server's status reports it: after the
+    pages of a room are closed or culled, it goes back to 0, and their models with it)."""
+    return len(_LIVE)
+
+
+@dataclass(eq=False)  # hashed by identity, so that a WeakSet can hold it
 class Session:
     """The running model(s). ``models[0]`` is the main one; ``models[1]`` the compare view's B.
     ``changes[i]`` lists ``(day, lever)`` for every lever changed during model i's run."""
@@ -243,6 +258,7 @@ class Session:
     changes: list[list[tuple[int, str]]] = field(default_factory=lambda: [[], []])
 
     def __post_init__(self):
+        _LIVE.add(self)
         if not self.models:
             self.reset(self.choice, self.compare)
 
@@ -286,3 +302,74 @@ class Session:
                 for _ in range(n):
                     m.step()
             return n
+
+
+class KeptRuns:
+    """Runs kept for the browsers that opened them, so that a reload finds its run.
+
+    A reload is a new page, hence a new Solara kernel, from the same browser (the same Solara
+    session cookie, the key here). A run is kept while a page of its browser uses it
+    (:meth:`get` ... :meth:`release`, which the page calls when its kernel closes) and for
+    ``grace`` seconds after the last one went: a reload closes the old page just before the
+    new one asks, and a tab closed by mistake can be reopened. After that the run and its
+    models are dropped, so that a room's memory comes back once its pages are gone (the UI
+    server sets ``grace`` to at most its ``--idle-minutes``). Beyond ``limit`` runs the least
+    recently used one is dropped (a page still using it keeps it, but a reload will not).
+    """
+
+    def __init__(self, limit: int = 8, grace: float = 120.0, clock=time.monotonic):
+        self.limit, self.grace, self.clock = limit, grace, clock
+        self._lock = threading.Lock()
+        # key -> [run, pages using it, when the last one went (None while used)]
+        self._runs: OrderedDict[str, list] = OrderedDict()
+
+    def configure(self, limit: int | None = None, grace: float | None = None) -> None:
+        with self._lock:
+            self.limit = self.limit if limit is None else limit
+            self.grace = self.grace if grace is None else grace
+
+    def get(self, key: str, new=None):
+        """The browser's run (one more page uses it), or ``new()`` kept for it."""
+        self.sweep()
+        with self._lock:
+            entry = self._runs.get(key)
+            if entry is not None:
+                entry[1] += 1
+                entry[2] = None
+                self._runs.move_to_end(key)
+                return entry[0]
+        run = (new or Session)()  # built outside the lock: it takes a while
+        with self._lock:
+            self._runs[key] = [run, 1, None]
+            self._runs.move_to_end(key)
+            while len(self._runs) > self.limit:
+                self._runs.popitem(last=False)
+        return run
+
+    def release(self, key: str, run) -> None:
+        """A page using ``run`` went away (its kernel closed)."""
+        with self._lock:
+            entry = self._runs.get(key)
+            if entry is not None and entry[0] is run:
+                entry[1] = max(0, entry[1] - 1)
+                if entry[1] == 0:
+                    entry[2] = self.clock()
+
+    def sweep(self) -> int:
+        """Drop the runs unused for ``grace`` seconds; returns how many were dropped."""
+        now = self.clock()
+        with self._lock:
+            old = [k for k, (_, users, gone) in self._runs.items()
+                   if users == 0 and gone is not None and now - gone >= self.grace]
+            for k in old:
+                del self._runs[k]
+        return len(old)
+
+    def __len__(self) -> int:
+        return len(self._runs)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._runs
+
+
+KEPT = KeptRuns()

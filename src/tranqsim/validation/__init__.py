@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tranqsim.experiments.design import replicate_seed
+from tranqsim.experiments.design import spawned_seed as replicate_seed  # as shipped results
 from tranqsim.pools import sigint_held, spawn_pool
 from tranqsim.validation.arms import ARMS, run_arm
 from tranqsim.validation.patterns import PATTERNS, Check, Pattern
