@@ -200,6 +200,8 @@ class Strategy(_Strict):
 
     title: Titles
     description: str = ""
+    summary: Titles | None = Field(None, description="one line, in French and English: what the strategy "
+                                   "changes from the status quo (close management) and why")
     organisation: Organisation = Field(
         "integrated", description="none | integrated (every department, trained front line) | "
         "dedicated (a tranquillity officer or service)")

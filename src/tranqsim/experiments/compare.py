@@ -88,13 +88,15 @@ def compare(runs: pd.DataFrame, baseline: str, metrics=None, factors: list[str] 
     out = []
     for key, grp in runs.groupby(keys, sort=False, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
-        base = grp[grp["strategy"] == baseline].set_index("replicate")
+        # a pair is one seed in one parameter set (common random numbers across strategies)
+        pair = ["parameter_set", "replicate"] if "parameter_set" in grp.columns else "replicate"
+        base = grp[grp["strategy"] == baseline].set_index(pair)
         if base.empty:
             continue
         for strat in strategies:
             if strat == baseline:
                 continue
-            other = grp[grp["strategy"] == strat].set_index("replicate")
+            other = grp[grp["strategy"] == strat].set_index(pair)
             common = other.index.intersection(base.index).sort_values()
             if common.empty:
                 continue

@@ -7,6 +7,14 @@
   ``samples`` x (D + 2) points;
 - ``morris``: ``samples`` elementary-effect trajectories (SALib), ``samples`` x (D + 1) points.
 Sampled designs draw from the master seed, so the same file gives the same points.
+
+Every point is crossed with the experiment's strategies *and variants* (a variant runs as a
+strategy of its own name, its lever changes carried in the point as ``levers.*`` values and
+its base as ``variant_of``) and, when parameter sets were resolved, with the sets: a point
+carries ``parameter_set`` (the id, a column of the runs table) and the set's values as
+``parameters.*`` entries (the runner applies them as overrides; an experiment factor on the
+same parameter wins). Seeds do not depend on the point (:func:`replicate_seed`): replicate
+``k`` runs with the same seed for every strategy and parameter set (common random numbers).
 """
 
 from __future__ import annotations
@@ -77,7 +85,8 @@ def count_factor_points(exp: Experiment) -> int:
 def count_points(exp: Experiment) -> int:
     """How many points ``design_points`` returns (an upper bound on distinct ones: a sampled
     design may repeat a point)."""
-    return len(exp.contexts) * len(exp.strategies) * count_factor_points(exp)
+    sets = len(exp.parameter_sets.sets) if exp.parameter_sets is not None else 1
+    return len(exp.contexts) * (len(exp.strategies) + len(exp.variants)) * count_factor_points(exp) * sets
 
 
 def salib_sample(exp: Experiment) -> np.ndarray:
@@ -95,11 +104,36 @@ def salib_sample(exp: Experiment) -> np.ndarray:
     raise ValueError(f"design {exp.design!r} has no SALib sample")
 
 
+def strategy_entries(exp: Experiment) -> list[dict]:
+    """The strategies, then the variants, each as the point entries that make it."""
+    out = [{"strategy": s} for s in exp.strategies]
+    for name, v in exp.variants.items():
+        entry = {"strategy": name, "variant_of": v.of}
+        for lever, fields in v.levers.items():
+            # a lever with nothing to set (dispute_mediation: {}) is switched on by its window
+            entry.update({f"levers.{lever}.{f}": val for f, val in (fields or {"start": 0}).items()})
+        if v.organisation:
+            entry["organisation"] = v.organisation
+        out.append(entry)
+    return out
+
+
+def set_entries(exp: Experiment) -> list[dict]:
+    """The parameter sets as point entries ([{}] when none were resolved: a point as before)."""
+    if exp.parameter_sets is None:
+        return [{}]
+    return [{"parameter_set": ps.id, **{f"parameters.{n}": v for n, v in ps.values.items()}}
+            for ps in exp.parameter_sets.sets]
+
+
 def design_points(exp: Experiment) -> list[dict]:
-    """Every point: context, strategy and factor values, in a stable order."""
+    """Every point: context, strategy (or variant), parameter set, ``--set`` values and factor
+    values, in a stable order (later entries win: a ``--set`` value or a factor replaces a
+    parameter set's value of the same parameter)."""
     fixed = dict(exp.fixed)  # `--set` values: every point, under the factors of the design
-    return [{"context": c, "strategy": s, **fixed, **fp}
-            for c in exp.contexts for s in exp.strategies for fp in factor_points(exp)]
+    fps = factor_points(exp)
+    return [{"context": c, **st, **ps, **fixed, **fp}
+            for c in exp.contexts for st in strategy_entries(exp) for ps in set_entries(exp) for fp in fps]
 
 
 #: replicates per master seed: an experiment has at most 10,000 (``Experiment.replicates``), so

@@ -96,6 +96,10 @@ def check_workers(workers: int, force: bool = False) -> int:
 
 
 def run_id(point: dict, seed: int, years: float) -> str:
+    # the central parameter set is the parameter table itself: a run on it keeps the id it had
+    # before sweeps carried parameter sets (a point without ``parameter_set``)
+    if point.get("parameter_set") == "central":
+        point = {k: v for k, v in point.items() if k != "parameter_set"}
     key = json.dumps({"point": point, "seed": seed, "years": years}, sort_keys=True, default=str)
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
@@ -140,8 +144,9 @@ def _scenario(point: dict, years: float, seed: int):
             data[section].update(fields)
         context = Context.model_validate(data)
     kw = {"organisation": organisation} if organisation else {}
-    return load_scenario(context=context, strategy=point["strategy"], years=years, seed=seed,
-                         levers=levers or None, parameters=params or None, **kw)
+    # a variant (experiments.spec.Variant) runs its base strategy with its lever changes
+    return load_scenario(context=context, strategy=point.get("variant_of", point["strategy"]), years=years,
+                         seed=seed, levers=levers or None, parameters=params or None, **kw)
 
 
 def _failure(job: dict, message: str, tb: str = "") -> dict:
@@ -292,6 +297,10 @@ def run(exp: Experiment, out: str | Path, executor: Executor | None = None, work
     """Run the missing runs of ``exp`` into ``out``. ``executor`` (any concurrent.futures
     Executor) wins over ``workers``; ``workers=1`` runs serially in this process. ``force``
     lifts the caps on planned runs (``MAX_RUNS``) and on ``workers``."""
+    if exp.parameter_sets is None:  # every sweep runs on its parameter sets (tranqsim.ensemble)
+        from tranqsim.experiments.spec import with_ensemble
+
+        exp = with_ensemble(exp)
     check_plan(exp, force)  # before a single job is built, and before the store is touched
     if executor is None:
         check_workers(workers, force)

@@ -5,6 +5,18 @@ A factor is named by where it acts: ``parameters.NAME`` (the parameter table),
 (the territory) or ``organisation``. A factor takes a list of ``values`` (grid designs) or a
 range ``low``/``high`` with a ``distribution`` (sampled designs: Latin hypercube, Sobol',
 Morris). Validated like scenario files: one ``file:line: field: message`` line and exit 2.
+
+Parameter uncertainty: ``ensemble: shipped | none | PATH`` crosses every design point with the
+parameter sets of an ensemble (:mod:`tranqsim.ensemble`); replicate ``k`` keeps the same seed
+in every set (common random numbers). ``load_experiment`` (or the runner, for an experiment
+built in code) resolves it into ``parameter_sets``, recorded in the sweep's manifest, so a
+stored sweep keeps the sets it ran with whatever is shipped later. Default: ``shipped``
+(which is the central set alone, saying so, until the calibrated ensemble is shipped);
+``none`` for Sobol' and Morris designs, whose sample matrix is already the parameter variation.
+
+Variants: ``variants: {NAME: {of: STRATEGY, levers: {...}, organisation: ...}}`` adds
+strategies built from a listed one by adding or changing levers ("status quo plus one lever");
+they run as strategies named NAME.
 """
 
 from __future__ import annotations
@@ -46,6 +58,43 @@ Design = Literal["strategies", "grid", "lhs", "sobol", "morris"]
 SAMPLED = ("lhs", "sobol", "morris")
 
 
+class ParameterSet(_Strict):
+    id: str = Field(..., min_length=1)
+    values: dict[str, float] = Field(default_factory=dict)
+
+
+class ResolvedEnsemble(_Strict):
+    """The parameter sets an experiment runs with, and what they represent (filled by
+    ``load_experiment`` from ``ensemble``; recorded in the manifest)."""
+
+    note: str
+    calibrated: bool
+    method: str = ""
+    source: str = ""
+    sets: list[ParameterSet] = Field(..., min_length=1)
+
+
+class Variant(_Strict):
+    """A strategy built from a listed one: its levers added or changed, its organisation."""
+
+    of: str = Field(..., description="the strategy it starts from (listed in strategies)")
+    levers: dict[str, dict[str, float | int | str | None]] = Field(
+        default_factory=dict, description="lever -> fields merged into the base's config")
+    organisation: Literal["none", "integrated", "dedicated"] | None = None
+    summary: str = Field("", description="what it changes from its base, and why")
+
+    @field_validator("levers")
+    @classmethod
+    def _known_levers(cls, v):
+        for name, fields in v.items():
+            if name not in REGISTRY:
+                raise ValueError(f"unknown lever {name!r} (known: {', '.join(REGISTRY)})")
+            bad = [f for f in fields if f not in REGISTRY[name].Config.model_fields]
+            if bad:
+                raise ValueError(f"lever {name!r} has no field {bad[0]!r}")
+        return v
+
+
 class Experiment(_Strict):
     """An experiment: scenarios x factors x design x replicates."""
 
@@ -64,6 +113,31 @@ class Experiment(_Strict):
                                                           "at every design point")
     metrics: list[str] | None = Field(None, description="summary keys to keep (default: all scalars)")
     timeseries: bool = Field(False, description="also store the daily series of each run")
+    variants: dict[str, Variant] = Field(default_factory=dict,
+                                         description="strategies built from a listed one (run after it)")
+    ensemble: str | None = Field(None, description="shipped | none | PATH: the parameter sets every point "
+                                 "runs with (default: shipped; none for sobol and morris designs)")
+    parameter_sets: ResolvedEnsemble | None = Field(
+        None, description="filled from `ensemble` when the file is loaded; not written by hand")
+
+    @model_validator(mode="after")
+    def _ensemble_default(self):
+        if self.ensemble is None:
+            self.ensemble = "none" if self.design in ("sobol", "morris") else "shipped"
+        elif self.design in ("sobol", "morris") and self.ensemble != "none":
+            raise ValueError(f"design {self.design!r} varies the parameters itself (its sample matrix): "
+                             "set ensemble: none")
+        return self
+
+    @model_validator(mode="after")
+    def _variants_build_on_listed(self):
+        for name, v in self.variants.items():
+            if name in self.strategies:
+                raise ValueError(f"variant {name!r} has the name of a listed strategy")
+            if v.of not in self.strategies:
+                raise ValueError(f"variant {name!r} builds on {v.of!r}, which must be listed in "
+                                 "strategies (its file is part of the sweep's identity)")
+        return self
 
     @field_validator("factors", "fixed")
     @classmethod
@@ -128,9 +202,11 @@ def check_target(name: str) -> None:
                          "or be 'organisation'")
 
 
-def load_experiment(path: str | Path, replicates: int | None = None, years: float | None = None) -> Experiment:
-    """Read and validate an experiment file (``--replicates``/``--years`` override it)."""
-    from tranqsim.loading import ScenarioError, available, read_yaml, validate
+def load_experiment(path: str | Path, replicates: int | None = None, years: float | None = None,
+                    ensemble: str | None = None) -> Experiment:
+    """Read and validate an experiment file (``--replicates``/``--years``/``--ensemble``
+    override it), its parameter sets resolved (see the module docstring)."""
+    from tranqsim.loading import ScenarioError, available, load_scenario, read_yaml, validate
 
     data, node, shown = read_yaml(Path(path))
     exp = validate(Experiment, data, node, shown, ())
@@ -139,5 +215,38 @@ def load_experiment(path: str | Path, replicates: int | None = None, years: floa
             if not (n.endswith((".yaml", ".yml")) or n in available(kind)):
                 raise ScenarioError(f"{shown}: {kind}: unknown {kind[:-1] if kind == 'contexts' else 'strategy'} "
                                     f"{n!r} (known: {', '.join(available(kind))})")
+    for name, v in exp.variants.items():  # each variant must make a valid strategy
+        try:
+            load_scenario(strategy=v.of, levers=v.levers, years=exp.years,
+                          **({"organisation": v.organisation} if v.organisation else {}))
+        except ScenarioError as exc:
+            raise ScenarioError(f"{shown}: variants.{name}: {exc}") from None
     upd = {k: v for k, v in (("replicates", replicates), ("years", years)) if v is not None}
-    return exp.model_copy(update=upd) if upd else exp
+    exp = exp.model_copy(update=upd) if upd else exp
+    try:
+        return with_ensemble(exp, ensemble, base=Path(path).parent)
+    except ScenarioError as exc:
+        where = "--ensemble" if ensemble else f"{shown}: ensemble"
+        raise ScenarioError(f"{where}: {exc}") from None
+
+
+def with_ensemble(exp: Experiment, ref: str | None = None, base: Path | None = None) -> Experiment:
+    """``exp`` with its parameter sets resolved from ``ref`` (or its own ``ensemble`` field)."""
+    from tranqsim import ensemble as ens_mod
+
+    ref = ref or exp.ensemble
+    if exp.design in ("sobol", "morris") and ref != "none":
+        from tranqsim.loading import ScenarioError
+
+        raise ScenarioError(f"--ensemble {ref}: design {exp.design!r} varies the parameters itself; "
+                            "use ensemble: none")
+    ens = ens_mod.resolve(ref, base)
+    own = [*exp.factors, *exp.fixed]  # the experiment's own factors and `--set` values
+    clash = sorted({n for v in ens.sets.values() for n in v} & {f.partition(".")[2] for f in own
+                                                               if f.startswith("parameters.")})
+    resolved = ResolvedEnsemble(note=ens.note(), calibrated=ens.calibrated,
+                                method=str(ens.provenance.get("method", "")), source=ens.source,
+                                sets=[ParameterSet(id=k, values=v) for k, v in ens.sets.items()])
+    if clash:  # the experiment's own factor is the deliberate variation: it wins, and says so
+        resolved.note += f" (factor or --set values replace the sets' values of {', '.join(clash)})"
+    return exp.model_copy(update={"ensemble": ref, "parameter_sets": resolved})
