@@ -203,7 +203,8 @@ def test_compare_writes_to_its_own_folder_never_into_the_store(sweep, monkeypatc
     code, out, err = run_cli(monkeypatch, capsys, "compare", sweep)  # the default baseline
     assert code == 0, err
     analysis = sweep / "analysis"
-    assert sorted(p.name for p in analysis.iterdir()) == ["compare.csv", "compare.md"]
+    assert sorted(p.name for p in analysis.iterdir()) == ["compare.csv", "compare.md", "uncertainty.csv",
+                                                          "uncertainty.md"]
     after = sorted(p.relative_to(sweep) for p in sweep.rglob("*") if "analysis" not in p.parts)
     assert after == before  # the store itself untouched
     assert "proximity_management" in (analysis / "compare.md").read_text()
