@@ -179,13 +179,16 @@ def equipment_in_service(s) -> np.ndarray:
     return up
 
 
-def static_in_service(s, up: np.ndarray) -> np.ndarray:
+def static_in_service(s) -> np.ndarray:
     """The static guardianship with cameras and access control scaled by the share in
-    service (lighting, caretakers and enclosure are not equipment that breaks here)."""
+    service (lighting, caretakers and enclosure are not equipment that breaks here). The
+    share in service moves only while the estate has such equipment: equipment installed
+    later starts in service and wears to its steady share (:func:`equipment_in_service`)."""
     g = s.in_force.g_static
     if s.in_force.mods.cctv_passive is None and s.in_force.mods.cctv_active is None \
             and s.in_force.mods.access_control is None:
         return g
+    up = equipment_in_service(s)
     out = g.copy()
     f = up.astype(np.float32)
     out[_TECH0] *= f
@@ -206,3 +209,4 @@ def police_memory(s) -> np.ndarray:
 
 
 _NO_MEMORY = np.zeros(0)
+

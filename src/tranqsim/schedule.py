@@ -17,7 +17,7 @@ import numpy as np
 
 from tranqsim import environment, intensities
 from tranqsim.actors import NightMediator, PoliceUnit, SecurityGuard
-from tranqsim.guardianship import (equipment_in_service, morning, police_coefficients,
+from tranqsim.guardianship import (morning, police_coefficients,
                                    police_memory, static_in_service,
                                    update_exposure)
 from tranqsim.incident_draw import draw
@@ -72,7 +72,7 @@ def guardians(s: EstateState, d: int) -> None:
     # offenders' adaptation to sustained patrols, and equipment out of service (issue 16)
     update_exposure(s, pol)
     coef = police_coefficients(s, p.g_police * police_style_deterrence(p, mods.police_style))
-    g_static = static_in_service(s, equipment_in_service(s))
+    g_static = static_in_service(s)
     # monitored cameras: is the post filled today? (else they only record)
     today.cctv_watched = bool(s.streams["monitoring"].random() < p.monitoring_staffed_share) \
         if mods.cctv_active is not None else True
