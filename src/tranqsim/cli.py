@@ -778,11 +778,18 @@ def optimise(context, budget, out, trials, workers, executor, scheduler, years, 
         sys.exit(130)
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None, _default=None):
-    """The store's warnings (rows of another experiment ignored) as one ``warning:`` line."""
+def _show_warning(message, category, filename, lineno, file=None, line=None, _default=None,
+                  _shown=None):
+    """The store's warnings (rows of another experiment ignored) as one ``warning:`` line,
+    once per command: a command may read the store more than once (``compare`` reads it for
+    its table and again for the uncertainty section)."""
     from tranqsim.experiments.store import StoreWarning
 
     if issubclass(category, StoreWarning):
+        if _shown is not None:
+            if str(message) in _shown:
+                return
+            _shown.add(str(message))
         click.echo(f"warning: {message}", err=True)
     else:
         _default(message, category, filename, lineno, file, line)
@@ -794,7 +801,8 @@ def main() -> None:
 
     try:
         with warnings.catch_warnings():  # restores showwarning when main is called in-process
-            warnings.showwarning = functools.partial(_show_warning, _default=warnings.showwarning)
+            warnings.showwarning = functools.partial(_show_warning, _default=warnings.showwarning,
+                                                     _shown=set())
             cli.main(standalone_mode=False)
     except ScenarioError as exc:
         click.echo(f"error: {exc}", err=True)
