@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tranqsim.cli import main
+from conftest import run_cli
 from tranqsim.levers import REGISTRY
 from tranqsim.loading import scenarios_dir
 
@@ -233,14 +233,7 @@ def _check_error(stderr: str, file: str, line, field, fragment: str) -> None:
 
 def _run_in_process(monkeypatch, capsys, args: list[str]) -> tuple[int, str, str]:
     """Call the console entry point; its exit status (0 if it returns normally)."""
-    monkeypatch.setattr(sys, "argv", ["tranqsim", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = 0 if exc.code is None else exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(monkeypatch, capsys, *args)
 
 
 def _run_subprocess(cwd: Path, args: list[str]) -> subprocess.CompletedProcess:
