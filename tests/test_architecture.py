@@ -16,7 +16,7 @@ from pathlib import Path
 PKG = Path(__file__).resolve().parents[1] / "src" / "tranqsim"
 ABOVE = ("tranqsim", "tranqsim.model", "tranqsim.simulation", "tranqsim.result",
          "tranqsim.comparison", "tranqsim.plots", "tranqsim.cli")
-ABOVE_PACKAGES = ("tranqsim.ui", "tranqsim.experiments", "tranqsim.report", "tranqsim.validation")
+ABOVE_PACKAGES = ("tranqsim.cli", "tranqsim.ui", "tranqsim.experiments", "tranqsim.report", "tranqsim.validation")
 
 
 # compiled modules of the package without Python source (none since the kernels are numba's JIT)

@@ -1,0 +1,94 @@
+"""The model against the evidence: ``validate`` and ``calibrate``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from tranqsim.cli.group import cli, _bar
+from tranqsim.errors import ScenarioError
+
+
+@cli.command()
+@click.option("--replicates", type=click.IntRange(3, 1000), default=20, show_default=True)
+@click.option("--years", type=click.FloatRange(min=0.5, max=50), default=3, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="processes (default: cores)")
+@click.option("--patterns", help="comma-separated pattern ids, e.g. C5,E3 (default: C1-C10 and E1-E12)")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("runs/validation"),
+              show_default=True, help="validation.json and, unless --markdown, validation.md and figures")
+@click.option("--markdown", type=click.Path(dir_okay=False, path_type=Path),
+              help="write the Markdown here instead (figures go beside it, in validation/)")
+def validate(replicates, years, workers, patterns, out, markdown) -> None:
+    """Check the model against the published patterns C1-C10 and effect sizes E1-E12; exit 0 only
+    when all pass."""
+    from tranqsim.validation import PATTERNS, n_jobs
+    from tranqsim.validation import validate as run_validation
+
+    chosen = None
+    if patterns:
+        chosen = [x.strip().upper() for x in patterns.split(",") if x.strip()]
+        unknown = sorted(set(chosen) - {p.id for p in PATTERNS})
+        if unknown:
+            raise ScenarioError(f"--patterns: unknown pattern(s) {', '.join(unknown)} "
+                                f"(known: {', '.join(p.id for p in PATTERNS)})")
+    workers = workers or os.cpu_count() or 1
+    bar, update = _bar(n_jobs(replicates, chosen), "validation runs")
+    try:
+        rep = run_validation(replicates, years, workers, patterns=chosen, progress=update)
+    finally:
+        bar.close()
+    for c in rep.checks:
+        ci = f"[{c.ci[0]:.2f}, {c.ci[1]:.2f}]"
+        click.echo(f"{c.pattern:<4} {'pass' if c.passed else 'FAIL'}  {c.name}: {c.mean:.2f} {c.unit} {ci}"
+                   f"  target {c.target_text()}")
+    paths = rep.write(out, markdown)
+    click.echo(f"{sum(c.passed for c in rep.checks)} of {len(rep.checks)} checks pass "
+               f"({rep.seconds:.0f} s); written: {paths[-2]}, {paths[-1]}")
+    sys.exit(0 if rep.passed else 1)
+
+
+@cli.command()
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="processes (default: cores)")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("runs/calibration"),
+              show_default=True, help="where to write calibrated.json and calibration.md")
+@click.option("--install", is_flag=True, help="also ship the result as the package's defaults")
+@click.option("--check", is_flag=True, help="exit 1 unless the result equals the shipped defaults")
+@click.option("--resume", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="an earlier calibrated.json: reuse its leading blocks whose definitions are unchanged "
+                   "(same result as from scratch only if the model code has not changed since)")
+def calibrate(workers, out, install, check, resume) -> None:
+    """Rejection-ABC calibration of the uncertain parameters on the validation patterns."""
+    from tranqsim.params import CALIBRATION_FILE
+    from tranqsim.validation import calibration as cal
+
+    workers = workers or os.cpu_count() or 1
+    previous = None
+    if resume is not None:
+        try:
+            previous = json.loads(resume.read_text())
+        except ValueError as e:
+            raise click.UsageError(f"{resume}: not JSON ({e})") from None
+        if not isinstance(previous, dict) or not {"blocks", "values", "years"} <= previous.keys():
+            raise click.UsageError(f"{resume}: not a calibration result (no blocks, values or years)")
+    total = cal.n_runs(resume=previous)
+    bar, update = _bar(total, "calibration runs")
+    try:
+        result = cal.calibrate(workers, progress=update, resume=previous)
+    finally:
+        bar.close()
+    cal.save(result, out / "calibrated.json")
+    (out / "calibration.md").write_text(cal.markdown(result))
+    for name, v in result["values"].items():
+        click.echo(f"{name:<24} {v['value']:<8g} block {v['block']}: {v['accepted']} of {v['candidates']} accepted")
+    same = cal.same_values(result, cal.shipped())
+    click.echo(f"written: {out / 'calibrated.json'}, {out / 'calibration.md'}; "
+               f"{'same as' if same else 'DIFFERENT from'} the shipped defaults ({CALIBRATION_FILE.name})")
+    if install:
+        cal.save(result, CALIBRATION_FILE)
+        click.echo(f"installed as the defaults: {CALIBRATION_FILE}")
+    if check and not same:
+        sys.exit(1)

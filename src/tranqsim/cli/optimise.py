@@ -1,0 +1,84 @@
+"""The best mix of levers for a budget: ``optimise``."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+
+import click
+
+from tranqsim.cli.group import cli, _bar
+from tranqsim.errors import ScenarioError
+from tranqsim.cli.experiments import _dask_executor
+
+
+@cli.command()
+@click.option("--context", required=True, help="context name (see `tranqsim list`) or YAML file")
+@click.option("--budget", required=True,
+              help="EUR per dwelling per year of tranquillity spending (levers and tranquillity function), "
+                   "or a strategy name: its spending in this context (and it becomes the benchmark)")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="results folder (study.db, trials and pareto Parquet, pareto.png, recommendation.md); "
+                   "rerun the same command to resume")
+@click.option("--trials", type=click.IntRange(1, 100_000), default=100, show_default=True,
+              help="completed trials the study should hold (each runs sets x seeds simulations)")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="processes (default: cores)")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True)
+@click.option("--scheduler", help="Dask scheduler address (with --executor dask)")
+@click.option("--years", type=click.FloatRange(min=0, min_open=True, max=50), default=4, show_default=True)
+@click.option("--seeds", type=click.IntRange(1, 1000), default=2, show_default=True,
+              help="seeds per parameter set (the same for every mix: common random numbers)")
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="master seed")
+@click.option("--ensemble", default="shipped", show_default=True, help="shipped | none | PATH")
+@click.option("--levers", help="comma-separated levers to search (default: all; see tranqsim.optimise.space)")
+@click.option("--robust", type=click.Choice(["mean", "quantile"]), default="mean", show_default=True,
+              help="score tranquillity and insecurity by their expected value or pessimistic 10% quantile")
+@click.option("--sampler", type=click.Choice(["tpe", "nsga2"]), default="tpe", show_default=True)
+@click.option("--benchmark", help="a strategy run on the same draws for comparison (default: the --budget strategy)")
+@click.option("--confirm", type=click.IntRange(0, 1000), default=4, show_default=True,
+              help="fresh seeds per parameter set on which the recommended mix and the benchmark are rerun")
+def optimise(context, budget, out, trials, workers, executor, scheduler, years, seeds, seed, ensemble, levers,
+             robust, sampler, benchmark, confirm) -> None:
+    """The best mix of levers at or under a budget: a multi-objective search (Optuna) over lever
+    doses, robust over the parameter ensemble, with common random numbers; resumable."""
+    from tranqsim import optimise as opt
+    from tranqsim.pools import spawn_pool, usable_cores
+
+    names = [x.strip() for x in levers.split(",") if x.strip()] if levers else None
+    if names is not None:
+        try:
+            opt.space.doses_for(names)
+        except ValueError as exc:
+            raise ScenarioError(f"--levers: {exc}") from None
+    workers = workers or usable_cores()
+    bar, update = _bar(trials, "trials")
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if executor == "dask":
+            pool = stack.enter_context(_dask_executor(scheduler, workers))
+        elif workers > 1:
+            pool = spawn_pool(workers)
+            stack.callback(pool.shutdown, wait=False, cancel_futures=True)
+        try:
+            res = opt.run(context, budget, out, trials=trials, executor=pool, years=years, seeds=seeds, seed=seed,
+                          ensemble=ensemble, levers=names, robust=robust, sampler=sampler, benchmark=benchmark,
+                          confirm=confirm, progress=update)
+        finally:
+            bar.close()
+    rep = res.report
+    click.echo(f"{rep.trials} trials in the study ({rep.new} new, {rep.runs} runs, {rep.seconds:.0f} s); "
+               f"{len(res.front)} mixes on the Pareto front; parameter sets: {res.problem.ensemble_note}")
+    if res.recommended is not None:
+        lines = opt.space.describe(opt.mix_of(res.recommended))
+        click.echo("recommended mix:\n" + "\n".join(f"  - {x}" for x in lines))
+    click.echo("written: " + ", ".join(str(f) for f in res.files))
+    if res.confirmation is not None:
+        c = res.confirmation
+        click.echo(f"against {res.problem.benchmark} on {c['pairs']} fresh draws: tranquillity index "
+                   f"{c['difference']:+.2f} on average, at least as good in {100 * c['share_at_least_as_good']:.0f}%")
+    for msg in rep.failed:
+        click.echo(f"warning: failed {msg}", err=True)
+    if rep.interrupted:
+        click.echo("interrupted: rerun the same command to resume", err=True)
+        sys.exit(130)
