@@ -217,6 +217,33 @@ def test_a_bundle_of_watchers_deters_less_than_the_sum_of_its_parts():
     assert np.isclose(_overlapped([sum(parts)], share=1.0)[0], 1 - np.exp(-sum(parts)), atol=1e-6)
 
 
+@pytest.mark.parametrize("share", [0.7, 0.35, 1.0])
+def test_the_days_compiled_overlap_applies_the_same_law_as_its_exponent_form(share):
+    """The model applies the overlap as a factor in one compiled pass
+    (``Deterrence.guardians_overlapped``); it must equal ``exp(-G)`` after the exponent form
+    ``schedule.overlap``, with residents' control present, and scale the kept types' rates."""
+    from tranqsim.incidents import T, Deterrence
+    from tranqsim.schedule import overlap
+
+    rng = np.random.default_rng(7)
+    P = 40
+    G = (rng.random((T, 3, P)) * 3).astype(np.float32)
+    sens_res = rng.random(T).astype(np.float32)
+    g_res = rng.random((3, P)).astype(np.float32)
+    G[0, 0, :5] = 0.0  # formal deterrence below the residents' own: clipped at zero
+    lam = rng.random((T, 3, P)).astype(np.float32)
+    expected_G = G.copy()
+    overlap(expected_G, sens_res, g_res, share)
+    factor = np.exp(-expected_G.astype(np.float64))
+    got_lam, got_G = lam.copy(), G.copy()
+    Deterrence.guardians_overlapped(got_lam, got_G, sens_res, g_res, share)
+    kept = slice(0, T - 2)  # staff aggressions and urban violence are set later
+    assert np.allclose(got_G[kept], factor[kept], rtol=2e-5, atol=1e-7)
+    assert np.allclose(got_G[T - 1], factor[T - 1], rtol=2e-5, atol=1e-7)
+    assert np.allclose(got_lam[kept], lam[kept] * factor[kept], rtol=2e-5, atol=1e-7)
+    assert np.array_equal(got_lam[T - 2:], lam[T - 2:])
+
+
 def _buffer_change(params, seeds=(1, 2), placement="car_parks"):
     """Incidents in the 2-cell ring around 8 cameras, with the cameras against without them
     (same seeds), one year."""

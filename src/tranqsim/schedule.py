@@ -96,7 +96,11 @@ def overlap(G: np.ndarray, sens_res: np.ndarray, g_res: np.ndarray, share: float
     ``G_o = G - G_res``, deters a share ``share * (1 - exp(-G_o / share))`` of offending: close
     to ``1 - exp(-G_o)`` for one modest watcher, at most ``share`` however many watch. So one
     more watcher at a watched place gains less, in proportion, than at an unwatched one, and a
-    bundle gains less than the sum of its parts. ``share`` 1 is the multiplicative model."""
+    bundle gains less than the sum of its parts. ``share`` 1 is the multiplicative model.
+
+    This is the law in exponent form, for a few rows (the mediators' margin below);
+    :meth:`tranqsim.incidents.Deterrence.guardians_overlapped` applies it to the whole day as
+    a factor, in one compiled pass."""
     if share >= 1.0:
         return
     G_res = sens_res.astype(np.float32)[:, None, None] * g_res[None, :, :]
@@ -120,16 +124,16 @@ def incident_intensities(s: EstateState, d: int) -> None:
     P, g, nb, med = st.n_places, today.g, today.nbr, today.med
     G = split_matmul(st.sens_ext, g.reshape(S + 1, 3 * P), st.g_split).reshape(T, 3, P)
     back_on = not mods.mediator_night_shift and mods.mediator_posts
-    if back_on:  # the evening nuisance exponents before the overlap, with and without mediators
+    if back_on:
+        # what the evening rounds deter once guardians overlap: the exponent they add at the
+        # margin (evening nuisance, with and without the mediators' term)
         nui = st.nuisance_types
         raw = G[nui, EVENING][:, None, :].copy()
         no_med = raw - (st.sens_ext[nui, Source.MEDIATOR][:, None] * g[Source.MEDIATOR, EVENING])[:, None, :]
-    overlap(G, st.sens_ext[:, Source.RESIDENTS], g[Source.RESIDENTS], p.deterrable_share)
-    if back_on:
-        # what the rounds deter once guardians overlap: the exponent they add at the margin
-        overlap(no_med, st.sens_ext[nui, Source.RESIDENTS], g[Source.RESIDENTS, EVENING:EVENING + 1],
-                p.deterrable_share)
-        med_exponent = (G[nui, EVENING] - no_med[:, 0, :]).astype(np.float32)
+        for x in (raw, no_med):
+            overlap(x, st.sens_ext[nui, Source.RESIDENTS], g[Source.RESIDENTS, EVENING:EVENING + 1],
+                    p.deterrable_share)
+        med_exponent = (raw[:, 0, :] - no_med[:, 0, :]).astype(np.float32)
     today.dep = dep = 1 + p.deprivation_offending * (today.n_dep / max(today.n_occ, 1) - st.initial_deprived)
     # background x deprivation x contagion x (saturating) attractiveness
     lam, today.dis_eff = intensities.base(st.bg_phase, places.disorder, nb, places.attractiveness,
@@ -160,7 +164,9 @@ def incident_intensities(s: EstateState, d: int) -> None:
     deterrence = st.deterrence
     back = None
     res_off, res_nui = deterrence.residents(lam, g[Source.RESIDENTS], back_on)
-    deterrence.guardians(lam, G)  # G now holds exp(-G)
+    # G now holds the factor exp(-G) once guardians overlap
+    deterrence.guardians_overlapped(lam, G, st.sens_ext[:, Source.RESIDENTS], g[Source.RESIDENTS],
+                                    p.deterrable_share)
     if back_on:
         # nuisance deterred by the evening rounds partly resumes after the shift: the part of
         # lam_res removed by the mediators' term alone, bounded by what was there to deter
