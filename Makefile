@@ -68,7 +68,7 @@ regression-update: $(WARM)
 
 # The trainers' web page on http://127.0.0.1:8765 (UI_HOST/UI_PORT to change; UI_ARGS for
 # e.g. "--max-sessions 30 --idle-minutes 15"). The first run fetches Solara's front-end
-# packages into .venv (npm pack); afterwards it works offline and serves them read-only.
+# packages into .venv (from Solara's offline bundle, with pip); afterwards it works offline and serves them read-only.
 UI_HOST ?= 127.0.0.1
 UI_PORT ?= 8765
 UI_ARGS ?=

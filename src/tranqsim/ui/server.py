@@ -57,7 +57,7 @@ NOT_PAGES = ("/_solara/", "/_tranqsim/", "/static/", "/jupyter/", "/readyz", "/r
 KERNEL_WS = re.compile(r"^/jupyter/api/kernels/([^/]+)/[^/]+$")
 KEEP_FOR_RELOAD = 120.0  # s a run outlives its last page, at most (a reload, a tab reopened)
 RELOAD_GRACE = 5.0  # s a browser holding a session waits for a place (its reload's old page closing)
-INSTALL_HINT = "run `make ui` or `.venv/bin/python scripts/setup_ui.py` once (needs npm and the network)"
+INSTALL_HINT = "run `make ui` or `.venv/bin/python scripts/setup_ui.py` once (fetches Solara's offline bundle with pip: needs the network once)"
 
 
 def solara_env(idle_minutes: float = DEFAULT_IDLE_MINUTES) -> dict[str, str]:
