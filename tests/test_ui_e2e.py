@@ -11,48 +11,19 @@ the browser aborts every request that is not for 127.0.0.1. Screenshots are kept
 from __future__ import annotations
 
 import io
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+from ui_support import (CLOSED, LOGS as ARTIFACTS, browser_type_launch_args,  # noqa: F401 (fixtures)
+                        chromium_path, ui_server)
 
 # a real server and browser (~30 s; installs chromium when missing): make test-all, CI
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CLOSED = "http://127.0.0.1:9"  # nothing listens there: outgoing HTTP fails at once
 # T(selector): the text of an element, '' while it is (re-)rendered
 TEXT_OF = "window.T = s => ((document.querySelector(s) || {}).textContent || '');"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    """Offline assets and chromium, installed by the project's setup when missing."""
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "setup_ui.py"), "--chromium"], check=True)
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        from setup_ui import find_chromium
-    finally:
-        sys.path.pop(0)
-    path = find_chromium()
-    assert path, "chromium not found after setup"
-    return path
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args, chromium_path):
-    # playwright cannot download its browsers here: use Debian's chromium
-    return {**browser_type_launch_args, "executable_path": chromium_path, "args": CHROMIUM_FLAGS}
 
 
 @pytest.fixture(scope="session")
@@ -60,42 +31,11 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1500, "height": 1150}, "locale": "fr-FR"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(chromium_path):
-    port = _free_port()
-    env = {**os.environ, "HTTP_PROXY": CLOSED, "HTTPS_PROXY": CLOSED, "http_proxy": CLOSED,
-           "https_proxy": CLOSED, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
-           "SOLARA_ASSETS_CDN": CLOSED + "/npm/"}
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "tranqsim.cli", "ui", "--port", str(port)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(url, timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"the UI server did not start; see {ARTIFACTS / 'server.log'}")
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    # the page's CDN also points at the closed port: every front-end file must be local
+    with ui_server(name="e2e", env={"SOLARA_ASSETS_CDN": CLOSED + "/npm/"}) as (port, _):
+        yield f"http://127.0.0.1:{port}/"
 
 
 def _pixels(png: bytes) -> np.ndarray:

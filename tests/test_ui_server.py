@@ -10,31 +10,22 @@ in count and time, and time bounds are derived from a measured baseline, with a 
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-LOGS = ROOT / "tests" / "artifacts"
-CLOSED = "http://127.0.0.1:9"  # nothing listens there: outgoing HTTP fails at once
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-START_TIMEOUT = 120  # s: the first start compiles numba kernels in a fresh checkout
+from ui_support import (ROOT, browser_type_launch_args,  # noqa: F401 (fixtures)
+                        chromium_path, free_port as _free_port, get as _get, setup_ui as _setup,
+                        ui_server)
+
 RENDER_TIMEOUT_MS = 90_000
-
-
-def _setup(*flags: str) -> None:
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "setup_ui.py"), *flags], check=True)
 
 
 @pytest.fixture(scope="module")
@@ -48,78 +39,10 @@ def assets() -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    _setup("--chromium")
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        from setup_ui import find_chromium
-    finally:
-        sys.path.pop(0)
-    path = find_chromium()
-    assert path, "chromium not found after setup"
-    return path
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args, chromium_path):
-    # playwright cannot download its browsers here: use Debian's chromium
-    return {**browser_type_launch_args, "executable_path": chromium_path, "args": CHROMIUM_FLAGS}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(port: int, path: str, method: str = "GET", headers: dict | None = None,
-         timeout: float = 30) -> tuple[int, bytes, dict]:
-    """One request with the path sent exactly as given (no normalisation of ``..`` or ``%2f``)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request(method, path, headers=headers or {})
-        r = conn.getresponse()
-        return r.status, r.read(), dict(r.getheaders())
-    finally:
-        conn.close()
-
-
 def _status(port: int) -> dict:
     code, body, _ = _get(port, "/_tranqsim/status")
     assert code == 200
     return json.loads(body)
-
-
-@contextmanager
-def ui_server(*args: str, name: str = "server"):
-    port = _free_port()
-    env = {**os.environ, "HTTP_PROXY": CLOSED, "HTTPS_PROXY": CLOSED, "http_proxy": CLOSED,
-           "https_proxy": CLOSED, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
-    LOGS.mkdir(parents=True, exist_ok=True)
-    log_path = LOGS / f"ui_{name}.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "tranqsim.cli", "ui", "--port", str(port), *args],
-                                env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-        try:
-            deadline = time.monotonic() + START_TIMEOUT
-            while True:
-                try:
-                    if _get(port, "/_tranqsim/status", timeout=5)[0] == 200:
-                        break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the UI server did not start; see {log_path}")
-                time.sleep(0.3)
-            yield port, proc
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(15)
 
 
 def _digest(folder: Path) -> str:
