@@ -1,8 +1,14 @@
+import os
 import sys
 
 import pytest
 
 import tranqsim
+
+# Sweeps in tests check the machinery (resume, kill, store, reports), not the parameter
+# uncertainty: they run on the central parameter set (``shipped`` means ``none``; inherited by
+# subprocesses). Tests of the shipped ensemble itself remove the variable (monkeypatch.delenv).
+os.environ["TRANQSIM_ENSEMBLE"] = "none"
 
 
 @pytest.fixture(scope="session")

@@ -121,7 +121,8 @@ def test_the_recommended_mix_has_doses_within_bounds_and_is_written_in_both_lang
     md = (out / "recommendation.md").read_text()
     assert "## English" in md and "## Français" in md
     assert space.describe(mix, "fr")[0] in md and space.describe(mix, "en")[0] in md
-    assert "the calibrated ensemble is not shipped yet" in md or "parameter sets" in md
+    # the parameter sets it ran on, or plainly that it ran on the central set alone
+    assert "no parameter uncertainty" in md or "parameter sets" in md
     assert (out / "pareto.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -141,6 +142,28 @@ def test_the_recommended_mix_is_confirmed_on_fresh_seeds_the_search_never_saw(sm
     assert set(conf["seed"]).isdisjoint(search_seeds) and conf["seed"].nunique() == 2
     assert set(conf["arm"]) == {"mix", "benchmark"} and res.confirmation["pairs"] == 2
     assert "fresh draws" in (out / "recommendation.md").read_text()
+
+
+def test_trials_run_on_a_subsample_of_the_sets_and_the_confirmation_on_all(tmp_path):
+    """With an ensemble, every trial and the benchmark run on the same first ``search_sets``
+    sets (common random numbers); the recommended mix is confirmed on every set."""
+    from tranqsim import ensemble
+
+    ens = ensemble.draw_from_ranges(["g_police", "g_caretaker"], 4, seed=5)
+    path = ensemble.save(ens, tmp_path / "sets.json")
+    out = tmp_path / "opt"
+    res = optimise.run(CTX, "proximity_management", out, trials=3, years=30 / 365, seeds=1, seed=4,
+                       confirm=1, ensemble=str(path), search_sets=2)
+    first_two = list(ens.sets)[:2]
+    study = search.open_study(out, res.problem)
+    for trial in study.trials:
+        if "runs" in trial.user_attrs:
+            assert sorted({r["set"] for r in trial.user_attrs["runs"]}) == sorted(first_two)
+    bench = pd.read_parquet(out / "benchmark.parquet")
+    assert sorted(set(bench["set"])) == sorted(first_two)
+    conf = pd.read_parquet(out / "confirmation.parquet")
+    assert sorted(set(conf["set"])) == sorted(ens.sets) and res.confirmation["pairs"] == 4
+    assert "2 of the 4 parameter set(s)" in (out / "recommendation.md").read_text()
 
 
 def test_resuming_with_other_settings_is_refused(small, tmp_path):

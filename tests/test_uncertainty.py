@@ -77,6 +77,7 @@ def test_an_uncalibrated_ensemble_is_never_shipped(tmp_path):
 
 
 def test_without_a_shipped_ensemble_shipped_means_the_central_set_and_says_so(monkeypatch, tmp_path):
+    monkeypatch.delenv(ensemble.ENV, raising=False)
     monkeypatch.setattr(ensemble, "SHIPPED", tmp_path / "absent.json")
     ens = ensemble.resolve("shipped")
     assert list(ens.sets) == [ensemble.CENTRAL] and ens.sets[ensemble.CENTRAL] == {}
@@ -87,6 +88,27 @@ def test_without_a_shipped_ensemble_shipped_means_the_central_set_and_says_so(mo
 
 
 # ------------------------------------------------------------------ crossing with the design
+def test_a_prefix_of_an_ensemble_and_the_environment_variable_choose_the_sets(monkeypatch, tmp_path):
+    """``REF:K`` keeps the first K sets (a fixed subsample); ``TRANQSIM_ENSEMBLE`` replaces
+    ``shipped`` and the note says so; ``none`` and explicit paths are not replaced."""
+    ens = ensemble.draw_from_ranges(["g_police", "g_caretaker"], 8, seed=3)
+    path = ensemble.save(ens, tmp_path / "e.json")
+    three = ensemble.resolve(f"{path}:3")
+    assert list(three.sets) == list(ens.sets)[:3]
+    assert "the first 3 of 8 sets" in three.note()
+    assert list(ensemble.resolve(f"{path}:20").sets) == list(ens.sets)  # more than there are: all
+    with pytest.raises(ensemble.ScenarioError):
+        ensemble.resolve(f"{path}:0")
+    monkeypatch.setenv(ensemble.ENV, f"{path}:2")
+    replaced = ensemble.resolve("shipped")
+    assert list(replaced.sets) == list(ens.sets)[:2] and ensemble.ENV in replaced.note()
+    assert list(ensemble.resolve(str(path)).sets) == list(ens.sets)  # an explicit path stays
+    monkeypatch.setenv(ensemble.ENV, "none")
+    assert list(ensemble.resolve(None).sets) == [ensemble.CENTRAL]
+    assert ensemble.ENV in ensemble.resolve("shipped").note()
+    assert "TRANQSIM" not in ensemble.resolve("none").note()
+
+
 def test_every_strategy_runs_on_every_set_with_the_same_seeds(tmp_path):
     _fixture(tmp_path, n=3)
     exp = experiments.load_experiment(_exp(tmp_path, ensemble="ens.json"))

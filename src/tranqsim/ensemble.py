@@ -69,6 +69,8 @@ class Ensemble:
         if list(self.sets) == [CENTRAL] and not self.sets[CENTRAL]:
             return self.provenance.get("note") or NO_ENSEMBLE
         what = f"{len(self.sets)} parameter sets over {len(self.parameters)} parameters"
+        if self.provenance.get("subset"):
+            what += f" ({self.provenance['subset']})"
         method = self.provenance.get("method", "unknown method")
         if self.calibrated:
             return f"{what}, calibrated ({method}; {self.source or 'ensemble file'})"
@@ -166,18 +168,55 @@ def load(path: str | Path) -> Ensemble:
     return validate(data, shown)
 
 
+#: replaces ``shipped`` wherever it is asked for (``none``, ``shipped:K``, a path): quick trials,
+#: and the test suite, whose sweeps test the machinery, not the parameter uncertainty
+ENV = "TRANQSIM_ENSEMBLE"
+
+
 def resolve(ref: str | None, base: Path | None = None) -> Ensemble:
     """``shipped`` (the calibrated ensemble if shipped, else the central set with
     :data:`NO_ENSEMBLE`), ``none`` (the central set), or a path: relative paths are looked
-    up beside ``base`` (the experiment file's folder) first, then in the working directory."""
+    up beside ``base`` (the experiment file's folder) first, then in the working directory.
+
+    ``REF:K`` keeps the first ``K`` sets of ``REF`` (``shipped:10``): the calibration writes
+    its sets in random order, so a prefix is a random subsample, the same one every time (a
+    quick trial, or an optimiser's search before its confirmation on every set). The
+    environment variable ``TRANQSIM_ENSEMBLE`` replaces ``shipped`` (and ``None``) by its
+    value, and the note says so."""
+    env = os.environ.get(ENV, "").strip()
+    if ref in (None, "shipped") and env and env != "shipped":
+        ens = _resolve(env, base)
+        if list(ens.sets) == [CENTRAL] and not ens.sets[CENTRAL]:
+            ens.provenance = {**ens.provenance,
+                              "note": f"no parameter uncertainty: {ENV}={env} (central parameter set only)"}
+        else:
+            ens.source = f"{ens.source}, from {ENV}={env}"
+        return ens
+    return _resolve(ref, base)
+
+
+def _resolve(ref: str | None, base: Path | None) -> Ensemble:
+    k = None
+    if ref not in (None, "none") and ":" in ref:
+        head, _, tail = ref.rpartition(":")
+        if tail.isdigit() and head:
+            ref, k = head, int(tail)
+            if k < 1:
+                raise ScenarioError(f"{ref}:{tail}: keep at least one parameter set")
     if ref in (None, "shipped"):
-        return load(SHIPPED) if SHIPPED.exists() else central(NO_ENSEMBLE)
-    if ref == "none":
+        ens = load(SHIPPED) if SHIPPED.exists() else central(NO_ENSEMBLE)
+    elif ref == "none":
         return central(NONE_CHOSEN)
-    path = Path(ref)
-    if not path.is_absolute() and base is not None and (base / path).is_file():
-        path = base / path
-    return load(path)
+    else:
+        path = Path(ref)
+        if not path.is_absolute() and base is not None and (base / path).is_file():
+            path = base / path
+        ens = load(path)
+    if k is not None and k < len(ens.sets) and list(ens.sets) != [CENTRAL]:
+        n = len(ens.sets)
+        ens = Ensemble(dict(list(ens.sets.items())[:k]),
+                       {**ens.provenance, "subset": f"the first {k} of {n} sets"}, source=ens.source)
+    return ens
 
 
 # ------------------------------------------------------------------ making and writing
@@ -229,5 +268,5 @@ def save(ens: Ensemble, path: str | Path) -> Path:
     return path
 
 
-__all__ = ["CENTRAL", "FORMAT", "NONE_CHOSEN", "NO_ENSEMBLE", "SHIPPED", "Ensemble", "central",
+__all__ = ["CENTRAL", "ENV", "FORMAT", "NONE_CHOSEN", "NO_ENSEMBLE", "SHIPPED", "Ensemble", "central",
            "draw_from_ranges", "load", "resolve", "save", "validate"]

@@ -30,7 +30,7 @@ from tranqsim.cli.experiments import _dask_executor
 @click.option("--seeds", type=click.IntRange(1, 1000), default=2, show_default=True,
               help="seeds per parameter set (the same for every mix: common random numbers)")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="master seed")
-@click.option("--ensemble", default="shipped", show_default=True, help="shipped | none | PATH")
+@click.option("--ensemble", default="shipped", show_default=True, help="shipped | none | PATH, or REF:K for its first K sets")
 @click.option("--levers", help="comma-separated levers to search (default: all; see tranqsim.optimise.space)")
 @click.option("--robust", type=click.Choice(["mean", "quantile"]), default="mean", show_default=True,
               help="score tranquillity and insecurity by their expected value or pessimistic 10% quantile")
@@ -38,8 +38,11 @@ from tranqsim.cli.experiments import _dask_executor
 @click.option("--benchmark", help="a strategy run on the same draws for comparison (default: the --budget strategy)")
 @click.option("--confirm", type=click.IntRange(0, 1000), default=4, show_default=True,
               help="fresh seeds per parameter set on which the recommended mix and the benchmark are rerun")
+@click.option("--search-sets", type=click.IntRange(1, 10_000), default=10, show_default=True,
+              help="parameter sets the trials run on (the ensemble's first ones, a fixed random subsample); "
+                   "the confirmation runs on every set")
 def optimise(context, budget, out, trials, workers, executor, scheduler, years, seeds, seed, ensemble, levers,
-             robust, sampler, benchmark, confirm) -> None:
+             robust, sampler, benchmark, confirm, search_sets) -> None:
     """The best mix of levers at or under a budget: a multi-objective search (Optuna) over lever
     doses, robust over the parameter ensemble, with common random numbers; resumable."""
     from tranqsim import optimise as opt
@@ -63,7 +66,7 @@ def optimise(context, budget, out, trials, workers, executor, scheduler, years, 
         try:
             res = opt.run(context, budget, out, trials=trials, executor=pool, years=years, seeds=seeds, seed=seed,
                           ensemble=ensemble, levers=names, robust=robust, sampler=sampler, benchmark=benchmark,
-                          confirm=confirm, progress=update)
+                          confirm=confirm, search_sets=search_sets, progress=update)
         finally:
             bar.close()
     rep = res.report

@@ -59,7 +59,8 @@ def budget_of(context: str, budget: str | float, years: float) -> tuple[float, s
 def run(context: str, budget: str | float, out: str | Path, trials: int = 100, executor=None,
         years: float = 4.0, seeds: int = 2, seed: int = 1, ensemble: str = "shipped",
         levers: list[str] | None = None, robust: str = "mean", sampler: str = "tpe",
-        benchmark: str | None = None, confirm: int = 4, progress=None, stop_after: int | None = None) -> Outcome:
+        benchmark: str | None = None, confirm: int = 4, search_sets: int = 10, progress=None,
+        stop_after: int | None = None) -> Outcome:
     """Search, then write the outputs (see the module docstring). ``budget`` may name a
     strategy: its spending is the budget and it is the benchmark (unless ``benchmark`` is
     given)."""
@@ -69,7 +70,7 @@ def run(context: str, budget: str | float, out: str | Path, trials: int = 100, e
     value, named = budget_of(context, budget, years)
     problem = resolve(Problem(context=context, budget=round(value, 4), years=years, seeds=seeds, seed=seed,
                               ensemble=ensemble, levers=levers, robust=robust, sampler=sampler,
-                              benchmark=benchmark or named, confirm=confirm))
+                              benchmark=benchmark or named, confirm=confirm, search_sets=search_sets))
     rep = search.search(problem, out, trials, executor, progress=progress, stop_after=stop_after)
     return write_outputs(problem, Path(out), rep, executor)
 
@@ -115,8 +116,8 @@ def _confirm(problem: Problem, out: Path, best: pd.Series, executor) -> dict:
             and len(old) == 2 * len(problem.sets) * problem.confirm:
         df = old
     else:
-        mix = evaluate(problem, to_strategy(mix_of(best)), executor, fresh).assign(arm="mix")
-        ref = evaluate(problem, problem.benchmark, executor, fresh).assign(arm="benchmark")
+        mix = evaluate(problem, to_strategy(mix_of(best)), executor, fresh, all_sets=True).assign(arm="mix")
+        ref = evaluate(problem, problem.benchmark, executor, fresh, all_sets=True).assign(arm="benchmark")
         df = pd.concat([mix, ref], ignore_index=True).assign(trial=trial)
         _atomic_parquet(df, cache)
     c = paired(df[df["arm"] == "mix"].to_dict("records"), df[df["arm"] == "benchmark"])
@@ -185,12 +186,13 @@ def recommendation(problem: Problem, rep: SearchReport, front: pd.DataFrame, bes
                    confirmation: dict | None = None) -> str:
     from tranqsim.optimise.space import describe
 
-    n_sets = len(problem.sets)
+    n_sets, n_search = len(problem.sets), len(problem.search_draw_sets)
     lines = [f"# Recommended mix / Bouquet recommandé: {problem.context}", "",
              f"Budget: {problem.budget:.0f} EUR per dwelling per year of tranquillity spending (levers and "
              f"tranquillity function, averaged over {problem.years:.3g} years)"
              + (f", the spending of `{problem.benchmark}`" if problem.benchmark else "") + ".",
-             f"Draws: {n_sets} parameter set(s) x {problem.seeds} seeds, common random numbers. "
+             f"Draws: the trials run on {n_search} of the {n_sets} parameter set(s) x {problem.seeds} seeds "
+             f"(common random numbers); the recommended mix is confirmed on all {n_sets}. "
              f"Parameter sets: {problem.ensemble_note}.",
              f"Search: {rep.trials} trials in the study ({problem.sampler}, objectives scored by "
              f"{'the pessimistic 10% quantile' if problem.robust == 'quantile' else 'the expected value'}); "

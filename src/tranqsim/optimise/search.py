@@ -54,6 +54,9 @@ class Problem:
     sampler: str = "tpe"
     benchmark: str | None = None  # a strategy run on the same draws, for comparison
     confirm: int = 4  # fresh seeds per set on which the recommended mix and the benchmark are rerun
+    # trials run on the first ``search_sets`` parameter sets (a fixed random subsample: the
+    # calibration writes its sets in random order); the confirmation runs on every set
+    search_sets: int = 10
     sets: list[dict] = field(default_factory=list)  # resolved: [{id, values}]
     ensemble_note: str = ""
 
@@ -64,7 +67,12 @@ class Problem:
     def key(self) -> dict:
         """What must be the same to resume a study."""
         return {k: getattr(self, k) for k in ("context", "budget", "years", "seeds", "seed", "levers", "robust",
-                                               "sampler", "benchmark")} | {"sets": self.sets}
+                                               "sampler", "benchmark")} | {"sets": self.search_draw_sets}
+
+    @property
+    def search_draw_sets(self) -> list[dict]:
+        """The parameter sets the trials (and the benchmark beside them) run on."""
+        return self.sets[:max(1, self.search_sets)]
 
 
 def resolve(problem: Problem) -> Problem:
@@ -76,14 +84,16 @@ def resolve(problem: Problem) -> Problem:
     return problem
 
 
-def draws(problem: Problem, replicates: range | None = None) -> list[tuple[str, dict, int]]:
+def draws(problem: Problem, replicates: range | None = None,
+          all_sets: bool = False) -> list[tuple[str, dict, int]]:
     """(set id, parameter values, seed) for every draw; replicate k's seed is the one
-    experiments use (``design.replicate_seed``). The search uses replicates ``0..seeds-1``;
-    the confirmation, fresh ones after them."""
+    experiments use (``design.replicate_seed``). The search uses replicates ``0..seeds-1`` on
+    the first ``search_sets`` sets; the confirmation, fresh ones after them on every set."""
     from tranqsim.experiments.design import replicate_seed
 
     ks = replicates if replicates is not None else range(problem.seeds)
-    return [(s["id"], s["values"], replicate_seed(problem.seed, k)) for s in problem.sets for k in ks]
+    sets = problem.sets if all_sets else problem.search_draw_sets
+    return [(s["id"], s["values"], replicate_seed(problem.seed, k)) for s in sets for k in ks]
 
 
 def run_draw(job: dict) -> dict:
@@ -102,11 +112,13 @@ def run_draw(job: dict) -> dict:
         return {"set": job["set"], "seed": job["seed"], "error": f"{type(exc).__name__}: {exc}"}
 
 
-def evaluate(problem: Problem, strategy, executor: Executor | None, replicates: range | None = None) -> pd.DataFrame:
-    """The metrics of ``strategy`` (a name, or a Strategy) on every draw."""
+def evaluate(problem: Problem, strategy, executor: Executor | None, replicates: range | None = None,
+             all_sets: bool = False) -> pd.DataFrame:
+    """The metrics of ``strategy`` (a name, or a Strategy) on every draw (of the search's
+    sets, or of every set)."""
     strat = strategy if isinstance(strategy, str) else strategy.model_dump(mode="json")
     jobs = [{"context": problem.context, "strategy": strat, "years": problem.years, "seed": seed,
-             "parameters": values, "set": sid} for sid, values, seed in draws(problem, replicates)]
+             "parameters": values, "set": sid} for sid, values, seed in draws(problem, replicates, all_sets)]
     rows = list(executor.map(run_draw, jobs)) if executor is not None else [run_draw(j) for j in jobs]
     bad = [r["error"] for r in rows if "error" in r]
     if bad:
