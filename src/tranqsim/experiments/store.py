@@ -78,7 +78,7 @@ def _file_sha256(path: Path, kind: str) -> str:
     """SHA-256 of a context or strategy file, read as ``tranqsim.loading`` reads it: a regular
     file only (a FIFO or ``/dev/zero`` would block or never end), opened non-blocking, checked
     again once open, and no more than the size limit of scenario files."""
-    from tranqsim.loading import MAX_FILE_BYTES, _not_regular, _too_big
+    from tranqsim.yaml_input import MAX_FILE_BYTES, _not_regular, _too_big
 
     named = f"the {kind} file named in the experiment"
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
