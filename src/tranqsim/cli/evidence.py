@@ -92,3 +92,40 @@ def calibrate(workers, out, install, check, resume) -> None:
         click.echo(f"installed as the defaults: {CALIBRATION_FILE}")
     if check and not same:
         sys.exit(1)
+
+
+@cli.command("ensemble")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("runs/ensemble"),
+              show_default=True, help="candidates.jsonl (resumable), noise.json, ensemble.json, ensemble.md")
+@click.option("--target", type=click.IntRange(min=1), default=60, show_default=True,
+              help="stop once this many sets are accepted")
+@click.option("--max-candidates", type=click.IntRange(min=1), default=400, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="processes (default: cores)")
+@click.option("--install", is_flag=True,
+              help="ship it: src/tranqsim/ensemble.json, and the central set as the table's values "
+                   "(calibrated.json)")
+def ensemble_cmd(out, target, max_candidates, workers, install) -> None:
+    """The calibrated ensemble: parameter sets that no check C1-C10, E1-E12 rules out (history
+    matching by direct simulation; resumes from OUT/candidates.jsonl after an interruption)."""
+    from tranqsim import ensemble as ens_mod
+    from tranqsim.params import CALIBRATION_FILE
+    from tranqsim.validation import posterior
+
+    workers = workers or os.cpu_count() or 1
+    records = posterior.run(out, target, max_candidates, workers=workers, log=click.echo)
+    try:
+        ens = posterior.ensemble_of(records)
+    except ValueError as e:
+        click.echo(f"no ensemble: {e}", err=True)
+        sys.exit(1)
+    ens_mod.save(ens, out / "ensemble.json")
+    (out / "ensemble.md").write_text(posterior.markdown(records, ens))
+    click.echo(f"{len(ens.sets)} sets accepted of {len(records)} candidates; written: "
+               f"{out / 'ensemble.json'}, {out / 'ensemble.md'}")
+    if len(ens.sets) < target:
+        click.echo(f"fewer than the {target} sets asked for", err=True)
+    if install:
+        ens_mod.save(ens, ens_mod.SHIPPED)
+        cal = json.loads(CALIBRATION_FILE.read_text())
+        CALIBRATION_FILE.write_text(json.dumps(posterior.install_central(ens, cal), indent=1) + "\n")
+        click.echo(f"installed: {ens_mod.SHIPPED} and the central set in {CALIBRATION_FILE}")

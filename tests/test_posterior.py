@@ -1,0 +1,69 @@
+"""The calibrated ensemble's procedure (tranqsim.validation.posterior): the implausibility rule,
+the prior box and the ensemble built from accepted candidates. The simulation-driven run itself
+is `tranqsim ensemble` (docs/calibration.md)."""
+
+import numpy as np
+import pytest
+
+from tranqsim.validation import posterior as P
+from tranqsim.validation.patterns import Check
+
+
+def _check(values, low=-20.0, high=-5.0):
+    return Check("E0", "x", "%", low, high, np.asarray(values, float))
+
+
+def test_a_mean_inside_its_band_is_never_implausible():
+    assert P.implausibility(_check([-10.0]), sd=1.0, n=1) == 0.0
+    assert P.implausibility(_check([-20.0, -5.0]), sd=0.1, n=2) == 0.0
+
+
+def test_implausibility_is_the_distance_to_the_band_in_standard_errors():
+    # 2 points above the band's top, sd 2, one replicate: 1 standard error; four replicates: 2
+    assert P.implausibility(_check([-3.0]), sd=2.0, n=1) == pytest.approx(1.0)
+    assert P.implausibility(_check([-3.0] * 4), sd=2.0, n=4) == pytest.approx(2.0)
+    # below the band's floor counts the same way
+    assert P.implausibility(_check([-26.0]), sd=2.0, n=1) == pytest.approx(3.0)
+    one_sided = Check("E0", "x", "%", None, 5.0, np.array([9.0]))
+    assert P.implausibility(one_sided, sd=1.0, n=1) == pytest.approx(4.0)
+
+
+def test_the_box_is_local_around_calibrated_values_and_holds_the_assumptions():
+    from tranqsim.params import PARAMS
+    from tranqsim.validation.calibration import BLOCKS
+
+    box = P.priors()
+    for block in BLOCKS:
+        for name, (lo, hi) in block.priors.items():
+            b = box[name]
+            assert lo <= b[0] <= PARAMS[name].value <= b[1] <= hi
+    for name, (lo, hi, why) in P.ASSUMPTIONS.items():
+        assert box[name] == (lo, hi) and why
+        assert PARAMS[name].low <= lo < hi <= PARAMS[name].high
+
+
+def test_draws_fill_the_box_and_are_the_same_every_time():
+    box = {"a": (0.0, 1.0), "b": (10.0, 20.0)}
+    d1, d2 = P.draw(box, 16), P.draw(box, 16)
+    assert d1 == d2
+    x = np.array([[c["a"], c["b"]] for c in d1])
+    assert (x[:, 0] >= 0).all() and (x[:, 0] <= 1).all() and (x[:, 1] >= 10).all() and (x[:, 1] <= 20).all()
+    # a Sobol' sequence puts points in each half of each axis
+    assert 4 <= (x[:, 0] < 0.5).sum() <= 12
+    # resuming at 8 continues the sequence
+    assert P.draw(box, 8, start=8) == d1[8:]
+
+
+def test_the_ensemble_is_the_accepted_sets_with_the_medoid_first():
+    box = {"a": [0.0, 1.0], "b": [0.0, 1.0]}
+    vals = [(0.1, 0.1), (0.5, 0.45), (0.9, 0.9), (0.2, 0.8), (0.8, 0.2)]
+    recs = [{"values": {"a": a, "b": b}, "accepted": True, "screen_failed": [], "box": box} for a, b in vals]
+    recs.append({"values": {"a": 0.99, "b": 0.01}, "accepted": False, "screen_failed": ["C1: x"], "box": box})
+    ens = P.ensemble_of(recs)
+    assert ens.calibrated and len(ens.sets) == 5
+    assert ens.sets["h000"] == {"a": 0.5, "b": 0.45}  # nearest the median (0.5, 0.45)
+    assert {"a": 0.99, "b": 0.01} not in ens.sets.values()
+    md = P.markdown(recs, ens)
+    assert "5 of 6 candidates not ruled out" in md and "| C1: x | 1 |" in md
+    with pytest.raises(ValueError):
+        P.ensemble_of([r | {"accepted": False} for r in recs])
