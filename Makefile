@@ -19,7 +19,7 @@ PYTHON_FOUND := $(shell \
     done; \
   fi)
 
-.PHONY: run test test-all regression-update bench docs validate calibrate clean venv ui warmup
+.PHONY: run test test-all regression-update bench docs validate calibrate ensemble clean venv ui warmup
 
 venv: $(STAMP)
 
@@ -89,6 +89,12 @@ validate: $(WARM)
 # recomputes the calibrated defaults from scratch and checks them against the shipped ones
 calibrate: $(WARM)
 	$(VENV)/bin/tranqsim calibrate --out runs/calibration --check
+
+# the calibrated ensemble: parameter sets no check C1-C10, E1-E12 rules out (history matching,
+# about an hour on 2 cores; resumable: rerun after an interruption); writes runs/ensemble/ and
+# does not replace the shipped ensemble (add --install to the command to do so)
+ensemble: $(WARM)
+	$(VENV)/bin/tranqsim ensemble --out runs/ensemble
 
 clean:
 	rm -rf $(VENV) runs build *.egg-info src/*.egg-info

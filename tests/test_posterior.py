@@ -67,3 +67,10 @@ def test_the_ensemble_is_the_accepted_sets_with_the_medoid_first():
     assert "5 of 6 candidates not ruled out" in md and "| C1: x | 1 |" in md
     with pytest.raises(ValueError):
         P.ensemble_of([r | {"accepted": False} for r in recs])
+
+
+def test_the_central_set_is_chosen_among_sets_inside_every_band():
+    box = {"a": [0.0, 1.0]}
+    recs = [{"values": {"a": v}, "accepted": True, "screen_failed": [], "box": box, "max_implausibility": m}
+            for v, m in ((0.1, 0.0), (0.5, 1.2), (0.55, 0.0), (0.9, 0.0))]
+    assert P.ensemble_of(recs).sets["h000"] == {"a": 0.55}  # 0.5 is nearer the median but at an edge

@@ -246,13 +246,20 @@ def run(out: Path, target: int = 60, max_candidates: int = 400, batch: int = 8, 
 
 
 def central(accepted: list[dict], box: dict[str, tuple[float, float]]) -> int:
-    """Index (in ``accepted``) of the set nearest the posterior median, in the box's units."""
+    """Index (in ``accepted``) of the set nearest the posterior median, in the box's units,
+    among the accepted sets whose two-replicate means all lie inside their bands (if any: the
+    central set is the one validated on 20 replicates, so it should not start at a band's
+    edge); the median is the whole ensemble's."""
     names = list(box)
     lo = np.array([box[n][0] for n in names])
     span = np.array([box[n][1] - box[n][0] for n in names])
     x = (np.array([[r["values"][n] for n in names] for r in accepted]) - lo) / span
     med = np.median(x, axis=0)
-    return int(np.argmin(((x - med) ** 2).sum(axis=1)))
+    dist = ((x - med) ** 2).sum(axis=1)
+    inside = np.array([r.get("max_implausibility", 0.0) == 0.0 for r in accepted])
+    if inside.any():
+        dist = np.where(inside, dist, np.inf)
+    return int(np.argmin(dist))
 
 
 def read(out: Path) -> list[dict]:
