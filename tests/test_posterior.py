@@ -74,3 +74,29 @@ def test_the_central_set_is_chosen_among_sets_inside_every_band():
     recs = [{"values": {"a": v}, "accepted": True, "screen_failed": [], "box": box, "max_implausibility": m}
             for v, m in ((0.1, 0.0), (0.5, 1.2), (0.55, 0.0), (0.9, 0.0))]
     assert P.ensemble_of(recs).sets["h000"] == {"a": 0.55}  # 0.5 is nearer the median but at an edge
+
+
+def test_the_command_builds_the_ensemble_from_its_log_without_rerunning(tmp_path, monkeypatch, capsys):
+    """`tranqsim ensemble` resumes from OUT/candidates.jsonl: with the target already met it
+    runs nothing and writes ensemble.json (loadable, calibrated) and ensemble.md."""
+    import json
+
+    from conftest import run_cli
+    from tranqsim import ensemble
+
+    box = {k: list(v) for k, v in P.priors().items()}
+    cands = P.draw(P.priors(), 3)
+    lines = [{"values": c, "accepted": i != 1, "screen_failed": [] if i != 1 else ["E12: x"], "box": box,
+              "index": i, "max_implausibility": 0.0} for i, c in enumerate(cands)]
+    (tmp_path / "candidates.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    (tmp_path / "noise.json").write_text("{}")
+    code, out, err = run_cli(monkeypatch, capsys, "ensemble", "--out", tmp_path, "--target", 2)
+    assert code == 0, err
+    ens = ensemble.load(tmp_path / "ensemble.json")
+    assert ens.calibrated and len(ens.sets) == 2 and ens.provenance["candidates"] == 3
+    assert "2 of 3 candidates not ruled out" in (tmp_path / "ensemble.md").read_text()
+    # a log drawn from another box is refused, not mixed in
+    lines[0]["box"] = {k: [v[0], v[1] * 2 + 1] for k, v in box.items()}
+    (tmp_path / "candidates.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    code, out, err = run_cli(monkeypatch, capsys, "ensemble", "--out", tmp_path, "--target", 2)
+    assert code == 2 and "another prior box" in err

@@ -231,8 +231,10 @@ def run(out: Path, target: int = 60, max_candidates: int = 400, batch: int = 8, 
         noise_path.write_text(json.dumps(sd, indent=1) + "\n")
     records = [json.loads(x) for x in path.read_text().splitlines() if x.strip()] if path.exists() else []
     if records and records[0].get("box") != {k: list(v) for k, v in box.items()}:
-        raise SystemExit(f"{path}: drawn from another prior box (the model's table changed): "
-                         "start in an empty folder")
+        from tranqsim.errors import ScenarioError
+
+        raise ScenarioError(f"{path}: drawn from another prior box (the model's table changed): "
+                            "start in an empty folder")
     while sum(r["accepted"] for r in records) < target and len(records) < max_candidates:
         start = len(records)
         cands = draw(box, min(batch, max_candidates - start), start)
