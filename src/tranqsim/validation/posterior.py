@@ -46,6 +46,7 @@ what ``tranqsim validate`` checks with 20 replicates.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -105,7 +106,9 @@ def draw(box: dict[str, tuple[float, float]], n: int, start: int = 0) -> list[di
     sob = qmc.Sobol(d=len(names), scramble=True, rng=np.random.default_rng(POSTERIOR_SEED))
     if start:
         sob.fast_forward(start)
-    unit = sob.random(n)
+    with warnings.catch_warnings():  # batches need not be powers of 2: the sequence stays the same
+        warnings.filterwarnings("ignore", message="The balance properties")
+        unit = sob.random(n)
     return [{k: round(float(lo + u * (hi - lo)), 5) for k, u, (lo, hi) in zip(names, row, box.values())}
             for row in unit]
 
