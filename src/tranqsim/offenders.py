@@ -208,7 +208,9 @@ def gumbel_argmax(u: np.ndarray, util: np.ndarray, home=None) -> np.ndarray:
     and t = exp(max(util) - L) (once a row); since 1 - u <= -log(u), only places with
     1 - u_j <= E_j * t can (t carries a margin far above rounding; E_j is bounded below by
     exp(-700), and t above by exp(700), where no place is left out). Exact keys are computed
-    there, at bonus places and at the largest uniform; the others cannot be the first maximum.
+    there, at bonus places whose key can reach L (util + bonus + 40 >= L, since
+    -log(-log(u)) < 36.8) and at
+    the largest uniform; the others cannot be the first maximum.
     """
     if home is None:
         return _gumbel_argmax(u, util.size, util, _NO_BONUS, _NO_MASK, False)
@@ -241,13 +243,32 @@ def _gumbel_argmax(u, n, util, bonus, mask, has_home):  # pragma: no cover - com
         # key = -log(-log(u)) + (util + bonus): the operations numpy made, in its order
         ut = util[top] + bonus[r, top] if has_home else util[top]
         L = -np.log(-np.log(m)) + ut
+        top2 = -1
+        if has_home:
+            # the largest uniform is mostly at a place beyond the group's range (bonus -1e3),
+            # whose key is a bound ~1000 too low to rule anything out: the key at the largest
+            # uniform among the places without a negative home term is a bound too, and tight
+            m2 = -1.0
+            for j in range(n):
+                x = u[r, j]
+                if x > m2 and bonus[r, j] >= 0.0:
+                    m2 = x
+                    top2 = j
+            if top2 >= 0:
+                L = max(L, -np.log(-np.log(m2)) + (util[top2] + bonus[r, top2]))
         t = np.exp(min(umax - L, 700.0) + 1e-6)  # 700: exp stays finite
         # the places whose key can reach L (see the docstring), listed without branches
         k = 0
         if has_home:
+            # a place with a home term (its own territory, or beyond the group's range at
+            # -1e3) is kept only if its key can reach L: -log(-log(u)) < 36.8 for any double
+            # u < 1, so util + bonus + 40 < L rules it out without a log (keeping every such
+            # place computed two logs for nearly every candidate of every row: O(n^2) logs a
+            # day, most of a 50,000-dwelling estate's day)
             for j in range(n):
                 keep[k] = j
-                k += (not (1.0 - u[r, j] > E[j] * t)) | mask[r, j] | (j == top)
+                k += (not (1.0 - u[r, j] > E[j] * t)) | (mask[r, j] & (util[j] + bonus[r, j] + 40.0 >= L)) \
+                    | (j == top) | (j == top2)
         else:
             for j in range(n):
                 keep[k] = j
