@@ -264,12 +264,13 @@ def describe(run: PortfolioRun, lang: str = "en") -> list[str]:
     """The landlord's figures in plain words (last 12 months of the run)."""
     t = run.totals
     if lang == "fr":
-        lines = [f"{run.portfolio.title} : {t['estates']} résidences, {t['dwellings']:,} logements, "
-                 f"{run.years:g} ans simulés ; 12 derniers mois :".replace(",", " "),
-                 f"  coût pour le bailleur        {t['landlord_cost_eur']:,.0f} €/an "
-                 f"({t['landlord_cost_per_dwelling_eur']:.0f} €/logement)".replace(",", " "),
-                 f"  incidents                    {t['incidents_per_year']:,.0f}/an "
-                 f"({t['incidents_per_1000_dwellings']:.0f} pour 1 000 logements)".replace(",", " "),
+        n = lambda x: f"{x:,.0f}".replace(",", " ")  # noqa: E731 - French thousands separator
+        lines = [f"{run.portfolio.title} : {t['estates']} résidences, {n(t['dwellings'])} logements, "
+                 f"{run.years:g} ans simulés ; 12 derniers mois :",
+                 f"  coût pour le bailleur        {n(t['landlord_cost_eur'])} €/an "
+                 f"({n(t['landlord_cost_per_dwelling_eur'])} €/logement)",
+                 f"  incidents                    {n(t['incidents_per_year'])}/an "
+                 f"({n(t['incidents_per_1000_dwellings'])} pour 1 000 logements)",
                  f"  ménages en insécurité        {t['insecurity_share']:.1%} (moyenne pondérée par les ménages)"]
     else:
         lines = [f"{run.portfolio.title}: {t['estates']} estates, {t['dwellings']:,} dwellings, "
