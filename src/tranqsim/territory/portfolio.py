@@ -122,8 +122,12 @@ def load_portfolio(path: str | Path) -> Portfolio:
         if e.name in seen:
             raise ScenarioError(f"{at}: estates[{i}].name: estate {e.name!r} is listed twice")
         seen.add(e.name)
+        where = {}
+        for key in ("context", "strategy"):
+            kl = _walk(node, ("estates", i, key))[0] if key in e.model_fields_set else line
+            where[key] = f"{shown}:{kl}: estates[{i}].{key} ({e.name})" if kl is not None else shown
         estates.append(_estate(e.name, _ref(e.context, path.parent), _ref(e.strategy, path.parent),
-                               f"{at}: estates[{i}] ({e.name})"))
+                               where["context"], where["strategy"]))
     return Portfolio(pf.title or path.stem, shown, estates)
 
 
@@ -142,20 +146,23 @@ def _from_territory(folder: Path) -> Portfolio:
         title = data.get("title", {}).get("en", ctx.stem) if isinstance(data, dict) else ctx.stem
         name = str(title).removesuffix(" (landlord's register)")
         estates.append(_estate(name, str(ctx), str(strat) if strat.is_file() else DEFAULT_STRATEGY,
-                               f"{folder}: {ctx.name}"))
+                               f"{folder}: {ctx.name}", f"{folder}: {strat.name}"))
     if not estates:
         raise ScenarioError(f"{folder}: no estate context in this territory folder")
     return Portfolio(folder.name, str(folder), estates)
 
 
-def _estate(name: str, context: str, strategy: str, where: str) -> Estate:
+def _estate(name: str, context: str, strategy: str, at_context: str, at_strategy: str) -> Estate:
     from tranqsim.loading import load_context, load_strategy
 
     try:
         ctx, _ = load_context(context, origin="context")
+    except ScenarioError as exc:
+        raise ScenarioError(f"{at_context}: {exc}") from None
+    try:
         load_strategy(strategy, origin="strategy")
     except ScenarioError as exc:
-        raise ScenarioError(f"{where}: {exc}") from None
+        raise ScenarioError(f"{at_strategy}: {exc}") from None
     return Estate(name, context, strategy, int(ctx.estate.dwellings))
 
 
