@@ -148,7 +148,6 @@ def test_extra_euros_buy_caretakers_within_the_euros():
         spend_doses(("police",))
 
 
-@pytest.mark.slow
 def test_optimise_portfolio_end_to_end(tmp_path, monkeypatch, capsys):
     out = tmp_path / "opt"
     code, stdout, err = run_cli(monkeypatch, capsys, "optimise", "--portfolio", EXAMPLE, "--budget", "200000",
