@@ -198,3 +198,27 @@ def test_the_benchmark_stock_is_60_estates_of_500_to_10000_dwellings():
         sys.path.pop(0)
     s = bench_portfolio.sizes()
     assert len(s) == 60 and sum(s) == 125_000 and min(s) == 500 and max(s) == 10_000
+
+
+def test_estates_on_an_executor_give_the_same_figures():
+    from concurrent.futures import ThreadPoolExecutor
+
+    pf = P.load_portfolio(EXAMPLE)
+    here = P.run_portfolio(pf, seed=2, years=0.05)
+    with ThreadPoolExecutor(2) as pool:
+        there = P.run_portfolio(pf, seed=2, years=0.05, executor=pool)
+    assert here.totals == there.totals
+
+
+@pytest.mark.parametrize("args, needle", [
+    (("--budget", "lots"), "--budget"),
+    (("--budget", "1000", "--levers", "police"), "police"),
+    (("--budget", "-5"), "positive"),
+    (("--budget", "1000", "--context", "priority_estate"), "not both"),
+])
+def test_optimise_portfolio_refuses_bad_input_and_writes_nothing(tmp_path, monkeypatch, capsys, args, needle):
+    out = tmp_path / "opt"
+    code, _, err = run_cli(monkeypatch, capsys, "optimise", "--portfolio", EXAMPLE, *args, "--years", 0.05,
+                           "--seeds", 1, "--workers", 1, "--out", out)
+    assert code == 2 and needle in err
+    assert not out.exists()
