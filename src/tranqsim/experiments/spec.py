@@ -30,7 +30,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer, model_validator
 
 from tranqsim.config import Context
 from tranqsim.levers import REGISTRY
@@ -137,6 +137,16 @@ class Experiment(_Strict):
                                   "its estates replace contexts (see the module docstring)")
     estates: list[PortfolioEstate] | None = Field(
         None, description="filled from `portfolio` when the file is loaded; not written by hand")
+
+    @model_serializer(mode="wrap")
+    def _without_portfolio_when_none(self, handler):
+        # an experiment without a portfolio dumps as before: its manifest, spec hash and run
+        # ids stay those of earlier versions (a stored sweep resumes; earlier versions read it)
+        data = handler(self)
+        if self.portfolio is None and isinstance(data, dict):
+            data.pop("portfolio", None)
+            data.pop("estates", None)
+        return data
 
     @model_validator(mode="after")
     def _portfolio_or_contexts(self):
