@@ -26,7 +26,6 @@ average household, not of its average estate.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -83,17 +82,6 @@ class Portfolio:
     @property
     def dwellings(self) -> int:
         return sum(e.dwellings for e in self.estates)
-
-    def digest(self) -> str:
-        """A short hash of the estates and their files' contents (a sweep's identity)."""
-        h = hashlib.sha256()
-        for e in self.estates:
-            h.update(f"{e.name}\0{e.context}\0{e.strategy}\0".encode())
-            for ref in (e.context, e.strategy):
-                p = Path(ref)
-                if ref.endswith((".yaml", ".yml")) and p.is_file():
-                    h.update(p.read_bytes())
-        return h.hexdigest()[:16]
 
 
 def _ref(raw: str, base: Path) -> str:
