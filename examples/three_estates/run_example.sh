@@ -20,3 +20,7 @@ $TRANQSIM run --context $OUT/contexts/Le_Grand_Val.yaml \
 $TRANQSIM sweep $OUT/contexts/sweep.yaml --out $OUT/sweep --replicates 3 --years 2
 $TRANQSIM report $OUT/sweep --out $OUT/report.html --series-replicates 2 --overwrite
 echo "fit report: $OUT/contexts/fit_report.md; strategies report: $OUT/report.html"
+
+# 4. the three estates as one stock: the landlord's totals, and where an extra EUR 200,000 a year would go
+$TRANQSIM run --portfolio $OUT/contexts --years 1 --out $OUT/portfolio --overwrite
+$TRANQSIM optimise --portfolio $OUT/contexts --budget 200000 --years 1 --seeds 2 --workers 1 --out $OUT/allocation

@@ -23,6 +23,7 @@ from tranqsim.actors import staff_count
 from tranqsim.estate import STATUS_NAMES
 from tranqsim.incidents import TYPE_NAMES, IncidentType as I
 from tranqsim.jit import njit
+from tranqsim.linalg import dot
 from tranqsim.state import EstateState
 
 SERIES = (["incidents", "reported", "handled"] + [f"n_{t}" for t in TYPE_NAMES]
@@ -71,7 +72,7 @@ class Recorder:
 
     def record(self, s: EstateState, d: int) -> None:
         """Day ``d``'s row of series and row of costs. Everything but the means over occupied
-        dwellings (np.dot: BLAS, stays numpy) is written by one kernel (:func:`_record_day`),
+        dwellings (np.dot: BLAS, stays numpy, see linalg.dot) is written by one kernel (:func:`_record_day`),
         with the values the numpy version wrote."""
         if self.n >= self.data.shape[0]:
             self._grow()
@@ -92,9 +93,9 @@ class Recorder:
             float(today.day_repair_cost),
             # exact as floats: products of small integers, then one division, as Python made it
             float(s.static.rent), float(s.p.cost_squat_day), float(today.day_evict_cost))
-        row[_SAT] = np.dot(hh.satisfaction, occ_f) / k
-        row[_TL] = np.dot(hh.trust_landlord, occ_f) / k
-        row[_TP] = np.dot(hh.trust_police, occ_f) / k
+        row[_SAT] = dot(hh.satisfaction, occ_f) / k
+        row[_TL] = dot(hh.trust_landlord, occ_f) / k
+        row[_TP] = dot(hh.trust_police, occ_f) / k
         self.n += 1
 
     # ------------------------------------------------------------------ outputs

@@ -18,6 +18,8 @@ import mesa
 import numpy as np
 from mesa.discrete_space import CellAgent
 
+from tranqsim.gumbel import (  # noqa: F401 - gumbel_argmax: imported from here by tests
+    _NO_BONUS, _NO_MASK, _NO_NEAR, _gumbel_argmax, _gumbel_argmax_near, _near, gumbel_argmax)
 from tranqsim.jit import njit
 from tranqsim.state import EstateState
 
@@ -53,11 +55,12 @@ class YouthGroup(CellAgent):
         # territorial attachment: each group favours its own territory
         if p.group_home_bonus:
             (bonus, mask), has_home = cls.home_utility(s, groups), True
+            near = cls.near_places(s, groups)
         else:
-            bonus, mask, has_home = _NO_BONUS, _NO_MASK, False
+            bonus, mask, has_home, near = _NO_BONUS, _NO_MASK, False, _NO_NEAR
         choice = _deploy(u, cand, s.places.attractiveness, s.places.disorder, evening_guard,
                          s.static.hangout_hall_bonus, float(p.group_choice_beta), bonus, mask,
-                         has_home, float(p.group_stickiness))
+                         has_home, float(p.group_stickiness), *near)
         for g, c in zip(groups, choice.tolist()):
             if c >= 0:  # -1: stays
                 g.place = c  # the Mesa cell follows in sync_cells()
@@ -80,8 +83,15 @@ class YouthGroup(CellAgent):
             far = np.hypot(lay.x[cand][None, :] - lay.x[homes][:, None],
                            lay.y[cand][None, :] - lay.y[homes][:, None]) > p.group_range
             bonus = bonus - 1e3 * far
-            s.offenders.group_home_util = cached = (list(groups), (bonus, bonus != 0))
+            s.offenders.group_home_util = cached = (list(groups), (bonus, bonus != 0), _near(bonus))
         return cached[1]
+
+    @classmethod
+    def near_places(cls, s: EstateState, groups: list[YouthGroup]) -> tuple:
+        """Per group, the candidates within its range, and the largest home term beyond it
+        (see :func:`_gumbel_argmax_near`); cached with :meth:`home_utility`."""
+        cls.home_utility(s, groups)
+        return s.offenders.group_home_util[2]
 
     @staticmethod
     def territory(s: EstateState, group: YouthGroup) -> np.ndarray:
@@ -194,74 +204,7 @@ class DealingNetwork(CellAgent):
         self.cell = cells[place]
 
 
-def gumbel_argmax(u: np.ndarray, util: np.ndarray, home=None) -> np.ndarray:
-    """Per row, ``argmax(util + home - log(-log(u)))`` (Gumbel-max softmax choice): the first
-    maximum, as ``np.argmax`` over the whole array of keys would give, with the two logs taken
-    only where the row's maximum can be (a handful of places a row).
-
-    ``u`` (rows, places) uniforms (or more columns: the first ``util.size`` are read),
-    ``util`` (places,) utilities, ``home`` None or (bonus, bonus != 0) with bonus (rows, places),
-    from :meth:`YouthGroup.home_utility`.
-    Why it is exact: the row's maximum is at least L, the exact key at its largest uniform. A
-    place j without bonus has key = util_j - log(-log u_j), which reaches L only if
-    -log(u_j) <= exp(util_j - L) = E_j * t, with E_j = exp(util_j - max(util)) (once a call)
-    and t = exp(max(util) - L) (once a row); since 1 - u <= -log(u), only places with
-    1 - u_j <= E_j * t can (t carries a margin far above rounding; E_j is bounded below by
-    exp(-700), and t above by exp(700), where no place is left out). Exact keys are computed
-    there, at bonus places and at the largest uniform; the others cannot be the first maximum.
-    """
-    if home is None:
-        return _gumbel_argmax(u, util.size, util, _NO_BONUS, _NO_MASK, False)
-    return _gumbel_argmax(u, util.size, util, home[0], home[1], True)
-
-
-_NO_BONUS, _NO_MASK = np.zeros((1, 1)), np.zeros((1, 1), bool)
 _NO_EXPOSURE = np.zeros(0)
-
-
-@njit
-def _gumbel_argmax(u, n, util, bonus, mask, has_home):  # pragma: no cover - compiled
-    """:func:`gumbel_argmax` over the first ``n`` columns of ``u`` (the full array of uniforms
-    passed, not a view of it: rows of a contiguous array are read faster)."""
-    rows = u.shape[0]
-    out = np.empty(rows, np.int64)
-    umax = util.max()
-    E = np.empty(n)
-    for j in range(n):
-        E[j] = np.exp(max(util[j] - umax, -700.0))
-    keep = np.empty(n, np.int64)  # the row's places whose exact key is computed, in order
-    for r in range(rows):
-        top = 0
-        m = u[r, 0]
-        for j in range(1, n):  # the first largest uniform, as np.argmax
-            x = u[r, j]
-            if x > m:
-                m = x
-                top = j
-        # key = -log(-log(u)) + (util + bonus): the operations numpy made, in its order
-        ut = util[top] + bonus[r, top] if has_home else util[top]
-        L = -np.log(-np.log(m)) + ut
-        t = np.exp(min(umax - L, 700.0) + 1e-6)  # 700: exp stays finite
-        # the places whose key can reach L (see the docstring), listed without branches
-        k = 0
-        if has_home:
-            for j in range(n):
-                keep[k] = j
-                k += (not (1.0 - u[r, j] > E[j] * t)) | mask[r, j] | (j == top)
-        else:
-            for j in range(n):
-                keep[k] = j
-                k += (not (1.0 - u[r, j] > E[j] * t)) | (j == top)
-        best, arg = -np.inf, -1
-        for i in range(k):
-            j = keep[i]
-            uj = util[j] + bonus[r, j] if has_home else util[j]
-            key = -np.log(-np.log(u[r, j])) + uj
-            if key > best or arg < 0:
-                best, arg = key, j
-        out[r] = arg if best > -np.inf else 0  # all keys -inf: np.argmax's first place
-    return out
-
 
 @njit
 def _utilities(cand, attractiveness, disorder, guard, hall_bonus, beta):  # pragma: no cover
@@ -276,12 +219,15 @@ def _utilities(cand, attractiveness, disorder, guard, hall_bonus, beta):  # prag
 
 @njit
 def _deploy(u, cand, attractiveness, disorder, guard, hall_bonus, beta, bonus, mask, has_home,
-            stickiness):  # pragma: no cover - compiled
+            stickiness, ptr, idx, far_max):  # pragma: no cover - compiled
     """Tonight's place of each group (rows of ``u``), -1 where it stays (its last uniform
     below ``stickiness``), from the candidates' utilities (:func:`_utilities`)."""
     n = cand.size
     util = _utilities(cand, attractiveness, disorder, guard, hall_bonus, beta)
-    pick = _gumbel_argmax(u, n, util, bonus, mask, has_home)
+    if has_home:
+        pick = _gumbel_argmax_near(u, n, util, bonus, mask, ptr, idx, far_max)
+    else:
+        pick = _gumbel_argmax(u, n, util, bonus, mask, has_home)
     for r in range(pick.size):
         pick[r] = -1 if u[r, n] < stickiness else cand[pick[r]]
     return pick

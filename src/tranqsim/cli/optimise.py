@@ -14,10 +14,16 @@ from tranqsim.cli.experiments import _dask_executor
 
 
 @cli.command()
-@click.option("--context", required=True, help="context name (see `tranqsim list`) or YAML file")
+@click.option("--context", help="context name (see `tranqsim list`) or YAML file")
+@click.option("--portfolio", type=click.Path(path_type=Path),
+              help="split --budget (total extra EUR a year) across a portfolio's estates instead "
+                   "(a YAML file or a `territory build` folder; see tranqsim.optimise.allocation)")
+@click.option("--objective", type=click.Choice(["incidents", "insecure_households"]), default="incidents",
+              show_default=True, help="with --portfolio: what the budget should lower")
 @click.option("--budget", required=True,
               help="EUR per dwelling per year of tranquillity spending (levers and tranquillity function), "
-                   "or a strategy name: its spending in this context (and it becomes the benchmark)")
+                   "or a strategy name: its spending in this context (and it becomes the benchmark); "
+                   "with --portfolio: the total extra EUR a year for the whole stock")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="results folder (study.db, trials and pareto Parquet, pareto.png, recommendation.md); "
                    "rerun the same command to resume")
@@ -41,12 +47,24 @@ from tranqsim.cli.experiments import _dask_executor
 @click.option("--search-sets", type=click.IntRange(1, 10_000), default=10, show_default=True,
               help="parameter sets the trials run on (the ensemble's first ones, a fixed random subsample); "
                    "the confirmation runs on every set")
-def optimise(context, budget, out, trials, workers, executor, scheduler, years, seeds, seed, ensemble, levers,
-             robust, sampler, benchmark, confirm, search_sets) -> None:
+def optimise(context, portfolio, objective, budget, out, trials, workers, executor, scheduler, years, seeds,
+             seed, ensemble, levers, robust, sampler, benchmark, confirm, search_sets) -> None:
     """The best mix of levers at or under a budget: a multi-objective search (Optuna) over lever
-    doses, robust over the parameter ensemble, with common random numbers; resumable."""
+    doses, robust over the parameter ensemble, with common random numbers; resumable.
+
+    With --portfolio: how to split a total budget across the estates (response curves per
+    estate, a greedy allocation checked by an NSGA-II search, confirmed on fresh seeds)."""
     from tranqsim import optimise as opt
     from tranqsim.pools import spawn_pool, usable_cores
+
+    if portfolio is not None:
+        if context:
+            raise ScenarioError("--portfolio: give --portfolio or --context, not both")
+        _allocate(portfolio, budget, out, objective, levers, years, seeds, seed, trials, confirm,
+                  workers or 1, executor, scheduler)
+        return
+    if not context:
+        raise ScenarioError("optimise: give --context (one estate) or --portfolio (a stock)")
 
     names = [x.strip() for x in levers.split(",") if x.strip()] if levers else None
     if names is not None:
@@ -85,3 +103,43 @@ def optimise(context, budget, out, trials, workers, executor, scheduler, years, 
     if rep.interrupted:
         click.echo("interrupted: rerun the same command to resume", err=True)
         sys.exit(130)
+
+
+def _allocate(path, budget, out, objective, levers, years, seeds, seed, trials, confirm, workers, executor,
+              scheduler) -> None:
+    from tranqsim.optimise import allocation
+    from tranqsim.territory.portfolio import load_portfolio
+
+    try:
+        total = float(str(budget).replace(" ", "").replace(",", "."))
+    except ValueError:
+        raise ScenarioError(f"--budget: with --portfolio, a number of euros a year (got {budget!r})") from None
+    names = tuple(x.strip() for x in levers.split(",") if x.strip()) if levers else allocation.DEFAULT_LEVERS
+    allocation.spend_doses(names)  # a bad lever is refused before anything runs
+    pf = load_portfolio(path)
+    from tranqsim.outputs import check_folder
+
+    check_folder(out, marker=allocation.MARKER, written_by="tranqsim optimise --portfolio", protect=[path])
+    n_runs = len(pf.estates) * seeds * (len(allocation.DOSE_LEVELS) + (2 if confirm else 0))
+    bar, update = _bar(n_runs, "estate runs")
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if executor == "dask":
+            pool = stack.enter_context(_dask_executor(scheduler, workers))
+        elif workers > 1:
+            from tranqsim.pools import spawn_pool
+
+            pool = spawn_pool(workers)
+            stack.callback(pool.shutdown, wait=False, cancel_futures=True)
+        try:
+            res = allocation.allocate(pf, total, names, objective, years=years, seeds=seeds, seed=seed,
+                                      trials=max(trials, 400),  # no simulation: cheap
+                                      confirm=bool(confirm), executor=pool, progress=update)
+        finally:
+            bar.close()
+    files = allocation.write(res, out, protect=[path])
+    for line in allocation.words(res, "en"):
+        click.echo(line)
+    for note in res.notes:
+        click.echo(f"note: {note}")
+    click.echo("written: " + ", ".join(str(f) for f in files))

@@ -48,13 +48,32 @@ SHORT = (("tranquillity_index", "tranquillity index (0-100)", "{:.1f}"),
               help="change one setting, validated like files (repeatable): parameters.NAME, "
                    "levers.LEVER.FIELD, context.SECTION.FIELD, organisation, years, seed; e.g. "
                    "--set parameters.g_police=0.7 --set levers.cctv.cameras=12")
-def run(file, context, strategy, seed, years, out, overwrite, no_plots, as_json, settings) -> None:
+@click.option("--portfolio", type=click.Path(path_type=Path),
+              help="run every estate of a portfolio (a YAML file listing estates, or a `territory "
+                   "build` folder) and sum the landlord's figures; see docs/data.md")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="with --portfolio: processes running estates side by side")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="with --portfolio: run the estates on a Dask cluster")
+@click.option("--scheduler", help="with --executor dask: the scheduler's address (default: a local one)")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+              help="with --portfolio: language of the printed figures")
+def run(file, context, strategy, seed, years, out, overwrite, no_plots, as_json, settings, portfolio,
+        workers, executor, scheduler, lang) -> None:
     """Run one simulation and write its outputs to a folder.
 
     The folder is written whole or not at all. If --out exists it is replaced only when it is
     empty or an earlier `tranqsim run` folder (it holds tranqsim-run.json) with nothing added
     to it, or with --overwrite; whether it can be written is checked before the simulation.
+    With --portfolio, every estate of the portfolio runs (estate i with seed 1000*SEED+i) and
+    the folder holds estates.parquet/.csv (one row per estate) and totals.json.
     """
+    if portfolio is not None:
+        if file or context or strategy or settings:
+            raise ScenarioError("--portfolio: the estates' contexts and strategies come from the "
+                                "portfolio; drop FILE, --context, --strategy and --set")
+        _run_portfolio(portfolio, seed, years, out, overwrite, as_json, workers, executor, scheduler, lang)
+        return
     from tranqsim.loading import load_scenario
     from tranqsim.outputs import RUN_MARKER, check_folder, safe_name
     from tranqsim.simulation import simulate
@@ -85,6 +104,46 @@ def run(file, context, strategy, seed, years, out, overwrite, no_plots, as_json,
         click.echo(f"  {label:<42} {fmt.format(s[key])}")
     click.echo(f"  {'hall status (green/yellow/orange/red)':<42} "
                + "/".join(str(v) for v in s["hall_status_counts"].values()))
+    click.echo(f"outputs: {out}")
+
+
+def _run_portfolio(path, seed, years, out, overwrite, as_json, workers, executor, scheduler, lang) -> None:
+    from tranqsim.outputs import safe_name
+    from tranqsim.territory import portfolio as pf_mod
+
+    pf = pf_mod.load_portfolio(path)
+    seed, years = (1 if seed is None else seed), (3.0 if years is None else years)
+    out = out or Path("runs") / f"portfolio__{safe_name(pf.title)}__seed{seed}"
+    inputs = [path, *(Path(r) for e in pf.estates for r in (e.context, e.strategy) if r.endswith(".yaml"))]
+    from tranqsim.outputs import check_folder
+
+    check_folder(out, marker=pf_mod.PORTFOLIO_MARKER, written_by="tranqsim run --portfolio",
+                 overwrite=overwrite, protect=inputs)
+    update, close = _progress_bar(len(pf.estates), f"{pf.title}: {len(pf.estates)} estates")
+    try:
+        with contextlib.ExitStack() as stack:
+            pool = None
+            if executor == "dask":
+                from tranqsim.cli.experiments import _dask_executor
+
+                pool = stack.enter_context(_dask_executor(scheduler, workers))
+            elif workers > 1:
+                from concurrent.futures import ProcessPoolExecutor
+
+                pool = stack.enter_context(ProcessPoolExecutor(workers))
+            res = pf_mod.run_portfolio(pf, seed=seed, years=years, executor=pool, progress=update)
+    finally:
+        close()
+    pf_mod.write(res, out, overwrite=overwrite, protect=inputs)
+    if as_json:
+        from tranqsim.rounding import rounded
+
+        click.echo(json.dumps(rounded({"totals": res.totals,
+                                       "estates": res.estates.to_dict(orient="records")}),
+                              indent=2, ensure_ascii=False))
+        return
+    for line in pf_mod.describe(res, lang):
+        click.echo(line)
     click.echo(f"outputs: {out}")
 
 

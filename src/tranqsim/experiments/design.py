@@ -86,7 +86,7 @@ def count_points(exp: Experiment) -> int:
     """How many points ``design_points`` returns (an upper bound on distinct ones: a sampled
     design may repeat a point)."""
     sets = len(exp.parameter_sets.sets) if exp.parameter_sets is not None else 1
-    return len(exp.contexts) * (len(exp.strategies) + len(exp.variants)) * count_factor_points(exp) * sets
+    return len(scenario_entries(exp)) * count_factor_points(exp) * sets
 
 
 def salib_sample(exp: Experiment) -> np.ndarray:
@@ -132,8 +132,17 @@ def design_points(exp: Experiment) -> list[dict]:
     parameter set's value of the same parameter)."""
     fixed = dict(exp.fixed)  # `--set` values: every point, under the factors of the design
     fps = factor_points(exp)
-    return [{"context": c, **st, **ps, **fixed, **fp}
-            for c in exp.contexts for st in strategy_entries(exp) for ps in set_entries(exp) for fp in fps]
+    return [{**sc, **ps, **fixed, **fp}
+            for sc in scenario_entries(exp) for ps in set_entries(exp) for fp in fps]
+
+
+def scenario_entries(exp: Experiment) -> list[dict]:
+    """Every context x strategy (and variant); for a portfolio (experiments.spec), every estate
+    under its own strategy, or under each listed strategy, with its ``estate`` name."""
+    if exp.estates is None:
+        return [{"context": c, **st} for c in exp.contexts for st in strategy_entries(exp)]
+    return [{"context": e.context, "estate": e.name, **st} for e in exp.estates
+            for st in ([{"strategy": e.strategy}] if e.strategy else strategy_entries(exp))]
 
 
 #: replicates per master seed: an experiment has at most 10,000 (``Experiment.replicates``), so

@@ -17,6 +17,12 @@ stored sweep keeps the sets it ran with whatever is shipped later. Default: ``sh
 Variants: ``variants: {NAME: {of: STRATEGY, levers: {...}, organisation: ...}}`` adds
 strategies built from a listed one by adding or changing levers ("status quo plus one lever");
 they run as strategies named NAME.
+
+Portfolio: ``portfolio: PATH`` (a portfolio file or a ``territory build`` folder, relative to
+the experiment file; :mod:`tranqsim.territory.portfolio`) runs every estate of a landlord's
+stock: its estates replace ``contexts`` (give one or the other), each under its own strategy,
+or, when ``strategies`` are listed too, each under every listed strategy (and variant). Rows
+carry an ``estate`` column; ``load_experiment`` records the resolved estates in ``estates``.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer, model_validator
 
 from tranqsim.config import Context
 from tranqsim.levers import REGISTRY
@@ -95,6 +101,14 @@ class Variant(_Strict):
         return v
 
 
+class PortfolioEstate(_Strict):
+    """An estate of a portfolio, as resolved when the experiment was loaded."""
+
+    name: str
+    context: str
+    strategy: str | None = Field(None, description="its own strategy (None: the listed strategies)")
+
+
 class Experiment(_Strict):
     """An experiment: scenarios x factors x design x replicates."""
 
@@ -119,6 +133,26 @@ class Experiment(_Strict):
                                  "runs with (default: shipped; none for sobol and morris designs)")
     parameter_sets: ResolvedEnsemble | None = Field(
         None, description="filled from `ensemble` when the file is loaded; not written by hand")
+    portfolio: str | None = Field(None, description="a portfolio file or `territory build` folder: "
+                                  "its estates replace contexts (see the module docstring)")
+    estates: list[PortfolioEstate] | None = Field(
+        None, description="filled from `portfolio` when the file is loaded; not written by hand")
+
+    @model_serializer(mode="wrap")
+    def _without_portfolio_when_none(self, handler):
+        # an experiment without a portfolio dumps as before: its manifest, spec hash and run
+        # ids stay those of earlier versions (a stored sweep resumes; earlier versions read it)
+        data = handler(self)
+        if self.portfolio is None and isinstance(data, dict):
+            data.pop("portfolio", None)
+            data.pop("estates", None)
+        return data
+
+    @model_validator(mode="after")
+    def _portfolio_or_contexts(self):
+        if self.portfolio is not None and self.estates is None and "contexts" in self.model_fields_set:
+            raise ValueError("give either portfolio (its estates are the contexts) or contexts, not both")
+        return self
 
     @model_validator(mode="after")
     def _ensemble_default(self):
@@ -221,6 +255,8 @@ def load_experiment(path: str | Path, replicates: int | None = None, years: floa
                           **({"organisation": v.organisation} if v.organisation else {}))
         except ScenarioError as exc:
             raise ScenarioError(f"{shown}: variants.{name}: {exc}") from None
+    if exp.portfolio is not None:
+        exp = with_portfolio(exp, Path(path).parent, shown)
     upd = {k: v for k, v in (("replicates", replicates), ("years", years)) if v is not None}
     exp = exp.model_copy(update=upd) if upd else exp
     try:
@@ -228,6 +264,26 @@ def load_experiment(path: str | Path, replicates: int | None = None, years: floa
     except ScenarioError as exc:
         where = "--ensemble" if ensemble else f"{shown}: ensemble"
         raise ScenarioError(f"{where}: {exc}") from None
+
+
+def with_portfolio(exp: Experiment, base: Path, shown: str) -> Experiment:
+    """``exp`` with its portfolio's estates resolved: contexts are the estates' files, and the
+    strategies their own ones unless strategies were listed (then every estate runs each)."""
+    from tranqsim.loading import ScenarioError
+    from tranqsim.territory.portfolio import load_portfolio
+
+    ref = Path(exp.portfolio)
+    try:
+        pf = load_portfolio(ref if ref.is_absolute() else base / ref)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{shown}: portfolio: {exc}") from None
+    own = "strategies" not in exp.model_fields_set
+    estates = [PortfolioEstate(name=e.name, context=e.context, strategy=e.strategy if own else None)
+               for e in pf.estates]
+    upd = {"estates": estates, "contexts": list(dict.fromkeys(e.context for e in pf.estates))}
+    if own:
+        upd["strategies"] = list(dict.fromkeys(e.strategy for e in pf.estates))
+    return exp.model_copy(update=upd)
 
 
 def with_ensemble(exp: Experiment, ref: str | None = None, base: Path | None = None) -> Experiment:
