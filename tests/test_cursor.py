@@ -1,0 +1,130 @@
+"""The cursor map (issue 19, item 4): its design spans the shipped contexts, it resumes after an
+interruption, it writes a table and a figure a strategist can read, and its PRIM rules are honest."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tranqsim.experiments import cursor as cm
+from tranqsim.experiments import discovery, runner
+
+from conftest import run_cli
+
+TINY = {"levels": 2, "years": 0.25}
+
+
+def test_the_axes_span_the_shipped_contexts_from_calm_to_zsp():
+    span = cm.spans()
+    assert span["offenders.pressure"] == (0.45, 1.4)  # calm neighbourhood .. ZSP estate
+    assert span["offenders.dealing_points"] == (0.0, 4.0)  # calm .. large estate
+    levels = cm.axis_levels("dealing", 5, span)
+    assert [x["offenders.dealing_points"] for x in levels] == [0, 1, 2, 3, 4]
+    # the demand sustains at least the points there are (re-emergence after a dismantling)
+    assert all(x["offenders.dealing_capacity"] >= x["offenders.dealing_points"] for x in levels)
+
+
+def test_quick_design_has_cells_times_strategies_times_sets_times_seeds(tmp_path):
+    d = cm.Design.quick(ensemble="none")
+    mapping = cm.write_contexts(d, tmp_path)
+    assert len(mapping) == 9 and len(list((tmp_path / "contexts").glob("*.yaml"))) == 9
+    exp = cm.experiment(d, list(mapping))
+    jobs = runner.jobs(exp)
+    assert len(jobs) == cm.planned(d) == 9 * 3 * 1 * 2
+    # common random numbers: the same two seeds in every cell and strategy
+    assert {j["seed"] for j in jobs} == {runner.replicate_seed(d.seed, k) for k in range(2)}
+    from tranqsim.loading import load_context
+
+    ctx, _ = load_context(next(iter(mapping)))  # a cell is an ordinary context file
+    assert ctx.estate.dwellings == 1500  # the base's (priority estate) other fields are kept
+
+
+def test_bad_axes_are_one_clear_error(monkeypatch, capsys, tmp_path):
+    code, _, err = run_cli(monkeypatch, capsys, "cursor", "--out", tmp_path / "x", "--axes", "pressure,weather")
+    assert code == 2 and "unknown axis 'weather'" in err and "Traceback" not in err
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.fixture(scope="module")
+def quick_map(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cursor")
+    rep, res = cm.run(cm.Design.quick(ensemble="none", **TINY), out, workers=1)
+    return out, rep, res
+
+
+def test_the_map_writes_a_table_figures_in_two_languages_and_rules(quick_map):
+    out, rep, res = quick_map
+    assert rep.failed == 0 and rep.done == 4 * 3 * 2
+    table = pd.read_parquet(out / "cursor_map.parquet")
+    assert len(table) == 4 and set(table["best"]) <= set(cm.QUICK_STRATEGIES)
+    assert table["p_best"].between(0, 1).all() and (table["expected_regret"] >= 0).all()
+    # the best strategy's probability is at least its rivals' share of a tie
+    assert (table["p_best"] >= 1 / 3 - 1e-9).all()
+    per = pd.read_parquet(out / "cursor_strategies.parquet")
+    assert len(per) == 4 * 3
+    for lang in ("en", "fr"):
+        png = out / f"cursor_map_{lang}.png"
+        assert png.stat().st_size > 10_000
+    md = (out / "cursor.md").read_text()
+    assert "central parameter set only" in md  # the note says what the probabilities cover
+    assert (out / "rules.md").is_file() and (out / "rules.csv").is_file()
+
+
+def test_the_map_resumes_after_an_interruption(tmp_path, monkeypatch):
+    d = cm.Design.quick(ensemble="none", **TINY)
+    calls = {"n": 0}
+    real = runner.run_job
+
+    def interrupted(job):
+        calls["n"] += 1
+        if calls["n"] > 21:
+            raise KeyboardInterrupt  # as Ctrl-C would, mid-sweep
+        return real(job)
+
+    monkeypatch.setattr(runner, "run_job", interrupted)
+    rep, res = cm.run(d, tmp_path, workers=1)
+    assert rep.interrupted and res is None and rep.done == 21
+    monkeypatch.setattr(runner, "run_job", real)
+    rep, res = cm.run(d, tmp_path, workers=1)
+    assert not rep.interrupted and rep.skipped == 21 and rep.done == 3 and res is not None
+    assert len(res.table) == 4
+
+
+def _synthetic(best_of) -> tuple[pd.DataFrame, cm.Design, dict]:
+    """Runs on a 5 x 5 map where ``best_of(pressure, dealing)`` names the winning strategy."""
+    d = cm.Design(levels=5, strategies=("withdrawal", "proximity_management"), ensemble="none")
+    mapping, rows = {}, []
+    for i, p in enumerate(np.linspace(0.45, 1.4, 5)):
+        for j, q in enumerate(range(5)):
+            ctx = f"cell_{i}_{j}.yaml"
+            mapping[ctx] = {"i": i, "j": j, "pressure": float(p), "dealing": float(q)}
+            for s in d.strategies:
+                for k in range(2):
+                    ti = 60.0 + (1.0 if s == best_of(p, q) else 0.0) + 0.1 * k
+                    rows.append({"context": ctx, "strategy": s, "replicate": k, "parameter_set": "central",
+                                 "tranquillity_index": ti})
+    return pd.DataFrame(rows), d, mapping
+
+
+def test_prim_finds_the_boundary_where_there_is_one():
+    runs, d, mapping = _synthetic(lambda p, q: "withdrawal" if p > 1.0 else "proximity_management")
+    rules = discovery.discover(runs, d, mapping)
+    found = {r["strategy"]: r for r in rules.rules}
+    assert "withdrawal" in found and "pressure >=" in found["withdrawal"]["rule"]
+    assert "dealing" not in found["withdrawal"]["rule"]  # the axis that does not matter stays out
+    assert found["withdrawal"]["density"] >= discovery.MIN_DENSITY
+
+
+def test_prim_says_plainly_when_one_strategy_wins_everywhere():
+    runs, d, mapping = _synthetic(lambda p, q: "proximity_management")
+    rules = discovery.discover(runs, d, mapping)
+    assert rules.rules == [] and "best strategy in every case" in rules.message
+    assert "No rule found" in rules.markdown()
+
+
+def test_prim_refuses_too_few_cases():
+    runs, d, mapping = _synthetic(lambda p, q: "withdrawal" if p > 1.0 else "proximity_management")
+    keep = list(mapping)[:3] + list(mapping)[-3:]  # both winners, six cases
+    rules = discovery.discover(runs[runs["context"].isin(keep)], d, {k: mapping[k] for k in keep})
+    assert rules.rules == [] and "only 6 cases" in rules.message
