@@ -128,3 +128,44 @@ def test_prim_refuses_too_few_cases():
     keep = list(mapping)[:3] + list(mapping)[-3:]  # both winners, six cases
     rules = discovery.discover(runs[runs["context"].isin(keep)], d, {k: mapping[k] for k in keep})
     assert rules.rules == [] and "only 6 cases" in rules.message
+
+
+@pytest.fixture(scope="module")
+def small_sweep(tmp_path_factory):
+    from tranqsim import experiments
+    from tranqsim.experiments.spec import Experiment
+
+    root = tmp_path_factory.mktemp("answer")
+    exp = Experiment.model_validate({"contexts": ["priority_estate"], "design": "strategies", "replicates": 2,
+                                     "years": 0.3, "seed": 5,
+                                     "strategies": ["withdrawal", "proximity_management", "heavy_security"]})
+    experiments.run(exp, root / "sweep", workers=1)
+    return root
+
+
+def test_the_answer_leads_the_report_in_english_and_french(small_sweep, quick_map):
+    from tranqsim import experiments
+    from tranqsim.report import build_report
+    from tranqsim.report.answer import recommend
+
+    runs = experiments.load(small_sweep / "sweep")
+    costs = runs.groupby("strategy")["cost_per_dwelling_eur"].mean()
+    budget = float(costs.sort_values().iloc[1]) + 1.0  # the two cheapest fit, the dearest does not
+    rec = recommend(runs, budget)
+    assert rec["fits"] and rec["cost"] <= budget and 0 < rec["p_best"] <= 1
+    assert rec["strategy"] != costs.idxmax()
+    for lang, head, first_table in (("en", "## The answer", "## How to read"), ("fr", "## La réponse", "## Comment lire")):
+        out = small_sweep / f"report_{lang}.html"
+        build_report(small_sweep / "sweep", out, lang=lang, series_replicates=1, workers=1, budget=budget,
+                     cursor=quick_map[0])
+        md = out.with_suffix(".md").read_text()
+        assert head in md and md.index(head) < md.index(first_table)  # the answer before the tables
+        assert ("cursor_map.png" in md) and (out.parent / f"report_{lang}_figures" / "cursor_map.png").is_file()
+        assert ("central parameter set only" in md) if lang == "en" else ("seul jeu de paramètres central" in md)
+        assert ("not tested against parameter uncertainty" in md) if lang == "en" else ("non testé" in md)
+
+
+def test_a_folder_that_is_not_a_cursor_map_is_refused_before_any_work(small_sweep, monkeypatch, capsys):
+    code, _, err = run_cli(monkeypatch, capsys, "report", small_sweep / "sweep", "--out",
+                           small_sweep / "r.html", "--cursor", small_sweep)
+    assert code == 2 and "not a cursor map folder" in err and not (small_sweep / "r.html").exists()

@@ -41,6 +41,7 @@ MIN_CASES = 8
 class Rules:
     rules: list[dict] = field(default_factory=list)
     message: str = ""  # why there is no rule (empty when rules were found)
+    reason: str = ""  # the same as a code: one_winner, few_cases, no_box, some_scattered, no_cases
     n_cases: int = 0
     winners: dict = field(default_factory=dict)  # strategy -> share of cases it is best in
 
@@ -60,8 +61,13 @@ class Rules:
     def save(self, out: Path) -> list[Path]:
         cols = ["strategy", "rule", "coverage", "density", "mass", "n_in_box", "limits"]
         table = pd.DataFrame(self.rules, columns=cols)
+        import json
+
         paths = []
+        meta = {"reason": self.reason, "message": self.message, "n_cases": self.n_cases, "winners": self.winners,
+                "rules": self.rules, "min_density": MIN_DENSITY, "min_coverage": MIN_COVERAGE}
         for path, text in ((out / "rules.csv", table.to_csv(index=False)),
+                           (out / "rules.json", json.dumps(meta, indent=1)),
                            (out / "rules.md", "# Scenario discovery (PRIM)\n\n" + self.markdown())):
             tmp = path.with_name(f".{path.name}.tmp")
             tmp.write_text(text, encoding="utf-8")
@@ -99,13 +105,15 @@ def discover(runs: pd.DataFrame, d, mapping: dict[str, dict], table: pd.DataFram
     shares = best.value_counts(normalize=True)
     out = Rules(n_cases=int(len(best)), winners={str(k): float(v) for k, v in shares.items()})
     if len(best) == 0:
-        out.message = "no case has a finished run for every strategy."
+        out.message, out.reason = "no case has a finished run for every strategy.", "no_cases"
         return out
     if len(shares) == 1:
+        out.reason = "one_winner"
         out.message = (f"{shares.index[0]} is the best strategy in every case: there is no boundary to describe, "
                        "so no rule is reported.")
         return out
     if len(best) < MIN_CASES:
+        out.reason = "few_cases"
         out.message = (f"only {len(best)} cases (at least {MIN_CASES} are needed for PRIM's peeling to mean "
                        "anything): read the map itself.")
         return out
@@ -121,9 +129,11 @@ def discover(runs: pd.DataFrame, d, mapping: dict[str, dict], table: pd.DataFram
         else:
             out.rules.append({"strategy": str(strategy), **rule})
     if not out.rules:
+        out.reason = "no_box"
         out.message = (f"PRIM found no box with density >= {MIN_DENSITY:.0%} and coverage >= {MIN_COVERAGE:.0%} "
                        "for any strategy: the winners are mixed across the map, with no simple boundary.")
     elif failed:
+        out.reason = "some_scattered"
         out.message = (f"No box dense enough (>= {MIN_DENSITY:.0%}) for: {', '.join(failed)} "
                        "(their winning cases are scattered).")
     return out
