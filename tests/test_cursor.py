@@ -29,14 +29,14 @@ def test_quick_design_has_cells_times_strategies_times_sets_times_seeds(tmp_path
     d = cm.Design.quick(ensemble="none")
     mapping = cm.write_contexts(d, tmp_path)
     assert len(mapping) == 9 and len(list((tmp_path / "contexts").glob("*.yaml"))) == 9
-    exp = cm.experiment(d, list(mapping))
-    jobs = runner.jobs(exp)
+    jobs = [j for cell in mapping.values() for j in runner.jobs(cm.experiment(d, cell))]
     assert len(jobs) == cm.planned(d) == 9 * 3 * 1 * 2
     # common random numbers: the same two seeds in every cell and strategy
     assert {j["seed"] for j in jobs} == {runner.replicate_seed(d.seed, k) for k in range(2)}
     from tranqsim.loading import load_context
 
-    ctx, _ = load_context(next(iter(mapping)))  # a cell is an ordinary context file
+    assert len({j["run_id"] for j in jobs}) == len(jobs)  # every cell's values are in its run ids
+    ctx, _ = load_context(next((tmp_path / "contexts").glob("*.yaml")))  # a cell is an ordinary context file
     assert ctx.estate.dwellings == 1500  # the base's (priority estate) other fields are kept
 
 
@@ -169,3 +169,42 @@ def test_a_folder_that_is_not_a_cursor_map_is_refused_before_any_work(small_swee
     code, _, err = run_cli(monkeypatch, capsys, "report", small_sweep / "sweep", "--out",
                            small_sweep / "r.html", "--cursor", small_sweep)
     assert code == 2 and "not a cursor map folder" in err and not (small_sweep / "r.html").exists()
+
+
+def test_the_map_carries_parameter_uncertainty_over_an_ensemble(tmp_path):
+    from tranqsim import ensemble
+
+    ens = ensemble.draw_from_ranges(["disorder_contagion", "attractiveness_gain"], 4, seed=3)
+    path = ensemble.save(ens, tmp_path / "ens.json")
+    d = cm.Design.quick(ensemble=str(path), seeds=1, **TINY)
+    rep, res = cm.run(d, tmp_path / "map", workers=1)
+    assert rep.done == 4 * 3 * 4 * 1 and rep.failed == 0
+    assert (res.table["n_sets"] == 4).all()
+    assert "NOT calibrated" in res.note  # prior draws are said to be prior draws
+    # with one seed per set, the probability over draws is the probability over sets
+    assert np.allclose(res.table["p_best"], res.table["p_best_sets"])
+    rules = (tmp_path / "map" / "rules.md").read_text()
+    assert "16 cases" in rules  # 4 cells x 4 parameter sets
+
+
+@pytest.mark.slow  # a LocalCluster's start-up and its workers' imports
+def test_on_a_real_local_dask_cluster_the_window_follows_its_threads_and_results_equal_serial(quick_map,
+                                                                                            tmp_path):
+    from distributed import Client, LocalCluster
+
+    from tranqsim import experiments
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        ex = client.get_executor()
+        assert runner.capacity(ex, fallback=64) == 2  # the cluster's threads, not --workers
+        assert runner._Window(ex, fallback=64, every_s=0).size() == 8
+        rep, res = cm.run(cm.Design.quick(ensemble="none", **TINY), tmp_path, executor=ex, workers=64)
+    assert rep.done == 24 and rep.failed == 0
+    def runs(folder):
+        return pd.concat([experiments.load(f) for f in sorted((folder / "sweep").iterdir())])
+
+    a, b = runs(quick_map[0]), runs(tmp_path)
+    cols = ["run_id", "strategy", "tranquillity_index"]
+    a, b = a[cols].sort_values("run_id").reset_index(drop=True), b[cols].sort_values("run_id").reset_index(drop=True)
+    assert len(a) == 24 and a.equals(b)  # same run ids in another folder, same results

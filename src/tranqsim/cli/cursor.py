@@ -40,7 +40,7 @@ def cursor(out, axes, levels, strategies, base, years, seeds, seed, ensemble, me
     from tranqsim.cli.experiments import _dask_executor
     from tranqsim.experiments import StoreMismatch
     from tranqsim.experiments import cursor as cm
-    from tranqsim.experiments.runner import PlanTooLarge, check_plan
+    from tranqsim.experiments.runner import MAX_RUNS
     from tranqsim.pools import usable_cores
 
     kw = {"axes": tuple(x.strip() for x in axes.split(",") if x.strip()), "base": base, "seed": seed,
@@ -52,14 +52,14 @@ def cursor(out, axes, levels, strategies, base, years, seeds, seed, ensemble, me
             kw[key] = value
     d = cm.Design.quick(**kw) if quick else cm.Design(**kw)
     cm.check_design(d)
-    try:
-        exp = cm.experiment(d, [f"{d.base}__cell{k}.yaml" for k in range(d.levels ** 2)])  # counted, not run
-        check_plan(exp, force)
-    except PlanTooLarge as exc:
-        raise ScenarioError(f"tranqsim cursor: {exc}") from None
+    exp = cm.experiment(d)  # one cell's sweep: the ensemble resolved, nothing run
+    n = cm.planned(d)
+    if n > MAX_RUNS and not force:
+        raise ScenarioError(f"tranqsim cursor: the map plans {n:,} runs, above the limit of {MAX_RUNS:,}; "
+                            "fewer --levels, --seeds or parameter sets (--ensemble REF:K), or pass --force")
     workers = workers or usable_cores()
     click.echo(f"cursor map: {d.levels} x {d.levels} cells ({' x '.join(d.axes)}) x {len(d.strategies)} strategies "
-               f"x {len(exp.parameter_sets.sets)} parameter sets x {d.seeds} seeds = {cm.planned(d):,} runs "
+               f"x {len(exp.parameter_sets.sets)} parameter sets x {d.seeds} seeds = {n:,} runs "
                f"of {d.years:g} years; {exp.parameter_sets.note}", err=True)
     with contextlib.ExitStack() as stack:
         pool = stack.enter_context(_dask_executor(scheduler, workers)) if executor == "dask" else None

@@ -10,13 +10,14 @@ depends on the territory. The map answers it over a grid of territories:
   points the large estate's 4). Every other field of a cell is its *base* context's
   (``priority_estate`` by default). An axis's levels are evenly spaced over that span; integer
   fields are rounded.
-- **Cells**: one context file per combination of levels, written to ``OUT/contexts`` (named by
-  the base and the levels, so a rerun writes the same files). They are ordinary contexts: any
-  cell can be rerun alone with ``tranqsim run --context OUT/contexts/FILE``.
+- **Cells**: one per combination of levels, named by the base and the levels. Each is also
+  written as an ordinary context file to ``OUT/contexts``, so any cell can be rerun alone with
+  ``tranqsim run --context OUT/contexts/FILE``.
 - **Runs**: every cell x strategy x parameter set of the ensemble x seed, through the sweep
-  runner and its store (``OUT/sweep``): common random numbers (replicate ``k`` has the same
-  seed in every cell, strategy and set), any executor (local pool, Dask), and a rerun after a
-  kill only runs what is missing.
+  runner, one store per cell (``OUT/sweep/CELL``: the base context with the cell's values set
+  at every point, so run ids hash the values, not a path, and a moved folder still resumes):
+  common random numbers (replicate ``k`` has the same seed in every cell, strategy and set),
+  any executor (local pool, Dask), and a rerun after a kill only runs what is missing.
 - **Analysis** (:func:`analyse`): per cell, from :func:`tranqsim.experiments.uncertainty.summarise`,
   the best strategy (least expected regret on the chosen metric), its probability of being best
   over draws (parameter set x seed) and over parameter sets (seed noise averaged out), its
@@ -170,7 +171,8 @@ def _cell_name(d: Design, cell: dict) -> str:
 
 
 def write_contexts(d: Design, out: Path) -> dict[str, dict]:
-    """Write one context file per cell into ``out/contexts``; context path -> cell."""
+    """Write one context file per cell into ``out/contexts`` (for rerunning a cell alone with
+    ``tranqsim run --context``; the runs themselves carry the cell's values); cell name -> cell."""
     from tranqsim.loading import load_context
 
     base, _ = load_context(d.base, origin="--base")
@@ -194,17 +196,21 @@ def write_contexts(d: Design, out: Path) -> dict[str, dict]:
             tmp = path.with_name(f".{path.name}.tmp")
             tmp.write_text(text, encoding="utf-8")
             os.replace(tmp, path)
-        mapping[str(path)] = cell
+        mapping[_cell_name(d, cell)] = cell
     return mapping
 
 
-def experiment(d: Design, contexts: list[str]):
-    """The sweep of the map: every cell x strategy x parameter set x seed (CRN)."""
+def experiment(d: Design, cell: dict | None = None):
+    """The sweep of one cell: the base context with the cell's fields set at every point
+    (``fixed``: the run ids hash them, not a file's path, so a moved folder still resumes),
+    every strategy x parameter set x seed (CRN). Without ``cell``, the first cell's shape."""
     from tranqsim.experiments.spec import Experiment, with_ensemble
 
-    exp = Experiment(description=f"cursor map: {' x '.join(d.axes)}, {d.levels} levels each, base {d.base}",
-                     contexts=contexts, strategies=list(d.strategies), design="strategies", replicates=d.seeds,
-                     years=d.years, seed=d.seed, metrics=METRICS, ensemble=d.ensemble)
+    cell = cell or cells(d)[0]
+    exp = Experiment(description=f"cursor map cell {_cell_name(d, cell)}", contexts=[d.base],
+                     strategies=list(d.strategies), design="strategies", replicates=d.seeds, years=d.years,
+                     seed=d.seed, metrics=METRICS, ensemble=d.ensemble,
+                     fixed={f"context.{f}": v for f, v in cell["fields"].items()})
     try:
         return with_ensemble(exp, d.ensemble)
     except ScenarioError as exc:
@@ -220,18 +226,62 @@ def planned(d: Design) -> int:
 
 def run(d: Design, out: str | Path, executor=None, workers: int = 1, progress: bool | None = None,
         force: bool = False):
-    """Run the map's missing runs into ``out/sweep`` (resumable), then analyse and write it.
-    Returns (sweep report, :class:`MapResult` or None when interrupted)."""
+    """Run the map's missing runs (one store per cell, ``out/sweep/CELL``: resumable), then
+    analyse and write it. Returns (sweep report summed over cells, :class:`MapResult` or None
+    when interrupted). With ``workers > 1`` and no ``executor``, one spawn pool serves every
+    cell (rebuilt if a worker is killed: the cell's finished runs are kept, the rest rerun)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from tranqsim.experiments.runner import SweepReport
     from tranqsim.experiments.runner import run as run_sweep
+    from tranqsim.pools import spawn_pool
 
     check_design(d)
     out = Path(out)
     mapping = write_contexts(d, out)
-    exp = experiment(d, list(mapping))
-    rep = run_sweep(exp, out / "sweep", executor=executor, workers=workers, progress=progress, force=force)
-    if rep.interrupted:
-        return rep, None
-    return rep, write(d, out, mapping, exp)
+    total = SweepReport(0, 0, 0, 0, False, out / "sweep")
+    own = spawn_pool(workers) if executor is None and workers > 1 else None
+    try:
+        for name, cell in mapping.items():
+            exp = experiment(d, cell)
+            for attempt in range(3):  # a worker killed (out of memory): rebuild the pool, resume the cell
+                try:
+                    rep = run_sweep(exp, out / "sweep" / name, executor=executor or own, workers=workers,
+                                    progress=progress, force=force)
+                    break
+                except BrokenProcessPool:
+                    if own is None or attempt == 2:
+                        raise
+                    own.shutdown(wait=True, cancel_futures=True)
+                    own = spawn_pool(workers)
+            total.total += rep.total
+            total.skipped += rep.skipped
+            total.done += rep.done
+            total.failed += rep.failed
+            if rep.interrupted:
+                total.interrupted = True
+                return total, None
+    finally:
+        if own is not None:
+            if total.interrupted:
+                for proc in list((getattr(own, "_processes", None) or {}).values()):
+                    proc.terminate()
+            own.shutdown(wait=not total.interrupted, cancel_futures=True)
+    return total, write(d, out, mapping, experiment(d))
+
+
+def load_runs(out: str | Path, mapping: dict[str, dict]) -> pd.DataFrame:
+    """Every cell's runs, its ``context`` column naming the cell."""
+    from tranqsim.experiments import load
+
+    parts = []
+    for name in mapping:
+        folder = Path(out) / "sweep" / name
+        if (folder / "manifest.json").is_file():
+            parts.append(load(folder).assign(context=name))
+    if not parts:
+        raise ScenarioError(f"{out}: no finished cell of the cursor map")
+    return pd.concat(parts, ignore_index=True)
 
 
 @dataclass
@@ -278,13 +328,12 @@ def analyse(runs: pd.DataFrame, d: Design, mapping: dict[str, dict], note: str =
 
 def write(d: Design, out: Path, mapping: dict[str, dict], exp) -> MapResult:
     """Analyse the stored sweep and write the table, the figures (en, fr) and the rules."""
-    from tranqsim.experiments import load
     from tranqsim.experiments.cursor_figure import draw
     from tranqsim.experiments.discovery import discover
     from tranqsim.experiments.uncertainty import sweep_note
 
     note = sweep_note(exp)
-    runs = load(out / "sweep")
+    runs = load_runs(out, mapping)
     table, per = analyse(runs, d, mapping, note)
     rules = discover(runs, d, mapping, table)
     files = [_parquet(table, out / "cursor_map.parquet", note), _parquet(per, out / "cursor_strategies.parquet", note)]
