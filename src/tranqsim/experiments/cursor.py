@@ -337,21 +337,24 @@ def write(d: Design, out: Path, mapping: dict[str, dict], exp) -> MapResult:
     table, per = analyse(runs, d, mapping, note)
     rules = discover(runs, d, mapping, table)
     files = [_parquet(table, out / "cursor_map.parquet", note), _parquet(per, out / "cursor_strategies.parquet", note)]
-    files += [draw(table, d, out / f"cursor_map_{lang}.png", lang, note) for lang in ("en", "fr")]
+    files += [draw(table, d, out / f"cursor_map_{lang}.png", lang, tuple(getattr(AXES[x], lang) for x in d.axes),
+                   landmarks(d, lang)) for lang in ("en", "fr")]
     files += rules.save(out)
     files.append(_atomic(out / "cursor.md", markdown(table, d, rules, note)))
     return MapResult(table, per, rules, note, files)
 
 
-def load_map(out: str | Path) -> tuple[pd.DataFrame, str]:
-    """The per-cell table of a written map, and its note (for the report)."""
-    import pyarrow.parquet as pq
+def landmarks(d: Design, lang: str) -> list[tuple[str, float, float]]:
+    """(title, value on the first axis, on the second) of the shipped contexts in :data:`LANDMARKS`."""
+    from tranqsim.loading import available, load_context
 
-    path = Path(out) / "cursor_map.parquet"
-    if not path.is_file():
-        raise ScenarioError(f"--cursor {out}: no cursor_map.parquet (run `tranqsim cursor --out {out}` first)")
-    meta = pq.read_schema(path).metadata or {}
-    return pd.read_parquet(path), meta.get(b"tranqsim.note", b"").decode()
+    out = []
+    for name in LANDMARKS:
+        if name in available("contexts"):
+            ctx = load_context(name)[0]
+            out.append((getattr(ctx.title, lang).split(" (")[0],
+                        *(float(_get(ctx, AXES[x].fields[0])) for x in d.axes)))
+    return out
 
 
 def _parquet(df: pd.DataFrame, path: Path, note: str) -> Path:

@@ -63,10 +63,10 @@ def _position(values: list[float], v: float) -> float:
     return float(np.interp(v, values, np.arange(len(values))))
 
 
-def draw(table, d, path: Path, lang: str = "en", note: str = "") -> Path:
-    """Write the map of ``table`` (cursor.analyse) to ``path``; return it."""
-    from tranqsim.experiments.cursor import AXES, LANDMARKS
-
+def draw(table, d, path: Path, lang: str, labels: tuple[str, str],
+         landmarks: list[tuple[str, float, float]]) -> Path:
+    """Write the map of ``table`` (cursor.analyse) to ``path``; return it. ``labels``: the two
+    axes' names in ``lang``; ``landmarks``: (title, x value, y value) of the contexts to mark."""
     w = WORDS[lang]
     a, b = d.axes
     xs, ys = sorted(table[a].unique()), sorted(table[b].unique())
@@ -86,13 +86,13 @@ def draw(table, d, path: Path, lang: str = "en", note: str = "") -> Path:
             ax.text(i, j + 0.1, label, ha="center", va="center", fontsize=7, color="white" if dark else "black")
             ax.text(i, j - 0.22, f"{100 * r.p_best:.0f} %" if lang == "fr" else f"{100 * r.p_best:.0f}%",
                     ha="center", va="center", fontsize=9, weight="bold", color="white" if dark else "black")
-        _landmarks(ax, d, xs, ys, LANDMARKS, lang)
+        _landmarks(ax, xs, ys, landmarks)
         ax.set_xlim(-0.5, len(xs) - 0.5)
         ax.set_ylim(-0.5, len(ys) - 0.5)
         ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
         ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
-        ax.set_xlabel(getattr(AXES[a], lang))
-        ax.set_ylabel(getattr(AXES[b], lang))
+        ax.set_xlabel(labels[0])
+        ax.set_ylabel(labels[1])
         what = WHAT[lang][1 if single else 0]
         ax.set_title(f"{w['title']}\n{w['sub'].format(metric=metric, what=what)}", fontsize=9)
         used = [s for s in cols if s in set(table["best"])]
@@ -104,21 +104,12 @@ def draw(table, d, path: Path, lang: str = "en", note: str = "") -> Path:
     return path
 
 
-def _landmarks(ax, d, xs, ys, landmarks, lang: str) -> None:
+def _landmarks(ax, xs, ys, landmarks) -> None:
     """Hollow circles where the shipped contexts sit on the two axes."""
-    from tranqsim.experiments.cursor import AXES, _get
-    from tranqsim.loading import available, load_context
-
-    a, b = d.axes
-    for name in landmarks:
-        if name not in available("contexts"):
-            continue
-        ctx = load_context(name)[0]
-        x = _position(xs, float(_get(ctx, AXES[a].fields[0])))
-        y = _position(ys, float(_get(ctx, AXES[b].fields[0])))
+    for title, xv, yv in landmarks:
+        x, y = _position(xs, xv), _position(ys, yv)
         # a white ring under the black one: visible on every strategy's colour, black included
         ax.plot([x], [y], marker="o", ms=15, mfc="none", mec="white", mew=3.5)
         ax.plot([x], [y], marker="o", ms=14, mfc="none", mec="black", mew=1.5)
-        ax.annotate(getattr(ctx.title, lang).split(" (")[0], (x, y), xytext=(0, -15), textcoords="offset points",
-                    ha="center", fontsize=6.5, style="italic",
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
+        ax.annotate(title, (x, y), xytext=(0, -15), textcoords="offset points", ha="center", fontsize=6.5,
+                    style="italic", bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
