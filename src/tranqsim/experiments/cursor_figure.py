@@ -25,10 +25,12 @@ from tranqsim.report.figures import PALETTE, STYLE  # noqa: E402
 WORDS = {
     "en": {"title": "Where to set the cursor: the best strategy per territory",
            "sub": "colour: best strategy ({metric}); shade and %: probability of being best over {what}",
-           "landmark": "shipped contexts", "metric": "tranquillity index"},
+           "landmark": "shipped contexts", "metric": "tranquillity index",
+           "second": "2nd: {s}\n(regret {r} pts)"},
     "fr": {"title": "Où placer le curseur : la meilleure stratégie selon le territoire",
            "sub": "couleur : meilleure stratégie ({metric}) ; teinte et % : probabilité d'être la meilleure "
-                  "sur {what}", "landmark": "contextes fournis", "metric": "indice de tranquillité"},
+                  "sur {what}", "landmark": "contextes fournis", "metric": "indice de tranquillité",
+           "second": "2e : {s}\n(regret {r} pts)"},
 }
 WHAT = {"en": ("parameter sets x seeds", "seeds only (central parameter set)"),
         "fr": ("jeux de paramètres x graines", "graines seules (jeu de paramètres central)")}
@@ -58,6 +60,10 @@ def _shade(colour: str, p: float) -> tuple:
     return tuple(1 - w * (1 - c) for c in to_rgb(colour))
 
 
+def _short(name: str, n: int = 22) -> str:
+    return name if len(name) <= n else name[:n - 1].rstrip() + "."
+
+
 def _position(values: list[float], v: float) -> float:
     """Where ``v`` falls on the grid's index scale (linear between the levels)."""
     return float(np.interp(v, values, np.arange(len(values))))
@@ -80,17 +86,19 @@ def draw(table, d, path: Path, lang: str, labels: tuple[str, str],
             i, j = xs.index(getattr(r, a)), ys.index(getattr(r, b))
             face = _shade(cols.get(r.best, "#999999"), r.p_best)
             ax.add_patch(Rectangle((i - 0.5, j - 0.5), 1, 1, facecolor=face, edgecolor="white", lw=2))
-            dark = sum(face) / 3 < 0.45
-            label = names.get(r.best, r.best)
-            label = label if len(label) <= 18 else label[:17] + "."
-            ax.text(i, j + 0.1, label, ha="center", va="center", fontsize=7, color="white" if dark else "black")
-            ax.text(i, j - 0.22, f"{100 * r.p_best:.0f} %" if lang == "fr" else f"{100 * r.p_best:.0f}%",
-                    ha="center", va="center", fontsize=9, weight="bold", color="white" if dark else "black")
+            ink = "white" if sum(face) / 3 < 0.45 else "black"
+            ax.text(i, j + 0.3, _short(names.get(r.best, r.best)), ha="center", va="center", fontsize=7, color=ink)
+            ax.text(i, j + 0.08, f"{100 * r.p_best:.0f}{' %' if lang == 'fr' else '%'}", ha="center",
+                    va="center", fontsize=9, weight="bold", color=ink)
+            if isinstance(r.runner_up, str):  # the next position of the cursor, and what it loses
+                ax.text(i, j - 0.25, w["second"].format(s=_short(names.get(r.runner_up, r.runner_up)),
+                                                       r=f"{r.runner_up_regret:.1f}"),
+                        ha="center", va="center", fontsize=5.5, color=ink)
         _landmarks(ax, xs, ys, landmarks)
         ax.set_xlim(-0.5, len(xs) - 0.5)
         ax.set_ylim(-0.5, len(ys) - 0.5)
-        ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
-        ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
+        ax.set_xticks(range(len(xs)), [f"{v:.2f}".rstrip("0").rstrip(".") for v in xs])
+        ax.set_yticks(range(len(ys)), [f"{v:.2f}".rstrip("0").rstrip(".") for v in ys])
         ax.set_xlabel(labels[0])
         ax.set_ylabel(labels[1])
         what = WHAT[lang][1 if single else 0]
@@ -109,7 +117,7 @@ def _landmarks(ax, xs, ys, landmarks) -> None:
     for title, xv, yv in landmarks:
         x, y = _position(xs, xv), _position(ys, yv)
         # a white ring under the black one: visible on every strategy's colour, black included
-        ax.plot([x], [y], marker="o", ms=15, mfc="none", mec="white", mew=3.5)
-        ax.plot([x], [y], marker="o", ms=14, mfc="none", mec="black", mew=1.5)
-        ax.annotate(title, (x, y), xytext=(0, -15), textcoords="offset points", ha="center", fontsize=6.5,
+        ax.plot([x], [y], marker="o", ms=11, mfc="none", mec="white", mew=3)
+        ax.plot([x], [y], marker="o", ms=10, mfc="none", mec="black", mew=1.3)
+        ax.annotate(title, (x, y), xytext=(0, -12), textcoords="offset points", ha="center", fontsize=6.5,
                     style="italic", bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
