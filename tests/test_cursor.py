@@ -44,6 +44,8 @@ def test_bad_axes_are_one_clear_error(monkeypatch, capsys, tmp_path):
     code, _, err = run_cli(monkeypatch, capsys, "cursor", "--out", tmp_path / "x", "--axes", "pressure,weather")
     assert code == 2 and "unknown axis 'weather'" in err and "Traceback" not in err
     assert not (tmp_path / "x").exists()
+    code, _, err = run_cli(monkeypatch, capsys, "cursor", "--out", tmp_path / "x", "--base", "atlantis")
+    assert code == 2 and "atlantis" in err and not (tmp_path / "x").exists()
 
 
 @pytest.fixture(scope="module")
@@ -208,3 +210,26 @@ def test_on_a_real_local_dask_cluster_the_window_follows_its_threads_and_results
     cols = ["run_id", "strategy", "tranquillity_index"]
     a, b = a[cols].sort_values("run_id").reset_index(drop=True), b[cols].sort_values("run_id").reset_index(drop=True)
     assert len(a) == 24 and a.equals(b)  # same run ids in another folder, same results
+
+
+def test_what_would_change_the_recommendation_comes_from_the_parameter_that_flips_it():
+    from tranqsim.report.answer import recommend
+
+    rows = []
+    for k, x in enumerate(np.linspace(0.1, 0.9, 8)):  # 8 parameter sets; the winner flips at x = 0.5
+        for s, ti, cost in (("withdrawal", 50.0, 300.0), ("proximity_management", 60.0, 700.0),
+                            ("heavy_security", 58.0 + (3.5 if x > 0.5 else 0.0), 900.0)):
+            for rep in range(2):
+                rows.append({"context": "c", "strategy": s, "replicate": rep, "parameter_set": f"p{k}",
+                             "parameters.g": float(x), "tranquillity_index": ti + 0.1 * rep,
+                             "cost_per_dwelling_eur": cost, "public_cost_per_dwelling_eur": 100.0})
+    runs = pd.DataFrame(rows)
+    rec = recommend(runs)
+    assert rec["strategy"] == "proximity_management" and rec["p_best"] == pytest.approx(0.5)
+    assert rec["flip"]["param"] == "g" and rec["flip"]["other"] == "heavy_security" and rec["flip"]["above"]
+    assert 0.4 < rec["flip"]["value"] < 0.6
+    assert rec["cheaper"]["strategy"] == "withdrawal"
+    # within a budget that excludes heavy security, nothing flips and the recommendation is sure
+    rec = recommend(runs, budget=800.0)
+    assert rec["strategy"] == "proximity_management" and rec["p_best"] == 1.0 and "flip" not in rec
+    assert not recommend(runs, budget=100.0)["fits"]

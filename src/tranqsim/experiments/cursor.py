@@ -209,7 +209,7 @@ def experiment(d: Design, cell: dict | None = None):
     cell = cell or cells(d)[0]
     exp = Experiment(description=f"cursor map cell {_cell_name(d, cell)}", contexts=[d.base],
                      strategies=list(d.strategies), design="strategies", replicates=d.seeds, years=d.years,
-                     seed=d.seed, metrics=METRICS, ensemble=d.ensemble,
+                     seed=d.seed, metrics=list(dict.fromkeys([*METRICS, d.metric])), ensemble=d.ensemble,
                      fixed={f"context.{f}": v for f, v in cell["fields"].items()})
     try:
         return with_ensemble(exp, d.ensemble)
