@@ -84,7 +84,9 @@ def section(doc, sweep, plan: dict, names: dict, lang: str, budget: float | None
     first = next((r for r in recs.values() if r["fits"]), None)
     what = ""
     if first is not None:
-        what = (a["what_sets"].format(n=first["n_sets"], k=first["n_seeds"]) if first["n_sets"] > 1
+        sets = sweep.spec.get("parameter_sets") or {}
+        how = a["calibrated" if sets.get("calibrated") else "prior"]
+        what = (a["what_sets"].format(n=first["n_sets"], k=first["n_seeds"], how=how) if first["n_sets"] > 1
                 else a["what_seeds"].format(k=first["n_seeds"]))
     doc.p(a["intro"].format(budget=a["at_budget"].format(budget=eur(budget, lang)) if budget is not None else "",
                             what=what))

@@ -411,7 +411,8 @@ ANSWER = {
         "intro": "Per territory, the strategy to recommend{budget}: the one with the least expected shortfall "
                  "against the best strategy of each draw (expected regret), with its probability of being best "
                  "over {what}. The detailed tables follow.",
-        "what_sets": "{n} parameter sets x {k} seeds (common random numbers)",
+        "what_sets": "{n} parameter sets ({how}) x {k} seeds (common random numbers)",
+        "calibrated": "the calibrated ensemble", "prior": "prior draws, NOT calibrated",
         "what_seeds": "{k} seeds on the central parameter set only (no parameter uncertainty: seed noise alone)",
         "recommend": "{ctx}: **{best}** (tranquillity index {ti}), best in {p} of draws, expected regret {regret} "
                      "points; it costs the landlord {cost} and the public partners {public} per dwelling per year.",
@@ -438,7 +439,8 @@ ANSWER = {
         "intro": "Pour chaque territoire, la stratégie à recommander{budget} : celle dont le manque à gagner "
                  "attendu face à la meilleure stratégie de chaque tirage (regret espéré) est le plus faible, avec "
                  "sa probabilité d'être la meilleure sur {what}. Les tableaux détaillés suivent.",
-        "what_sets": "{n} jeux de paramètres x {k} graines (nombres aléatoires communs)",
+        "what_sets": "{n} jeux de paramètres ({how}) x {k} graines (nombres aléatoires communs)",
+        "calibrated": "l'ensemble calibré", "prior": "tirages a priori, NON calibrés",
         "what_seeds": "{k} graines sur le seul jeu de paramètres central (sans incertitude sur les paramètres : "
                       "le seul bruit des graines)",
         "recommend": "{ctx} : **{best}** (indice de tranquillité {ti}), meilleure dans {p} des tirages, regret "
