@@ -233,3 +233,29 @@ def test_what_would_change_the_recommendation_comes_from_the_parameter_that_flip
     rec = recommend(runs, budget=800.0)
     assert rec["strategy"] == "proximity_management" and rec["p_best"] == 1.0 and "flip" not in rec
     assert not recommend(runs, budget=100.0)["fits"]
+
+
+@pytest.mark.slow  # two CLI processes, one killed with SIGKILL
+def test_the_cli_map_resumes_after_kill_9(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / "tranqsim"
+    cmd = [str(exe), "cursor", "--out", str(tmp_path), "--quick", "--levels", "2", "--years", "0.25",
+           "--workers", "1", "--ensemble", "none"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(tmp_path.glob("sweep/*/runs*/*.parquet"))) < 2:
+        time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGKILL)  # as the out-of-memory killer would
+    proc.wait()
+    assert not (tmp_path / "cursor_map.parquet").exists()
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    stored = int(r.stdout.split(" already stored")[0].split(": ")[-1])
+    assert stored >= 6 and "24 runs:" in r.stdout and "0 failed" in r.stdout
+    assert (tmp_path / "cursor_map.parquet").is_file()
