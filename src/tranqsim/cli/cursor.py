@@ -67,6 +67,9 @@ def cursor(out, axes, levels, strategies, base, years, seeds, seed, ensemble, me
             rep, res = cm.run(d, out, executor=pool, workers=workers, force=force)
         except StoreMismatch as exc:
             raise ScenarioError(f"--out {out}: {exc}") from None
+        except KeyboardInterrupt:  # between two cells: every finished cell is stored
+            click.echo("interrupted: rerun the same command to resume", err=True)
+            sys.exit(130)
     click.echo(f"{rep.total} runs: {rep.skipped} already stored, {rep.done} done, {rep.failed} failed")
     if rep.interrupted or res is None:
         click.echo("interrupted: rerun the same command to resume", err=True)
