@@ -83,8 +83,8 @@ LANDMARKS = ("calm_neighbourhood", "priority_estate", "zsp_estate")
 class Design:
     """What ``tranqsim cursor`` runs: the axes' levels, the strategies, the sweep settings.
     Defaults are issue 19's full map: 5 x 5 territories, the seven strategies, 2 seeds of
-    2-year runs (a year to settle after the start, a year measured: the metrics cover the
-    last 12 months) on every parameter set of the shipped ensemble."""
+    2-year runs (the issue's benchmark length; the metrics cover each run's last 12 months, so
+    the first year lets a strategy take effect) on every parameter set of the shipped ensemble."""
 
     axes: tuple[str, ...] = DEFAULT_AXES
     levels: int = 5
