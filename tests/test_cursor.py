@@ -202,6 +202,9 @@ def test_on_a_real_local_dask_cluster_the_window_follows_its_threads_and_results
         assert runner.capacity(ex, fallback=64) == 2  # the cluster's threads, not --workers
         assert runner._Window(ex, fallback=64, every_s=0).size() == 8
         rep, res = cm.run(cm.Design.quick(ensemble="none", **TINY), tmp_path, executor=ex, workers=64)
+        cluster.scale(3)  # a worker joins: the window follows it
+        client.wait_for_workers(3, timeout=60)
+        assert runner._Window(ex, fallback=64, every_s=0).size() == 12
     assert rep.done == 24 and rep.failed == 0
     def runs(folder):
         return pd.concat([experiments.load(f) for f in sorted((folder / "sweep").iterdir())])
