@@ -92,6 +92,8 @@ def build_report(folder: str | Path, out: str | Path, lang: str = "en", baseline
     ``series_replicates``: None (the sweep's own number, see the module docstring) or a number
     asked for explicitly. ``stage(message)`` is told each stage as it begins; ``progress(n)``
     after each re-simulated run (n = 1), with ``progress.total`` set first when it has one.
+    ``budget`` (EUR per dwelling per year) and ``cursor`` (a ``tranqsim cursor`` folder) shape
+    the answer the report opens with (:mod:`tranqsim.report.answer`).
 
     Raises :class:`~tranqsim.outputs.OutputError` (before any rerun) when an output exists
     that an earlier report did not write, unless ``overwrite``; see the module docstring.
