@@ -262,3 +262,39 @@ def test_the_cli_map_resumes_after_kill_9(tmp_path):
     stored = int(r.stdout.split(" already stored")[0].split(": ")[-1])
     assert stored >= 6 and "24 runs:" in r.stdout and "0 failed" in r.stdout
     assert (tmp_path / "cursor_map.parquet").is_file()
+
+
+class _BreakingPool:
+    """A stand-in for the map's shared spawn pool whose first run breaks it, as a worker killed
+    by the out-of-memory killer would; otherwise it runs jobs in this process."""
+
+    made = 0
+
+    def __init__(self, workers):
+        type(self).made += 1
+        self._max_workers, self.broken = workers, type(self).made == 1
+
+    def submit(self, fn, job):
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        f = Future()
+        if self.broken:
+            f.set_exception(BrokenProcessPool("a worker died"))
+        else:
+            f.set_result(fn(job))
+        return f
+
+    def shutdown(self, wait=True, cancel_futures=False):
+        pass
+
+
+def test_a_broken_shared_pool_finishes_the_cell_on_the_runners_own_pool(tmp_path, monkeypatch):
+    import tranqsim.pools
+
+    monkeypatch.setattr(tranqsim.pools, "spawn_pool", _BreakingPool)
+    _BreakingPool.made = 0
+    rep, res = cm.run(cm.Design.quick(ensemble="none", **TINY), tmp_path, workers=2)
+    assert res is not None and rep.failed == 0 and rep.total == 24
+    assert _BreakingPool.made == 2  # the broken one, then a fresh one for the next cells
+    assert len(res.table) == 4

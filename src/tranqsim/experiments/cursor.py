@@ -232,7 +232,8 @@ def run(d: Design, out: str | Path, executor=None, workers: int = 1, progress: b
     """Run the map's missing runs (one store per cell, ``out/sweep/CELL``: resumable), then
     analyse and write it. Returns (sweep report summed over cells, :class:`MapResult` or None
     when interrupted). With ``workers > 1`` and no ``executor``, one spawn pool serves every
-    cell (rebuilt if a worker is killed: the cell's finished runs are kept, the rest rerun)."""
+    cell; if a worker dies, that cell is finished on the runner's own pool (which records a run
+    that kills its worker twice as failed) and a fresh pool serves the next cells."""
     from concurrent.futures.process import BrokenProcessPool
 
     from tranqsim.experiments.runner import SweepReport
@@ -247,16 +248,18 @@ def run(d: Design, out: str | Path, executor=None, workers: int = 1, progress: b
     try:
         for name, cell in mapping.items():
             exp = experiment(d, cell)
-            for attempt in range(3):  # a worker killed (out of memory): rebuild the pool, resume the cell
-                try:
-                    rep = run_sweep(exp, out / "sweep" / name, executor=executor or own, workers=workers,
-                                    progress=progress, force=force)
-                    break
-                except BrokenProcessPool:
-                    if own is None or attempt == 2:
-                        raise
-                    own.shutdown(wait=True, cancel_futures=True)
-                    own = spawn_pool(workers)
+            try:
+                rep = run_sweep(exp, out / "sweep" / name, executor=executor or own, workers=workers,
+                                progress=progress, force=force)
+            except BrokenProcessPool:  # a worker died (out of memory, killed): only our own pool
+                if own is None:
+                    raise
+                own.shutdown(wait=True, cancel_futures=True)
+                own = None
+                # the cell again on the runner's own pool, which tells the run that kills its
+                # worker from the innocent ones (strikes; see experiments.runner); finished runs kept
+                rep = run_sweep(exp, out / "sweep" / name, workers=workers, progress=progress, force=force)
+                own = spawn_pool(workers)
             total.total += rep.total
             total.skipped += rep.skipped
             total.done += rep.done
