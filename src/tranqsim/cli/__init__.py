@@ -22,7 +22,7 @@ from tranqsim.cli.group import cli
 from tranqsim.errors import ScenarioError
 
 # each module registers its commands on the group when imported
-from tranqsim.cli import evidence, experiments, optimise, presentation, single, territory  # noqa: E402,F401
+from tranqsim.cli import cursor, evidence, experiments, optimise, presentation, single, territory  # noqa: E402,F401
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None, _default=None,

@@ -64,7 +64,10 @@ def ui(host, port, idle_minutes, max_sessions, settings) -> None:
                    "the sweep, the first min(4, replicates), so reports of one sweep in every "
                    "language show the same runs)")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="processes (default: cores)")
-def report(folder, out, lang, baseline, validation, series_replicates, workers, overwrite) -> None:
+@click.option("--budget", type=click.FloatRange(min=0, min_open=True),
+              help="EUR per dwelling per year the landlord can spend: the answer recommends within it")
+@click.option("--cursor", type=click.Path(path_type=Path), help="a `tranqsim cursor` folder: its map in the answer")
+def report(folder, out, lang, baseline, validation, series_replicates, workers, overwrite, budget, cursor) -> None:
     """A strategy comparison report (HTML and Markdown) from a strategy sweep.
 
     Whether the outputs may be written is checked before the replicates are rerun. Each stage
@@ -80,6 +83,7 @@ def report(folder, out, lang, baseline, validation, series_replicates, workers, 
     try:
         paths = build_report(folder, out, lang=lang, baseline=baseline, validation=validation,
                              series_replicates=series_replicates, workers=workers, overwrite=overwrite,
+                             budget=budget, cursor=cursor,
                              stage=lambda m: (bar.write if bar is not None else
                                               lambda x: click.echo(x, err=True))(f"report: {m}"),
                              progress=_Ticks(bar))

@@ -27,7 +27,7 @@ import shutil
 from pathlib import Path
 
 from tranqsim.outputs import FIGURES_MARKER, check_file, check_folder, replace_folder, temp_sibling, write_marker
-from tranqsim.report import figures, resim, sections, tables, zsp
+from tranqsim.report import answer, figures, resim, sections, tables, zsp
 from tranqsim.report.data import ReportError, colour_order, read_sweep, read_validation, zsp_window
 from tranqsim.report.i18n import LANGS, T, years
 from tranqsim.report.render import Doc, to_html, to_markdown
@@ -86,12 +86,14 @@ def _quiet(message: str) -> None:
 def build_report(folder: str | Path, out: str | Path, lang: str = "en", baseline: str = "proximity_management",
                  validation: str | Path | None = None, series_replicates: int | None = None,
                  workers: int | None = None, overwrite: bool = False, stage=_quiet,
-                 progress=None) -> list[Path]:
+                 progress=None, budget: float | None = None, cursor: str | Path | None = None) -> list[Path]:
     """Write the report of the sweep in ``folder``; return the paths written.
 
     ``series_replicates``: None (the sweep's own number, see the module docstring) or a number
     asked for explicitly. ``stage(message)`` is told each stage as it begins; ``progress(n)``
     after each re-simulated run (n = 1), with ``progress.total`` set first when it has one.
+    ``budget`` (EUR per dwelling per year) and ``cursor`` (a ``tranqsim cursor`` folder) shape
+    the answer the report opens with (:mod:`tranqsim.report.answer`).
 
     Raises :class:`~tranqsim.outputs.OutputError` (before any rerun) when an output exists
     that an earlier report did not write, unless ``overwrite``; see the module docstring.
@@ -104,6 +106,8 @@ def build_report(folder: str | Path, out: str | Path, lang: str = "en", baseline
         raise ReportError(f"--validation {validation}: no such file")
     val_path = Path(validation) if validation is not None else default_validation()
     val = read_validation(val_path)
+    if cursor is not None:  # the answer's cursor map (report/answer.py): checked before any work
+        answer.check_cursor(cursor)
     sweep = read_sweep(folder, baseline)
     protect = [Path(folder)] + ([val_path] if val_path.is_file() else [])
     check_targets(html_path, md_path, fig_dir, overwrite, protect)
@@ -123,7 +127,7 @@ def build_report(folder: str | Path, out: str | Path, lang: str = "en", baseline
     try:
         figs = tmp / fig_dir.name
         figs.mkdir()
-        doc = _document(sweep, plan, results, baseline, lang, figs, val, val_path)
+        doc = _document(sweep, plan, results, baseline, lang, figs, val, val_path, budget, cursor)
         write_marker(figs, FIGURES_MARKER, "tranqsim report")
         (tmp / md_path.name).write_text(to_markdown(doc, fig_dir.name), encoding="utf-8")
         (tmp / html_path.name).write_text(to_html(doc), encoding="utf-8")
@@ -169,7 +173,7 @@ def _median_replicate(results: dict, ctx: str, strategy: str, reps: list[int]) -
     return have[(len(have) - 1) // 2][1]
 
 
-def _document(sweep, plan, results, baseline, lang, figs: Path, val, val_path) -> Doc:
+def _document(sweep, plan, results, baseline, lang, figs: Path, val, val_path, budget=None, cursor=None) -> Doc:
     t = T[lang]
     order = colour_order(sweep.strategies)
     colours = figures.strategy_colours(order)
@@ -177,6 +181,7 @@ def _document(sweep, plan, results, baseline, lang, figs: Path, val, val_path) -
     doc = Doc(lang, t["title"])
     doc.p(t["generated"].format(folder=f"`{sweep.folder}`", n=len(sweep.runs), reps=sweep.replicates,
                                 years=years(sweep.years, lang), seed=sweep.spec.get("seed", "?")))
+    answer.section(doc, sweep, plan, names, lang, budget, cursor, figs)  # the answer first, tables below
     doc.h(1, t["how_to_read"])
     doc.p(t["how_to_read_text"].format(reps=sweep.replicates, baseline=names[baseline]))
     doc.p(t["notation"])

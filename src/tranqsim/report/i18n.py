@@ -403,6 +403,74 @@ T = {
 }
 
 
+# The answer the report leads with (report/answer.py): per territory, what to do at the budget,
+# how sure, what it costs whom, and what would change it
+ANSWER = {
+    "en": {
+        "title": "The answer", "at_budget": " at a budget of {budget} per dwelling per year",
+        "intro": "Per territory, the strategy to recommend{budget}: the one with the least expected shortfall "
+                 "against the best strategy of each draw (expected regret), with its probability of being best "
+                 "over {what}. The detailed tables follow.",
+        "what_sets": "{n} parameter sets ({how}) x {k} seeds (common random numbers)",
+        "calibrated": "the calibrated ensemble", "prior": "prior draws, NOT calibrated",
+        "what_seeds": "{k} seeds on the central parameter set only (no parameter uncertainty: seed noise alone)",
+        "recommend": "{ctx}: **{best}** (tranquillity index {ti}), best in {p} of draws, expected regret {regret} "
+                     "points; it costs the landlord {cost} and the public partners {public} per dwelling per year.",
+        "runner_up": "Runner-up: {s} (best in {p} of draws).",
+        "none_fits": "{ctx}: no strategy of the sweep fits the budget of {budget}; the cheapest, {s}, costs {cost}.",
+        "flip": "What would change it: if {param} were {side} {value}, {other} would be best instead "
+                "(this split explains {share} of the parameter sets).",
+        "no_flip": "What would change it: no parameter of the ensemble flips this recommendation.",
+        "no_flip_single": "What would change it: not tested against parameter uncertainty (one parameter set).",
+        "cheaper": "With a smaller budget (under {cost}), the best would be {s} (tranquillity index {ti}).",
+        "above": "above", "below": "at or below",
+        "map": "Where to set the cursor across territories", "map_rules": "Rules found by scenario discovery (PRIM):",
+        "map_text": "The best strategy on a grid of territories (`{folder}`), colour by strategy and shade by its "
+                    "probability of being best: {counts}.",
+        "map_caption": "The cursor map: best strategy per territory and its probability of being best.",
+        "map_rule": "{s} is best when {rule} (coverage {cov}, density {dens})",
+        "one_winner": "No rule: {s} is best in every case, so there is no boundary to describe.",
+        "few_cases": "No rule: too few cases for PRIM ({n}); read the map itself.",
+        "no_box": "No rule: no box is dense enough; the winners are mixed across the map.",
+        "no_cases": "No rule: no cell has a finished run for every strategy.",
+    },
+    "fr": {
+        "title": "La réponse", "at_budget": " pour un budget de {budget} par logement et par an",
+        "intro": "Pour chaque territoire, la stratégie à recommander{budget} : celle dont le manque à gagner "
+                 "attendu face à la meilleure stratégie de chaque tirage (regret espéré) est le plus faible, avec "
+                 "sa probabilité d'être la meilleure sur {what}. Les tableaux détaillés suivent.",
+        "what_sets": "{n} jeux de paramètres ({how}) x {k} graines (nombres aléatoires communs)",
+        "calibrated": "l'ensemble calibré", "prior": "tirages a priori, NON calibrés",
+        "what_seeds": "{k} graines sur le seul jeu de paramètres central (sans incertitude sur les paramètres : "
+                      "le seul bruit des graines)",
+        "recommend": "{ctx} : **{best}** (indice de tranquillité {ti}), meilleure dans {p} des tirages, regret "
+                     "espéré {regret} points ; elle coûte {cost} au bailleur et {public} aux partenaires publics "
+                     "par logement et par an.",
+        "runner_up": "Deuxième : {s} (meilleure dans {p} des tirages).",
+        "none_fits": "{ctx} : aucune stratégie ne tient dans le budget de {budget} ; la moins chère, {s}, "
+                     "coûte {cost}.",
+        "flip": "Ce qui changerait la recommandation : si {param} était {side} {value}, {other} serait la "
+                "meilleure (ce seuil explique {share} des jeux de paramètres).",
+        "no_flip": "Ce qui changerait la recommandation : aucun paramètre de l'ensemble ne la renverse.",
+        "no_flip_single": "Ce qui changerait la recommandation : non testé face à l'incertitude sur les "
+                          "paramètres (un seul jeu).",
+        "cheaper": "Avec un budget plus faible (moins de {cost}), la meilleure serait {s} (indice de "
+                   "tranquillité {ti}).",
+        "above": "au-dessus de", "below": "au plus",
+        "map": "Où placer le curseur selon le territoire",
+        "map_rules": "Règles trouvées par découverte de scénarios (PRIM) :",
+        "map_text": "La meilleure stratégie sur une grille de territoires (`{folder}`), couleur par stratégie et "
+                    "teinte selon sa probabilité d'être la meilleure : {counts}.",
+        "map_caption": "La carte du curseur : meilleure stratégie par territoire et sa probabilité d'être la "
+                       "meilleure.",
+        "map_rule": "{s} est la meilleure quand {rule} (couverture {cov}, densité {dens})",
+        "one_winner": "Aucune règle : {s} est la meilleure partout, il n'y a pas de frontière à décrire.",
+        "few_cases": "Aucune règle : trop peu de cas pour PRIM ({n}) ; lire la carte elle-même.",
+        "no_box": "Aucune règle : aucune boîte assez dense ; les gagnantes sont mêlées sur la carte.",
+        "no_cases": "Aucune règle : aucune cellule n'a de run terminé pour chaque stratégie.",
+    },
+}
+
 def metric_label(metric: str, lang: str, short: bool = False) -> str:
     m = METRICS[metric]
     return m[4 + LANGS.index(lang)] if short else m[2 + LANGS.index(lang)]
