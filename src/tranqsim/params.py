@@ -506,6 +506,9 @@ _TABLE: tuple[Param, ...] = (
     Param("case_target_days", 15, "days within which a case counts as handled in time",
           "function", "assumption: landlords' complaint-handling charters commit to answers in a "
           "few weeks (USH, qualité de service)", 3, 90, _F),
+    Param("case_abandon_days", 60, "days of the function's capacity beyond which waiting cases "
+          "are abandoned (residents give up; the backlog cannot grow without bound)", "function",
+          "assumption", 10, 365, _F),
     Param("case_triage_gain", 3.0, "relative priority of cases at orange and red halls in a "
           "dedicated function's queue", "function",
           "assumption: a dedicated function triages by the halls' grading (Nantes grading)", 0, 20, _F),

@@ -217,6 +217,7 @@ class Casework:
     # the day's figures (recorded by metrics.Recorder)
     opened: float = 0.0
     closed: float = 0.0
+    abandoned: float = 0.0
     delay: float = 0.0
     diagnosed_30: int = 0
     overdue_30: int = 0

@@ -12,7 +12,8 @@ Each day, after residents have graded the halls (hall status) and before offende
    1,000 dwellings, or, dedicated, the ``none`` level plus ``case_capacity_officer`` per
    tranquillity officer; training adds ``case_training_capacity``. Cases wait in a backlog;
    a dedicated function triages orange and red halls first (``case_triage_gain``). The mean
-   delay is Little's law: backlog over cases closed a day.
+   delay is Little's law: backlog over cases closed a day. Cases beyond ``case_abandon_days``
+   of capacity are abandoned (residents give up), so the backlog has a ceiling.
 3. **Diagnosis and action**: a flagged hall is diagnosed when its queue is served (chance:
    the share of its cases handled today). Diagnosis sends rapid repair and cleaning (a share
    ``case_repair_share`` of its disorder removed), puts the hall on the function's list for
@@ -138,6 +139,12 @@ def tranquillity_function(s: EstateState, d: int) -> None:
         served += np.minimum(rem, left * rem / rem.sum())
     frac = np.divide(served, B, out=np.zeros(H), where=B > 0)
     cw.backlog = B - served
+    # cases waiting beyond what the function could handle in case_abandon_days are given up
+    cap = C * p.case_abandon_days
+    waiting_total = cw.backlog.sum()
+    cw.abandoned = max(0.0, waiting_total - cap)
+    if cw.abandoned > 0:
+        cw.backlog *= cap / waiting_total
     cw.closed = float(served.sum())
     cw.closed_ema += (cw.closed - cw.closed_ema) / 30
     backlog = float(cw.backlog.sum())
