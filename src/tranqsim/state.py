@@ -202,9 +202,9 @@ class Casework:
 
     capacity: float  # cases a day the function handles (organisation, training)
     backlog: np.ndarray  # (halls,) cases waiting, per hall (fluid counts)
-    flagged_since: np.ndarray  # (halls,) day the hall turned orange/red, undiagnosed; -1 none
+    flagged_since: np.ndarray  # (halls,) day the hall turned orange/red, undiagnosed (NEVER: none)
     listed_until: np.ndarray  # (halls,) last day a diagnosed hall stays on the function's list
-    warned: np.ndarray  # (dwellings,) day a disruptive household was warned; -1 never
+    warned: np.ndarray  # (dwellings,) day a disruptive household was warned (NEVER: not)
     absent: np.ndarray  # (caretakers,) outstanding days of sick leave after aggressions
     sector_of_hall: np.ndarray  # (halls,) the caretaker in charge of each hall; -1 none
     withdrawn_until: np.ndarray  # (halls,) last day staff withdraw from the hall (right of withdrawal)

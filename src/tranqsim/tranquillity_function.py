@@ -58,6 +58,8 @@ from tranqsim.vocabulary import HallStatus
 _TO_LANDLORD = ~TABLE.to_police.astype(bool)
 _SA = int(I.STAFF_AGGRESSION)
 _ORANGE, _RED = int(HallStatus.ORANGE), int(HallStatus.RED)
+# "no day": the spin-up's days are negative, so -1 cannot mean "none"
+NEVER = -(2 ** 40)
 
 
 def capacity(s: EstateState) -> float:
@@ -78,10 +80,10 @@ def _start(s: EstateState) -> Casework:
     st = s.static
     H = st.n_halls
     return Casework(
-        capacity=0.0, backlog=np.zeros(H), flagged_since=np.full(H, -1, np.int64),
-        listed_until=np.full(H, -10**9, np.int64), warned=np.full(s.households.n, -1, np.int64),
+        capacity=0.0, backlog=np.zeros(H), flagged_since=np.full(H, NEVER, np.int64),
+        listed_until=np.full(H, NEVER, np.int64), warned=np.full(s.households.n, NEVER, np.int64),
         absent=np.zeros(0), sector_of_hall=np.full(H, -1, np.int64),
-        withdrawn_until=np.full(H, -10**9, np.int64), presence=np.ones(st.n_places, np.float32),
+        withdrawn_until=np.full(H, NEVER, np.int64), presence=np.ones(st.n_places, np.float32),
         factors=factors(s.spec.strategy.organisation, s.p))
 
 
@@ -121,8 +123,12 @@ def tranquillity_function(s: EstateState, d: int) -> None:
     status = places.status[st.halls]
     flagged = status >= _ORANGE
     listed = cw.listed_until >= d
-    cw.flagged_since[~flagged] = -1  # back to green or yellow before a diagnosis
-    new = flagged & (cw.flagged_since < 0) & ~listed
+    # a hall back to green or yellow before its diagnosis leaves the queue only once its case is
+    # a month old (halls near a threshold flicker between grades: one case per episode)
+    age = d - cw.flagged_since
+    cw.overdue_30 = int(np.count_nonzero((cw.flagged_since > NEVER) & (age == 31)))
+    cw.flagged_since[~flagged & (age > 30)] = NEVER
+    new = flagged & (cw.flagged_since == NEVER) & ~listed
     cw.flagged_since[new] = d
     if org != "none":  # nobody reads the grading without a function
         arrivals[new] += 1.0
@@ -153,16 +159,15 @@ def tranquillity_function(s: EstateState, d: int) -> None:
         1.0 if backlog > 0 else 0.0)
     # --- 3. diagnosis and action
     u = s.streams["casework"].random(H)
-    waiting = cw.flagged_since >= 0
+    waiting = cw.flagged_since > NEVER
     diag = waiting & (u < frac) if org != "none" else np.zeros(H, bool)
     age = d - cw.flagged_since
     cw.diagnosed_30 = int(np.count_nonzero(diag & (age <= 30)))
-    cw.overdue_30 = int(np.count_nonzero(waiting & (age == 31)))
     cw.day_cost = 0.0
     cw.warnings = cw.procedures = 0
     if diag.any():
         cw.listed_until[diag] = d + int(p.case_action_days)
-        cw.flagged_since[diag] = -1
+        cw.flagged_since[diag] = NEVER
         hp = st.halls[diag]
         places.dis_comp[:, hp] *= 1 - p.case_repair_share
         cw.day_cost += p.case_action_cost * hp.size
@@ -203,7 +208,7 @@ def tranquillity_function(s: EstateState, d: int) -> None:
 def _warn(s: EstateState, cw: Casework, d: int, diag: np.ndarray) -> None:
     """Disruptive households of the diagnosed halls get a formal warning; some stop."""
     hh = s.households
-    at = diag[hh.hall] & hh.disruptive & hh.occupied & (cw.warned < 0)
+    at = diag[hh.hall] & hh.disruptive & hh.occupied & (cw.warned == NEVER)
     idx = np.flatnonzero(at)
     if idx.size == 0:
         return
@@ -217,8 +222,8 @@ def _procedures(s: EstateState, cw: Casework, d: int) -> None:
     """Households still disruptive ``case_procedure_days`` after their warning face a tenancy
     procedure (counted and costed; eviction runs through the eviction lever's procedure)."""
     hh = s.households
-    cw.warned[~hh.occupied] = -1  # moved out: the next tenant starts afresh
-    due = (cw.warned >= 0) & (d - cw.warned == int(s.p.case_procedure_days))
+    cw.warned[~hh.occupied] = NEVER  # moved out: the next tenant starts afresh
+    due = (cw.warned > NEVER) & (d - cw.warned == int(s.p.case_procedure_days))
     if not due.any():
         return
     still = due & hh.disruptive & hh.occupied
