@@ -227,6 +227,8 @@ class Casework:
     day_cost: float = 0.0
     zsp_input: float = 0.0  # landlord's input to the ZSP cell today (0-1)
     zsp_closures: int = 0  # dealing points closed by prosecution today
+    # the function's actions for the UI's log, from day 0: (day, kind, place, count)
+    log: list = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -112,6 +112,7 @@ def tranquillity_function(s: EstateState, d: int) -> None:
     H = st.n_halls
     ts, ps = today.ts, today.ps
     ev_hall = st.nearest_hall[ps]
+    logging = s.output.log_events and d >= 0  # the UI's log (nothing before day 0)
     # --- 1. signals open cases
     trust = s.halls.hall_trust_l[ev_hall]
     w = _TO_LANDLORD[ts] * (p.report_base * (0.3 + 0.7 * trust)) * p.case_complaint_share \
@@ -172,7 +173,11 @@ def tranquillity_function(s: EstateState, d: int) -> None:
         places.dis_comp[:, hp] *= 1 - p.case_repair_share
         cw.day_cost += p.case_action_cost * hp.size
         _warn(s, cw, d, diag)
+        if logging:
+            cw.log.extend((d, "diagnosis", int(q), 1) for q in hp)
     _procedures(s, cw, d)
+    if logging and cw.procedures:
+        cw.log.append((d, "procedure", -1, cw.procedures))
     listed = cw.listed_until >= d
     # --- 4. delays and answers: residents' view of the landlord's responsiveness
     r = s.halls.resp_landlord
@@ -198,11 +203,11 @@ def tranquillity_function(s: EstateState, d: int) -> None:
     else:
         cw.police_hint = None
     # --- 6. staff under pressure
-    _staff(s, cw, d, ts, ev_hall, status, f.quality)
+    _staff(s, cw, d, ts, ev_hall, status, f.quality, logging)
     # --- 7. the landlord in a ZSP
     cw.zsp_input, cw.zsp_closures = 0.0, 0
     if zone is not None:
-        _zsp(s, cw, d, zone, listed, f)
+        _zsp(s, cw, d, zone, listed, f, logging)
 
 
 def _warn(s: EstateState, cw: Casework, d: int, diag: np.ndarray) -> None:
@@ -214,6 +219,9 @@ def _warn(s: EstateState, cw: Casework, d: int, diag: np.ndarray) -> None:
         return
     cw.warned[idx] = d
     cw.warnings = int(idx.size)
+    if s.output.log_events and d >= 0:
+        halls, n = np.unique(hh.hall[idx], return_counts=True)
+        cw.log.extend((d, "warning", int(s.static.halls[h]), int(k)) for h, k in zip(halls, n))
     stop = s.streams["casework_tenancy"].random(idx.size) < s.p.case_warning_desist
     hh.disruptive[idx[stop]] = False
 
@@ -231,7 +239,8 @@ def _procedures(s: EstateState, cw: Casework, d: int) -> None:
     cw.day_cost += cw.procedures * s.p.cost_tenancy_procedure
 
 
-def _staff(s: EstateState, cw: Casework, d: int, ts, ev_hall, status, q: float) -> None:
+def _staff(s: EstateState, cw: Casework, d: int, ts, ev_hall, status, q: float,
+           logging: bool = False) -> None:
     """Sick leave, withdrawal and unfilled posts after aggressions: caretakers' presence."""
     p, st = s.p, s.static
     agg = ev_hall[ts == _SA]
@@ -243,6 +252,8 @@ def _staff(s: EstateState, cw: Casework, d: int, ts, ev_hall, status, q: float) 
             np.add.at(cw.absent, who, p.staff_days_per_aggression)
         red = agg[status[agg] == _RED]
         cw.withdrawn_until[red] = d + int(p.staff_withdrawal_days)
+        if logging:
+            cw.log.extend((d, "withdrawal", int(st.halls[h]), 1) for h in np.unique(red))
     off = cw.absent > 0
     pres = np.ones(st.n_halls)
     if off.any():
@@ -256,7 +267,8 @@ def _staff(s: EstateState, cw: Casework, d: int, ts, ev_hall, status, q: float) 
     cw.presence[st.halls] = pres
 
 
-def _zsp(s: EstateState, cw: Casework, d: int, zone: np.ndarray, listed: np.ndarray, f) -> None:
+def _zsp(s: EstateState, cw: Casework, d: int, zone: np.ndarray, listed: np.ndarray, f,
+         logging: bool = False) -> None:
     """The landlord's inputs to the ZSP cell and the judicial follow-up they allow."""
     p, mods, st = s.p, s.in_force.mods, s.static
     in_zone = zone[st.halls]
@@ -278,3 +290,5 @@ def _zsp(s: EstateState, cw: Casework, d: int, zone: np.ndarray, listed: np.ndar
             s.offenders.reemergence_day.append(
                 d + 1 + int(math.ceil(rng.exponential(p.zsp_closure_days))))
             cw.zsp_closures += 1
+            if logging:
+                cw.log.append((d, "prosecution", int(net.place), 1))
