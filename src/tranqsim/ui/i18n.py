@@ -147,8 +147,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "c_vacancy": ("Logements vacants", "Vacant dwellings"),
     "c_cost": ("Coût bailleur cumulé, €/logt", "Landlord's cost, €/dwelling"),
     "c_status": ("Halls par statut", "Halls by status"),
-    "c_backlog": ("Dossiers en attente (fonction tranquillité)", "Cases waiting (tranquillity function)"),
-    "c_delay": ("Délai moyen des dossiers (jours)", "Mean case delay (days)"),
+    "c_backlog": ("Dossiers en attente", "Cases waiting"),  # the tranquillity function's
+    "c_delay": ("Délai des dossiers (j)", "Case delay (days)"),
     "x_days": ("jours", "days"),
     "x_months": ("mois", "months"),
     "x_years": ("années", "years"),
