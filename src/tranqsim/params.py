@@ -559,21 +559,24 @@ _TABLE: tuple[Param, ...] = (
           "targeting per unit of their recent incidents, lists shared", "function",
           "assumption: shared hall lists point crews to established problems (information-sharing "
           "agreements, CLSPD)", 0, 20, _F),
-    Param("staff_days_per_aggression", 4.0, "working days lost per aggression against staff",
-          "staff", "assumption from USH 2013 (75% verbal, 18% physical, 7% at home): ~15 days "
-          "after a physical one, 1-2 after a verbal one", 0, 30, _F),
+    Param("staff_days_per_aggression", 3.1, "working days lost per aggression against staff",
+          "staff", "assumption from USH 2013 (75% verbal, 18% physical): about 0.5 day after a "
+          "verbal one, 15 after a physical one (docs/evidence_review.md: no HLM figure found; "
+          "INSEE Première 1719 for work accidents in general)", 0, 30, _F),
     Param("staff_withdrawal_days", 10, "days staff withdraw from a red hall after an aggression "
           "there (droit de retrait)", "staff", "assumption (Code du travail L.4131-1)", 0, 60, _F),
     Param("staff_replacement_share", 0.3, "share of a caretaker's absence covered by a "
           "replacement", "staff", "assumption", 0, 1, _F),
     Param("staff_red_unfilled", 0.3, "share of caretaker presence in red halls lost to unfilled "
           "posts at quality 0 (none at quality 1)", "staff", "assumption", 0, 1, _F),
-    Param("training_aggression_cut", 0.25, "relative cut in aggressions against staff at full "
-          "training", "staff", "assumption bounded by USH 2013: a fifth of aggressions follow a "
-          "simple reminder of the rules, which de-escalation training addresses", 0, 0.6, _F),
+    Param("training_aggression_cut", 0.1, "relative cut in aggressions against staff at full "
+          "training", "staff", "assumption: no evaluation of training on assault rates found (USH "
+          "2021 names training the main tool; healthcare reviews find effects on knowledge and "
+          "confidence, none firm on assaults); bounded by USH 2013: a fifth of aggressions follow a "
+          "simple reminder of the rules", 0, 0.3, _F),
     Param("pairing_aggression_cut", 0.3, "relative cut in aggressions against staff working in "
-          "pairs in orange and red halls", "staff", "assumption (3F Sevran 2008: return in pairs)",
-          0, 0.8, _F),
+          "pairs in orange and red halls", "staff",
+          "assumption (3F Sevran 2008: return in pairs; docs/evidence_review.md: x0.5-0.9)", 0, 0.5, _F),
     Param("cost_training", 12, "EUR per dwelling per year at full training of front-line staff",
           "costs", "assumption: a few days a year per agent, about 1 agent per 60 dwellings; "
           "range 4-30", 4, 30, _F),
