@@ -77,7 +77,7 @@ def guardians(s: EstateState, d: int) -> None:
     update_exposure(s, pol)
     coef = police_coefficients(s, p.g_police * police_style_deterrence(p, mods.police_style))
     g_static = static_in_service(s)
-    if cw is not None and mods.caretaker_posts:
+    if cw is not None and mods.caretaker_posts and not cw.presence_full:
         # caretakers absent after aggressions, withdrawn or posts unfilled in red halls
         g_static = g_static.copy() if g_static is s.in_force.g_static else g_static
         g_static[Source.CARETAKER, Phase.DAY] *= cw.presence

@@ -210,7 +210,15 @@ class Casework:
     withdrawn_until: np.ndarray  # (halls,) last day staff withdraw from the hall (right of withdrawal)
     presence: np.ndarray  # (places,) float32 share of caretakers' daytime presence left
     factors: Any  # the day's OrganisationFactors (implementation quality)
+    key: Any  # the counter-based stream "casework" (np.uint64: diagnoses, answers to warnings)
+    consts: tuple  # the kernel's parameters
+    out: np.ndarray  # the kernel's day figures (positions in tranquillity_function)
+    diag: np.ndarray  # (halls,) diagnosed today
+    warn_at: np.ndarray  # (halls,) warnings given today
+    withdrew: np.ndarray  # (halls,) staff withdrew today (right of withdrawal)
     police_hint: np.ndarray | None = None  # (places,) what crews target when lists are shared
+    presence_full: bool = True  # no caretaker presence lost today (guardians skip the scaling)
+    impl_key: tuple = ()  # what the day's factors were computed from (recomputed on change)
     sectors_for: int = -1  # the lever change the sectors were read at
     closed_ema: float = 0.0  # cases closed a day (30-day EMA): Little's law for the delay
     overload: float = 0.0

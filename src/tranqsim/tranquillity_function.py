@@ -50,12 +50,15 @@ import numpy as np
 
 from tranqsim.actors import Caretaker, TranquillityOfficer
 from tranqsim.incidents import TABLE, IncidentType as I
+from tranqsim.jit import njit
 from tranqsim.levers.in_force import removal_rates
 from tranqsim.organisation import factors, implementation
+from tranqsim.rng import day_key, uniform
 from tranqsim.state import Casework, EstateState
 from tranqsim.vocabulary import HallStatus
 
-_TO_LANDLORD = ~TABLE.to_police.astype(bool)
+_TO_LANDLORD_I = (~TABLE.to_police.astype(bool)).astype(np.int64)  # reports go to the landlord
+_ORG_CODE = {"none": 0, "integrated": 1, "dedicated": 2}
 _SA = int(I.STAFF_AGGRESSION)
 _ORANGE, _RED = int(HallStatus.ORANGE), int(HallStatus.RED)
 # "no day": the spin-up's days are negative, so -1 cannot mean "none"
@@ -84,7 +87,19 @@ def _start(s: EstateState) -> Casework:
         listed_until=np.full(H, NEVER, np.int64), warned=np.full(s.households.n, NEVER, np.int64),
         absent=np.zeros(0), sector_of_hall=np.full(H, -1, np.int64),
         withdrawn_until=np.full(H, NEVER, np.int64), presence=np.ones(st.n_places, np.float32),
-        factors=factors(s.spec.strategy.organisation, s.p))
+        factors=factors(s.spec.strategy.organisation, s.p), key=np.uint64(s.streams.key("casework")),
+        consts=_consts(s.p), out=np.zeros(12), diag=np.zeros(H, bool), warn_at=np.zeros(H, np.int64),
+        withdrew=np.zeros(H, bool))
+
+
+def _consts(p) -> tuple:
+    """The kernel's parameters, in its order (floats: one tuple type)."""
+    return tuple(float(getattr(p, n)) for n in (
+        "report_base", "case_complaint_share", "case_staff_report_share", "case_triage_gain",
+        "case_abandon_days", "case_target_days", "case_action_days", "case_repair_share",
+        "case_close_trust", "case_delay_trust", "case_complaint_support", "case_warning_desist",
+        "case_procedure_days", "staff_days_per_aggression", "staff_withdrawal_days",
+        "staff_replacement_share", "staff_red_unfilled"))
 
 
 def _sectors(s: EstateState, cw: Casework) -> None:
@@ -101,170 +116,228 @@ def _sectors(s: EstateState, cw: Casework) -> None:
     cw.capacity = capacity(s)
 
 
+# the kernel's scalar outputs (one float64 array): their positions
+(_OPENED, _CLOSED, _ABANDONED, _BACKLOG, _DIAG30, _OVERDUE30, _NDIAG, _WARNINGS, _PROCEDURES,
+ _DAYS_LOST, _NLISTED, _FULL) = range(12)
+_EMPTY_F = np.zeros(0)
+
+
 def tranquillity_function(s: EstateState, d: int) -> None:
-    """The function's day (module docstring): cases, diagnosis, actions, quality, staff, ZSP."""
+    """The function's day (module docstring): cases, diagnosis, actions, quality, staff, ZSP.
+    The per-hall and per-dwelling arithmetic runs in one compiled kernel (:func:`_casework_day`:
+    about a hundred numpy calls on arrays of tens of halls cost more than the model's budget
+    for the stage); Python keeps the factors, the police hint, the ZSP and the log."""
     cw = s.casework
     if cw is None:
         cw = s.casework = _start(s)
     _sectors(s, cw)
-    p, st, today, mods, places = s.p, s.static, s.today, s.in_force.mods, s.places
+    p, st, today, mods, places, hh = s.p, s.static, s.today, s.in_force.mods, s.places, s.households
     org = s.spec.strategy.organisation
-    H = st.n_halls
-    ts, ps = today.ts, today.ps
-    ev_hall = st.nearest_hall[ps]
     logging = s.output.log_events and d >= 0  # the UI's log (nothing before day 0)
-    # --- 1. signals open cases
-    trust = s.halls.hall_trust_l[ev_hall]
-    w = _TO_LANDLORD[ts] * (p.report_base * (0.3 + 0.7 * trust)) * p.case_complaint_share \
-        + np.minimum(s.in_force.caretaker_cov[ps], 1.0) * p.case_staff_report_share
-    arrivals = np.bincount(ev_hall, weights=w, minlength=H).astype(np.float64)
-    if mods.information_sharing and s.offenders.network_list:
+    extra = _EMPTY_F
+    if mods.information_sharing and s.offenders.network_list:  # police information on dealing
+        extra = np.zeros(st.n_halls)
         for net in s.offenders.network_list:
-            arrivals[st.nearest_hall[net.place]] += p.case_police_info_month / 30 * net.strength
-    status = places.status[st.halls]
-    flagged = status >= _ORANGE
-    listed = cw.listed_until >= d
-    # a hall back to green or yellow before its diagnosis leaves the queue only once its case is
-    # a month old (halls near a threshold flicker between grades: one case per episode)
-    age = d - cw.flagged_since
-    cw.overdue_30 = int(np.count_nonzero((cw.flagged_since > NEVER) & (age == 31)))
-    cw.flagged_since[~flagged & (age > 30)] = NEVER
-    new = flagged & (cw.flagged_since == NEVER) & ~listed
-    cw.flagged_since[new] = d
-    if org != "none":  # nobody reads the grading without a function
-        arrivals[new] += 1.0
-    cw.opened = float(arrivals.sum())
-    # --- 2. capacity, triage, service
-    B = cw.backlog + arrivals
-    C = cw.capacity
-    prio = B * (1 + p.case_triage_gain * flagged) if org == "dedicated" else B
-    total = prio.sum()
-    served = np.minimum(B, C * prio / total) if total > 0 else np.zeros(H)
-    left = C - served.sum()
-    rem = B - served
-    if left > 1e-9 and rem.sum() > 1e-12:  # capacity left over where queues ran dry
-        served += np.minimum(rem, left * rem / rem.sum())
-    frac = np.divide(served, B, out=np.zeros(H), where=B > 0)
-    cw.backlog = B - served
-    # cases waiting beyond what the function could handle in case_abandon_days are given up
-    cap = C * p.case_abandon_days
-    waiting_total = cw.backlog.sum()
-    cw.abandoned = max(0.0, waiting_total - cap)
-    if cw.abandoned > 0:
-        cw.backlog *= cap / waiting_total
-    cw.closed = float(served.sum())
-    cw.closed_ema += (cw.closed - cw.closed_ema) / 30
-    backlog = float(cw.backlog.sum())
-    cw.delay = backlog / max(cw.closed_ema, 0.05)
-    cw.overload = max(0.0, backlog / max(C * p.case_target_days, 1e-9) - 1) if C > 0 else (
-        1.0 if backlog > 0 else 0.0)
-    # --- 3. diagnosis and action
-    u = s.streams["casework"].random(H)
-    waiting = cw.flagged_since > NEVER
-    diag = waiting & (u < frac) if org != "none" else np.zeros(H, bool)
-    age = d - cw.flagged_since
-    cw.diagnosed_30 = int(np.count_nonzero(diag & (age <= 30)))
-    cw.day_cost = 0.0
-    cw.warnings = cw.procedures = 0
-    if diag.any():
-        cw.listed_until[diag] = d + int(p.case_action_days)
-        cw.flagged_since[diag] = NEVER
-        hp = st.halls[diag]
-        places.dis_comp[:, hp] *= 1 - p.case_repair_share
-        cw.day_cost += p.case_action_cost * hp.size
-        _warn(s, cw, d, diag)
-        if logging:
-            cw.log.extend((d, "diagnosis", int(q), 1) for q in hp)
-    _procedures(s, cw, d)
-    if logging and cw.procedures:
-        cw.log.append((d, "procedure", -1, cw.procedures))
-    listed = cw.listed_until >= d
-    # --- 4. delays and answers: residents' view of the landlord's responsiveness
-    r = s.halls.resp_landlord
-    late = max(0.0, 1 - p.case_target_days / cw.delay) if cw.delay > 0 else 0.0
-    r += p.case_close_trust * served * (1 - r) - p.case_delay_trust / 30 * late * np.minimum(cw.backlog, 1) * r
-    np.clip(r, 0, 1, out=r)
-    if listed.any():  # support for residents filing complaints at listed halls
-        rp = s.halls.resp_police
-        rp[listed] += p.case_complaint_support * (1 - rp[listed])
-    # --- 5. implementation quality: the day's factors for every mechanism
-    coordinating = org == "dedicated" and bool(listed.any())
-    f = implementation(org, p, cw.overload, mods.training, mods.pairing, coordinating)
-    old = s.in_force.org
-    s.in_force.org = cw.factors = f
-    if abs(f.repair - old.repair) > 0.02 * old.repair:  # repairs' removal rates follow
-        removal_rates(s)
+            extra[st.nearest_hall[net.place]] += p.case_police_info_month / 30 * net.strength
+    out = cw.out
+    cw.closed_ema, cw.delay, cw.overload = _casework_day(
+        d, today.ts, today.ps, st.nearest_hall, st.halls, _TO_LANDLORD_I, s.halls.hall_trust_l,
+        s.in_force.caretaker_cov, extra, places.status, cw.flagged_since, cw.listed_until,
+        cw.backlog, _ORG_CODE[org], cw.capacity, cw.key, places.dis_comp, s.halls.resp_landlord,
+        s.halls.resp_police, cw.closed_ema, hh.hall, hh.disruptive, hh.occupied, cw.warned,
+        cw.sector_of_hall, cw.absent, cw.withdrawn_until, cw.presence, cw.factors.quality,
+        cw.diag, cw.warn_at, cw.withdrew, out, cw.consts)
+    cw.opened, cw.closed, cw.abandoned = out[_OPENED], out[_CLOSED], out[_ABANDONED]
+    cw.diagnosed_30, cw.overdue_30 = int(out[_DIAG30]), int(out[_OVERDUE30])
+    cw.warnings, cw.procedures, cw.days_lost = int(out[_WARNINGS]), int(out[_PROCEDURES]), out[_DAYS_LOST]
+    cw.presence_full = bool(out[_FULL])
+    n_diag, listed_any = int(out[_NDIAG]), out[_NLISTED] > 0
+    cw.day_cost = n_diag * p.case_action_cost + cw.procedures * p.cost_tenancy_procedure
+    if logging:
+        _log(s, cw, d, n_diag)
+    # implementation quality: the day's factors for every mechanism (recomputed on change only)
+    coordinating = org == "dedicated" and listed_any
+    key = (round(cw.overload, 3), mods.training, mods.pairing, coordinating)
+    if key != cw.impl_key:
+        cw.impl_key = key
+        f = implementation(org, p, cw.overload, mods.training, mods.pairing, coordinating)
+        old = s.in_force.org
+        s.in_force.org = cw.factors = f
+        if abs(f.repair - old.repair) > 0.02 * old.repair:  # repairs' removal rates follow
+            removal_rates(s)
+    elif s.in_force.org is not cw.factors:  # the levers' stage set the table's factors
+        s.in_force.org = cw.factors
     # shared lists point crews to the listed halls (information sharing; a ZSP cell)
     zone = mods.zsp_zone
-    if listed.any() and org != "none" and (mods.information_sharing or zone is not None):
+    if listed_any and org != "none" and (mods.information_sharing or zone is not None):
         hint = places.recent.copy()
-        hint[st.halls[listed]] *= 1 + p.share_targeting_gain
+        hint[st.halls[cw.listed_until >= d]] *= 1 + p.share_targeting_gain
         cw.police_hint = hint
     else:
         cw.police_hint = None
-    # --- 6. staff under pressure
-    _staff(s, cw, d, ts, ev_hall, status, f.quality, logging)
-    # --- 7. the landlord in a ZSP
+    # the landlord in a ZSP
     cw.zsp_input, cw.zsp_closures = 0.0, 0
     if zone is not None:
-        _zsp(s, cw, d, zone, listed, f, logging)
+        _zsp(s, cw, d, zone, cw.listed_until >= d, cw.factors, logging)
 
 
-def _warn(s: EstateState, cw: Casework, d: int, diag: np.ndarray) -> None:
-    """Disruptive households of the diagnosed halls get a formal warning; some stop."""
-    hh = s.households
-    at = diag[hh.hall] & hh.disruptive & hh.occupied & (cw.warned == NEVER)
-    idx = np.flatnonzero(at)
-    if idx.size == 0:
-        return
-    cw.warned[idx] = d
-    cw.warnings = int(idx.size)
-    if s.output.log_events and d >= 0:
-        halls, n = np.unique(hh.hall[idx], return_counts=True)
-        cw.log.extend((d, "warning", int(s.static.halls[h]), int(k)) for h, k in zip(halls, n))
-    stop = s.streams["casework_tenancy"].random(idx.size) < s.p.case_warning_desist
-    hh.disruptive[idx[stop]] = False
+def _log(s: EstateState, cw: Casework, d: int, n_diag: int) -> None:
+    """The day's actions for the UI's log (diagnoses, warnings, procedures, withdrawals)."""
+    halls = s.static.halls
+    if n_diag:
+        cw.log.extend((d, "diagnosis", int(q), 1) for q in halls[cw.diag])
+    if cw.warnings:
+        cw.log.extend((d, "warning", int(halls[h]), int(cw.warn_at[h])) for h in np.flatnonzero(cw.warn_at))
+    if cw.procedures:
+        cw.log.append((d, "procedure", -1, cw.procedures))
+    if cw.withdrew.any():
+        cw.log.extend((d, "withdrawal", int(halls[h]), 1) for h in np.flatnonzero(cw.withdrew))
 
 
-def _procedures(s: EstateState, cw: Casework, d: int) -> None:
-    """Households still disruptive ``case_procedure_days`` after their warning face a tenancy
-    procedure (counted and costed; eviction runs through the eviction lever's procedure)."""
-    hh = s.households
-    cw.warned[~hh.occupied] = NEVER  # moved out: the next tenant starts afresh
-    due = (cw.warned > NEVER) & (d - cw.warned == int(s.p.case_procedure_days))
-    if not due.any():
-        return
-    still = due & hh.disruptive & hh.occupied
-    cw.procedures = int(np.count_nonzero(still))
-    cw.day_cost += cw.procedures * s.p.cost_tenancy_procedure
-
-
-def _staff(s: EstateState, cw: Casework, d: int, ts, ev_hall, status, q: float,
-           logging: bool = False) -> None:
-    """Sick leave, withdrawal and unfilled posts after aggressions: caretakers' presence."""
-    p, st = s.p, s.static
-    agg = ev_hall[ts == _SA]
-    cw.days_lost = float(agg.size * p.staff_days_per_aggression)
-    if agg.size:
-        who = cw.sector_of_hall[agg]
-        who = who[who >= 0]
-        if who.size and cw.absent.size:
-            np.add.at(cw.absent, who, p.staff_days_per_aggression)
-        red = agg[status[agg] == _RED]
-        cw.withdrawn_until[red] = d + int(p.staff_withdrawal_days)
-        if logging:
-            cw.log.extend((d, "withdrawal", int(st.halls[h]), 1) for h in np.unique(red))
-    off = cw.absent > 0
-    pres = np.ones(st.n_halls)
-    if off.any():
-        sec = cw.sector_of_hall
-        gone = np.zeros(st.n_halls, bool)
-        gone[sec >= 0] = off[sec[sec >= 0]]
-        pres[gone] = p.staff_replacement_share
-        cw.absent = np.maximum(cw.absent - 1, 0)
-    pres[cw.withdrawn_until >= d] = 0.0
-    pres[status == _RED] *= 1 - p.staff_red_unfilled * (1 - q)
-    cw.presence[st.halls] = pres
+@njit
+def _casework_day(d, ts, ps, nearest_hall, halls, to_landlord, trust_l, caretaker_cov, extra,
+                  place_status, flagged_since, listed_until, backlog, org, C, key, dis_comp,
+                  resp_l, resp_p, closed_ema, hh_hall, disruptive, occupied, warned,
+                  sector_of_hall, absent, withdrawn_until, presence, q, diag, warn_at, withdrew,
+                  out, consts):  # pragma: no cover - compiled
+    """Steps 1-4 and 6 of the module docstring, hall by hall; returns (closed EMA, delay,
+    overload) and writes the day's counts into ``out``. Uniforms are counter-based (stream
+    "casework"): index h for hall h's diagnosis, H + i for dwelling i's answer to a warning."""
+    (report_base, complaint_share, staff_share, triage, abandon_days, target_days, action_days,
+     repair_share, close_trust, delay_trust, support, desist, procedure_days, days_per_agg,
+     withdrawal_days, replacement, red_unfilled) = consts
+    H = halls.size
+    for k in range(out.size):
+        out[k] = 0.0
+    for h in range(H):
+        withdrew[h] = False
+    # --- 1. signals open cases
+    arrivals = np.zeros(H)
+    for i in range(ts.size):
+        h = nearest_hall[ps[i]]
+        w = min(caretaker_cov[ps[i]], 1.0) * staff_share
+        if to_landlord[ts[i]]:
+            w += report_base * (0.3 + 0.7 * trust_l[h]) * complaint_share
+        arrivals[h] += w
+        if ts[i] == _SA:  # 6. an aggression against staff: sick leave, withdrawal in red halls
+            out[_DAYS_LOST] += days_per_agg
+            c = sector_of_hall[h]
+            if c >= 0 and absent.size:
+                absent[c] += days_per_agg
+            if place_status[halls[h]] == _RED:
+                withdrawn_until[h] = d + np.int64(withdrawal_days)
+                withdrew[h] = True
+    for h in range(extra.size):
+        arrivals[h] += extra[h]
+    flagged = np.zeros(H, np.bool_)
+    for h in range(H):
+        flagged[h] = place_status[halls[h]] >= _ORANGE
+        age = d - flagged_since[h]
+        waiting = flagged_since[h] > NEVER
+        if waiting and age == 31:
+            out[_OVERDUE30] += 1
+        # back to green or yellow before its diagnosis: out of the queue once a month old
+        if waiting and not flagged[h] and age > 30:
+            flagged_since[h] = NEVER
+        if flagged[h] and flagged_since[h] == NEVER and listed_until[h] < d:
+            flagged_since[h] = d
+            if org != 0:  # nobody reads the grading without a function
+                arrivals[h] += 1.0
+    # --- 2. capacity, triage (dedicated), service; capacity left where queues ran dry
+    B = backlog + arrivals
+    prio = B.copy()
+    if org == 2:
+        for h in range(H):
+            if flagged[h]:
+                prio[h] *= 1 + triage
+    total = prio.sum()
+    served = np.zeros(H)
+    if total > 0:
+        for h in range(H):
+            served[h] = min(B[h], C * prio[h] / total)
+    left = C - served.sum()
+    rem = B - served
+    rs = rem.sum()
+    if left > 1e-9 and rs > 1e-12:
+        for h in range(H):
+            served[h] += min(rem[h], left * rem[h] / rs)
+    closed = served.sum()
+    waiting_total = 0.0
+    for h in range(H):
+        backlog[h] = B[h] - served[h]
+        waiting_total += backlog[h]
+    cap = C * abandon_days  # cases beyond what the function handles in that many days: given up
+    if waiting_total > cap:
+        out[_ABANDONED] = waiting_total - cap
+        for h in range(H):
+            backlog[h] *= cap / waiting_total
+        waiting_total = cap
+    closed_ema += (closed - closed_ema) / 30
+    delay = waiting_total / max(closed_ema, 0.05)
+    if C > 0:
+        overload = max(0.0, waiting_total / max(C * target_days, 1e-9) - 1)
+    else:
+        overload = 1.0 if waiting_total > 0 else 0.0
+    out[_OPENED], out[_CLOSED], out[_BACKLOG] = arrivals.sum(), closed, waiting_total
+    # --- 3. diagnosis and action; 4. delays and answers
+    dk = day_key(key, d)
+    late = max(0.0, 1 - target_days / delay) if delay > 0 else 0.0
+    any_diag = False
+    for h in range(H):
+        diag[h] = False
+        if org != 0 and flagged_since[h] > NEVER and B[h] > 0:
+            if uniform(dk, h) < served[h] / B[h]:
+                diag[h] = True
+                any_diag = True
+                out[_NDIAG] += 1
+                if d - flagged_since[h] <= 30:
+                    out[_DIAG30] += 1
+                listed_until[h] = d + np.int64(action_days)
+                flagged_since[h] = NEVER
+                pl = halls[h]
+                for k in range(3):
+                    dis_comp[k, pl] *= 1 - repair_share
+        r = resp_l[h]
+        r += close_trust * served[h] * (1 - r) - delay_trust / 30 * late * min(backlog[h], 1.0) * r
+        resp_l[h] = min(max(r, 0.0), 1.0)
+        if listed_until[h] >= d:
+            out[_NLISTED] += 1
+            resp_p[h] += support * (1 - resp_p[h])
+    # warnings at diagnosed halls; procedures for those still disruptive after procedure_days
+    for h in range(H):
+        warn_at[h] = 0
+    for i in range(hh_hall.size):
+        if not occupied[i]:
+            warned[i] = NEVER  # moved out: the next tenant starts afresh
+            continue
+        if warned[i] > NEVER:
+            if d - warned[i] == np.int64(procedure_days) and disruptive[i]:
+                out[_PROCEDURES] += 1
+        elif any_diag and disruptive[i] and diag[hh_hall[i]]:
+            warned[i] = d
+            warn_at[hh_hall[i]] += 1
+            out[_WARNINGS] += 1
+            if uniform(dk, H + i) < desist:
+                disruptive[i] = False
+    # --- 6. caretakers' presence: sick leave (a replacement covers a share), withdrawal, posts
+    # unfilled in red halls as quality falls
+    full = True
+    for h in range(H):
+        pres = 1.0
+        c = sector_of_hall[h]
+        if c >= 0 and absent.size and absent[c] > 0:
+            pres = replacement
+        if withdrawn_until[h] >= d:
+            pres = 0.0
+        if place_status[halls[h]] == _RED:
+            pres *= 1 - red_unfilled * (1 - q)
+        presence[halls[h]] = pres
+        if pres < 1.0:
+            full = False
+    for c in range(absent.size):
+        absent[c] = max(absent[c] - 1.0, 0.0)
+    out[_FULL] = 1.0 if full else 0.0
+    return closed_ema, delay, overload
 
 
 def _zsp(s: EstateState, cw: Casework, d: int, zone: np.ndarray, listed: np.ndarray, f,
