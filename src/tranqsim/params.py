@@ -521,16 +521,12 @@ _TABLE: tuple[Param, ...] = (
           "rapid repair and cleaning the diagnosis sends", "function", "assumption", 0, 1, _F),
     Param("case_action_days", 90, "days a diagnosed hall stays on the function's list (levers "
           "targeted, police attention requested)", "function", "assumption", 7, 365, _F),
-    Param("case_action_cost", 400, "EUR per hall diagnosis and action plan (repair, cleaning, "
-          "visits)", "costs", "assumption: a few hours of staff and a repair order", 0, 5000, _F),
     Param("case_warning_desist", 0.3, "share of disruptive households at a diagnosed hall who "
           "stop after a formal warning (rappel au règlement)", "function",
           "assumption: most disturbance cases end at the amicable stage (landlords' practice "
           "guides); the share is an assumption", 0, 1, _F),
     Param("case_procedure_days", 90, "days from a warning to a tenancy procedure if the "
           "disturbance goes on", "function", "assumption", 15, 365, _F),
-    Param("cost_tenancy_procedure", 1500, "EUR per tenancy procedure opened (bailiff, lawyer, "
-          "officer time) before any eviction", "costs", "assumption", 0, 20000, _F),
     Param("case_complaint_support", 0.01, "daily gain of residents' view of police "
           "responsiveness at a diagnosed hall (support for filing complaints)", "function",
           "assumption", 0, 0.1, _F),
@@ -577,11 +573,6 @@ _TABLE: tuple[Param, ...] = (
     Param("pairing_aggression_cut", 0.3, "relative cut in aggressions against staff working in "
           "pairs in orange and red halls", "staff",
           "assumption (3F Sevran 2008: return in pairs; docs/evidence_review.md: x0.5-0.9)", 0, 0.5, _F),
-    Param("cost_training", 12, "EUR per dwelling per year at full training of front-line staff",
-          "costs", "assumption: a few days a year per agent, about 1 agent per 60 dwellings; "
-          "range 4-30", 4, 30, _F),
-    Param("cost_pairing", 20, "EUR per dwelling per year for pairing in orange and red halls",
-          "costs", "assumption: extra posts for a share of halls", 0, 100, _F),
     Param("zsp_input_quality", 0.4, "weight of occupation reports in the landlord's input to a "
           "ZSP partnership cell (footage and building access: the rest, 0.3 each)", "partnership",
           "assumption: landlords give reports, camera footage and access (seminar programme 2014)",
@@ -592,6 +583,15 @@ _TABLE: tuple[Param, ...] = (
     Param("zsp_closure_days", 180, "mean days a dealing point closed by prosecution stays closed",
           "partnership", "assumption: demand persists, a point re-emerges (Sherman 1990)",
           10, 1000, _F),
+    Param("case_action_cost", 400, "EUR per hall diagnosis and action plan (repair, cleaning, "
+          "visits)", "costs", "assumption: a few hours of staff and a repair order", 0, 5000, _F),
+    Param("cost_tenancy_procedure", 1500, "EUR per tenancy procedure opened (bailiff, lawyer, "
+          "officer time) before any eviction", "costs", "assumption", 0, 20000, _F),
+    Param("cost_training", 12, "EUR per dwelling per year at full training of front-line staff",
+          "costs", "assumption: a few days a year per agent, about 1 agent per 60 dwellings; "
+          "range 4-30", 4, 30, _F),
+    Param("cost_pairing", 20, "EUR per dwelling per year for pairing in orange and red halls",
+          "costs", "assumption: extra posts for a share of halls", 0, 100, _F),
 )
 
 # the values written above, before calibration: the calibration starts from these, never from
