@@ -38,8 +38,9 @@ Each day, after residents have graded the halls (hall status) and before offende
    points in the zone for ``zsp_closure_days`` on average.
 
 Every magnitude is a parameter (group ``function``, ``staff``, ``partnership``): all are
-assumptions with ranges (docs/evidence_review.md). Everything is numpy over halls; the only
-per-agent loop is over dealing points inside a ZSP (a handful).
+assumptions with ranges (docs/evidence_review.md). Steps 1-4 and 6 run in one compiled kernel
+over halls and dwellings (:func:`_casework_day`); the only per-agent loop is over dealing
+points inside a ZSP (a handful).
 """
 
 from __future__ import annotations
@@ -157,7 +158,8 @@ def tranquillity_function(s: EstateState, d: int) -> None:
         _log(s, cw, d, n_diag)
     # implementation quality: the day's factors for every mechanism (recomputed on change only)
     coordinating = org == "dedicated" and listed_any
-    key = (round(cw.overload, 3), mods.training, mods.pairing, coordinating)
+    # (quality reads the overload up to 1: beyond, the factors no longer move)
+    key = (round(min(cw.overload, 1.0), 3), mods.training, mods.pairing, coordinating)
     if key != cw.impl_key:
         cw.impl_key = key
         f = implementation(org, p, cw.overload, mods.training, mods.pairing, coordinating)
