@@ -49,6 +49,25 @@ def _visits_on_listed_halls(sharing: bool, seed: int, days: int = 300) -> float:
     return on / total
 
 
+def _mediator_visits_on_listed_halls(gain: float, seed: int, days: int = 300) -> float:
+    m = tranqsim.build_model(_scenario(seed, strategy="social_prevention", organisation="dedicated",
+                                       parameters={"coord_mediator_gain": gain}))
+    on, total = 0.0, 0.0
+    for _ in range(days):
+        cw = m.state.casework
+        listed = m.state.static.halls[cw.listed_until >= m.day] if cw is not None else np.zeros(0, int)
+        m.step()
+        visits = m.state.today.med.sum(0)
+        on += visits[listed].sum()
+        total += visits.sum()
+    return on / total
+
+
+def test_a_dedicated_function_points_mediators_rounds_to_the_halls_it_lists():
+    for seed in SEEDS:
+        assert _mediator_visits_on_listed_halls(2.0, seed) > 1.2 * _mediator_visits_on_listed_halls(0.0, seed)
+
+
 def test_sharing_hall_lists_points_police_crews_to_the_listed_halls():
     for seed in SEEDS:
         assert _visits_on_listed_halls(True, seed) > 1.2 * _visits_on_listed_halls(False, seed)

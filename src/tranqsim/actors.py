@@ -171,10 +171,13 @@ class NightMediator(Staff):
     visits_per_round: ClassVar[int] = 8
 
     @classmethod
-    def deploy(cls, s: EstateState, agents, night_shift: bool) -> np.ndarray:
+    def deploy(cls, s: EstateState, agents, night_shift: bool, hint: np.ndarray | None = None) -> np.ndarray:
+        """Rounds at hangouts weighted by recent incidents; ``hint``: the same with the halls a
+        dedicated tranquillity function has listed weighted up (issue 17)."""
         if not agents:
             return np.zeros((3, s.static.n_places))
-        w, n_pos = _mediation_weights(s.places.recent, s.static.hangout_places, s.static.n_places)
+        w, n_pos = _mediation_weights(s.places.recent if hint is None else hint,
+                                      s.static.hangout_places, s.static.n_places)
         return _rounds(s, agents, w, n_pos, "mediation", cls.visits_per_round,
                        _EVENING_NIGHT if night_shift else _EVENING)
 

@@ -65,14 +65,15 @@ def quality(organisation: str, p, overload: float, training: float) -> float:
     return min(1.0, max(0.05, q))
 
 
-def implementation(organisation: str, p, overload: float, training: float, pairing: bool,
-                   coordinating: bool) -> OrganisationFactors:
+def implementation(organisation: str, p, overload: float, training: float,
+                   pairing: bool) -> OrganisationFactors:
     """The day's factors from implementation quality (see the module docstring). Response and
     partnership scale with ``q / q_org``; repair and equipment downtime lengthen by
     ``impl_repair_slack`` per unit of quality below the reference (integrated); monitoring and
-    mediators' targeting move by their slack around it; a dedicated function with halls on its
-    list (``coordinating``) targets mediators' rounds on them; training and pairing cut
-    aggressions against staff."""
+    mediators' deterrence move by their slack around it; training and pairing cut aggressions
+    against staff. (Where a dedicated function coordinates levers -- mediators' rounds and,
+    with shared lists, police crews pointed to its listed halls -- is in
+    :mod:`tranqsim.tranquillity_function`.)"""
     base = factors(organisation, p)
     q = quality(organisation, p, overload, training)
     q_org, q_ref = getattr(p, f"impl_quality_{organisation}"), p.impl_quality_integrated
@@ -81,7 +82,7 @@ def implementation(organisation: str, p, overload: float, training: float, pairi
     # the table's organisation factors are the function working as designed (no overload,
     # no training): keep them there, and move them with quality around its own level
     repair = base.repair * max(0.2, 1 + p.impl_repair_slack * (q_org - q))
-    mediator = max(0.0, 1 - p.impl_mediator_slack * gap) * (1 + p.coord_mediator_gain * coordinating)
+    mediator = max(0.0, 1 - p.impl_mediator_slack * gap)
     aggression = base.aggression * (1 - p.training_aggression_cut * training) \
         * (1 - p.pairing_aggression_cut * pairing)
     return OrganisationFactors(

@@ -548,9 +548,10 @@ _TABLE: tuple[Param, ...] = (
           "quality above or below the reference", "function", "assumption", 0, 5, _F),
     Param("impl_mediator_slack", 1.0, "relative deterrence of mediators' rounds per unit quality "
           "above or below the reference (targets given or not)", "function", "assumption", 0, 5, _F),
-    Param("coord_mediator_gain", 0.15, "relative deterrence of mediators' rounds while a "
-          "dedicated function has halls on its list (rounds targeted on them)", "function",
-          "assumption", 0, 1, _F),
+    Param("coord_mediator_gain", 2.0, "extra weight of the halls a dedicated function has "
+          "listed in the choice of mediators' rounds, per unit of their recent incidents",
+          "function", "assumption: a dedicated function coordinates levers on the halls its "
+          "diagnosis flags (seminar programme 2014); the size is an assumption", 0, 20, _F),
     Param("share_targeting_gain", 2.0, "extra weight of listed halls in police hot-spot "
           "targeting per unit of their recent incidents, lists shared", "function",
           "assumption: shared hall lists point crews to established problems (information-sharing "

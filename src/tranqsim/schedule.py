@@ -64,10 +64,11 @@ def guardians(s: EstateState, d: int) -> None:
     product, morning values): see :mod:`tranqsim.guardianship`."""
     p, mods, staff, today, places = s.p, s.in_force.mods, s.in_force.staff, s.today, s.places
     st = s.static
-    today.med = med = NightMediator.deploy(s, staff[NightMediator], mods.mediator_night_shift)
+    cw = s.casework  # the tranquillity function's lists and staff presence (issue 17)
+    today.med = med = NightMediator.deploy(s, staff[NightMediator], mods.mediator_night_shift,
+                                           None if cw is None else cw.mediator_hint)
     today.guard = guard = SecurityGuard.deploy(s, staff[SecurityGuard])
     # (3, P) police visits: read by validation (C6) and the UI
-    cw = s.casework  # the tranquillity function's lists and staff presence (issue 17)
     org = s.in_force.org
     today.police_today = pol = PoliceUnit.deploy(s, staff[PoliceUnit], mods.police_mode, mods.zsp_zone,
                                                  None if cw is None else cw.police_hint)

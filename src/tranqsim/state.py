@@ -217,6 +217,7 @@ class Casework:
     warn_at: np.ndarray  # (halls,) warnings given today
     withdrew: np.ndarray  # (halls,) staff withdrew today (right of withdrawal)
     police_hint: np.ndarray | None = None  # (places,) what crews target when lists are shared
+    mediator_hint: np.ndarray | None = None  # (places,) mediators' round weights, dedicated
     presence_full: bool = True  # no caretaker presence lost today (guardians skip the scaling)
     impl_key: tuple = ()  # what the day's factors were computed from (recomputed on change)
     sectors_for: int = -1  # the lever change the sectors were read at

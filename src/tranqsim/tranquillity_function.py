@@ -19,7 +19,7 @@ Each day, after residents have graded the halls (hall status) and before offende
    ``case_repair_share`` of its disorder removed), puts the hall on the function's list for
    ``case_action_days`` (support for residents filing complaints; the list is shared with
    police under an information-sharing agreement and in a ZSP cell, sharpening hot-spot
-   targeting; a dedicated function targets mediators' rounds), and warns disruptive
+   targeting; a dedicated function points mediators' rounds to them), and warns disruptive
    households (``case_warning_desist`` stop; the rest face a tenancy procedure after
    ``case_procedure_days``, at ``cost_tenancy_procedure``; eviction itself runs through the
    ``eviction`` lever's procedure).
@@ -156,27 +156,31 @@ def tranquillity_function(s: EstateState, d: int) -> None:
     cw.day_cost = n_diag * p.case_action_cost + cw.procedures * p.cost_tenancy_procedure
     if logging:
         _log(s, cw, d, n_diag)
-    # implementation quality: the day's factors for every mechanism (recomputed on change only)
-    coordinating = org == "dedicated" and listed_any
-    # (quality reads the overload up to 1: beyond, the factors no longer move)
-    key = (round(min(cw.overload, 1.0), 3), mods.training, mods.pairing, coordinating)
+    # implementation quality: the day's factors for every mechanism (recomputed on change only;
+    # quality reads the overload up to 1: beyond, the factors no longer move)
+    key = (round(min(cw.overload, 1.0), 3), mods.training, mods.pairing)
     if key != cw.impl_key:
         cw.impl_key = key
-        f = implementation(org, p, cw.overload, mods.training, mods.pairing, coordinating)
+        f = implementation(org, p, cw.overload, mods.training, mods.pairing)
         old = s.in_force.org
         s.in_force.org = cw.factors = f
         if abs(f.repair - old.repair) > 0.02 * old.repair:  # repairs' removal rates follow
             removal_rates(s)
     elif s.in_force.org is not cw.factors:  # the levers' stage set the table's factors
         s.in_force.org = cw.factors
-    # shared lists point crews to the listed halls (information sharing; a ZSP cell)
+    # shared lists point crews to the listed halls (information sharing; a ZSP cell); a
+    # dedicated function points the mediators' rounds to them
     zone = mods.zsp_zone
-    if listed_any and org != "none" and (mods.information_sharing or zone is not None):
-        hint = places.recent.copy()
-        hint[st.halls[cw.listed_until >= d]] *= 1 + p.share_targeting_gain
-        cw.police_hint = hint
-    else:
-        cw.police_hint = None
+    coordinating = org == "dedicated" and listed_any
+    cw.police_hint = cw.mediator_hint = None
+    if listed_any and org != "none":
+        on_list = st.halls[cw.listed_until >= d]
+        if mods.information_sharing or zone is not None:
+            cw.police_hint = hint = places.recent.copy()
+            hint[on_list] *= 1 + p.share_targeting_gain
+        if coordinating and mods.mediator_posts:
+            cw.mediator_hint = hint = places.recent.copy()
+            hint[on_list] *= 1 + p.coord_mediator_gain
     # the landlord in a ZSP
     cw.zsp_input, cw.zsp_closures = 0.0, 0
     if zone is not None:
