@@ -15,7 +15,8 @@ class Training(Lever):
     fewer aggressions (a fifth of aggressions follow a simple reminder of the rules, USH 2013),
     handle more cases a day and implement levers better (``impl_training_gain``); pairing
     sends staff two by two in orange and red halls (3F, Sevran 2008), cutting aggressions
-    further. Magnitudes and the cost per dwelling are assumptions with ranges
+    further (costed for those halls; the cut applies to the estate's aggression rate, an upper
+    bound). Magnitudes and the cost per dwelling are assumptions with ranges
     (``cost_training``, ``cost_pairing``: docs/evidence_review.md)."""
 
     name, family = "training", "organisation"
