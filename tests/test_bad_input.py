@@ -309,7 +309,7 @@ def test_schema_is_json_with_every_lever(monkeypatch, capsys):
     code, out, err = _run_in_process(monkeypatch, capsys, ["schema"])
     assert code == 0, err
     schema = json.loads(out)
-    assert len(REGISTRY) == 17
+    assert len(REGISTRY) == 18  # 17 + training (issue 17)
     assert {"cctv", "caretakers", "night_mediators", "zsp", "private_security"} <= set(REGISTRY)
     levers = schema["$defs"]["Levers"]["properties"]
     assert set(REGISTRY) <= set(levers)

@@ -102,6 +102,7 @@ LEVER_FIELDS = {
     "gltd": {},
     "eviction": {},
     "private_security": {"level": between(0, 3)},
+    "training": {"level": unit, "pairing": st.booleans()},
 }
 
 

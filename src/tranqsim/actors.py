@@ -171,10 +171,13 @@ class NightMediator(Staff):
     visits_per_round: ClassVar[int] = 8
 
     @classmethod
-    def deploy(cls, s: EstateState, agents, night_shift: bool) -> np.ndarray:
+    def deploy(cls, s: EstateState, agents, night_shift: bool, hint: np.ndarray | None = None) -> np.ndarray:
+        """Rounds at hangouts weighted by recent incidents; ``hint``: the same with the halls a
+        dedicated tranquillity function has listed weighted up (issue 17)."""
         if not agents:
             return np.zeros((3, s.static.n_places))
-        w, n_pos = _mediation_weights(s.places.recent, s.static.hangout_places, s.static.n_places)
+        w, n_pos = _mediation_weights(s.places.recent if hint is None else hint,
+                                      s.static.hangout_places, s.static.n_places)
         return _rounds(s, agents, w, n_pos, "mediation", cls.visits_per_round,
                        _EVENING_NIGHT if night_shift else _EVENING)
 
@@ -222,14 +225,17 @@ class PoliceUnit(Staff):
         self.stand_on(0)
 
     @classmethod
-    def deploy(cls, s: EstateState, agents, mode: str, zone: np.ndarray | None) -> np.ndarray:
+    def deploy(cls, s: EstateState, agents, mode: str, zone: np.ndarray | None,
+               hint: np.ndarray | None = None) -> np.ndarray:
         """Visits per phase (a crew works one phase of the day, ``PHASE_SHARE``).
-        Hot-spot mode weights places by recent incidents squared; ZSP crews patrol their zone."""
+        Hot-spot mode weights places by recent incidents squared; ZSP crews patrol their zone.
+        ``hint``: the recent incidents with the landlord's listed halls weighted up, when the
+        lists are shared (issue 17, :mod:`tranqsim.tranquillity_function`)."""
         out = np.zeros((3, s.static.n_places))
         if not agents:
             return out
         rng = s.streams["police"]
-        hot = s.places.recent
+        hot = s.places.recent if hint is None else hint
         k, exponent = s.p.police_visits_per_crew, s.p.hot_spot_exponent
         regular = [a for a in agents if not a.zsp]
         zsp = [a for a in agents if a.zsp]

@@ -75,6 +75,10 @@ DESCRIPTION_FR = {
                 "dissuasif sur les ménages perturbateurs.",
     "private_security": "Sécurité privée : patrouilles de nuit dans les halls et parkings, dispersion "
                         "des groupes.",
+    "training": "Formation et travail en binôme : les agents formés (désescalade, règles, procédures, "
+                "culture des partenaires) subissent moins d'agressions, traitent plus de dossiers et "
+                "mettent mieux en œuvre les leviers ; en binôme dans les halls orange et rouges, les "
+                "agressions baissent encore. Ordres de grandeur et coût : hypothèses avec fourchettes."
 }
 
 

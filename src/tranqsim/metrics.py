@@ -26,18 +26,25 @@ from tranqsim.jit import njit
 from tranqsim.linalg import dot
 from tranqsim.state import EstateState
 
+FUNCTION_SERIES = ("cases_opened", "cases_closed", "cases_abandoned", "case_backlog",
+                   "case_delay_days", "halls_diagnosed_30d", "halls_overdue_30d", "staff_days_lost",
+                   "tenancy_warnings", "tenancy_procedures", "implementation_quality",
+                   "zsp_landlord_input", "zsp_prosecution_closures")
 SERIES = (["incidents", "reported", "handled"] + [f"n_{t}" for t in TYPE_NAMES]
           + ["insecurity_share", "victimised_12m_share", "victims", "occupied", "vacant", "squatted",
              "vacancy_rate", "moves", "evictions", "relets", "disorder_index", "satisfaction_mean",
              "trust_landlord_mean", "trust_police_mean"]
           + [f"halls_{s}" for s in STATUS_NAMES]
           + ["tension", "dealing_points", "dealing_strength", "youth_activity", "police_crews",
-             "staff", "cost_eur", "public_cost_eur"])
+             "staff", "cost_eur", "public_cost_eur"]
+          # the tranquillity function (issue 17; tranqsim.tranquillity_function)
+          + list(FUNCTION_SERIES))
 COL = {name: i for i, name in enumerate(SERIES)}
 _EVENT_COSTS = ("repairs", "vacancy", "squats", "evictions")
 # columns: the first of the model-level values, the three means over occupied dwellings
 _C0 = COL["insecurity_share"]
 _SAT, _TL, _TP = COL["satisfaction_mean"], COL["trust_landlord_mean"], COL["trust_police_mean"]
+_F0 = COL[FUNCTION_SERIES[0]]
 
 
 def tranquillity_index(insecurity: float, victimisation: float, incidents_per_1000: float,
@@ -65,6 +72,7 @@ class Recorder:
         self.n = 0
         # where the day's event costs go in a row of costs (repairs, vacancy, squats, evictions)
         self.cost_slots = np.array([cost_keys.index(key) for key in _EVENT_COSTS], np.int64)
+        self.org_slot = cost_keys.index("organisation")
 
     def _grow(self) -> None:  # runs extended past the scenario's horizon (UI)
         self.data = np.vstack([self.data, np.zeros_like(self.data[:365])])
@@ -96,6 +104,15 @@ class Recorder:
         row[_SAT] = dot(hh.satisfaction, occ_f) / k
         row[_TL] = dot(hh.trust_landlord, occ_f) / k
         row[_TP] = dot(hh.trust_police, occ_f) / k
+        cw = s.casework
+        if cw is not None:
+            row[_F0:_F0 + len(FUNCTION_SERIES)] = (
+                cw.opened, cw.closed, cw.abandoned, float(cw.backlog.sum()), cw.delay,
+                cw.diagnosed_30, cw.overdue_30, cw.days_lost, cw.warnings, cw.procedures,
+                cw.factors.quality, cw.zsp_input, cw.zsp_closures)
+            if cw.day_cost:  # diagnoses and tenancy procedures: the organisation's cost
+                self.costs[self.n, self.org_slot] += cw.day_cost
+                row[COL["cost_eur"]] += cw.day_cost
         self.n += 1
 
     # ------------------------------------------------------------------ outputs
@@ -306,7 +323,30 @@ def summary(s: EstateState) -> dict:
         "hall_status_counts": status_counts,
         "dealing_points": int(len(s.offenders.network_list)),
     }
+    out.update(function_summary(col, scale))
     out["tranquillity_index"] = tranquillity_index(
         out["insecurity_share"], out["victimisation_rate"], out["incidents_per_1000_dwellings"],
         out["disorder_index"], out["trust_landlord_mean"], out["trust_police_mean"], s.p)
     return out
+
+
+def function_summary(col, scale: float) -> dict:
+    """The tranquillity function's figures over the window (issue 17): cases opened and closed
+    a year, mean backlog and delay, the share of halls turning orange or red diagnosed within
+    30 days, staff days lost to aggressions, tenancy warnings and procedures a year, the mean
+    implementation quality, the landlord's ZSP input and the points prosecution closed."""
+    diag, overdue = float(col("halls_diagnosed_30d").sum()), float(col("halls_overdue_30d").sum())
+    return {
+        "cases_opened_per_year": float(col("cases_opened").sum() * scale),
+        "cases_closed_per_year": float(col("cases_closed").sum() * scale),
+        "cases_abandoned_per_year": float(col("cases_abandoned").sum() * scale),
+        "case_backlog_mean": float(col("case_backlog").mean()),
+        "case_delay_days_mean": float(col("case_delay_days").mean()),
+        "halls_diagnosed_30d_share": diag / (diag + overdue) if diag + overdue else 0.0,
+        "staff_days_lost_per_year": float(col("staff_days_lost").sum() * scale),
+        "tenancy_warnings_per_year": float(col("tenancy_warnings").sum() * scale),
+        "tenancy_procedures_per_year": float(col("tenancy_procedures").sum() * scale),
+        "implementation_quality_mean": float(col("implementation_quality").mean()),
+        "zsp_landlord_input_days": float(col("zsp_landlord_input").sum()),
+        "zsp_prosecution_closures": int(col("zsp_prosecution_closures").sum()),
+    }

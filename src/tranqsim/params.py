@@ -31,6 +31,7 @@ class Param:
 
 
 _A = "assumption; order of magnitude, to be calibrated (issue 4)"
+_F = "assumption (issue 17): no measured value found in French practice literature; range given"
 
 _TABLE: tuple[Param, ...] = (
     # --- steady: the stationary initial state (ODD 5), residents' targets, the index's weights ---
@@ -486,6 +487,121 @@ _TABLE: tuple[Param, ...] = (
           "assumption", 0, 3, _A),
     Param("org_dedicated_repair", 0.9, "as org_none_repair, dedicated", "organisation",
           "assumption", 0.3, 3, _A),
+    # --- function (issue 17): the tranquillity function as a process -- signals open cases,
+    # a capacity set by the organisation and training handles them, a backlog delays them;
+    # implementation quality, staff under pressure, partnership and ZSP inputs. No French
+    # practice source measures these magnitudes (docs/evidence_review.md, issue 17): all are
+    # assumptions with ranges, the orders of magnitude read from USH / practice descriptions.
+    Param("case_capacity_none", 0.8, "cases a day per 1,000 dwellings the landlord's general "
+          "services handle when no one owns tranquillity", "function",
+          "assumption: agency staff answer complaints between other tasks (seminar programme 2014)",
+          0, 5, _F),
+    Param("case_capacity_integrated", 2.0, "cases a day per 1,000 dwellings handled by trained "
+          "staff of the management directorates", "function",
+          "assumption: the concern spread through agencies and front-line staff", 0, 10, _F),
+    Param("case_capacity_officer", 6.0, "cases a day one tranquillity officer handles "
+          "(diagnosis, partners, procedures)", "function",
+          "assumption: a chargé(e) de mission follows some tens of active situations at once "
+          "(USH, Cahier 159, 2014, describes the role, not its throughput)", 1, 20, _F),
+    Param("case_training_capacity", 0.3, "relative capacity gained at full training", "function",
+          "assumption: trained staff qualify and route cases faster", 0, 1, _F),
+    Param("case_complaint_share", 0.5, "share of residents' reports to the landlord that open a "
+          "case (the rest are routine requests)", "function", "assumption", 0.1, 1, _F),
+    Param("case_staff_report_share", 0.15, "cases opened per incident at a place with full "
+          "caretaker presence (staff reports)", "function",
+          "assumption: caretakers report what they see (gestion de proximité)", 0, 1, _F),
+    Param("case_police_info_month", 1.0, "cases a month per dealing point the police share "
+          "information on (information-sharing agreement)", "function", "assumption", 0, 10, _F),
+    Param("case_target_days", 15, "days within which a case counts as handled in time",
+          "function", "assumption: landlords' complaint-handling charters commit to answers in a "
+          "few weeks (USH, qualité de service)", 3, 90, _F),
+    Param("case_abandon_days", 60, "days of the function's capacity beyond which waiting cases "
+          "are abandoned (residents give up; the backlog cannot grow without bound)", "function",
+          "assumption", 10, 365, _F),
+    Param("case_triage_gain", 3.0, "relative priority of cases at orange and red halls in a "
+          "dedicated function's queue", "function",
+          "assumption: a dedicated function triages by the halls' grading (Nantes grading)", 0, 20, _F),
+    Param("case_delay_trust", 0.3, "loss of residents' view of the landlord's responsiveness a "
+          "month, per unit of the hall's late share of cases", "function",
+          "assumption: unanswered complaints erode trust (procedural justice)", 0, 2, _F),
+    Param("case_close_trust", 0.02, "gain of the responsiveness view per case closed at the hall",
+          "function", "assumption", 0, 0.2, _F),
+    Param("case_repair_share", 0.4, "share of a diagnosed hall's visible disorder removed by the "
+          "rapid repair and cleaning the diagnosis sends", "function", "assumption", 0, 1, _F),
+    Param("case_action_days", 90, "days a diagnosed hall stays on the function's list (levers "
+          "targeted, police attention requested)", "function", "assumption", 7, 365, _F),
+    Param("case_warning_desist", 0.3, "share of disruptive households at a diagnosed hall who "
+          "stop after a formal warning (rappel au règlement)", "function",
+          "assumption: most disturbance cases end at the amicable stage (landlords' practice "
+          "guides); the share is an assumption", 0, 1, _F),
+    Param("case_procedure_days", 90, "days from a warning to a tenancy procedure if the "
+          "disturbance goes on", "function", "assumption", 15, 365, _F),
+    Param("case_complaint_support", 0.01, "daily gain of residents' view of police "
+          "responsiveness at a diagnosed hall (support for filing complaints)", "function",
+          "assumption", 0, 0.1, _F),
+    Param("impl_quality_none", 0.5, "implementation quality of levers with no function (0-1)",
+          "function", "assumption: no one owns contracts, posts and targets", 0.05, 1, _F),
+    Param("impl_quality_integrated", 0.75, "implementation quality, integrated function (the "
+          "reference: its factors are the organisation's table values)", "function",
+          "assumption", 0.05, 1, _F),
+    Param("impl_quality_dedicated", 0.9, "implementation quality, dedicated function", "function",
+          "assumption", 0.05, 1, _F),
+    Param("impl_overload_loss", 0.5, "relative quality lost per unit overload (backlog over "
+          "capacity times the target delay, above 1)", "function",
+          "assumption: an overloaded service lets contracts and posts slip", 0, 5, _F),
+    Param("impl_training_gain", 0.2, "relative quality gained at full training", "function",
+          "assumption", 0, 1, _F),
+    Param("impl_repair_slack", 1.0, "relative lengthening of repair and equipment downtime per "
+          "unit quality below the reference", "function", "assumption", 0, 5, _F),
+    Param("impl_monitoring_slack", 1.0, "relative share of monitoring shifts filled per unit "
+          "quality above or below the reference", "function", "assumption", 0, 5, _F),
+    Param("impl_mediator_slack", 1.0, "relative deterrence of mediators' rounds per unit quality "
+          "above or below the reference (targets given or not)", "function", "assumption", 0, 5, _F),
+    Param("coord_mediator_gain", 2.0, "extra weight of the halls a dedicated function has "
+          "listed in the choice of mediators' rounds, per unit of their recent incidents",
+          "function", "assumption: a dedicated function coordinates levers on the halls its "
+          "diagnosis flags (seminar programme 2014); the size is an assumption", 0, 20, _F),
+    Param("share_targeting_gain", 2.0, "extra weight of listed halls in police hot-spot "
+          "targeting per unit of their recent incidents, lists shared", "function",
+          "assumption: shared hall lists point crews to established problems (information-sharing "
+          "agreements, CLSPD)", 0, 20, _F),
+    Param("staff_days_per_aggression", 3.1, "working days lost per aggression against staff",
+          "staff", "assumption from USH 2013 (75% verbal, 18% physical): about 0.5 day after a "
+          "verbal one, 15 after a physical one (docs/evidence_review.md: no HLM figure found; "
+          "INSEE Première 1719 for work accidents in general)", 0, 30, _F),
+    Param("staff_withdrawal_days", 10, "days staff withdraw from a red hall after an aggression "
+          "there (droit de retrait)", "staff", "assumption (Code du travail L.4131-1)", 0, 60, _F),
+    Param("staff_replacement_share", 0.3, "share of a caretaker's absence covered by a "
+          "replacement", "staff", "assumption", 0, 1, _F),
+    Param("staff_red_unfilled", 0.3, "share of caretaker presence in red halls lost to unfilled "
+          "posts at quality 0 (none at quality 1)", "staff", "assumption", 0, 1, _F),
+    Param("training_aggression_cut", 0.1, "relative cut in aggressions against staff at full "
+          "training", "staff", "assumption: no evaluation of training on assault rates found (USH "
+          "2021 names training the main tool; healthcare reviews find effects on knowledge and "
+          "confidence, none firm on assaults); bounded by USH 2013: a fifth of aggressions follow a "
+          "simple reminder of the rules", 0, 0.3, _F),
+    Param("pairing_aggression_cut", 0.3, "relative cut in aggressions against staff working in "
+          "pairs in orange and red halls", "staff",
+          "assumption (3F Sevran 2008: return in pairs; docs/evidence_review.md: x0.5-0.9)", 0, 0.5, _F),
+    Param("zsp_input_quality", 0.4, "weight of occupation reports in the landlord's input to a "
+          "ZSP partnership cell (footage and building access: the rest, 0.3 each)", "partnership",
+          "assumption: landlords give reports, camera footage and access (seminar programme 2014)",
+          0, 1, _F),
+    Param("zsp_prosecution_month", 0.25, "monthly chance that prosecution closes a dealing point "
+          "in the zone at full landlord input and partnership", "partnership",
+          "assumption: judicial follow-up of ZSP operations (GLTD practice)", 0, 1, _F),
+    Param("zsp_closure_days", 180, "mean days a dealing point closed by prosecution stays closed",
+          "partnership", "assumption: demand persists, a point re-emerges (Sherman 1990)",
+          10, 1000, _F),
+    Param("case_action_cost", 400, "EUR per hall diagnosis and action plan (repair, cleaning, "
+          "visits)", "costs", "assumption: a few hours of staff and a repair order", 0, 5000, _F),
+    Param("cost_tenancy_procedure", 1500, "EUR per tenancy procedure opened (bailiff, lawyer, "
+          "officer time) before any eviction", "costs", "assumption", 0, 20000, _F),
+    Param("cost_training", 12, "EUR per dwelling per year at full training of front-line staff",
+          "costs", "assumption: a few days a year per agent, about 1 agent per 60 dwellings; "
+          "range 4-30", 4, 30, _F),
+    Param("cost_pairing", 20, "EUR per dwelling per year for pairing in orange and red halls",
+          "costs", "assumption: extra posts for a share of halls", 0, 100, _F),
 )
 
 # the values written above, before calibration: the calibration starts from these, never from

@@ -28,7 +28,8 @@ from tranqsim.offenders import YouthGroup, update_offenders
 from tranqsim.residents import update_residents
 from tranqsim.response import respond
 from tranqsim.state import EstateState
-from tranqsim.vocabulary import IncidentType as I, Source
+from tranqsim.tranquillity_function import tranquillity_function as _function_day
+from tranqsim.vocabulary import IncidentType as I, Phase, Source
 
 RESIDENT_PHASE = np.array([1.0, 0.8, 0.4])  # residents watch less at night (by Phase)
 
@@ -63,21 +64,31 @@ def guardians(s: EstateState, d: int) -> None:
     product, morning values): see :mod:`tranqsim.guardianship`."""
     p, mods, staff, today, places = s.p, s.in_force.mods, s.in_force.staff, s.today, s.places
     st = s.static
-    today.med = med = NightMediator.deploy(s, staff[NightMediator], mods.mediator_night_shift)
+    cw = s.casework  # the tranquillity function's lists and staff presence (issue 17)
+    today.med = med = NightMediator.deploy(s, staff[NightMediator], mods.mediator_night_shift,
+                                           None if cw is None else cw.mediator_hint)
     today.guard = guard = SecurityGuard.deploy(s, staff[SecurityGuard])
     # (3, P) police visits: read by validation (C6) and the UI
-    today.police_today = pol = PoliceUnit.deploy(s, staff[PoliceUnit], mods.police_mode, mods.zsp_zone)
+    org = s.in_force.org
+    today.police_today = pol = PoliceUnit.deploy(s, staff[PoliceUnit], mods.police_mode, mods.zsp_zone,
+                                                 None if cw is None else cw.police_hint)
     sat = p.police_saturation_visits
     hh = s.households
     # offenders' adaptation to sustained patrols, and equipment out of service (issue 16)
     update_exposure(s, pol)
     coef = police_coefficients(s, p.g_police * police_style_deterrence(p, mods.police_style))
     g_static = static_in_service(s)
-    # monitored cameras: is the post filled today? (else they only record)
-    today.cctv_watched = bool(s.streams["monitoring"].random() < p.monitoring_staffed_share) \
+    if cw is not None and mods.caretaker_posts and not cw.presence_full:
+        # caretakers absent after aggressions, withdrawn or posts unfilled in red halls
+        g_static = g_static.copy() if g_static is s.in_force.g_static else g_static
+        g_static[Source.CARETAKER, Phase.DAY] *= cw.presence
+    # monitored cameras: is the post filled today? (else they only record); an overloaded or
+    # absent function fills fewer shifts (org.monitoring)
+    today.cctv_watched = bool(s.streams["monitoring"].random()
+                              < min(1.0, p.monitoring_staffed_share * org.monitoring)) \
         if mods.cctv_active is not None else True
     today.g, today.nbr, today.evening_guard, today.n_occ, today.n_dep = morning(
-        g_static, med, guard, pol, p.g_mediator, p.g_guard, float(sat) if sat else 0.0,
+        g_static, med, guard, pol, p.g_mediator * org.mediator, p.g_guard, float(sat) if sat else 0.0,
         coef, places.disorder,
         places.attractiveness, st.halls, s.halls.ce, places.recent, places.dealing, today.nbr_in,
         st.W_indptr, st.W_indices, st.W.data,
@@ -219,6 +230,13 @@ def residents(s: EstateState, d: int) -> None:
     update_residents(s, d, t.med, t.police_today, t.guard, s.in_force.mods.police_style)
 
 
+def tranquillity_function(s: EstateState, d: int) -> None:
+    """The landlord's tranquillity function: signals open cases, capacity and backlog,
+    diagnosis of orange and red halls and actions, delays and trust, implementation quality,
+    staff under pressure, the landlord in a ZSP (:mod:`tranqsim.tranquillity_function`)."""
+    _function_day(s, d)
+
+
 def offenders(s: EstateState, d: int) -> None:
     """Groups' activity and tension; dealing points' pressure, displacement, dismantling and
     re-emergence; tomorrow's ZSP raids (:mod:`tranqsim.offenders`)."""
@@ -240,6 +258,7 @@ DAY_STAGES: tuple[Stage, ...] = (
     Stage("consequences", consequences),
     Stage("disorder", disorder_and_attractiveness),
     Stage("residents", residents),
+    Stage("tranquillity_function", tranquillity_function),
     Stage("offenders", offenders),
     Stage("observation", observation),
 )

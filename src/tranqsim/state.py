@@ -11,6 +11,8 @@ describes.
 - :class:`InForce`: the levers and what they set, recomputed on the days one starts or ends;
 - :class:`Today`: the day's scratch, written by one stage of the day and read by later ones
   (and, after the day, by the UI and validation);
+- :class:`Casework`: the tranquillity function's cases, lists and staff absences (issue 17),
+  created by its stage on its first day;
 - :class:`Output`: what is recorded.
 
 This module sits below the mechanisms: it imports only data modules (layout, parameters,
@@ -194,6 +196,51 @@ class Today:
 
 
 @dataclass(slots=True)
+class Casework:
+    """The tranquillity function as a process (:mod:`tranqsim.tranquillity_function`): what
+    lives across days, and the day's figures the recorder reads."""
+
+    capacity: float  # cases a day the function handles (organisation, training)
+    backlog: np.ndarray  # (halls,) cases waiting, per hall (fluid counts)
+    flagged_since: np.ndarray  # (halls,) day the hall turned orange/red, undiagnosed (NEVER: none)
+    listed_until: np.ndarray  # (halls,) last day a diagnosed hall stays on the function's list
+    warned: np.ndarray  # (dwellings,) day a disruptive household was warned (NEVER: not)
+    absent: np.ndarray  # (caretakers,) outstanding days of sick leave after aggressions
+    sector_of_hall: np.ndarray  # (halls,) the caretaker in charge of each hall; -1 none
+    withdrawn_until: np.ndarray  # (halls,) last day staff withdraw from the hall (right of withdrawal)
+    presence: np.ndarray  # (places,) float32 share of caretakers' daytime presence left
+    factors: Any  # the day's OrganisationFactors (implementation quality)
+    key: Any  # the counter-based stream "casework" (np.uint64: diagnoses, answers to warnings)
+    consts: tuple  # the kernel's parameters
+    out: np.ndarray  # the kernel's day figures (positions in tranquillity_function)
+    diag: np.ndarray  # (halls,) diagnosed today
+    warn_at: np.ndarray  # (halls,) warnings given today
+    withdrew: np.ndarray  # (halls,) staff withdrew today (right of withdrawal)
+    police_hint: np.ndarray | None = None  # (places,) what crews target when lists are shared
+    mediator_hint: np.ndarray | None = None  # (places,) mediators' round weights, dedicated
+    presence_full: bool = True  # no caretaker presence lost today (guardians skip the scaling)
+    impl_key: tuple = ()  # what the day's factors were computed from (recomputed on change)
+    sectors_for: int = -1  # the lever change the sectors were read at
+    closed_ema: float = 0.0  # cases closed a day (30-day EMA): Little's law for the delay
+    overload: float = 0.0
+    # the day's figures (recorded by metrics.Recorder)
+    opened: float = 0.0
+    closed: float = 0.0
+    abandoned: float = 0.0
+    delay: float = 0.0
+    diagnosed_30: int = 0
+    overdue_30: int = 0
+    days_lost: float = 0.0
+    warnings: int = 0
+    procedures: int = 0
+    day_cost: float = 0.0
+    zsp_input: float = 0.0  # landlord's input to the ZSP cell today (0-1)
+    zsp_closures: int = 0  # dealing points closed by prosecution today
+    # the function's actions for the UI's log, from day 0: (day, kind, place, count)
+    log: list = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Output:
     recorder: Any  # tranqsim.metrics.Recorder (metrics reads the state: not imported here)
     events: list = field(default_factory=list)  # the event log, one tuple per day
@@ -217,6 +264,7 @@ class EstateState:
     in_force: InForce
     today: Today
     output: Output
+    casework: Casework | None = None  # created by the tranquillity_function stage (issue 17)
 
 
 # which part of the state holds each field (the model's read-only attribute view)

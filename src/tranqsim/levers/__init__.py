@@ -10,7 +10,8 @@ never undo each other's work by hand.
 Modules by family, hard to soft: ``situational`` (CCTV, access control, lighting,
 residentialisation, rapid repair), ``management`` (caretakers, cleaning), ``social`` (night
 mediators, dispute mediation, youth programmes, resident participation), ``partnership``
-(police, ZSP, information sharing, GLTD, eviction, private security).
+(police, ZSP, information sharing, GLTD, eviction, private security), ``professionalisation``
+(training and pairing of staff).
 """
 
 from __future__ import annotations
@@ -20,4 +21,4 @@ from tranqsim.levers.base import REGISTRY, Lever, LeverConfig, Modifiers, regist
 __all__ = ["REGISTRY", "Lever", "LeverConfig", "Modifiers", "register"]
 
 # Import the families so that their levers register themselves, in toolbox order (hard to soft).
-from tranqsim.levers import situational, management, social, partnership  # noqa: E402,F401,I001
+from tranqsim.levers import situational, management, social, partnership, professionalisation  # noqa: E402,F401,I001

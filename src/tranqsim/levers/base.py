@@ -53,6 +53,8 @@ class Modifiers:
     gltd: bool = False
     eviction: bool = False
     guard_level: float = 0.0
+    training: float = 0.0  # share of front-line staff trained (issue 17)
+    pairing: bool = False  # staff in pairs in orange and red halls
 
     def place_array(self, name: str, n: int, dtype=float) -> np.ndarray:
         arr = getattr(self, name)

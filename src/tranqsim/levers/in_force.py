@@ -50,6 +50,9 @@ def apply_levers(s: EstateState, d: int) -> None:
     inf.police_crews = crews + zsp
     inf.crew_visit_scale = (crews / regular) if regular else 0.0
 
+    # the organisation's factors: the tranquillity function's day (implementation quality,
+    # issue 17) once it has run, the table's values before
+    inf.org = s.casework.factors if s.casework is not None else factors(s.spec.strategy.organisation, p)
     # static guardianship (sources, phases, places), already weighted by deterrence coefficients
     g = np.zeros((DIFFUSED + 1, 3, P), np.float32)  # the last row (DIFFUSED) is filled daily
     cov = Caretaker.coverage(s, inf.staff[Caretaker])
@@ -58,7 +61,7 @@ def apply_levers(s: EstateState, d: int) -> None:
     g[Source.CARETAKER, Phase.DAY] = p.g_caretaker * cov
     # monitored cameras deter as monitored only in the shifts their post is filled, and as
     # recording-only cameras otherwise (offenders cannot tell which; Gill & Spriggs 2005)
-    watched = p.monitoring_staffed_share
+    watched = min(1.0, p.monitoring_staffed_share * inf.org.monitoring)
     g_active = watched * p.g_cctv_active + (1 - watched) * p.g_cctv_passive
     cctv = (p.g_cctv_passive * mods.place_array("cctv_passive", P)
             + g_active * mods.place_array("cctv_active", P)) * st.cctv_place_factor
@@ -73,19 +76,11 @@ def apply_levers(s: EstateState, d: int) -> None:
     # residents' own youths hold badges: hall occupation feels a share of access control
     st.sens_ext[I.HALL_OCCUPATION, Source.ACCESS_CONTROL] = np.float32(
         p.access_control_group_share * TABLE.sensitivity[I.HALL_OCCUPATION, Source.ACCESS_CONTROL])
-    inf.org = factors(s.spec.strategy.organisation, p)
     resid = mods.place_array("residentialised", P, bool)
     g[Source.RESIDENTIALISATION] = p.g_residentialisation * resid[None, :]
     inf.g_static = g
     s.places.surveillance[:] = cctv + p.g_lighting * light + p.g_access_control * acc
-    # removal rates of the three disorder components per day (rows: DisorderComponent)
-    speed = p.caretaker_repair_speedup * np.minimum(cov, 1.0)
-    rep_days = p.repair_delay_days * mods.repair_days_factor * inf.org.repair * (1 - speed)
-    tag_days = p.tag_removal_days * mods.tag_days_factor * inf.org.repair * (1 - 0.5 * speed)
-    waste = 1 / p.waste_clearance_days + p.caretaker_clean_rate * np.minimum(cov, 1.0) \
-        + 0.1 * mods.cleaning_level
-    inf.keep = 1 - np.clip(np.stack([1 / np.maximum(rep_days, 1), 1 / np.maximum(tag_days, 1),
-                                     waste]), 0, 1)
+    removal_rates(s)
     # running costs per day per key
     rate = np.zeros(len(st.cost_keys))
     for i, lev in enumerate(inf.levers):
@@ -96,6 +91,22 @@ def apply_levers(s: EstateState, d: int) -> None:
     inf.public_rate = sum(getattr(lv, "public_cost", lambda s: 0.0)(s) for lv in inf.levers
                           if lv.active(d)) / 365 + crews * p.cost_police_crew_day
     s.output.lever_changes.append(d)
+
+
+def removal_rates(s: EstateState) -> None:
+    """Removal rates of the three disorder components per day (rows: DisorderComponent):
+    repairs and tag removal slowed by the organisation's repair factor (implementation
+    quality, issue 17: re-run by the tranquillity function when that factor moves), waste by
+    caretakers and cleaning."""
+    p, inf = s.p, s.in_force
+    mods, cov = inf.mods, inf.caretaker_cov
+    speed = p.caretaker_repair_speedup * np.minimum(cov, 1.0)
+    rep_days = p.repair_delay_days * mods.repair_days_factor * inf.org.repair * (1 - speed)
+    tag_days = p.tag_removal_days * mods.tag_days_factor * inf.org.repair * (1 - 0.5 * speed)
+    waste = 1 / p.waste_clearance_days + p.caretaker_clean_rate * np.minimum(cov, 1.0) \
+        + 0.1 * mods.cleaning_level
+    inf.keep = 1 - np.clip(np.stack([1 / np.maximum(rep_days, 1), 1 / np.maximum(tag_days, 1),
+                                     waste]), 0, 1)
 
 
 def _reconcile(staff: dict, cls, target: int, make) -> None:

@@ -27,7 +27,7 @@ import shutil
 from pathlib import Path
 
 from tranqsim.outputs import FIGURES_MARKER, check_file, check_folder, replace_folder, temp_sibling, write_marker
-from tranqsim.report import answer, figures, resim, sections, tables, zsp
+from tranqsim.report import answer, figures, organisation, resim, sections, tables, zsp
 from tranqsim.report.data import ReportError, colour_order, read_sweep, read_validation, zsp_window
 from tranqsim.report.i18n import LANGS, T, years
 from tranqsim.report.render import Doc, to_html, to_markdown
@@ -229,9 +229,11 @@ def _document(sweep, plan, results, baseline, lang, figs: Path, val, val_path, b
                 continue
             doc.h(2, t["zsp"] + (f" ({names[s]})" if len(p["zsp"]) > 1 else ""))
             sections.zsp_section(doc, an, names, lang)
+            organisation.zsp_landlord(doc, an, lang)  # the landlord's part (issue 17)
             f = figures.zsp_series(an, results, ctx, names, colours, lang, figs / f"{slug}_zsp_{_slug(s)}.png")
             doc.figure(f, t["zsp_caption"].format(s=names[s], ctx=ctx_title))
 
+        organisation.section(doc, sweep, p, names, lang)  # issue 17
         sections.side_effects(doc, p, names, lang)
     sections.caveats(doc, sweep, names, lang, val, val_path, resim.mismatches(results))
     return doc

@@ -22,7 +22,9 @@ import numpy as np
 import pandas as pd
 
 WITHOUT_ZSP = "#without_zsp"
-SERIES = ("day", "incidents", "insecurity_share", "trust_landlord_mean", "trust_police_mean")
+SERIES = ("day", "incidents", "insecurity_share", "trust_landlord_mean", "trust_police_mean",
+          # the tranquillity function in a ZSP (issue 17: report.organisation.zsp_landlord)
+          "dealing_points", "zsp_landlord_input", "zsp_prosecution_closures", "implementation_quality")
 
 
 def rerun(job: dict) -> dict:

@@ -1,5 +1,5 @@
 """Charts: incidents by family of types, insecurity, trust in landlord and police, vacancy, cost
-per dwelling and halls by status, with labelled dashed lines where a lever starts or ends and
+per dwelling, halls by status, and the tranquillity function's backlog and mean delay (issue 17), with labelled dashed lines where a lever starts or ends and
 where the trainer changed a lever during the run.
 
 Made to be read from the back of a room at 1280x720: text of at least 14 px at the size the page
@@ -12,7 +12,7 @@ Read from the model's Recorder (``model.recorder.data``, one row per day; column
 (:class:`ChartsView`); each redraw only changes the lines' data and *blits*: axes, ticks, titles
 and lever marks are rasterised once into a background that is reused until a y-range has to grow
 (y limits move in "nice" steps), and only the lines are drawn over it. Text is what makes
-matplotlib slow; this keeps a redraw of the six panels to a few tens of milliseconds. With two models (the compare
+matplotlib slow; this keeps a redraw of the eight panels to a few tens of milliseconds. With two models (the compare
 view) every panel shows A in solid lines and B dashed, and the incidents panel shows totals.
 """
 
@@ -41,11 +41,13 @@ WEEK = 7
 MONTH = 365 / 12
 MAX_POINTS = 260  # daily series are thinned to about this many points (a line costs per vertex)
 FIXED = ("c_trust", "c_insecurity")  # shares: the y axis stays 0-1
-PANELS = ("c_incidents", "c_insecurity", "c_trust", "c_vacancy", "c_cost", "c_status")
+PANELS = ("c_incidents", "c_insecurity", "c_trust", "c_vacancy", "c_cost", "c_status",
+          # the tranquillity function (issue 17): cases waiting, and their mean delay in days
+          "c_backlog", "c_delay")
 DPI = 80
 PX = 72 / DPI  # points per pixel: matplotlib sizes text in points, the browser in pixels
 TEXT_PX, TITLE_PX = 15, 16  # >= 14 px once the page shows the image at its natural width
-WIDTH_IN, HEIGHT_IN = 7.0, 8.0  # 560 x 640 px: the charts' column at 1280 px wide
+WIDTH_IN, HEIGHT_IN = 7.0, 10.4  # 560 x 832 px: the charts' column at 1280 px wide (4 rows)
 STRIP_ROWS = 3  # rows of lever labels in the strip above each column of panels
 # Incident types in four families a room can tell apart (Okabe-Ito hues, none of them the
 # trust lines' blue and purple): what residents see, hear, lose and fear.
@@ -146,7 +148,8 @@ def series(model) -> dict[str, np.ndarray]:
             "trust_landlord": col("trust_landlord_mean"), "trust_police": col("trust_police_mean"),
             "vacancy": col("vacancy_rate"),
             "cost": np.cumsum(col("cost_eur")) / model.n_dwellings,
-            "status": np.stack([col(f"halls_{s}") for s in STATUS_NAMES], axis=1)}
+            "status": np.stack([col(f"halls_{s}") for s in STATUS_NAMES], axis=1),
+            "backlog": col("case_backlog"), "delay": col("case_delay_days")}
 
 
 class ChartsView:
@@ -165,8 +168,8 @@ class ChartsView:
         fig = self.fig = Figure(figsize=(width_in, HEIGHT_IN), dpi=DPI)
         self.canvas = FigureCanvasAgg(fig)
         # a strip above each column carries the labels of the lever lines, off the data
-        grid = fig.subplots(4, 2, sharex=True, gridspec_kw={"height_ratios": [0.62, 1, 1, 1]})
-        fig.subplots_adjust(left=0.11, right=0.985, top=0.99, bottom=0.08, hspace=0.42, wspace=0.28)
+        grid = fig.subplots(5, 2, sharex=True, gridspec_kw={"height_ratios": [0.62, 1, 1, 1, 1]})
+        fig.subplots_adjust(left=0.11, right=0.985, top=0.99, bottom=0.065, hspace=0.42, wspace=0.28)
         self.strips = list(grid[0])
         for ax in self.strips:
             ax.set_axis_off()
@@ -199,6 +202,8 @@ class ChartsView:
                 self.lines[(i, key)], = self.axes["c_trust"].plot([], [], ls, color=colour, lw=2)
             self.lines[(i, "vacancy")], = self.axes["c_vacancy"].plot([], [], ls, color=LINE, lw=2)
             self.lines[(i, "cost")], = self.axes["c_cost"].plot([], [], ls, color=LINE, lw=2)
+            self.lines[(i, "backlog")], = self.axes["c_backlog"].plot([], [], ls, color=LINE, lw=2)
+            self.lines[(i, "delay")], = self.axes["c_delay"].plot([], [], ls, color=LINE, lw=2)
             for s, colour in enumerate(status_colours().values()):
                 self.lines[(i, "status", s)], = self.axes["c_status"].plot([], [], ls, color=colour, lw=2)
         for line in self.lines.values():
@@ -254,10 +259,10 @@ class ChartsView:
     def _set_x(self, extent: int) -> None:
         self.extent = extent
         pos, labels, axis_label = x_ticks(extent, self.lang)
-        ax = self.axes["c_status"]  # the panels share their x axis: set it once
+        ax = self.axes[PANELS[-1]]  # the panels share their x axis: set it once
         ax.set_xlim(0, extent)
         ax.set_xticks(pos, labels)
-        for key in ("c_cost", "c_status"):
+        for key in PANELS[-2:]:
             self.axes[key].set_xlabel(axis_label, fontsize=TEXT_PX * PX)
 
     def update(self) -> None:
@@ -283,7 +288,8 @@ class ChartsView:
                 v = per_week(family_counts(s["types"]))[::stride]
                 for f in range(len(FAMILIES)):
                     self.lines[(i, "family", f)].set_data(days, v[:, f])
-            for key in ("insecurity", "trust_landlord", "trust_police", "vacancy", "cost"):
+            for key in ("insecurity", "trust_landlord", "trust_police", "vacancy", "cost", "backlog",
+                        "delay"):
                 self.lines[(i, key)].set_data(days, s[key][::stride])
             for st in range(len(STATUS_NAMES)):
                 self.lines[(i, "status", st)].set_data(days, s["status"][::stride, st])

@@ -84,6 +84,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "f_posts": ("postes", "posts"),
     "f_shift": ("horaires", "shift"),
     "f_level": ("niveau", "level"),
+    "f_pairing": ("travail en binôme", "staff in pairs"),
     "f_mode": ("mode", "mode"),
     "f_style": ("style", "style"),
     "f_cameras": ("caméras", "cameras"),
@@ -146,6 +147,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "c_vacancy": ("Logements vacants", "Vacant dwellings"),
     "c_cost": ("Coût bailleur cumulé, €/logt", "Landlord's cost, €/dwelling"),
     "c_status": ("Halls par statut", "Halls by status"),
+    "c_backlog": ("Dossiers en attente", "Cases waiting"),  # the tranquillity function's
+    "c_delay": ("Délai des dossiers (j)", "Case delay (days)"),
     "x_days": ("jours", "days"),
     "x_months": ("mois", "months"),
     "x_years": ("années", "years"),
@@ -170,6 +173,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     # log
     "log": ("Journal des incidents (le plus récent en haut)", "Incident log (newest first)"),
     "log_empty": ("Aucun incident pour l'instant : avancez d'un jour.", "No incident yet: step a day."),
+    # the tranquillity function's actions in the log (issue 17)
+    "fn_diagnosis": ("Jour {day} — {place} : la fonction tranquillité diagnostique le hall ; réparation et "
+                     "nettoyage envoyés, hall inscrit sur sa liste",
+                     "Day {day} — {place}: the tranquillity function diagnoses the hall; repair and cleaning "
+                     "sent, hall put on its list"),
+    "fn_warning": ("Jour {day} — {place} : {n} avertissement(s) à des ménages perturbateurs",
+                   "Day {day} — {place}: {n} formal warning(s) to disruptive households"),
+    "fn_procedure": ("Jour {day} — {n} procédure(s) locative(s) engagée(s) pour troubles de jouissance",
+                     "Day {day} — {n} tenancy procedure(s) opened for disturbance"),
+    "fn_withdrawal": ("Jour {day} — {place} : agression d'un agent, droit de retrait dans ce hall",
+                      "Day {day} — {place}: a staff member assaulted, staff withdraw from this hall"),
+    "fn_prosecution": ("Jour {day} — {place} : point de deal fermé sur poursuites (cellule ZSP)",
+                       "Day {day} — {place}: dealing point closed by prosecution (ZSP cell)"),
     "log_line": ("Jour {day} — {place} : {what}{phase} ; {outcome}",
                  "Day {day} — {place}: {what}{phase}; {outcome}"),
     "hall": ("hall {code}", "hall {code}"),
@@ -231,7 +247,8 @@ SHORT = {"cctv": ("vidéo", "CCTV"), "access_control": ("contrôle d'accès", "a
          "resident_participation": ("participation", "participation"), "police": ("police", "police"),
          "zsp": ("ZSP", "ZSP"), "information_sharing": ("échange d'infos", "info sharing"),
          "gltd": ("GLTD", "GLTD"), "eviction": ("expulsions", "evictions"),
-         "private_security": ("sécurité privée", "private security")}
+         "private_security": ("sécurité privée", "private security"),
+         "training": ("formation", "training")}
 
 
 def lever_short(name: str, lang: str) -> str:

@@ -58,12 +58,31 @@ def outcome(handler: int, reported: bool, witnessed: bool, lang: str) -> str:
     return tr("h_witnessed" if witnessed else "h_unseen", lang)
 
 
-def lines(model, lang: str, limit: int = MAX_LINES) -> list[str]:
+def function_lines(model, lang: str, codes: list[str] | None = None) -> dict[int, list[str]]:
+    """The tranquillity function's actions by day (issue 17): diagnoses, warnings, tenancy
+    procedures, withdrawals after aggressions, points closed by prosecution; newest last."""
+    cw = getattr(model, "casework", None)
+    out: dict[int, list[str]] = {}
+    if cw is None:
+        return out
+    for d, kind, place, n in cw.log[-4 * MAX_LINES:]:
+        where = place_name(model, place, lang, codes) if place >= 0 else ""
+        out.setdefault(d, []).append(tr(f"fn_{kind}", lang, day=d + 1, place=where, n=n))
+    return out
+
+
+def lines(model, lang: str, limit: int = MAX_LINES, actions: bool = False) -> list[str]:
     """The last ``limit`` incidents as sentences, newest first (by day; within a day, night
-    before evening before day)."""
+    before evening before day); with ``actions``, the tranquillity function's actions of each
+    day before its incidents (issue 17)."""
     out: list[str] = []
     codes = hall_codes(model)
+    acts = function_lines(model, lang, codes) if actions else {}
     for d, ps, ts, hs, wit, rep, handler in reversed(model.events):
+        for line in acts.get(d, ()):  # the function acts after the day's incidents
+            out.append(line)
+            if len(out) >= limit:
+                return out
         order = np.argsort(-hs, kind="stable")
         for i in order:
             out.append(tr("log_line", lang, day=d + 1, place=place_name(model, int(ps[i]), lang, codes),
@@ -77,7 +96,7 @@ def lines(model, lang: str, limit: int = MAX_LINES) -> list[str]:
 @solara.component
 def IncidentLog(model, lang: str, tick: int, height: str = "320px"):
     """The log card; ``tick`` changes whenever the model moved (it drives the redraw)."""
-    text = solara.use_memo(lambda: lines(model, lang), dependencies=[id(model), model.day, lang, tick])
+    text = solara.use_memo(lambda: lines(model, lang, actions=True), dependencies=[id(model), model.day, lang, tick])
     with solara.Card(tr("log", lang), margin=0, classes=["tranqsim-log"]):
         if not text:
             solara.Text(tr("log_empty", lang))
