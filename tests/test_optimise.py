@@ -34,7 +34,7 @@ def test_spending_known_before_running_is_what_the_model_charges(name, years):
     GLTD runs in year 2 only)."""
     strat, _ = load_strategy(name)
     res = simulate(load_scenario(context=CTX, strategy=name, years=years, seed=2))
-    events = {"repairs", "vacancy", "squats", "evictions"}
+    events = {"repairs", "vacancy", "squats", "evictions", "casework"}
     keys = [c for c in res.costs.columns if c != "day" and c not in events]
     charged = res.costs[keys].sum().sum() / len(res.costs) * 365 / res.summary["dwellings"]
     assert cost.total_spending(CTX, strat, years * 365) == pytest.approx(charged, rel=1e-6)

@@ -100,3 +100,18 @@ def test_the_command_builds_the_ensemble_from_its_log_without_rerunning(tmp_path
     (tmp_path / "candidates.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
     code, out, err = run_cli(monkeypatch, capsys, "ensemble", "--out", tmp_path, "--target", 2)
     assert code == 2 and "another prior box" in err
+
+
+def test_installing_a_central_set_keeps_the_block_calibration_it_was_drawn_around():
+    """Installed twice, the block calibration's entry survives: the box (and so a redrawn
+    ensemble) does not drift with each installed central set."""
+    from tranqsim.ensemble import Ensemble
+
+    cal = {"values": {"g_police": {"value": 1.49, "block": "policing", "prior": [0.3, 1.5], "accepted": 4,
+                                   "candidates": 32, "patterns": ["C6"]}}}
+    prov = {"central_set": "h000", "box": {"g_police": [1.1, 1.5]}, "accepted": 3, "candidates": 9}
+    once = P.install_central(Ensemble({"h000": {"g_police": 1.3}}, prov), cal)
+    twice = P.install_central(Ensemble({"h000": {"g_police": 1.2}}, prov), once)
+    e = twice["values"]["g_police"]
+    assert e["value"] == 1.2 and e["block"] == "ensemble"
+    assert e["block_calibration"]["value"] == 1.49 and e["block_calibration"]["block"] == "policing"

@@ -72,7 +72,7 @@ class Recorder:
         self.n = 0
         # where the day's event costs go in a row of costs (repairs, vacancy, squats, evictions)
         self.cost_slots = np.array([cost_keys.index(key) for key in _EVENT_COSTS], np.int64)
-        self.org_slot = cost_keys.index("organisation")
+        self.case_slot = cost_keys.index("casework")
 
     def _grow(self) -> None:  # runs extended past the scenario's horizon (UI)
         self.data = np.vstack([self.data, np.zeros_like(self.data[:365])])
@@ -111,7 +111,7 @@ class Recorder:
                 cw.diagnosed_30, cw.overdue_30, cw.days_lost, cw.warnings, cw.procedures,
                 cw.factors.quality, cw.zsp_input, cw.zsp_closures)
             if cw.day_cost:  # diagnoses and tenancy procedures: the organisation's cost
-                self.costs[self.n, self.org_slot] += cw.day_cost
+                self.costs[self.n, self.case_slot] += cw.day_cost
                 row[COL["cost_eur"]] += cw.day_cost
         self.n += 1
 

@@ -39,7 +39,9 @@ from tranqsim.state import (EstateState, Halls, InForce, Offenders, Output, Plac
                             field_owner)
 from tranqsim.vocabulary import DIFFUSED, STAFF_SOURCES, HallStatus, IncidentType as I, PlaceKind, Source
 
-EVENT_COST_KEYS = ("repairs", "vacancy", "squats", "evictions", "organisation")
+# "casework": the tranquillity function's diagnoses and tenancy procedures, charged as they
+# happen (event-driven, like repairs: not known before the run, unlike the function's posts)
+EVENT_COST_KEYS = ("repairs", "vacancy", "squats", "evictions", "organisation", "casework")
 _OWNER = field_owner()
 
 

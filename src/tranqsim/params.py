@@ -624,6 +624,15 @@ def _calibrated(table: tuple[Param, ...]) -> dict[str, Param]:
     data = json.loads(CALIBRATION_FILE.read_text())
     for name, entry in data["values"].items():
         p = out[name]
+        if entry["block"] == "ensemble":  # the central set of `tranqsim ensemble`
+            bc = entry.get("block_calibration")
+            prov = (f"central set of the calibrated ensemble (`tranqsim ensemble`, history matching: "
+                    f"{entry['accepted']} of {entry['candidates']} sets not ruled out by C1-C10, E1-E12; "
+                    f"box [{entry['prior'][0]:g}, {entry['prior'][1]:g}]"
+                    + (f"; block calibration {bc['value']:g}" if bc else "") + f"; first guess {PRIOR[name]:g})")
+            out[name] = replace(p, value=entry["value"], source=f"{prov}; {p.source}" if p.source else prov,
+                                note="calibrated")
+            continue
         prov = (f"calibrated by `tranqsim calibrate` (rejection ABC, block {entry['block']}: "
                 f"{entry['accepted']} of {entry['candidates']} candidates accepted on "
                 f"{', '.join(entry['patterns'])}{_confirmed(entry)}; prior [{entry['prior'][0]:g}, {entry['prior'][1]:g}], "

@@ -25,10 +25,10 @@ PALETTE = ["#D55E00", "#0072B2", "#009E73", "#56B4E9", "#CC79A7", "#000000", "#E
            "#F0E442"]
 STATUS = {"green": "#009E73", "yellow": "#F0E442", "orange": "#E69F00", "red": "#D55E00"}
 AREA_COLOURS = {"zone": "#D55E00", "buffer": "#E69F00", "outside": "#0072B2"}
-GROUP_ORDER = ("management", "situational", "social", "partnership", "organisation", "repairs", "vacancy",
-               "squats", "evictions")
-GROUP_COLOURS = dict(zip(GROUP_ORDER, ["#0072B2", "#56B4E9", "#009E73", "#CC79A7", "#000000", "#E69F00",
-                                       "#999999", "#D55E00", "#F0E442"]))
+GROUP_ORDER = ("management", "situational", "social", "partnership", "organisation", "casework", "repairs",
+               "vacancy", "squats", "evictions")
+GROUP_COLOURS = dict(zip(GROUP_ORDER, ["#0072B2", "#56B4E9", "#009E73", "#CC79A7", "#000000", "#666666",
+                                       "#E69F00", "#999999", "#D55E00", "#F0E442"]))
 STYLE = {"font.size": 9, "axes.titlesize": 10, "axes.titlelocation": "left", "axes.grid": True,
          "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False, "legend.frameon": False,
          "legend.fontsize": 8, "figure.dpi": 110, "savefig.dpi": 110, "axes.prop_cycle":

@@ -69,6 +69,7 @@ COST_GROUPS = {  # cost key or lever family -> (en, fr)
     "vacancy": ("Lost rent (vacancy)", "Loyers perdus (vacance)"),
     "squats": ("Squats", "Squats"),
     "evictions": ("Evictions", "Expulsions"),
+    "casework": ("Casework (diagnoses, tenancy procedures)", "Dossiers (diagnostics, procédures locatives)"),
 }
 
 T = {
