@@ -350,9 +350,10 @@ def test_a_crackdowns_deterrence_decays_while_it_lasts_and_lingers_after_it():
     early = police_coefficients(m.state, 1.0)[zone].mean()
     m.run(194)
     late = police_coefficients(m.state, 1.0)[zone].mean()
-    # per visit: about 0.93 -> 0.79 here; the zone's effect on incidents, which E10 bounds in
-    # `tranqsim validate` (last 3 months / months 2-4 <= 0.8), also falls as groups adapt
-    assert late < 0.9 * early, (late, early)
+    # per visit: about 0.93 -> 0.84 here (0.79 before the calibrated ensemble's central set
+    # and the function's shared hall lists spread patrols over more halls); the size is E10's
+    # business in `tranqsim validate` (last 3 months / months 2-4 <= 0.8): here, a clear fall
+    assert late < 0.95 * early, (late, early)
     m.run(30)  # a month after the end
     assert m.mods.zsp_zone is None
     assert police_memory(m.state)[zone].mean() > 0

@@ -139,7 +139,7 @@ class Halls:
 class Offenders:
     group_list: list  # YouthGroup agents
     network_list: list  # DealingNetwork agents
-    reemergence_day: list[int]  # days dismantled points re-emerge
+    reemergence_day: list[tuple[int, int]]  # (day, market place): dismantled points re-open there
     group_home_util: tuple | None = None  # groups' territorial bonus, cached
     tension: float = 0.0  # the day's tension (groups' mean + heavy-handed operations)
 

@@ -367,7 +367,7 @@ def _zsp(s: EstateState, cw: Casework, d: int, zone: np.ndarray, listed: np.ndar
             s.offenders.network_list.remove(net)
             net.remove()
             s.offenders.reemergence_day.append(
-                d + 1 + int(math.ceil(rng.exponential(p.zsp_closure_days))))
+                (d + 1 + int(math.ceil(rng.exponential(p.zsp_closure_days))), net.origin))
             cw.zsp_closures += 1
             if logging:
                 cw.log.append((d, "prosecution", int(net.place), 1))

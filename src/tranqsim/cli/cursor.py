@@ -26,7 +26,9 @@ from tranqsim.errors import ScenarioError
               help="simulated years per run (default 2; 0.5 with --quick)")
 @click.option("--seeds", type=click.IntRange(1, 1000), default=None, help="seeds per parameter set (default 2)")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="master seed")
-@click.option("--ensemble", default="shipped", show_default=True, help="shipped | none | PATH, or REF:K")
+@click.option("--ensemble", default="shipped:10", show_default=True,
+              help="shipped | none | PATH, or REF:K (default: 10 of the shipped sets, 3,500 two-year runs "
+                   "for the full map; `shipped` takes every set)")
 @click.option("--metric", default="tranquillity_index", show_default=True, help="what 'best' means")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="processes (default: cores)")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True)

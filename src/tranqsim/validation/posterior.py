@@ -78,6 +78,9 @@ ASSUMPTIONS: dict[str, tuple[float, float, str]] = {
     "g_mediator": (0.6, 1.2, "the table's value +/- 1/3, bounded by C9"),
     "g_lighting": (0.12, 0.3, "the table's value -40/+50 %, bounded by E7"),
     "g_access_control": (0.4, 0.8, "the table's value +/- 1/3, bounded by E9"),
+    "zsp_prosecution_month": (0.05, 0.3, "judicial follow-up of a ZSP: no measured rate; bounded by E10"),
+    "zsp_closure_days": (14, 180, "a closed point re-opens within weeks to months (Sherman 1990); "
+                         "bounded by E10"),
 }
 
 
