@@ -25,6 +25,10 @@ from ui_support import (ROOT, browser_type_launch_args,  # noqa: F401 (fixtures)
                         chromium_path, free_port as _free_port, get as _get, setup_ui as _setup,
                         ui_server)
 
+# the real server and chromium: a minute of start-up, run by `make test-all` (CI); the pages'
+# components are checked quickly in test_ui_components and test_ui_room
+pytestmark = pytest.mark.slow
+
 RENDER_TIMEOUT_MS = 90_000
 
 

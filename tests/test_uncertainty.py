@@ -103,9 +103,11 @@ def test_a_prefix_of_an_ensemble_and_the_environment_variable_choose_the_sets(mo
     replaced = ensemble.resolve("shipped")
     assert list(replaced.sets) == list(ens.sets)[:2] and ensemble.ENV in replaced.note()
     assert list(ensemble.resolve(str(path)).sets) == list(ens.sets)  # an explicit path stays
+    assert list(ensemble.resolve("shipped:1").sets) == list(ens.sets)[:1]  # shipped:K too is replaced
     monkeypatch.setenv(ensemble.ENV, "none")
     assert list(ensemble.resolve(None).sets) == [ensemble.CENTRAL]
     assert ensemble.ENV in ensemble.resolve("shipped").note()
+    assert list(ensemble.resolve("shipped:10").sets) == [ensemble.CENTRAL]  # experiments' shipped:10
     assert "TRANQSIM" not in ensemble.resolve("none").note()
 
 

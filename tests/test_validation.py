@@ -72,6 +72,7 @@ def test_unknown_pattern_is_one_clear_error(tmp_path):
     assert not (tmp_path / "v").exists()
 
 
+@pytest.mark.slow  # two calibration passes over real runs
 def test_calibration_is_deterministic_and_picks_the_finalist_with_the_largest_margin():
     block = cal.Block("tiny", {"fear_base": (-1.6, 0.0)}, ("C1",), ("priority", "calm"), candidates=3,
                       replicates=2, finalists=2, confirm=3)

@@ -184,6 +184,15 @@ def resolve(ref: str | None, base: Path | None = None) -> Ensemble:
     environment variable ``TRANQSIM_ENSEMBLE`` replaces ``shipped`` (and ``None``) by its
     value, and the note says so."""
     env = os.environ.get(ENV, "").strip()
+    head, _, tail = (ref or "").rpartition(":")
+    if ref not in (None, "shipped") and head == "shipped" and tail.isdigit() and env and env != "shipped":
+        # ``shipped:K`` under the override: the first K sets of what replaces ``shipped``
+        ens, k = resolve(None, base), int(tail)
+        if 0 < k < len(ens.sets):
+            ens = Ensemble(dict(list(ens.sets.items())[:k]),
+                           {**ens.provenance, "subset": f"the first {k} of {len(ens.sets)} sets"},
+                           source=ens.source)
+        return ens
     if ref in (None, "shipped") and env and env != "shipped":
         ens = _resolve(env, base)
         if list(ens.sets) == [CENTRAL] and not ens.sets[CENTRAL]:
