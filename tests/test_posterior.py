@@ -90,7 +90,7 @@ def test_the_command_builds_the_ensemble_from_its_log_without_rerunning(tmp_path
               "index": i, "max_implausibility": 0.0} for i, c in enumerate(cands)]
     (tmp_path / "candidates.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
     (tmp_path / "noise.json").write_text("{}")
-    code, out, err = run_cli(monkeypatch, capsys, "ensemble", "--out", tmp_path, "--target", 2)
+    code, out, err = run_cli(monkeypatch, capsys, "ensemble", "--out", tmp_path, "--target", 2, "--confirm", 0)
     assert code == 0, err
     ens = ensemble.load(tmp_path / "ensemble.json")
     assert ens.calibrated and len(ens.sets) == 2 and ens.provenance["candidates"] == 3
@@ -98,7 +98,7 @@ def test_the_command_builds_the_ensemble_from_its_log_without_rerunning(tmp_path
     # a log drawn from another box is refused, not mixed in
     lines[0]["box"] = {k: [v[0], v[1] * 2 + 1] for k, v in box.items()}
     (tmp_path / "candidates.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
-    code, out, err = run_cli(monkeypatch, capsys, "ensemble", "--out", tmp_path, "--target", 2)
+    code, out, err = run_cli(monkeypatch, capsys, "ensemble", "--out", tmp_path, "--target", 2, "--confirm", 0)
     assert code == 2 and "another prior box" in err
 
 

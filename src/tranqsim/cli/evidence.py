@@ -104,7 +104,10 @@ def calibrate(workers, out, install, check, resume) -> None:
 @click.option("--install", is_flag=True,
               help="ship it: src/tranqsim/ensemble.json, and the central set as the table's values "
                    "(calibrated.json)")
-def ensemble_cmd(out, target, max_candidates, workers, install) -> None:
+@click.option("--confirm", "tries", type=click.IntRange(min=0), default=5, show_default=True,
+              help="sets validated on 20 replicates to choose the central set (0: the set nearest the "
+                   "posterior median, unconfirmed)")
+def ensemble_cmd(out, target, max_candidates, workers, install, tries) -> None:
     """The calibrated ensemble: parameter sets that no check C1-C10, E1-E12 rules out (history
     matching by direct simulation; resumes from OUT/candidates.jsonl after an interruption)."""
     from tranqsim import ensemble as ens_mod
@@ -113,8 +116,12 @@ def ensemble_cmd(out, target, max_candidates, workers, install) -> None:
 
     workers = workers or os.cpu_count() or 1
     records = posterior.run(out, target, max_candidates, workers=workers, log=click.echo)
+    chosen, confirmation = None, []
+    if tries and any(r["accepted"] for r in records):
+        sd = json.loads((out / "noise.json").read_text())
+        chosen, confirmation = posterior.confirm(records, sd, tries, workers, log=click.echo)
     try:
-        ens = posterior.ensemble_of(records)
+        ens = posterior.ensemble_of(records, chosen, confirmation)
     except ValueError as e:
         click.echo(f"no ensemble: {e}", err=True)
         sys.exit(1)
