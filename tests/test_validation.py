@@ -118,7 +118,12 @@ def test_calibrated_parameters_carry_their_provenance():
         pytest.skip("no calibration shipped")
     for name, entry in shipped["values"].items():
         assert PARAMS[name].value == entry["value"]
-        assert PARAMS[name].source.startswith("calibrated by `tranqsim calibrate`")
+        # block calibration, or the calibrated ensemble's central set installed over it
+        first = ("central set of the calibrated ensemble (`tranqsim ensemble`" if entry["block"] == "ensemble"
+                 else "calibrated by `tranqsim calibrate`")
+        assert PARAMS[name].source.startswith(first)
+        if entry["block"] == "ensemble" and "block_calibration" in entry:
+            assert f"block calibration {entry['block_calibration']['value']:g}" in PARAMS[name].source
         lo, hi = entry["prior"]
         assert lo <= entry["value"] <= hi
         assert name in PRIOR

@@ -412,7 +412,7 @@ ANSWER = {
         "intro": "Per territory, the strategy to recommend{budget}: the one with the least expected shortfall "
                  "against the best strategy of each draw (expected regret), with its probability of being best "
                  "over {what}. The detailed tables follow.",
-        "what_sets": "{n} parameter sets ({how}) x {k} seeds (common random numbers)",
+        "what_sets": "{n} parameter sets ({how}) x {k} seed(s) (common random numbers)",
         "calibrated": "the calibrated ensemble", "prior": "prior draws, NOT calibrated",
         "what_seeds": "{k} seeds on the central parameter set only (no parameter uncertainty: seed noise alone)",
         "recommend": "{ctx}: **{best}** (tranquillity index {ti}), best in {p} of draws, expected regret {regret} "
@@ -440,7 +440,7 @@ ANSWER = {
         "intro": "Pour chaque territoire, la stratégie à recommander{budget} : celle dont le manque à gagner "
                  "attendu face à la meilleure stratégie de chaque tirage (regret espéré) est le plus faible, avec "
                  "sa probabilité d'être la meilleure sur {what}. Les tableaux détaillés suivent.",
-        "what_sets": "{n} jeux de paramètres ({how}) x {k} graines (nombres aléatoires communs)",
+        "what_sets": "{n} jeux de paramètres ({how}) x {k} graine(s) (nombres aléatoires communs)",
         "calibrated": "l'ensemble calibré", "prior": "tirages a priori, NON calibrés",
         "what_seeds": "{k} graines sur le seul jeu de paramètres central (sans incertitude sur les paramètres : "
                       "le seul bruit des graines)",
