@@ -13,6 +13,22 @@ from tranqsim.errors import ScenarioError
 from tranqsim.cli.experiments import _dask_executor
 
 
+@contextlib.contextmanager
+def _executor(kind: str, scheduler, workers: int):
+    """The runs' executor: a Dask client, a local pool of ``workers`` processes, or None (in
+    this process); closed, with pending runs cancelled, on the way out."""
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if kind == "dask":
+            pool = stack.enter_context(_dask_executor(scheduler, workers))
+        elif workers > 1:
+            from tranqsim.pools import spawn_pool
+
+            pool = spawn_pool(workers)
+            stack.callback(pool.shutdown, wait=False, cancel_futures=True)
+        yield pool
+
+
 @cli.command()
 @click.option("--context", help="context name (see `tranqsim list`) or YAML file")
 @click.option("--portfolio", type=click.Path(path_type=Path),
@@ -55,7 +71,7 @@ def optimise(context, portfolio, objective, budget, out, trials, workers, execut
     With --portfolio: how to split a total budget across the estates (response curves per
     estate, a greedy allocation checked by an NSGA-II search, confirmed on fresh seeds)."""
     from tranqsim import optimise as opt
-    from tranqsim.pools import spawn_pool, usable_cores
+    from tranqsim.pools import usable_cores
 
     if portfolio is not None:
         if context:
@@ -74,13 +90,7 @@ def optimise(context, portfolio, objective, budget, out, trials, workers, execut
             raise ScenarioError(f"--levers: {exc}") from None
     workers = workers or usable_cores()
     bar, update = _bar(trials, "trials")
-    with contextlib.ExitStack() as stack:
-        pool = None
-        if executor == "dask":
-            pool = stack.enter_context(_dask_executor(scheduler, workers))
-        elif workers > 1:
-            pool = spawn_pool(workers)
-            stack.callback(pool.shutdown, wait=False, cancel_futures=True)
+    with _executor(executor, scheduler, workers) as pool:
         try:
             res = opt.run(context, budget, out, trials=trials, executor=pool, years=years, seeds=seeds, seed=seed,
                           ensemble=ensemble, levers=names, robust=robust, sampler=sampler, benchmark=benchmark,
@@ -122,15 +132,7 @@ def _allocate(path, budget, out, objective, levers, years, seeds, seed, trials, 
     check_folder(out, marker=allocation.MARKER, written_by="tranqsim optimise --portfolio", protect=[path])
     n_runs = len(pf.estates) * seeds * (len(allocation.DOSE_LEVELS) + (2 if confirm else 0))
     bar, update = _bar(n_runs, "estate runs")
-    with contextlib.ExitStack() as stack:
-        pool = None
-        if executor == "dask":
-            pool = stack.enter_context(_dask_executor(scheduler, workers))
-        elif workers > 1:
-            from tranqsim.pools import spawn_pool
-
-            pool = spawn_pool(workers)
-            stack.callback(pool.shutdown, wait=False, cancel_futures=True)
+    with _executor(executor, scheduler, workers) as pool:
         try:
             res = allocation.allocate(pf, total, names, objective, years=years, seeds=seeds, seed=seed,
                                       trials=max(trials, 400),  # no simulation: cheap
