@@ -149,63 +149,104 @@ def police_coefficients(s, base: float) -> np.ndarray:
     visits per day (an average over ``police_exposure_days``). Offenders learn the real risk of
     a sustained presence, so a crackdown's deterrence decays while it lasts (Sherman 1990) and
     hot spots patrolled every day gain less from each visit; ordinary random patrols, a small
-    fraction of a visit a day per place, lose little."""
+    fraction of a visit a day per place, lose little. (The day computes it in
+    :func:`police_day`.)"""
     return base / (1.0 + s.p.police_habituation * s.places.police_exposure)
-
-
-def update_exposure(s, pol: np.ndarray) -> None:
-    """The places' patrol exposure moves toward today's visits (``pol`` (3, P))."""
-    pl = s.places
-    if pl.police_exposure is None:
-        pl.police_exposure = np.zeros(s.static.n_places)
-    pl.police_exposure += (pol.sum(0) - pl.police_exposure) / s.p.police_exposure_days
-
-
-def equipment_in_service(s) -> np.ndarray:
-    """(P,) the expected share of door-entry systems and cameras in service at each place,
-    one day on: a two-state process (in service / broken) in expectation. Equipment breaks at
-    ``equipment_break_rate * (1 + equipment_vandalism_disorder * disorder)`` a day (vandalised
-    where disorder already is) and is repaired in ``equipment_repair_days``, shortened by a
-    rapid-repair contract as repairs are (``repair_days_factor``) and lengthened by a poor
-    organisation. At steady state the share is ``1 / (1 + break rate * repair days)``."""
-    p, pl, inf = s.p, s.places, s.in_force
-    if pl.equipment_up is None:
-        pl.equipment_up = np.ones(s.static.n_places)
-    up = pl.equipment_up
-    brk = p.equipment_break_rate * (1 + p.equipment_vandalism_disorder * pl.disorder)
-    repair = 1.0 / max(p.equipment_repair_days * inf.mods.repair_days_factor * inf.org.repair, 1.0)
-    up += (1 - up) * repair - up * brk
-    np.clip(up, 0.0, 1.0, out=up)
-    return up
-
-
-def static_in_service(s) -> np.ndarray:
-    """The static guardianship with cameras and access control scaled by the share in
-    service (lighting, caretakers and enclosure are not equipment that breaks here). The
-    share in service moves only while the estate has such equipment: equipment installed
-    later starts in service and wears to its steady share (:func:`equipment_in_service`)."""
-    g = s.in_force.g_static
-    if s.in_force.mods.cctv_passive is None and s.in_force.mods.cctv_active is None \
-            and s.in_force.mods.access_control is None:
-        return g
-    up = equipment_in_service(s)
-    out = g.copy()
-    f = up.astype(np.float32)
-    out[_TECH0] *= f
-    out[_ACC] *= f
-    return out
-
 
 
 def police_memory(s) -> np.ndarray:
     """(P,) the patrol visits per phase offenders still expect at each place: a share
     ``police_residual_weight`` of its recent exposure (visits a day over the last weeks, a
     third of them per phase). Below today's visits it changes nothing; after a crackdown ends
-    it keeps deterring while the memory fades (about ``police_exposure_days``)."""
+    it keeps deterring while the memory fades (about ``police_exposure_days``). (The day
+    computes it in :func:`police_day`.)"""
     w, e = s.p.police_residual_weight, s.places.police_exposure
     if not w or e is None:
         return _NO_MEMORY
     return w * e / 3
+
+
+def police_day(s, pol: np.ndarray, base: float) -> tuple[np.ndarray, np.ndarray]:
+    """The places' patrol exposure moves toward today's visits (``pol`` (3, P)), in place;
+    returns (:func:`police_coefficients`, :func:`police_memory`) on the moved exposure. One
+    kernel for the three: the numpy version's
+    ``exposure += (pol.sum(0) - exposure) / police_exposure_days``, then
+    ``base / (1.0 + police_habituation * exposure)`` and ``w * exposure / 3``, element by element
+    in that order (float64; pol.sum(0) adds the phases in order, as numpy's reduction over
+    the first axis does)."""
+    pl, p = s.places, s.p
+    if pl.police_exposure is None:
+        pl.police_exposure = np.zeros(s.static.n_places)
+    e = pl.police_exposure
+    w = p.police_residual_weight
+    coef = np.empty(e.size)
+    memory = np.empty(e.size) if w else _NO_MEMORY
+    _police_day(e, pol, float(p.police_exposure_days), float(base), float(p.police_habituation),
+                float(w), coef, memory)
+    return coef, memory
+
+
+@njit(contiguous=True)
+def _police_day(e, pol, days, base, habituation, w, coef, memory):  # pragma: no cover - compiled
+    """See :func:`police_day`; ``memory`` empty: no memory (weight 0)."""
+    remember = memory.size != 0
+    for p in range(e.size):
+        visits = (pol[0, p] + pol[1, p]) + pol[2, p]
+        x = e[p] + (visits - e[p]) / days
+        e[p] = x
+        coef[p] = base / (1.0 + habituation * x)
+        if remember:
+            memory[p] = w * x / 3.0
+
+
+def static_in_service(s) -> np.ndarray:
+    """The static guardianship with cameras and access control scaled by the expected share
+    of door-entry systems and cameras in service at each place, one day on (lighting,
+    caretakers and enclosure are not equipment that breaks here). A two-state process (in
+    service / broken) in expectation: equipment breaks at ``equipment_break_rate * (1 +
+    equipment_vandalism_disorder * disorder)`` a day (vandalised where disorder already is)
+    and is repaired in ``equipment_repair_days``, shortened by a rapid-repair contract as
+    repairs are (``repair_days_factor``) and lengthened by a poor organisation. At steady
+    state the share is ``1 / (1 + break rate * repair days)``. The share in service
+    (``places.equipment_up``) moves only while the estate has such equipment: equipment
+    installed later starts in service and wears to its steady share.
+
+    One kernel (:func:`_equipment_day`) for the numpy version's ``brk = rate * (1 + k *
+    disorder)``, ``up += (1 - up) * repair - up * brk``, ``np.clip(up, 0, 1, out=up)``, then
+    ``out = g.copy(); out[CCTV] *= f; out[ACCESS_CONTROL] *= f`` with ``f =
+    up.astype(float32)``: the same operations element by element, in the same dtypes."""
+    g = s.in_force.g_static
+    p, pl, inf = s.p, s.places, s.in_force
+    if inf.mods.cctv_passive is None and inf.mods.cctv_active is None \
+            and inf.mods.access_control is None:
+        return g
+    if pl.equipment_up is None:
+        pl.equipment_up = np.ones(s.static.n_places)
+    repair = 1.0 / max(p.equipment_repair_days * inf.mods.repair_days_factor * inf.org.repair, 1.0)
+    out = np.empty_like(g)
+    _equipment_day(pl.equipment_up, pl.disorder, float(p.equipment_break_rate),
+                   float(p.equipment_vandalism_disorder), float(repair), g, out)
+    return out
+
+
+@njit(contiguous=True)
+def _equipment_day(up, disorder, break_rate, vandalism, repair, g, out):  # pragma: no cover - compiled
+    """See :func:`static_in_service`. ``np.clip``: a NaN stays NaN, as here."""
+    for p in range(up.size):
+        brk = break_rate * (1.0 + vandalism * disorder[p])
+        u = up[p]
+        u = u + ((1.0 - u) * repair - u * brk)
+        if u < 0.0:
+            u = 0.0
+        elif u > 1.0:
+            u = 1.0
+        up[p] = u
+    out[...] = g
+    for h in range(g.shape[1]):
+        for p in range(up.size):
+            f = np.float32(up[p])
+            out[_TECH0, h, p] *= f
+            out[_ACC, h, p] *= f
 
 
 _NO_MEMORY = np.zeros(0)

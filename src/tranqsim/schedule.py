@@ -17,9 +17,7 @@ import numpy as np
 
 from tranqsim import environment, intensities
 from tranqsim.actors import NightMediator, PoliceUnit, SecurityGuard
-from tranqsim.guardianship import (morning, police_coefficients,
-                                   police_memory, static_in_service,
-                                   update_exposure)
+from tranqsim.guardianship import morning, police_day, static_in_service
 from tranqsim.incident_draw import draw
 from tranqsim.incidents import EVENING, NIGHT, TABLE, S, T
 from tranqsim.levers.in_force import apply_levers
@@ -75,8 +73,7 @@ def guardians(s: EstateState, d: int) -> None:
     sat = p.police_saturation_visits
     hh = s.households
     # offenders' adaptation to sustained patrols, and equipment out of service (issue 16)
-    update_exposure(s, pol)
-    coef = police_coefficients(s, p.g_police * police_style_deterrence(p, mods.police_style))
+    coef, memory = police_day(s, pol, p.g_police * police_style_deterrence(p, mods.police_style))
     g_static = static_in_service(s)
     if cw is not None and mods.caretaker_posts and not cw.presence_full:
         # caretakers absent after aggressions, withdrawn or posts unfilled in red halls
@@ -97,7 +94,7 @@ def guardians(s: EstateState, d: int) -> None:
         p.g_residents, RESIDENT_PHASE, p.diffusion_weight, hh.occupied, hh.deprived,
         places.guardianship,
         p.situational_diffusion_weight / p.diffusion_weight if p.diffusion_weight else 0.0,
-        p.access_control_group_share, police_memory(s))
+        p.access_control_group_share, memory)
 
 
 def overlap(G: np.ndarray, sens_res: np.ndarray, g_res: np.ndarray, share: float) -> None:
