@@ -196,3 +196,58 @@ def test_patrols_go_to_places_in_proportion_to_their_weights():
     visits = _patrols(out, _NO_VISITS, r, True, pw, hot_sum, e, False, _NO_ZONE, False,
                       sizes[0], sizes[1], n)
     assert np.abs(np.bincount(visits, minlength=P) / n - 1 / P).max() < 5 * np.sqrt(1 / P / n)
+
+
+def _state(P, **params):
+    """A stand-in for the parts of EstateState the guardians' small kernels read."""
+    from types import SimpleNamespace as NS
+
+    p = NS(police_exposure_days=90, police_habituation=2.0, police_residual_weight=3.0,
+           equipment_break_rate=0.006, equipment_vandalism_disorder=3.0, equipment_repair_days=25)
+    vars(p).update(params)
+    mods = NS(cctv_passive=np.zeros(P), cctv_active=None, access_control=None, repair_days_factor=0.5)
+    return NS(p=p, static=NS(n_places=P), places=NS(police_exposure=None, equipment_up=None,
+                                                    disorder=np.random.default_rng(1).random(P)),
+              in_force=NS(mods=mods, org=NS(repair=1.2),
+                          g_static=np.random.default_rng(2).random((10, 3, P)).astype(np.float32)))
+
+
+def test_patrol_exposure_coefficients_and_memory_follow_their_equations():
+    """police_day: exposure moves 1/days of the way to today's visits; the coefficient is
+    base / (1 + habituation * exposure); the memory a third of weight * exposure."""
+    from tranqsim.guardianship import police_coefficients, police_day, police_memory
+
+    P = 50
+    s = _state(P)
+    pol = np.random.default_rng(3).integers(0, 3, (3, P)).astype(float)
+    for _ in range(3):
+        before = np.zeros(P) if s.places.police_exposure is None else s.places.police_exposure.copy()
+        coef, memory = police_day(s, pol, 1.5)
+        np.testing.assert_allclose(s.places.police_exposure, before + (pol.sum(0) - before) / 90, rtol=1e-12)
+        np.testing.assert_allclose(coef, police_coefficients(s, 1.5), rtol=1e-12)
+        np.testing.assert_allclose(memory, police_memory(s), rtol=1e-12)
+    assert (coef < 1.5).all() == (s.places.police_exposure > 0).all()
+    s = _state(P, police_residual_weight=0.0)
+    assert police_day(s, pol, 1.5)[1].size == 0  # no memory without its weight
+
+
+def test_equipment_wears_to_its_steady_share_and_scales_cameras_and_access_only():
+    """static_in_service: the share in service stays in [0, 1], tends to 1 / (1 + break *
+    repair days), and scales the cameras' and access control's rows only."""
+    from tranqsim.guardianship import _ACC, _TECH0, static_in_service
+
+    P = 40
+    s = _state(P)
+    s.places.disorder[:] = 0.0
+    g = s.in_force.g_static
+    for _ in range(2000):
+        out = static_in_service(s)
+    up = s.places.equipment_up
+    repair_days = 25 * 0.5 * 1.2
+    np.testing.assert_allclose(up, 1 / (1 + 0.006 * repair_days), rtol=1e-6)
+    others = [k for k in range(g.shape[0]) if k not in (_TECH0, _ACC)]
+    assert np.array_equal(out[others], g[others])
+    np.testing.assert_allclose(out[_TECH0], g[_TECH0] * up.astype(np.float32), rtol=1e-6)
+    np.testing.assert_allclose(out[_ACC], g[_ACC] * up.astype(np.float32), rtol=1e-6)
+    s.in_force.mods.cctv_passive = None
+    assert static_in_service(s) is g  # no equipment: the static guardianship itself
