@@ -30,8 +30,11 @@ class Theta:
     youth_groups_per_1000: float = 3.0
     dealing_points: int = 1
     disorder: float = 0.2
+    hot_spot_spread: float = 0.0  # offenders.hot_spot_spread: concentration across buildings
+    fear_offset: float = 0.0  # population.fear_offset: the estate's own fear (survey)
 
-    NAMES = ("pressure", "youth_groups_per_1000", "dealing_points", "disorder")
+    NAMES = ("pressure", "youth_groups_per_1000", "dealing_points", "disorder", "hot_spot_spread",
+             "fear_offset")
 
     def as_dict(self) -> dict[str, float]:
         return {n: getattr(self, n) for n in self.NAMES}
@@ -59,11 +62,12 @@ def context_dict(estate: str, buildings: list[Building], theta: Theta) -> dict:
                            **({"x": round(b.x, 1), "y": round(b.y, 1)} if b.x is not None else {})}
                           for b in buildings],
         },
-        "population": base["population"],
+        "population": {**base["population"], "fear_offset": round(float(theta.fear_offset), 4)},
         "offenders": {"pressure": round(float(theta.pressure), 4),
                       "youth_groups_per_1000": round(float(theta.youth_groups_per_1000), 4),
                       "dealing_points": int(theta.dealing_points),
-                      "dealing_capacity": max(int(theta.dealing_points), 0)},
+                      "dealing_capacity": max(int(theta.dealing_points), 0),
+                      "hot_spot_spread": round(float(theta.hot_spot_spread), 4)},
         "police": base["police"],
         "initial": {"disorder": round(float(min(max(theta.disorder, 0.0), 1.0)), 4),
                     "vacancy": round(float(min(max(vacancy, 0.0), 0.9)), 4)},
