@@ -5,7 +5,8 @@ The layout is the register's: its buildings, in its order, with their halls and 
 relative positions when given. What the register does not hold is set from the priority-estate
 profile (scenarios/contexts/priority_estate.yaml): the population (deprivation, trust) and police
 presence; car parks and squares in proportion to the dwellings (one car park per 400 dwellings,
-one square per 800). The offender parameters and the initial disorder come from the fit
+one square per 800). The offender parameters (with the buildings' hot-spot spread), the
+residents' fear offset and the initial disorder come from the fit
 (:mod:`tranqsim.territory.fitting`); the vacancy from the register (dwelling-weighted).
 
 The status-quo strategy is close management (proximity_management) with the register's
@@ -50,8 +51,9 @@ def context_dict(estate: str, buildings: list[Building], theta: Theta) -> dict:
         "title": {"fr": f"{estate} (registre du bailleur)", "en": f"{estate} (landlord's register)"},
         "description": (f"Built by `tranqsim territory build` from a landlord's register ({len(buildings)} "
                         f"buildings, {halls} halls, {dwellings} dwellings) and incident log; offender "
-                        "pressure, youth groups, dealing points and initial disorder fitted to the log "
-                        "(see fit_report.md). Population and police: the priority-estate profile."),
+                        "pressure, youth groups, dealing points, hot-spot spread and initial disorder "
+                        "fitted to the log, the residents' fear offset to the survey if given (see "
+                        "fit_report.md). Otherwise population and police: the priority-estate profile."),
         "estate": {
             "dwellings": dwellings,
             "dwellings_per_hall": max(2, min(200, round(dwellings / halls))),
