@@ -15,9 +15,10 @@ import yaml
 from tranqsim.territory.synthetic import HiddenEstate, generate
 
 HERE = Path(__file__).resolve().parent
-ESTATES = [HiddenEstate("Les Tilleuls", 14, 0.5, 1.0, 0, caretakers_per_100=0.8),
-           HiddenEstate("La Roseraie", 22, 1.0, 3.0, 1, caretakers_per_100=1.0),
-           HiddenEstate("Le Grand Val", 30, 1.5, 5.0, 3, caretakers_per_100=1.2)]
+ESTATES = [HiddenEstate("Les Tilleuls", 14, 0.5, 1.0, 0, caretakers_per_100=0.8, fear_offset=-0.3),
+           HiddenEstate("La Roseraie", 22, 1.0, 3.0, 1, caretakers_per_100=1.0, hot_spot_spread=0.6),
+           HiddenEstate("Le Grand Val", 30, 1.5, 5.0, 3, caretakers_per_100=1.2, hot_spot_spread=1.0,
+                        fear_offset=0.6)]
 
 if __name__ == "__main__":
     hidden = generate(ESTATES, HERE, seed=2026)

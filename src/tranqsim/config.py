@@ -151,6 +151,11 @@ class PopulationConfig(_Strict):
                                     description="share of households causing neighbour trouble")
     trust_landlord: float = Field(0.5, ge=0, le=1, description="initial mean trust in the landlord")
     trust_police: float = Field(0.5, ge=0, le=1, description="initial mean trust in the police")
+    # the estate's own fear beyond what disorder, incidents, victimisation and dealing explain
+    # (reputation, composition): 0 in the shipped contexts; tranqsim territory build fits it to a
+    # survey's share feeling insecure (assumption, range [-4, 4]; territory/fit_local.py)
+    fear_offset: float = Field(0.0, ge=-4, le=4,
+                               description="residents' fear beyond the modelled drivers (log-odds)")
 
 
 class OffendersConfig(_Strict):
@@ -160,6 +165,12 @@ class OffendersConfig(_Strict):
     dealing_points: int = Field(0, ge=0, le=200, description="drug-dealing points at start")
     dealing_capacity: int = Field(1, ge=0, le=200,
                                   description="points the local demand sustains (re-emergence)")
+    # buildings' lasting exposure to background offending (layout, through-passage, lighting:
+    # crime concentrates at a few places, Weisburd 2015, Sherman et al. 1989): 0 (every building
+    # alike) in the shipped contexts; tranqsim territory build fits it to a log's concentration
+    # across buildings (assumption, range [0, 3]; territory/fit_local.py)
+    hot_spot_spread: float = Field(0.0, ge=0, le=3, description="spread of buildings' exposure "
+                                   "to offending (log s.d.; 0: all alike)")
 
 
 class PoliceConfig(_Strict):

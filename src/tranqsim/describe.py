@@ -125,6 +125,8 @@ CONTEXT_FIELDS_FR = {
     "youth_groups_per_1000": "groupes de jeunes pour 1 000 logements",
     "dealing_points": "points de deal au départ",
     "dealing_capacity": "points de deal que la demande fait vivre",
+    "hot_spot_spread": "dispersion de l'exposition des immeubles (écart-type log ; 0 : toutes égales)",
+    "fear_offset": "sentiment d'insécurité propre au quartier (log-odds)",
     "crews_per_1000": "équipages par jour pour 1 000 logements",
     "disorder": "désordre visible initial", "vacancy": "vacance initiale"}
 

@@ -204,7 +204,8 @@ class EstateModel(mesa.Model):
         b.dep = 1.0
         b.hall_occ = np.ones(H)
         b.hall_sat = b.hall_tl = b.hall_tp = None  # weekly targets (residents.py)
-        b.hall_fear_logit = np.full(H, p.fear_base)
+        b.fear_offset = float(ctx.population.fear_offset)  # the estate's own, beyond fear_base
+        b.hall_fear_logit = np.full(H, p.fear_base + b.fear_offset)
         b.hall_trust_l = np.full(H, ctx.population.trust_landlord)
         b.hall_trust_p = np.full(H, ctx.population.trust_police)
         logit = lambda q: math.log(max(q, 1e-3) / max(1 - q, 1e-3))  # noqa: E731
@@ -217,6 +218,15 @@ class EstateModel(mesa.Model):
 
         # --- offenders ---------------------------------------------------------------
         b.background = background_rates(lay.kind, e.dwellings, ctx.offenders.pressure, p)
+        if ctx.offenders.hot_spot_spread > 0:
+            # buildings' lasting exposure (hot spots, Weisburd 2015): each place takes its
+            # nearest hall's building's lognormal factor; the total is kept, so pressure keeps
+            # its meaning and the spread only moves incidents between buildings. Its own
+            # stream: without it (the shipped contexts) no other draw changes
+            bld = lay.building[b.halls[b.nearest_hall]]
+            z = streams["hot_spots"].standard_normal(int(bld.max()) + 1)
+            f = np.exp(ctx.offenders.hot_spot_spread * z)[bld]
+            b.background = b.background * f * (b.background.sum() / (b.background * f).sum())
         # the intensity tensor is float32: its exp() is 4x cheaper and Poisson rates need no more
         b.bg_phase = (TABLE.phase[:, :, None] * b.background[:, None, :]).astype(np.float32)
         oinit = streams["offenders_init"]

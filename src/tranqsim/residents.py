@@ -64,6 +64,8 @@ def update_residents(s: EstateState, d, med, pol, guard, style) -> None:
     consts = _hall_consts.get(p)
     if consts is None:
         consts = _hall_consts[p] = tuple(float(getattr(p, name)) for name in _HALL_PARAMS)
+    if st.fear_offset:  # the estate's own fear level (context population.fear_offset)
+        consts = consts[:1] + (consts[1] + st.fear_offset,) + consts[2:]
     _halls_day(
         d, weekly, targets, hh.hall, hh.occupied, hh.fear, hh.move_in, st.layout.dwellings_per_hall,
         halls, float(part), consts, s.today.nbr, places.disorder, places.recent, places.dealing,

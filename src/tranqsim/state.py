@@ -87,6 +87,7 @@ class Static:
     repair_cost: np.ndarray  # (T,) repair cost of an incident
     trust_l0: float  # the territory's initial trust (log-odds), landlord and police
     trust_p0: float
+    fear_offset: float  # the estate's fear log-odds beyond fear_base (context's population)
     rent: float  # monthly rent (vacancy cost)
     cost_keys: list[str]  # the cost table's columns: levers, then event costs
     cost_index: dict[str, int]

@@ -73,11 +73,14 @@ def build(register: Path, incidents: Path, out: Path, survey: Path | None = None
     fits = []
     for estate, blds in reg.estates.items():
         by_type, by_building = np.zeros(T), np.zeros(len(blds))
+        bg_by_building = np.zeros(len(blds))
+        background = set(int(t) for t in fitting.BACKGROUND_TYPES)
         for b, t, _m in log.records.get(estate, []):
             by_type[t] += 1
             by_building[b] += 1
+            bg_by_building[b] += t in background
         obs = fitting.Observed(estate, blds, log.days, by_type, by_building,
-                               dict(sv.figures.get(estate, {})) if sv else {})
+                               dict(sv.figures.get(estate, {})) if sv else {}, bg_by_building)
         fits.append(fitting.fit(obs, contexts.strategy(estate, blds), rounds=rounds,
                                 replicates=replicates, final_replicates=final_replicates, seed=seed,
                                 recorded=mp.recorded, progress=progress))

@@ -5,7 +5,8 @@ The layout is the register's: its buildings, in its order, with their halls and 
 relative positions when given. What the register does not hold is set from the priority-estate
 profile (scenarios/contexts/priority_estate.yaml): the population (deprivation, trust) and police
 presence; car parks and squares in proportion to the dwellings (one car park per 400 dwellings,
-one square per 800). The offender parameters and the initial disorder come from the fit
+one square per 800). The offender parameters (with the buildings' hot-spot spread), the
+residents' fear offset and the initial disorder come from the fit
 (:mod:`tranqsim.territory.fitting`); the vacancy from the register (dwelling-weighted).
 
 The status-quo strategy is close management (proximity_management) with the register's
@@ -30,8 +31,11 @@ class Theta:
     youth_groups_per_1000: float = 3.0
     dealing_points: int = 1
     disorder: float = 0.2
+    hot_spot_spread: float = 0.0  # offenders.hot_spot_spread: concentration across buildings
+    fear_offset: float = 0.0  # population.fear_offset: the estate's own fear (survey)
 
-    NAMES = ("pressure", "youth_groups_per_1000", "dealing_points", "disorder")
+    NAMES = ("pressure", "youth_groups_per_1000", "dealing_points", "disorder", "hot_spot_spread",
+             "fear_offset")
 
     def as_dict(self) -> dict[str, float]:
         return {n: getattr(self, n) for n in self.NAMES}
@@ -47,8 +51,9 @@ def context_dict(estate: str, buildings: list[Building], theta: Theta) -> dict:
         "title": {"fr": f"{estate} (registre du bailleur)", "en": f"{estate} (landlord's register)"},
         "description": (f"Built by `tranqsim territory build` from a landlord's register ({len(buildings)} "
                         f"buildings, {halls} halls, {dwellings} dwellings) and incident log; offender "
-                        "pressure, youth groups, dealing points and initial disorder fitted to the log "
-                        "(see fit_report.md). Population and police: the priority-estate profile."),
+                        "pressure, youth groups, dealing points, hot-spot spread and initial disorder "
+                        "fitted to the log, the residents' fear offset to the survey if given (see "
+                        "fit_report.md). Otherwise population and police: the priority-estate profile."),
         "estate": {
             "dwellings": dwellings,
             "dwellings_per_hall": max(2, min(200, round(dwellings / halls))),
@@ -59,11 +64,12 @@ def context_dict(estate: str, buildings: list[Building], theta: Theta) -> dict:
                            **({"x": round(b.x, 1), "y": round(b.y, 1)} if b.x is not None else {})}
                           for b in buildings],
         },
-        "population": base["population"],
+        "population": {**base["population"], "fear_offset": round(float(theta.fear_offset), 4)},
         "offenders": {"pressure": round(float(theta.pressure), 4),
                       "youth_groups_per_1000": round(float(theta.youth_groups_per_1000), 4),
                       "dealing_points": int(theta.dealing_points),
-                      "dealing_capacity": max(int(theta.dealing_points), 0)},
+                      "dealing_capacity": max(int(theta.dealing_points), 0),
+                      "hot_spot_spread": round(float(theta.hot_spot_spread), 4)},
         "police": base["police"],
         "initial": {"disorder": round(float(min(max(theta.disorder, 0.0), 1.0)), 4),
                     "vacancy": round(float(min(max(vacancy, 0.0), 0.9)), 4)},

@@ -11,11 +11,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+Z = 1.96
+
 from tranqsim.incidents import TYPE_NAMES
+from tranqsim.territory import fit_local
+from tranqsim.territory.fit_local import gini, ginis
 from tranqsim.territory.fitting import STATS, Fit, prediction_interval
 
 CSV_COLUMNS = ["estate", "level", "item", "observed", "fitted_or_simulated", "low", "high", "within",
-               "unit"]
+               "unit", "fitted_to"]
 
 
 def _half_share(counts: np.ndarray) -> float:
@@ -33,9 +37,10 @@ def rows(fit: Fit) -> list[dict]:
     per_year = 365 / obs.days
     out = []
     for name, value in fit.theta.as_dict().items():
-        lo, hi = fit.intervals[name]
+        lo, hi = fit.intervals.get(name, (np.nan, np.nan))
         out.append({"estate": e, "level": "parameter", "item": name, "observed": np.nan,
-                    "fitted_or_simulated": value, "low": lo, "high": hi, "within": np.nan, "unit": ""})
+                    "fitted_or_simulated": value, "low": lo, "high": hi, "within": np.nan, "unit": "",
+                    "fitted_to": fit.fitted_to.get(name, "not fitted (the priority-estate profile's)")})
     for t, name in enumerate(TYPE_NAMES):
         m, lo, hi = prediction_interval(sim.by_type[:, t])
         o = obs.by_type[t]
@@ -47,32 +52,43 @@ def rows(fit: Fit) -> list[dict]:
         o = obs.stat(n)
         out.append({"estate": e, "level": "statistic", "item": f"{n} types", "observed": o * per_year,
                     "fitted_or_simulated": m * per_year, "low": lo * per_year, "high": hi * per_year,
-                    "within": bool(lo <= o <= hi), "unit": "incidents/year"})
+                    "within": bool(lo <= o <= hi), "unit": "incidents/year", "fitted_to": f"fitted ({n})"})
     for b, bld in enumerate(obs.buildings):
         m, lo, hi = prediction_interval(sim.by_building[:, b])
         o = obs.by_building[b]
         out.append({"estate": e, "level": "building", "item": bld.id, "observed": o * per_year,
                     "fitted_or_simulated": m * per_year, "low": lo * per_year, "high": hi * per_year,
                     "within": bool(lo <= o <= hi), "unit": "incidents/year"})
-    shares = np.array([_half_share(x) for x in sim.by_building])
-    lo, hi = np.quantile(shares, [0.025, 0.975])
-    o = _half_share(obs.by_building)
-    out.append({"estate": e, "level": "concentration", "item": "buildings holding half the incidents",
-                "observed": o, "fitted_or_simulated": float(shares.mean()), "low": float(lo),
-                "high": float(hi), "within": bool(lo - 1e-9 <= o <= hi + 1e-9), "unit": "share"})
+    # concentration: one period's value under the model, mean +- 1.96 s.d. sqrt(1 + 1/R)
+    for item, o, x, fitted, unit in (
+            ("buildings holding half the incidents", _half_share(obs.by_building),
+             np.array([_half_share(x) for x in sim.by_building]), False, "share"),
+            ("all incidents across buildings", gini(obs.by_building), ginis(sim.by_building),
+             False, "Gini"),
+            ("background types across buildings", obs.concentration(), sim.concentration(),
+             "hot_spot_spread" in fit.intervals, "Gini")):
+        m, sd = float(x.mean()), float(x.std(ddof=1)) if x.size > 1 else 0.0
+        half = Z * sd * np.sqrt(1 + 1 / x.size)
+        lo, hi = max(0.0, m - half), min(1.0, m + half)
+        out.append({"estate": e, "level": "concentration", "item": item, "observed": o,
+                    "fitted_or_simulated": m, "low": lo, "high": hi,
+                    "within": bool(lo - 1e-9 <= o <= hi + 1e-9), "unit": unit,
+                    "fitted_to": "fitted (hot_spot_spread)" if fitted else "compared"})
+    n = obs.survey.get("respondents")
     for key, simv in (("insecure", sim.insecure), ("satisfaction", sim.satisfied)):
         if key not in obs.survey:
             continue
         o = obs.survey[key]
-        n = obs.survey.get("respondents")
-        # the survey's own sampling error widens the model's spread when respondents are given
-        samp = (o * (1 - o) / n) if n else 0.0
+        # the survey's own sampling error widens the model's spread (its respondents, or assumed)
+        sd = fit_local.survey_sd(o, int(n or fit_local.ASSUMED_RESPONDENTS), simv, simv.size)
         m = float(simv.mean())
-        sd = float(np.sqrt(simv.var(ddof=1) + samp)) if simv.size > 1 else float(np.sqrt(samp))
+        fitted = key == "insecure" and "fear_offset" in fit.intervals
+        how = ("fitted (fear_offset)" if fitted else "compared") + (
+            "" if n else f"; sampling error assumed for {fit_local.ASSUMED_RESPONDENTS} respondents")
         out.append({"estate": e, "level": "survey", "item": key, "observed": o,
-                    "fitted_or_simulated": m, "low": max(0.0, m - 1.96 * sd),
-                    "high": min(1.0, m + 1.96 * sd), "within": bool(abs(o - m) <= 1.96 * sd),
-                    "unit": "share"})
+                    "fitted_or_simulated": m, "low": max(0.0, m - Z * sd),
+                    "high": min(1.0, m + Z * sd), "within": bool(abs(o - m) <= Z * sd),
+                    "unit": "share", "fitted_to": how})
     return out
 
 
@@ -101,25 +117,29 @@ def markdown(fits: list[Fit], sources: dict[str, str], settings: dict) -> str:
                   f"{len(o.buildings)} buildings, {sum(b.halls for b in o.buildings)} halls, "
                   f"{sum(b.dwellings for b in o.buildings)} dwellings; {int(o.by_type.sum())} logged "
                   f"incidents over {o.days} days.", "",
-                  "| parameter | fitted | 95% interval |", "|---|---:|---|"]
+                  "| parameter | value | 95% interval | fitted to |", "|---|---:|---|---|"]
         for _, r in sub[sub.level == "parameter"].iterrows():
-            lines.append(f"| {r['item']} | {r['fitted_or_simulated']:.3g} | "
-                         f"[{r['low']:.3g}, {r['high']:.3g}] |")
+            iv = f"[{r['low']:.3g}, {r['high']:.3g}]" if r["low"] == r["low"] else "-"
+            lines.append(f"| {r['item']} | {r['fitted_or_simulated']:.3g} | {iv} | {r['fitted_to']} |")
         for level, title in (("statistic", "fitted statistics"), ("type", "by incident type"),
                              ("building", "by building"), ("concentration", "concentration"),
                              ("survey", "survey")):
             part = sub[sub.level == level]
             if part.empty:
                 continue
-            unit = part["unit"].iloc[0]
+            unit = "/".join(dict.fromkeys(part["unit"]))
+            how = level in ("statistic", "concentration", "survey")
             lines += ["", f"### {title.capitalize()} ({unit}; simulated: mean and 95% prediction "
                           "interval)", "",
-                      "| item | observed | simulated | interval | within |", "|---|---:|---:|---|---|"]
-            fmt = "{:.1f}" if unit == "incidents/year" else "{:.1%}"
+                      "| item | observed | simulated | interval | within |" + (" fitted or compared |" if how else ""),
+                      "|---|---:|---:|---|---|" + ("---|" if how else "")]
             for _, r in part.iterrows():
-                lines.append(f"| {r['item']} | {fmt.format(r['observed'])} | "
+                fmt = {"incidents/year": "{:.1f}", "Gini": "{:.2f}"}.get(r["unit"], "{:.1%}")
+                what = f"{r['unit']} of the " if r["unit"] == "Gini" else ""
+                lines.append(f"| {what}{r['item']} | {fmt.format(r['observed'])} | "
                              f"{fmt.format(r['fitted_or_simulated'])} | [{fmt.format(r['low'])}, "
-                             f"{fmt.format(r['high'])}] | {'yes' if r['within'] else '**no**'} |")
+                             f"{fmt.format(r['high'])}] | {'yes' if r['within'] else '**no**'} |"
+                             + (f" {r['fitted_to']} |" if how else ""))
         within = sub[sub.level.isin(["type", "building"])].within
         lines += ["", f"Observed within the simulated interval: {int(within.sum())} of {len(within)} "
                       "types and buildings (about 95% expected when the model fits).", ""]

@@ -36,6 +36,7 @@ CATEGORIES = {
 }
 NOT_MODELLED = "Fuite d'eau (technique)"
 PHASE_HOURS = ((6, 18), (18, 24), (0, 6))
+RESPONDENTS = 300
 
 
 @dataclass
@@ -46,6 +47,8 @@ class HiddenEstate:
     youth_groups_per_1000: float
     dealing_points: int
     caretakers_per_100: float = 1.0
+    hot_spot_spread: float = 0.0
+    fear_offset: float = 0.0
 
 
 def make_buildings(h: HiddenEstate, rng: np.random.Generator, prefix: str) -> list[Building]:
@@ -80,7 +83,8 @@ def generate(estates: list[HiddenEstate], out: Path, *, seed: int = 7, days: int
         for b in blds:
             reg.append(f"{h.name};{b.id};{b.halls};{b.dwellings};{_fr(b.x, 1)};{_fr(b.y, 1)};"
                        f"{_fr(100 * b.vacancy, 1)} %;{_fr(b.caretakers, 3)};RAS")
-        theta = Theta(h.pressure, h.youth_groups_per_1000, h.dealing_points, disorder)
+        theta = Theta(h.pressure, h.youth_groups_per_1000, h.dealing_points, disorder,
+                      h.hot_spot_spread, h.fear_offset)
         obs = Observed(h.name, blds, days, np.zeros(11), np.zeros(len(blds)))
         strat = strategy(h.name, blds)
         # three years before the logged year settle disorder at the level these rates sustain
@@ -101,8 +105,9 @@ def generate(estates: list[HiddenEstate], out: Path, *, seed: int = 7, days: int
         for _ in range(5):
             day = int(rng.integers(days))
             log.append(f"{start + dt.timedelta(days=day):%d/%m/%Y};;{blds[0].id};{NOT_MODELLED};")
-        sv = events.survey
-        survey.append(f"{h.name};{_fr(100 * sv[0], 1)} %;{_fr(100 * sv[1], 1)} %;300")
+        # a survey of 300 residents: the shares carry its sampling error
+        sv = rng.binomial(RESPONDENTS, events.survey) / RESPONDENTS
+        survey.append(f"{h.name};{_fr(100 * sv[0], 1)} %;{_fr(100 * sv[1], 1)} %;{RESPONDENTS}")
     for name, lines in (("register.csv", reg), ("incidents.csv", log), ("survey.csv", survey)):
         (out / name).write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
     mapping = ["# the landlord's categories -> the model's incident types (null: not modelled)",
