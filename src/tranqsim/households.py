@@ -89,7 +89,8 @@ class Households:
                                  1 - (1 - params.trust_adjust_rate) ** 7,  # (C pow, as before)
                                  float(params.sat_fear))
         self._tenancy_consts = (
-            np.float32(1 / 120), np.float32(1 - 1 / 365), float(params.eviction_procedure_days),
+            np.float32(1 / params.eviction_complaint_days), np.float32(1 - 1 / params.dispute_settle_days),
+            float(params.eviction_procedure_days),
             float(params.move_base), float(params.move_insecurity),
             float(params.move_dissatisfaction), RELET_APPEAL / params.relet_days,
             float(params.squat_eviction_days), float(params.squat_after_days),

@@ -397,6 +397,30 @@ _TABLE: tuple[Param, ...] = (
           "staff, police and technical deterrence G); bounded by Piza et al. 2019 (multi-measure "
           "schemes do better than CCTV alone, yet rarely beyond -30 to -40% estate-wide) and Welsh "
           "& Farrington 2009 (the best single setting, car parks, about -51%)", 0.3, 1.0, _A),
+    Param("dispute_settle_days", 365, "days", "households",
+          "mean days before a disruptive household's disputes are settled for good where a "
+          "dispute-mediation service works (the daily chance is 1/days). Assumption: UK community "
+          "mediation services bring about half of referred neighbour disputes to mediation and most "
+          "of those to an agreement (Dignan, Sorsby & Hibbert 1996), but how many hold is not "
+          "measured; 365 (every dispute taken up and settled within about a year) is the upper end "
+          "of the effect, four years the lower; bounded by E12", 180, 2000, _A),
+    Param("eviction_complaint_days", 120, "days", "households",
+          "mean days before the landlord files a complaint (the first step of a procedure for "
+          "disturbance) against a disruptive household where the eviction lever is on. "
+          "Assumption: procedures for disturbance are a minority of cases, most end at a warning "
+          "(landlords' practice guides); 120 days files against nearly every disruptive household "
+          "within a year, two years against about a third a year; bounded by E12", 30, 1500, _A),
+    Param("dispute_noise_cut", 0.5, "relative cut in disruptive households' noise and disputes "
+          "where a dispute-mediation service works (quarrels taken up before they escalate), on "
+          "top of the disputes it settles for good", "households",
+          "assumption: community mediation services settle most of the neighbour disputes referred "
+          "to them, but no evaluation gives a fall in an estate's noise incidents; bounded by the "
+          "whole strategy's ceiling (E12)", 0.0, 0.8, _A),
+    Param("eviction_noise_cut", 0.3, "relative cut in disruptive households' noise where the "
+          "landlord files complaints and evictions for disturbance (the threat of a procedure)",
+          "households",
+          "assumption: a credible tenancy procedure deters some disturbance before any eviction; "
+          "no evaluation gives its size; bounded by the whole strategy's ceiling (E12)", 0.0, 0.6, _A),
     Param("situational_diffusion_weight", 0.6, "share of cameras' and access control's deterrence "
           "felt in Moore neighbours (lighting's stays where the light falls)", "guardianship",
           "Guerette & Bowers 2009 (Criminology 47:1331): diffusion of benefits in 27% of "

@@ -163,7 +163,8 @@ def incident_intensities(s: EstateState, d: int) -> None:
     # group_evening_rate (hall occupation), group_nuisance_rate (noise, tags, degradation,
     # incivility) * host; dealing_daily_rate * phase (dealing), 0.5 * phase (occupation)
     intensities.add_offenders(lam, host, st.host_rate, deal, st.deal_rate)
-    noise_rate = 0.02 * (0.5 if mods.dispute_mediation else 1.0) * (0.7 if mods.eviction else 1.0)
+    noise_rate = 0.02 * (1.0 - p.dispute_noise_cut if mods.dispute_mediation else 1.0) \
+        * (1.0 - p.eviction_noise_cut if mods.eviction else 1.0)
     intensities.add_households(lam, _NOISE, TABLE.phase[I.NOISE_DISPUTE], _DEGRADATION,
                                TABLE.phase[I.DEGRADATION], st.halls, hh.hall, hh.disruptive,
                                hh.occupied, hh.squatted, hh.n_squatted != 0, noise_rate)
