@@ -118,6 +118,30 @@ def test_prim_finds_the_boundary_where_there_is_one():
     assert found["withdrawal"]["density"] >= discovery.MIN_DENSITY
 
 
+def test_a_budget_leaves_dearer_strategies_out_of_each_cells_choice():
+    """--budget: a strategy dearer than the budget in a cell cannot be best there; the status quo
+    always stays (the pairing); the same runs without a budget keep every strategy."""
+    runs, d, mapping = _synthetic(lambda p, q: "withdrawal")
+    # withdrawal wins everywhere on the index, but costs 900 EUR/dwelling in the high-pressure
+    # cells and 300 elsewhere; the status quo costs 600 everywhere
+    runs["cost_per_dwelling_eur"] = 600.0
+    runs["public_cost_per_dwelling_eur"] = 0.0
+    dear = runs["strategy"].eq("withdrawal") & runs["context"].map(lambda c: mapping[c]["pressure"] > 1.0)
+    runs.loc[dear, "cost_per_dwelling_eur"] = 900.0
+    runs.loc[runs["strategy"].eq("withdrawal") & ~dear, "cost_per_dwelling_eur"] = 300.0
+    free, _ = cm.analyse(runs, d, mapping)
+    assert set(free["best"]) == {"withdrawal"}
+    capped = cm.affordable(runs, 700.0)
+    table, _ = cm.analyse(capped, d, mapping)
+    best = dict(zip(table["context"], table["best"]))
+    for ctx, m in mapping.items():
+        assert best[ctx] == ("proximity_management" if m["pressure"] > 1.0 else "withdrawal"), ctx
+    # a budget under the status quo's own cost keeps the status quo (and nothing dearer)
+    assert set(cm.affordable(runs, 100.0)["strategy"]) == {"proximity_management"}
+    with pytest.raises(Exception, match="--budget"):
+        cm.check_design(cm.Design(budget=-5.0))
+
+
 def test_prim_says_plainly_when_one_strategy_wins_everywhere():
     runs, d, mapping = _synthetic(lambda p, q: "proximity_management")
     rules = discovery.discover(runs, d, mapping)

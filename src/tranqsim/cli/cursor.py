@@ -30,14 +30,18 @@ from tranqsim.errors import ScenarioError
               help="shipped | none | PATH, or REF:K (default: 10 of the shipped sets, 3,500 two-year runs "
                    "for the full map; `shipped` takes every set)")
 @click.option("--metric", default="tranquillity_index", show_default=True, help="what 'best' means")
+@click.option("--budget", type=float, default=None,
+              help="EUR per dwelling per year: only strategies costing the landlord at most this (their mean "
+                   "in each cell) can be best there, beside the status quo; rerun with another budget to "
+                   "re-read the same runs")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="processes (default: cores)")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True)
 @click.option("--scheduler", help="Dask scheduler address (with --executor dask; default: a local cluster)")
 @click.option("--quick", is_flag=True, help="a small map for trials and tests: 3 x 3 cells, 3 strategies, "
                                             "half-year runs")
 @click.option("--force", is_flag=True, help="run a plan above the limit of runs (200,000)")
-def cursor(out, axes, levels, strategies, base, years, seeds, seed, ensemble, metric, workers, executor, scheduler,
-           quick, force) -> None:
+def cursor(out, axes, levels, strategies, base, years, seeds, seed, ensemble, metric, budget, workers, executor,
+           scheduler, quick, force) -> None:
     """Which strategy wins in which territory, and how surely: the cursor map with its PRIM rules."""
     from tranqsim.cli.experiments import _dask_executor
     from tranqsim.experiments import StoreMismatch
@@ -46,7 +50,7 @@ def cursor(out, axes, levels, strategies, base, years, seeds, seed, ensemble, me
     from tranqsim.pools import usable_cores
 
     kw = {"axes": tuple(x.strip() for x in axes.split(",") if x.strip()), "base": base, "seed": seed,
-          "ensemble": ensemble, "metric": metric}
+          "ensemble": ensemble, "metric": metric, "budget": budget}
     if strategies:
         kw["strategies"] = tuple(x.strip() for x in strategies.split(",") if x.strip())
     for key, value in (("levels", levels), ("years", years), ("seeds", seeds)):

@@ -95,6 +95,11 @@ class Design:
     seed: int = 1
     ensemble: str = "shipped"
     metric: str = "tranquillity_index"
+    #: the landlord's spending a strategy may cost (EUR per dwelling per year, its mean over the
+    #: cell's runs): dearer strategies are left out of that cell's choice (the status quo always
+    #: stays, as the pairing every comparison needs). Analysis only: the same sweep answers
+    #: every budget, and changing it reruns nothing.
+    budget: float | None = None
 
     @classmethod
     def quick(cls, **kw) -> "Design":
@@ -123,6 +128,17 @@ def check_design(d: Design) -> None:
     if d.metric not in HIGHER_IS_BETTER:
         raise ScenarioError(f"--metric: {d.metric!r} has no known better direction "
                             f"(known: {', '.join(HIGHER_IS_BETTER)})")
+    if d.budget is not None and not (math.isfinite(d.budget) and d.budget >= 0):
+        raise ScenarioError(f"--budget {d.budget}: a spending in EUR per dwelling per year, 0 or more")
+
+
+def affordable(runs: pd.DataFrame, budget: float | None) -> pd.DataFrame:
+    """The runs of the strategies whose mean landlord cost per dwelling in their cell is at or
+    under ``budget`` (all of them when ``budget`` is None), and always the status quo's."""
+    if budget is None:
+        return runs
+    cost = runs.groupby(["context", "strategy"])["cost_per_dwelling_eur"].transform("mean")
+    return runs[(cost <= budget) | (runs["strategy"] == BASELINE)]
 
 
 def _get(ctx, field: str):
@@ -339,7 +355,9 @@ def write(d: Design, out: Path, mapping: dict[str, dict], exp) -> MapResult:
     from tranqsim.experiments.uncertainty import sweep_note
 
     note = sweep_note(exp)
-    runs = load_runs(out, mapping)
+    if d.budget is not None:
+        note += f"; strategies costing the landlord more than EUR {d.budget:g} per dwelling a year left out"
+    runs = affordable(load_runs(out, mapping), d.budget)
     table, per = analyse(runs, d, mapping, note)
     rules = discover(runs, d, mapping, table)
     files = [_parquet(table, out / "cursor_map.parquet", note), _parquet(per, out / "cursor_strategies.parquet", note)]
@@ -386,7 +404,9 @@ def markdown(table: pd.DataFrame, d: Design, rules, note: str) -> str:
     a, b = d.axes
     lines = ["# The cursor map: the best strategy per territory", "",
              f"**Parameter sets:** {note}.", "",
-             f"Best = least expected regret on {d.metric} (against the best strategy of each parameter set); "
+             f"Best = least expected regret on {d.metric} (against the best strategy of each parameter set)"
+             + (f", among the strategies costing the landlord at most EUR {d.budget:g} per dwelling a year "
+                "(and the status quo)" if d.budget is not None else "") + "; "
              "P(best) = share of draws (parameter set x seed, common random numbers) in which it is best.", "",
              f"| {a} | {b} | best | P(best) | P(best), set means | expected regret | runner-up | "
              "landlord €/dw./yr | public €/dw./yr |", "|---:|---:|---|---:|---:|---:|---|---:|---:|"]

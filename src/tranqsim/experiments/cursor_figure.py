@@ -26,11 +26,13 @@ WORDS = {
     "en": {"title": "Where to set the cursor: the best strategy per territory",
            "sub": "colour: best strategy ({metric}); shade and %: probability of being best over {what}",
            "landmark": "shipped contexts", "metric": "tranquillity index",
-           "second": "2nd: {s}\n(regret {r} pts)"},
+           "second": "2nd: {s}\n(regret {r} pts)",
+           "budget": "\nstrategies costing the landlord at most EUR {b} per dwelling a year (and the status quo)"},
     "fr": {"title": "Où placer le curseur : la meilleure stratégie selon le territoire",
            "sub": "couleur : meilleure stratégie ({metric}) ; teinte et % : probabilité d'être la meilleure "
                   "sur {what}", "landmark": "contextes fournis", "metric": "indice de tranquillité",
-           "second": "2e : {s}\n(regret {r} pts)"},
+           "second": "2e : {s}\n(regret {r} pts)",
+           "budget": "\nstratégies coûtant au bailleur au plus {b} € par logement et par an (et le statu quo)"},
 }
 WHAT = {"en": ("parameter sets x seeds", "seeds only (central parameter set)"),
         "fr": ("jeux de paramètres x graines", "graines seules (jeu de paramètres central)")}
@@ -102,7 +104,10 @@ def draw(table, d, path: Path, lang: str, labels: tuple[str, str],
         ax.set_xlabel(labels[0])
         ax.set_ylabel(labels[1])
         what = WHAT[lang][1 if single else 0]
-        ax.set_title(f"{w['title']}\n{w['sub'].format(metric=metric, what=what)}", fontsize=9)
+        sub = w["sub"].format(metric=metric, what=what)
+        if getattr(d, "budget", None) is not None:
+            sub += w["budget"].format(b=f"{d.budget:,.0f}".replace(",", "\u202f" if lang == "fr" else ","))
+        ax.set_title(f"{w['title']}\n{sub}", fontsize=9)
         used = [s for s in cols if s in set(table["best"])]
         handles = [Patch(facecolor=cols[s], label=names.get(s, s)) for s in used]
         handles.append(plt.Line2D([], [], marker="o", ls="", mfc="none", mec="black", label=w["landmark"]))
