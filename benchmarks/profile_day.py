@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/profile_day.py [--days 120] [--strategy global_approach] [--kernels]
     .venv/bin/python benchmarks/profile_day.py --cprofile [--context zsp_estate]   # by function
+    .venv/bin/python benchmarks/profile_day.py --stages [--context priority_estate]  # by stage
 
 Runs each of the four estates of ``strategy_spectrum.yaml`` for a few weeks, then times
 ``days`` days while counting, call by call, the time spent in
@@ -31,7 +32,7 @@ import time
 import numpy as np
 
 import tranqsim
-from tranqsim import linalg, model as model_module
+from tranqsim import linalg, schedule as model_module  # (the stage that calls the product)
 from tranqsim.warmup import dispatchers
 
 CONTEXTS = ("calm_neighbourhood", "priority_estate", "zsp_estate", "large_estate")
@@ -90,10 +91,14 @@ def main() -> None:
     ap.add_argument("--strategy", default="global_approach")
     ap.add_argument("--kernels", action="store_true", help="also the ten costliest kernels")
     ap.add_argument("--cprofile", action="store_true", help="profile one context by function")
-    ap.add_argument("--context", default="zsp_estate", help="with --cprofile")
+    ap.add_argument("--stages", action="store_true", help="time one context's day by stage")
+    ap.add_argument("--context", default="zsp_estate", help="with --cprofile or --stages")
     a = ap.parse_args()
     if a.cprofile:
         profile(a.context, a.strategy, a.days)
+        return
+    if a.stages:
+        stages(a.context, a.strategy, a.days)
         return
     real = {"exp": np.exp, "log": np.log, "argpartition": np.argpartition,
             "split_matmul": linalg.split_matmul}
@@ -125,7 +130,8 @@ def main() -> None:
             return wrapper
         for mod, name, value in kernels:
             setattr(mod, name, timed_kernel(value, name))
-        m.streams = _TimedStreams(m.streams)
+        streams = m.state.streams
+        m.state.streams = _TimedStreams(streams)  # the stages draw from the state's streams
         np.exp = _timed(real["exp"], "numpy exp/log (float32 exp, arrays)")
         np.log = _timed(real["log"], "numpy exp/log (float32 exp, arrays)")
         np.argpartition = _timed(real["argpartition"], "argpartition")
@@ -138,6 +144,7 @@ def main() -> None:
             total = time.thread_time() - t
         finally:
             np.exp, np.log, np.argpartition = real["exp"], real["log"], real["argpartition"]
+            m.state.streams = streams
             if hasattr(model_module, "split_matmul"):
                 model_module.split_matmul = real["split_matmul"]
             for mod, name, value in kernels:
@@ -167,7 +174,29 @@ def profile(context: str, strategy: str, days: int) -> None:
         m.step()
     prof.disable()
     print(f"{context} / {strategy}, {days} days after 30:")
-    pstats.Stats(prof).sort_stats("tottime").print_stats(25)
+    pstats.Stats(prof).sort_stats("tottime").print_stats(int(__import__("os").environ.get("ROWS", 25)))
+
+
+def stages(context: str, strategy: str, days: int) -> None:
+    """Thread CPU time per simulated day of each stage of :data:`tranqsim.schedule.DAY_STAGES`
+    (no wrappers inside the stages: the figures are the stages' own, kernels included)."""
+    from tranqsim.schedule import DAY_STAGES  # noqa: PLC0415
+
+    m = tranqsim.build_model(tranqsim.load_scenario(context=context, strategy=strategy, years=2, seed=1))
+    m.run(30)
+    spent = dict.fromkeys((st.name for st in DAY_STAGES), 0.0)
+    s, clock = m.state, time.thread_time
+    for _ in range(days):
+        d = m.day
+        for st in DAY_STAGES:
+            t = clock()
+            st.run(s, d)
+            spent[st.name] += clock() - t
+        m.day += 1
+    total = sum(spent.values())
+    print(f"{context} / {strategy}, {days} days after 30: {total / days * 1e6:,.0f} us/day (thread CPU time)")
+    for name, v in spent.items():
+        print(f"    {name:22s} {v / days * 1e6:7,.1f} us/day  {v / total:4.0%}")
 
 
 if __name__ == "__main__":

@@ -141,6 +141,45 @@ def test_deterrence_lowers_intensities_and_displacement_moves_part_of_what_was_d
                               before[off][np.broadcast_to(mask == 0, lam[off].shape)])
 
 
+@pytest.mark.parametrize("share", [0.7, 0.35])
+def test_residents_and_overlapping_guardians_share_one_exp_and_keep_their_equations(share):
+    """``Deterrence.residents_and_guardians`` (one np.exp for the day's exponents): residents'
+    control alone gives ``lam * exp(-sens_res * g_res)`` for the offender-driven types and, in
+    the evening, the nuisance types; the guardians' factor is ``exp(-G_res) * ((1 - share) +
+    share * exp(-max(G - G_res, 0) / share))`` for every type, it scales the kept types'
+    intensities only; and the residents' factor of types sharing a sensitivity is the same."""
+    rng = np.random.default_rng(23)
+    det, sens, WT, mask = _deterrence(rng)
+    sens[:4, 0] = sens[4, 0]  # types sharing a sensitivity share one exp row
+    det = Deterrence(sens, WT, 0.35, mask)
+    P, off, nui = WT.shape[0], det.off, det.nui
+    assert det.vals.size == len(set(sens[:, 0].tolist())) < T
+    lam = (rng.random((T, 3, P)) * 2).astype(np.float32)
+    g_res = rng.random((3, P)).astype(np.float32)
+    G = (rng.random((T, 3, P)) * 3).astype(np.float32)
+    G[0, 0, :7] = 0.0  # below the residents' own term: the guardians' excess clips at zero
+    lam0, G0 = lam.copy(), G.copy()
+    res_off, res_nui = det.residents_and_guardians(lam, G, g_res, share, True)
+    res = np.exp(-sens[:, 0][:, None, None].astype(np.float64) * g_res[None])
+    np.testing.assert_allclose(res_off, lam0[off] * res[off], rtol=2e-6)
+    np.testing.assert_allclose(res_nui, lam0[nui, 1] * res[nui, 1], rtol=2e-6)
+    g_o = np.maximum(G0 - sens[:, 0][:, None, None] * g_res[None], 0).astype(np.float64)
+    factor = res * ((1 - share) + share * np.exp(-g_o / share))
+    np.testing.assert_allclose(G, factor, rtol=2e-6, atol=1e-9)
+    np.testing.assert_allclose(G[0, 0, :7], res[0, 0, :7], rtol=2e-6)  # clipped: residents' alone
+    np.testing.assert_allclose(lam[:T - 2], lam0[:T - 2] * factor[:T - 2], rtol=4e-6, atol=1e-9)
+    assert np.array_equal(lam[T - 2:], lam0[T - 2:])  # set later in the day
+    assert ((0 < G) & (G <= 1)).all() and (res_off <= lam0[off]).all()
+    # the residents' term is the same whether or not guardians follow in the same call
+    alone_off, alone_nui = det.residents(lam0.copy(), g_res, True)
+    assert np.array_equal(alone_off, res_off) and np.array_equal(alone_nui, res_nui)
+    # no overlap (share 1): the multiplicative model, lam *= exp(-G)
+    lam1, G1 = lam0.copy(), G0.copy()
+    det.residents_and_guardians(lam1, G1, g_res, 1.0, False)
+    np.testing.assert_allclose(lam1[:T - 2], lam0[:T - 2] * np.exp(-G0[:T - 2].astype(np.float64)),
+                               rtol=2e-6)
+
+
 def test_resumed_nuisance_is_bounded_by_what_residents_left_to_deter():
     """Evening mediators deter nuisance that partly resumes at night: what resumes is what the
     mediators' term alone removed, lam * expm1(min(g, 30)), never more than the nuisance the

@@ -3,6 +3,7 @@
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 import tranqsim
 from tranqsim.estate import PlaceKind
@@ -222,8 +223,9 @@ def test_the_days_compiled_overlap_applies_the_same_law_as_its_exponent_form(sha
     """The model applies the overlap as a factor in one compiled pass
     (``Deterrence.guardians_overlapped``); it must equal ``exp(-G)`` after the exponent form
     ``schedule.overlap``, with residents' control present, and scale the kept types' rates."""
-    from tranqsim.incidents import T, Deterrence
+    from tranqsim.incidents import TABLE, T, Deterrence
     from tranqsim.schedule import overlap
+    from tranqsim.vocabulary import Source
 
     rng = np.random.default_rng(7)
     P = 40
@@ -236,7 +238,11 @@ def test_the_days_compiled_overlap_applies_the_same_law_as_its_exponent_form(sha
     overlap(expected_G, sens_res, g_res, share)
     factor = np.exp(-expected_G.astype(np.float64))
     got_lam, got_G = lam.copy(), G.copy()
-    Deterrence.guardians_overlapped(got_lam, got_G, sens_res, g_res, share)
+    sens = np.zeros((T, len(Source)), np.float32)
+    sens[:, Source.RESIDENTS] = sens_res
+    n_off = int(TABLE.offender_driven.sum())
+    det = Deterrence(sens, sp.identity(P, format="csr"), 0.35, np.ones((n_off, 1, P), np.float32))
+    det.guardians_overlapped(got_lam, got_G, g_res, share)
     kept = slice(0, T - 2)  # staff aggressions and urban violence are set later
     assert np.allclose(got_G[kept], factor[kept], rtol=2e-5, atol=1e-7)
     assert np.allclose(got_G[T - 1], factor[T - 1], rtol=2e-5, atol=1e-7)

@@ -90,13 +90,23 @@ def morning(g_static, med, guard, pol, g_mediator, g_guard, saturation, police_c
         X[p, _STAFF0 + 2] = np.float64(s2) + situational_ratio * _situational(g, 2, p)
     for i in range(halls.size):
         X[halls[i], _CE] = ce[i]
-    # nbr = W @ X
-    nbr = np.zeros((P, 8))
+    # nbr = W @ X: each element from 0.0, the row's entries added in storage order (in
+    # locals: the loads and stores of nbr between the additions cost more than the additions)
+    nbr = np.empty((P, 8))
     for i in range(P):
+        s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
         for jj in range(indptr[i], indptr[i + 1]):
             a, j = data[jj], indices[jj]
-            for k in range(8):
-                nbr[i, k] += a * X[j, k]
+            s0 += a * X[j, 0]
+            s1 += a * X[j, 1]
+            s2 += a * X[j, 2]
+            s3 += a * X[j, 3]
+            s4 += a * X[j, 4]
+            s5 += a * X[j, 5]
+            s6 += a * X[j, 6]
+            s7 += a * X[j, 7]
+        nbr[i, 0], nbr[i, 1], nbr[i, 2], nbr[i, 3] = s0, s1, s2, s3
+        nbr[i, 4], nbr[i, 5], nbr[i, 6], nbr[i, 7] = s4, s5, s6, s7
     # residents' informal control
     ce_place = np.empty(P)
     for p in range(P):

@@ -164,16 +164,18 @@ class Deterrence:
         deterred = lam_res[off] - lam[off]               # what guardians removed...
         lam[off] += share * mask * (W.T @ deterred)      # ...partly moves next door
 
-    but exp() only where it is used: per distinct sensitivity of the offender-driven types (1,
-    0.8 and 0.3 for 7 types x 3 phases) and not for the types whose intensity is set afterwards.
+    but exp() only where it is used: ``exp(-sens_res * g_res)`` once per distinct residents'
+    sensitivity (six values for eleven types), shared by the residents' term and the guardians'
+    overlap, and not for the types whose intensity is set afterwards.
 
     Up to ``deterred`` all of it is float32 (``lam``, ``g_res``, ``G``, the sensitivities); the
     displacement is float64 (``W.T`` is) and ``lam[off] += ...`` rounds the float64 sum back to
     float32, as numpy's in-place add does. The exponentials stay numpy calls: numpy's float32
     exp is its own SIMD code, whose last bits the C library's (numba's) need not match. So
-    ``residents`` writes its exponents into one buffer (a kernel), takes one ``np.exp`` of it
-    and applies the factors (a kernel); ``guardians`` is numpy's whole-array passes as they
-    were; ``displace`` is one kernel, product included, which follows scipy's ``csr_matvecs``
+    :meth:`residents_and_guardians` writes every exponent of the day into one buffer (a kernel),
+    takes one ``np.exp`` of it and applies the factors (a kernel); ``guardians`` (no overlap)
+    is numpy's whole-array passes as they were; ``displace`` is one kernel, product included,
+    which follows scipy's ``csr_matvecs``
     (each output element summed over the row's entries in storage order, from 0.0): the same
     bits as ``csr_times_dense``.
     """
@@ -184,11 +186,17 @@ class Deterrence:
         assert self.SET_AFTER == (T - 2, T - 1)  # the kept types are the rows [:T - 2]
         self.off = off = np.flatnonzero(TABLE.offender_driven)
         self.nui = np.flatnonzero(TABLE.nuisance)
-        self.neg = -sens[:, Source.RESIDENTS]  # float32: minus the residents' sensitivity per type
-        vals = list(dict.fromkeys(self.neg[off].tolist()))
+        # the residents' sensitivity per type (float32) and its distinct negated values: those
+        # of the offender-driven types first, then the nuisance types', then the others, so
+        # that the residents' term alone reads a prefix of them
+        self.sens_res = np.ascontiguousarray(sens[:, Source.RESIDENTS])
+        neg = (-self.sens_res).tolist()
+        order = [neg[t] for t in off] + [neg[t] for t in self.nui] + neg
+        vals = list(dict.fromkeys(order))
         self.vals = np.array(vals, np.float32)
-        self.val_of = np.array([vals.index(v) for v in self.neg[off].tolist()])
-        self.neg_nui = np.ascontiguousarray(self.neg[self.nui])
+        self.val_of = np.array([vals.index(v) for v in neg])  # (T,) each type's value
+        self.n_vals_off = len(dict.fromkeys(neg[t] for t in off))
+        self.n_vals_res = len(dict.fromkeys([neg[t] for t in off] + [neg[t] for t in self.nui]))
         self.coef = share * mask  # float32, as (share * mask) * moved evaluates
         assert WT.format == "csr"  # the product below is scipy's CSR kernel's loop
         # W.T in CSR arrays; unsigned column indices spare the product numba's negative-index
@@ -205,40 +213,30 @@ class Deterrence:
         # 4 (one AVX2 register); the padding columns are never written and give zero sums
         self.D = np.zeros((P, -(-C // 4) * 4))
         self.acc = np.empty(self.D.shape[1])  # one row of W.T @ deterred
-        # exponents, then their exp(): residents' (value, phase, place) then nuisance (type, place)
-        nv, nn = self.vals.size, self.nui.size
+        # exponents, then their exp(): residents' (value, phase, place), then the overlapping
+        # guardians' (type, phase, place)
         # (views of it are taken at each call, not kept: a deep copy of the model -- validation's
         # C7 twins, the UI -- copies each array on its own and would cut a kept view loose)
-        self.res_buf = np.empty(nv * 3 * P + nn * P, np.float32)
+        self.exp_buf = np.empty((self.vals.size + T) * 3 * P, np.float32)
 
     def residents(self, lam: np.ndarray, g_res: np.ndarray, nuisance: bool):
         """lam_res for the offender-driven types, and for nuisance in the evening if asked."""
-        nuisance = bool(nuisance)
-        buf, n_res = self.res_buf, self.vals.size * 3 * self.P
-        E_res, E_nui = buf[:n_res].reshape(self.vals.size, 3, self.P), buf[n_res:].reshape(self.nui.size, self.P)
-        _resident_exponents(self.vals, self.neg_nui, g_res, nuisance, E_res, E_nui)
-        E = buf if nuisance else buf[:n_res]
-        np.exp(E, out=E)  # numpy's float32 exp (see the class docstring)
-        res_off = np.empty((self.off.size, 3, self.P), np.float32)
-        # (a kernel's arguments keep one type: an empty array, not None, when nuisance is off)
-        res_nui = np.empty((self.nui.size if nuisance else 0, self.P), np.float32)
-        _resident_factors(lam, self.off, self.val_of, E_res, res_off,
-                          self.nui, E_nui, res_nui, nuisance)
-        return res_off, (res_nui if nuisance else None)
+        return self._deter(lam, _NO_G, g_res, 1.0, nuisance, False)
 
-    @staticmethod
-    def guardians(lam: np.ndarray, G: np.ndarray) -> None:
-        """lam *= exp(-G) for the kept types; G becomes exp(-G) where it is read afterwards.
-        numpy throughout: the exp() must be numpy's, and the rest is two whole-array passes."""
-        np.negative(G, out=G)
-        k = T - 2
-        np.exp(G[:k], out=G[:k])
-        lam[:k] *= G[:k]
-        np.exp(G[T - 1], out=G[T - 1])  # urban violence reads its exp(-G)
+    def residents_and_guardians(self, lam: np.ndarray, G: np.ndarray, g_res: np.ndarray,
+                                share: float, nuisance: bool):
+        """:meth:`residents` (returned), then all guardians: :meth:`guardians_overlapped` if
+        ``share`` < 1, else :meth:`guardians`. With the overlap, one ``np.exp`` call takes
+        the residents' exponents and the guardians' (the residents' factor of each type is
+        the one its distinct sensitivity gave)."""
+        if share >= 1.0:
+            out = self.residents(lam, g_res, nuisance)
+            self.guardians(lam, G)
+            return out
+        return self._deter(lam, G, g_res, share, nuisance, True)
 
-    @staticmethod
-    def guardians_overlapped(lam: np.ndarray, G: np.ndarray, sens_res: np.ndarray,
-                             g_res: np.ndarray, share: float) -> None:
+    def guardians_overlapped(self, lam: np.ndarray, G: np.ndarray, g_res: np.ndarray,
+                             share: float) -> None:
         """As :meth:`guardians` once guardians overlap (issue 16): residents' informal control
         ``G_res = sens_res * g_res`` stays multiplicative, while the summed deterrence of staff,
         police and technical measures, ``G_o = max(G - G_res, 0)``, deters a share
@@ -252,12 +250,35 @@ class Deterrence:
         ``exp(-G)``, took eleven passes over ``G``). ``share`` >= 1 is the multiplicative
         model."""
         if share >= 1.0:
-            Deterrence.guardians(lam, G)
-            return
-        buf = np.empty((2, *G.shape), np.float32)
-        _overlap_exponents(G, sens_res.astype(np.float32), g_res, np.float32(1.0 / share), buf)
-        np.exp(buf, out=buf)
-        _overlap_apply(lam, buf, np.float32(share), T - 2, G)
+            self.guardians(lam, G)
+        else:
+            self.residents_and_guardians(lam, G, g_res, share, False)
+
+    def _deter(self, lam, G, g_res, share, nuisance, overlap):
+        nuisance, P = bool(nuisance), self.P
+        nv = self.vals.size if overlap else (self.n_vals_res if nuisance else self.n_vals_off)
+        n_res = nv * 3 * P
+        buf = self.exp_buf[:n_res + (G.size if overlap else 0)]
+        E_res = buf[:n_res].reshape(nv, 3, P)
+        E_g = buf[n_res:].reshape(G.shape) if overlap else _NO_G
+        _deter_exponents(self.vals, g_res, G, self.sens_res, np.float32(1.0 / share), E_res, E_g)
+        np.exp(buf, out=buf)  # numpy's float32 exp (see the class docstring)
+        res_off = np.empty((self.off.size, 3, P), np.float32)
+        # (a kernel's arguments keep one type: an empty array, not None, when nuisance is off)
+        res_nui = np.empty((self.nui.size if nuisance else 0, P), np.float32)
+        _deter_factors(lam, self.off, self.nui, self.val_of, E_res, res_off, res_nui, E_g,
+                       np.float32(share), T - 2, G)
+        return res_off, (res_nui if nuisance else None)
+
+    @staticmethod
+    def guardians(lam: np.ndarray, G: np.ndarray) -> None:
+        """lam *= exp(-G) for the kept types; G becomes exp(-G) where it is read afterwards.
+        numpy throughout: the exp() must be numpy's, and the rest is two whole-array passes."""
+        np.negative(G, out=G)
+        k = T - 2
+        np.exp(G[:k], out=G[:k])
+        lam[:k] *= G[:k]
+        np.exp(G[T - 1], out=G[T - 1])  # urban violence reads its exp(-G)
 
     def resumed(self, lam: np.ndarray, sens_med: np.ndarray, g_mediator: float, med: np.ndarray,
                 res_nui: np.ndarray) -> np.ndarray:
@@ -291,68 +312,61 @@ class Deterrence:
                   self.D, self.acc)
 
 
+_NO_G = np.zeros((0, 3, 0), np.float32)  # no overlap: no guardians' exponents
+
+
 @njit(contiguous=True)
-def _resident_exponents(vals, neg_nui, g_res, nuisance, E_res, E_nui):
-    """E_res[v] = vals[v] * g_res; E_nui[k] = neg_nui[k] * g_res[evening] if nuisance (float32)."""
+def _deter_exponents(vals, g_res, G, sens_res, inv_share, E_res, E_g):  # pragma: no cover
+    """E_res[v] = vals[v] * g_res (float32; ``vals`` the distinct ``-sens_res``); if ``E_g``
+    is not empty, the guardians' overlap, E_g[t] = -max(G[t] - sens_res[t] * g_res, 0) *
+    inv_share."""
     P = g_res.shape[1]
-    for v in range(vals.size):
+    for v in range(E_res.shape[0]):
         for h in range(3):
             for p in range(P):
                 E_res[v, h, p] = vals[v] * g_res[h, p]
-    if nuisance:
-        for k in range(neg_nui.size):
-            for p in range(P):
-                E_nui[k, p] = neg_nui[k] * g_res[EVENING, p]
+    if E_g.size:
+        zero = np.float32(0.0)
+        for t in range(E_g.shape[0]):
+            s = sens_res[t]
+            for h in range(3):
+                for p in range(P):
+                    go = G[t, h, p] - s * g_res[h, p]
+                    if go < zero:
+                        go = zero
+                    E_g[t, h, p] = -go * inv_share
 
 
 @njit(contiguous=True)
-def _resident_factors(lam, off, val_of, E_res, res_off, nui, E_nui, res_nui, nuisance):
-    """res_off[r] = lam[off[r]] * E_res[val_of[r]]; res_nui[k] = lam[nui[k], evening] * E_nui[k]
-    if nuisance."""
+def _deter_factors(lam, off, nui, val_of, E_res, res_off, res_nui, E_g, share, k,
+                   G):  # pragma: no cover - compiled
+    """res_off[r] = lam[off[r]] * E_res[val_of[off[r]]]; res_nui[j] = lam[nui[j], evening] *
+    E_res[val_of[nui[j]], evening] if res_nui is not empty; then, if E_g is not empty (the
+    overlap), G[t] = E_res[val_of[t]] * ((1 - share) + share * E_g[t]) and lam[:k] *= G[:k]
+    (float32). ``E_res[val_of[t]]`` is exp(-sens_res[t] * g_res): -(a * b) and (-a) * b are
+    the same float."""
     P = lam.shape[2]
     for r in range(off.size):
-        t, v = off[r], val_of[r]
+        t = off[r]
+        v = val_of[t]
         for h in range(3):
             for p in range(P):
                 res_off[r, h, p] = lam[t, h, p] * E_res[v, h, p]
-    if nuisance:
-        for k in range(nui.size):
-            t = nui[k]
-            for p in range(P):
-                res_nui[k, p] = lam[t, EVENING, p] * E_nui[k, p]
-
-
-@njit(contiguous=True)
-def _overlap_exponents(G, sens_res, g_res, inv_share, buf):  # pragma: no cover - compiled
-    """buf[0] = -G_res with G_res = sens_res[t] * g_res[h, p]; buf[1] = -max(G - G_res, 0) *
-    inv_share (float32)."""
-    T, H, P = G.shape
-    zero = np.float32(0.0)
-    for t in range(T):
-        s = sens_res[t]
-        for h in range(H):
-            for p in range(P):
-                gr = s * g_res[h, p]
-                go = G[t, h, p] - gr
-                if go < zero:
-                    go = zero
-                buf[0, t, h, p] = -gr
-                buf[1, t, h, p] = -go * inv_share
-
-
-@njit(contiguous=True)
-def _overlap_apply(lam, E, share, k, G):  # pragma: no cover - compiled
-    """G = E[0] * ((1 - share) + share * E[1]) (the factor left by residents and overlapping
-    guardians); lam[:k] *= G[:k] (float32)."""
-    T, H, P = G.shape
-    rest = np.float32(1.0) - share
-    for t in range(T):
-        for h in range(H):
-            for p in range(P):
-                f = E[0, t, h, p] * (rest + share * E[1, t, h, p])
-                G[t, h, p] = f
-                if t < k:
-                    lam[t, h, p] *= f
+    for j in range(res_nui.shape[0]):
+        t = nui[j]
+        v = val_of[t]
+        for p in range(P):
+            res_nui[j, p] = lam[t, EVENING, p] * E_res[v, EVENING, p]
+    if E_g.size:
+        rest = np.float32(1.0) - share
+        for t in range(G.shape[0]):
+            v = val_of[t]
+            for h in range(3):
+                for p in range(P):
+                    f = E_res[v, h, p] * (rest + share * E_g[t, h, p])
+                    G[t, h, p] = f
+                    if t < k:
+                        lam[t, h, p] *= f
 
 
 @njit(contiguous=True)

@@ -172,10 +172,10 @@ def incident_intensities(s: EstateState, d: int) -> None:
     # what the latter deter partly moves next door (displacement; see incidents.Deterrence)
     deterrence = st.deterrence
     back = None
-    res_off, res_nui = deterrence.residents(lam, g[Source.RESIDENTS], back_on)
-    # G now holds the factor exp(-G) once guardians overlap
-    deterrence.guardians_overlapped(lam, G, st.sens_ext[:, Source.RESIDENTS], g[Source.RESIDENTS],
-                                    p.deterrable_share)
+    # (residents' control alone: res_off, res_nui); G now holds the factor exp(-G) once
+    # guardians overlap (one np.exp for both)
+    res_off, res_nui = deterrence.residents_and_guardians(lam, G, g[Source.RESIDENTS],
+                                                          p.deterrable_share, back_on)
     if back_on:
         # nuisance deterred by the evening rounds partly resumes after the shift: the part of
         # lam_res removed by the mediators' term alone, bounded by what was there to deter
