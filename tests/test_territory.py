@@ -331,6 +331,11 @@ def test_built_contexts_run_through_the_cli(monkeypatch, capsys, tmp_path):
 
     exp = load_experiment(out / "sweep.yaml")  # the sweep file names the built contexts
     assert exp.contexts == [str(out / "Petit.yaml")]
+    import yaml
+
+    # parameter sets, not replicates of one set, carry a comparison's uncertainty (docs/data.md)
+    spec = yaml.safe_load((out / "sweep.yaml").read_text())
+    assert (spec["ensemble"], spec["replicates"]) == ("shipped:20", 1)
     # a second build into the same folder replaces it (it is tranqsim's own)
     code, _, err = run_cli(monkeypatch, capsys, "territory", "build", "--register",
                            data / "register.csv", "--incidents", data / "incidents.csv",
