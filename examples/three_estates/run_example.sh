@@ -1,7 +1,7 @@
 #!/bin/sh
 # A synthetic three-estate landlord, end to end: build the contexts from its files, run one,
 # sweep a few strategies over the three estates, and write the comparison report.
-# Run from the repository's root:  sh examples/three_estates/run_example.sh   (about 4 minutes on 2 cores)
+# Run from the repository's root:  sh examples/three_estates/run_example.sh   (about 2 minutes on 2 cores)
 set -e
 HERE=examples/three_estates
 OUT=${OUT:-runs/three_estates}
