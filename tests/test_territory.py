@@ -282,11 +282,15 @@ def test_hidden_pressures_groups_and_dealing_points_are_recovered_small(tmp_path
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="known (issue 20), 2026-12-05: with hidden fear offsets and spreads in "
-                          "the log, Calme's group types and Tendu's dealing fall outside their "
-                          "simulated intervals (with or without the local parameters' last step; "
-                          "main's log without them passes); every hidden parameter was inside "
-                          "its interval", strict=False)
+@pytest.mark.xfail(reason="known (issue 20), 2026-12-05, measured: every hidden parameter lies "
+                          "in its interval, but Moyen's dealing (77 logged, a +1.9 s.d. draw of "
+                          "the hidden parameters) falls above its simulated interval [44, 75] and "
+                          "Tendu's pressure interval [0.38, 3.96] overlaps Calme's: the log's "
+                          "Gini is a high draw, the spread is fitted near 1.0 (hidden 0.8), where "
+                          "near-repeat raises the background count's mean and quadruples its s.d., "
+                          "and pressure comes out low (1.23 for 1.6); not the sequential steps (8 "
+                          "rounds, or the fear step capped at 0.5, leave it); see docs/data.md, "
+                          "limits", strict=False)
 def test_hidden_parameters_are_recovered_full_size(tmp_path):
     from tranqsim.territory.synthetic import HiddenEstate
 
@@ -331,6 +335,11 @@ def test_built_contexts_run_through_the_cli(monkeypatch, capsys, tmp_path):
 
     exp = load_experiment(out / "sweep.yaml")  # the sweep file names the built contexts
     assert exp.contexts == [str(out / "Petit.yaml")]
+    import yaml
+
+    # parameter sets, not replicates of one set, carry a comparison's uncertainty (docs/data.md)
+    spec = yaml.safe_load((out / "sweep.yaml").read_text())
+    assert (spec["ensemble"], spec["replicates"]) == ("shipped:20", 1)
     # a second build into the same folder replaces it (it is tranqsim's own)
     code, _, err = run_cli(monkeypatch, capsys, "territory", "build", "--register",
                            data / "register.csv", "--incidents", data / "incidents.csv",

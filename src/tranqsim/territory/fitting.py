@@ -51,7 +51,9 @@ fear, fear lowers collective efficacy) are absorbed by iterating, not carried in
 intervals, which are marginal; the yields per group and per point are taken as known. So an
 error in the rates passes into the fear offset: on the synthetic landlords (test and example)
 the fitted pressure came out below the hidden one in each of five estates and the fear offset
-above it (by 0.1 to 0.5 log-odds; one of five outside its interval), a bias not yet explained.
+above it (by 0.1 to 0.5 log-odds; one of five outside its interval): the spread does not keep
+the background total (near-repeat), so a high draw of the log's Gini fits a larger spread and
+a lower pressure (measured in docs/data.md, limits; not the parameters' sequential steps).
 With few incidents (small estates, short logs) the intervals are wide, as they should be: with
 ten buildings the spread's interval spans about 2 (the log's Gini is one draw of which
 buildings are hot), with 45 about 1.9, and the Gini flattens above a spread of about 1.5. A
