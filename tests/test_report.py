@@ -476,3 +476,23 @@ def test_the_french_report_prints_on_a4_portrait_with_no_table_cut(french, tmp_p
     assert len(widths) >= 8
     assert max(widths) <= PRINTABLE_PX, (widths, PRINTABLE_PX)
     assert page_width <= PRINTABLE_PX and max(images) <= PRINTABLE_PX
+
+
+def test_reruns_for_figures_take_one_parameter_set_with_its_values():
+    """A sweep over several parameter sets shares seeds between sets: the report's reruns take
+    one set's replicates (the central, else the first id) and carry its values, so a rerun is
+    the stored run (not the table's values on another set's seed)."""
+    import pandas as pd
+
+    from tranqsim.report import resim
+
+    rows = []
+    for ps, g in (("h001", 0.9), ("h000", 1.4)):
+        for k in range(3):
+            rows.append({"context": "priority_estate", "strategy": "withdrawal", "replicate": k, "seed": 100 + k,
+                         "parameter_set": ps, "parameters.g_police": g, "tranquillity_index": 50.0 + g + k})
+    jobs = resim.jobs_for(pd.DataFrame(rows), "priority_estate", ["withdrawal"], 2, 1.0,
+                          fixed={"context.offenders.pressure": 1.1})
+    assert [j["replicate"] for j in jobs] == [0, 1]
+    assert all(j["fixed"] == {"context.offenders.pressure": 1.1, "parameters.g_police": 1.4} for j in jobs)
+    assert [j["stored_ti"] for j in jobs] == [51.4, 52.4]

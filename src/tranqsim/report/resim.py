@@ -41,7 +41,7 @@ def rerun(job: dict) -> dict:
         from tranqsim.loading import load_scenario
 
         sc = load_scenario(context=sc.context, strategy=sc.strategy, years=job["years"], seed=job["seed"],
-                           levers={"zsp": None})
+                           levers={"zsp": None}, parameters=dict(sc.parameters or {}))
     model = build_model(sc)
     model.run()
     res = Result.from_model(model)
@@ -76,17 +76,25 @@ def rerun_all(jobs: list[dict], workers: int | None = None, progress=None) -> di
 
 def jobs_for(runs: pd.DataFrame, context: str, strategies: list[str], replicates: int,
              years: float, without_zsp: list[str] = (), fixed: dict | None = None) -> list[dict]:
-    """The first ``replicates`` stored replicates of each strategy in ``context``, and of the
-    ``without_zsp`` strategies without their ZSP lever (no stored run to check those against)."""
+    """The first ``replicates`` stored replicates of each strategy in ``context`` on one parameter
+    set (with its values), and of the ``without_zsp`` strategies without their ZSP lever (no
+    stored run to check those against)."""
     out = []
     sub = runs[runs["context"] == context]
+    if "parameter_set" in sub.columns and sub["parameter_set"].nunique() > 1:
+        # one parameter set (the central one, else the first id): the replicates of several sets
+        # share seeds, and a rerun must carry its set's values to be the stored run
+        ids = sorted(sub["parameter_set"].astype(str).unique())
+        sub = sub[sub["parameter_set"] == ("central" if "central" in ids else ids[0])]
+    pcols = [c for c in sub.columns if c.startswith("parameters.")]
     for s, variant in [(s, "") for s in strategies] + [(s, WITHOUT_ZSP) for s in without_zsp]:
         rows = sub[sub["strategy"] == s].sort_values("replicate").head(replicates)
-        for r in rows.itertuples(index=False):
-            out.append({"context": context, "strategy": s + variant, "replicate": int(r.replicate),
-                        "fixed": dict(fixed or {}),
-                        "seed": int(r.seed), "years": years,
-                        "stored_ti": None if variant else float(r.tranquillity_index)})
+        for r in rows.to_dict("records"):
+            values = {c: r[c] for c in pcols if pd.notna(r[c])}
+            out.append({"context": context, "strategy": s + variant, "replicate": int(r["replicate"]),
+                        "fixed": {**dict(fixed or {}), **values},
+                        "seed": int(r["seed"]), "years": years,
+                        "stored_ti": None if variant else float(r["tranquillity_index"])})
     return out
 
 
