@@ -115,3 +115,28 @@ def test_installing_a_central_set_keeps_the_block_calibration_it_was_drawn_aroun
     e = twice["values"]["g_police"]
     assert e["value"] == 1.2 and e["block"] == "ensemble"
     assert e["block_calibration"]["value"] == 1.49 and e["block_calibration"]["block"] == "policing"
+
+
+def test_the_central_set_is_confirmed_on_seeds_the_validation_never_uses(monkeypatch):
+    """The choice is made on the confirmation seeds, so that `tranqsim validate` (the validation
+    seeds) is an out-of-sample check of it; the first set passing every check is chosen, and a
+    failed try re-ranks the rest by their room on the check that failed."""
+    import tranqsim.validation as V
+    from tranqsim.validation import MASTER_SEED, ValidationReport
+
+    box = {"a": [0.0, 1.0]}
+    recs = [{"values": {"a": v}, "accepted": True, "screen_failed": [], "box": box, "index": i,
+             "max_implausibility": 0.0, "means": {"E0: x": m}}
+            for i, (v, m) in enumerate(((0.1, -19.0), (0.5, -18.0), (0.6, -12.0), (0.9, -6.0), (0.2, -19.5)))]
+    seeds = []
+
+    def fake_validate(replicates, years, workers, parameters=None, progress=None, seed=MASTER_SEED):
+        seeds.append(seed)
+        ok = parameters["a"] != 0.5  # the median set fails on these seeds
+        return ValidationReport([_check([-10.0] if ok else [-30.0])], [], replicates, years, parameters, 0.0)
+
+    monkeypatch.setattr(V, "validate", fake_validate)
+    chosen, tried = P.confirm(recs, {"E0: x": 2.0}, tries=3, log=lambda *_: None)
+    assert seeds and all(s == P.CONFIRM_SEED != MASTER_SEED for s in seeds)
+    assert [t["index"] for t in tried] == [1, 2]  # median first, then the most room inside [-20, -5]
+    assert chosen == 2 and tried[0]["failed"] and not tried[1]["failed"]

@@ -105,8 +105,8 @@ def calibrate(workers, out, install, check, resume) -> None:
               help="ship it: src/tranqsim/ensemble.json, and the central set as the table's values "
                    "(calibrated.json)")
 @click.option("--confirm", "tries", type=click.IntRange(min=0), default=5, show_default=True,
-              help="sets validated on 20 replicates to choose the central set (0: the set nearest the "
-                   "posterior median, unconfirmed)")
+              help="sets checked on 20 replicates of confirmation seeds to choose the central set "
+                   "(0: the set nearest the posterior median, unconfirmed)")
 def ensemble_cmd(out, target, max_candidates, workers, install, tries) -> None:
     """The calibrated ensemble: parameter sets that no check C1-C10, E1-E12 rules out (history
     matching by direct simulation; resumes from OUT/candidates.jsonl after an interruption)."""

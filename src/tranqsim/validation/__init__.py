@@ -77,11 +77,14 @@ def run_arms(arms, replicates: int, years: float, workers: int = 1, parameters: 
 
 
 def validate(replicates: int = 20, years: float = 3, workers: int = 1, parameters: dict | None = None,
-             patterns: list[str] | None = None, progress=None) -> ValidationReport:
+             patterns: list[str] | None = None, progress=None, seed: int = MASTER_SEED) -> ValidationReport:
+    """Every chosen pattern's checks on ``replicates`` runs of each arm (replicate ``k``'s seed is
+    ``replicate_seed(seed, k)``: the validation seeds by default; the ensemble's confirmation
+    uses others, so that the set it chooses is then validated out of sample)."""
     chosen = [p for p in PATTERNS if patterns is None or p.id in patterns]
     arms = [a for a in ARMS if any(a in p.arms for p in chosen)]
     t0 = time.perf_counter()
-    runs = run_arms(arms, replicates, years, workers, parameters, progress)
+    runs = run_arms(arms, replicates, years, workers, parameters, progress, seed)
     checks = [c for p in chosen for c in p.checks(runs)]
     return ValidationReport(checks, chosen, replicates, years, parameters or {}, time.perf_counter() - t0)
 
