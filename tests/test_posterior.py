@@ -63,7 +63,9 @@ def test_the_ensemble_is_the_accepted_sets_with_the_medoid_first():
     assert ens.calibrated and len(ens.sets) == 5
     assert ens.sets["h000"] == {"a": 0.5, "b": 0.45}  # nearest the median (0.5, 0.45)
     assert {"a": 0.99, "b": 0.01} not in ens.sets.values()
-    md = P.markdown(recs, ens)
+    from tranqsim.validation.ensemble_docs import markdown
+
+    md = markdown(recs, ens)
     assert "5 of 6 candidates not ruled out" in md and "| C1: x | 1 |" in md
     with pytest.raises(ValueError):
         P.ensemble_of([r | {"accepted": False} for r in recs])

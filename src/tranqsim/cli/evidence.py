@@ -112,7 +112,7 @@ def ensemble_cmd(out, target, max_candidates, workers, install, tries) -> None:
     matching by direct simulation; resumes from OUT/candidates.jsonl after an interruption)."""
     from tranqsim import ensemble as ens_mod
     from tranqsim.params import CALIBRATION_FILE
-    from tranqsim.validation import posterior
+    from tranqsim.validation import ensemble_docs, posterior
 
     workers = workers or os.cpu_count() or 1
     records = posterior.run(out, target, max_candidates, workers=workers, log=click.echo)
@@ -126,7 +126,7 @@ def ensemble_cmd(out, target, max_candidates, workers, install, tries) -> None:
         click.echo(f"no ensemble: {e}", err=True)
         sys.exit(1)
     ens_mod.save(ens, out / "ensemble.json")
-    (out / "ensemble.md").write_text(posterior.markdown(records, ens))
+    (out / "ensemble.md").write_text(ensemble_docs.markdown(records, ens))
     click.echo(f"{len(ens.sets)} sets accepted of {len(records)} candidates; written: "
                f"{out / 'ensemble.json'}, {out / 'ensemble.md'}")
     if len(ens.sets) < target:
