@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from tranqsim.incidents import _deter_factors, _displace
 from tranqsim.jit import njit
 from tranqsim.vocabulary import Neighbour, Phase
 
 _NBR_DISORDER = int(Neighbour.DISORDER)
-_DAY = int(Phase.DAY)
+_DAY, _EVENING, _NIGHT = int(Phase.DAY), int(Phase.EVENING), int(Phase.NIGHT)
 
 
 @njit(contiguous=True)
@@ -123,3 +124,70 @@ def add_late_types(lam, uv, uv_phase, uv_scale, w_uv, G_uv, sa, aggression, med,
                 here = here + caretaker_cov[p]
             lam[sa, h, p] = np.float32(aggression * here * (contact_rate * (host[h, p] + deal[p])
                                                              + reminder_rate))
+
+
+# ------------------------------------------------------------------ the day's fused calls
+# A kernel call costs about 1 us of dispatch and Python around it, whatever its work (the
+# arguments' unboxing aside); the day's intensities were six calls and two Python loops over
+# agents. The two kernels below run the same kernels, in the same order, in two calls.
+
+
+def agent_values(groups, networks) -> tuple[np.ndarray, list]:
+    """The youth groups' places, activities and tensions and the dealing points' places and
+    strengths in one float64 array (exact: places are small integers), for
+    :func:`before_deterrence`; and the tensions as the agents hold them (Python or numpy
+    floats: the day's ``sum`` of them adds Python floats with compensation, so the caller sums
+    this list, not the array)."""
+    tensions = [g.tension for g in groups]
+    return np.array([g.place for g in groups] + [g.activity for g in groups] + tensions
+                    + [n.place for n in networks] + [n.strength for n in networks],
+                    np.float64), tensions
+
+
+@njit(contiguous=True)
+def before_deterrence(bg_phase, disorder, nbr, attractiveness, attract_max, dep, contagion,
+                      attract_gain, agents, ng, nn, k_tension, host_rate, deal_rate, noise,
+                      noise_phase, degradation, degradation_phase, halls, hall, disruptive,
+                      occupied, squatted, any_squat, noise_rate):  # pragma: no cover - compiled
+    """(lam, dis_eff, host, deal): :func:`base`, then what offenders present bring
+    (:func:`add_offenders`) and what households bring (:func:`add_households`), in one call.
+    ``agents`` as :func:`agent_values` gathers them (``ng`` groups, ``nn`` dealing points).
+    ``host`` (3, P): each group's activity, raised by its tension, ``a = activity * (1 +
+    k_tension * max(0.0, tension - 0.1))`` added at its place in the evening and ``0.4 * a`` at
+    night, group after group; ``deal`` (P): each point's strength added at its place, point after
+    point (the former Python loops' float64 arithmetic, in their order)."""
+    lam, dis_eff = base(bg_phase, disorder, nbr, attractiveness, attract_max, dep, contagion,
+                        attract_gain)
+    P = lam.shape[2]
+    host = np.zeros((3, P))
+    for i in range(ng):
+        x = agents[2 * ng + i] - 0.1
+        a = agents[ng + i] * (1 + k_tension * (x if x > 0.0 else 0.0))  # max(0.0, x)
+        p = np.int64(agents[i])
+        host[_EVENING, p] += a
+        host[_NIGHT, p] += 0.4 * a
+    deal = np.zeros(P)
+    for j in range(nn):
+        deal[np.int64(agents[3 * ng + j])] += agents[3 * ng + nn + j]
+    add_offenders(lam, host, host_rate, deal, deal_rate)
+    add_households(lam, noise, noise_phase, degradation, degradation_phase, halls, hall,
+                   disruptive, occupied, squatted, any_squat, noise_rate)
+    return lam, dis_eff, host, deal
+
+
+@njit(contiguous=True)
+def after_exp(lam, off, nui, val_of, E_res, E_g, share, k, G, indptr, indices, data, coef_T, D,
+              acc, uv, uv_phase, uv_scale, w_uv, sa, aggression, med, guard, caretaker_cov,
+              contact_rate, host, deal, reminder_rate):  # pragma: no cover - compiled
+    """The deterrence's factors once guardians overlap (``incidents._deter_factors``, the
+    residents' term for the offender-driven types only), displacement (``incidents._displace``)
+    and the two types set after them (:func:`add_late_types`, with ``G[uv]``), in one call:
+    ``Deterrence.residents_and_guardians`` (share < 1, no nuisance), ``Deterrence.displace``,
+    then ``add_late_types``, as the day made them in three calls."""
+    P = lam.shape[2]
+    res_off = np.empty((off.size, 3, P), np.float32)
+    res_nui = np.empty((0, P), np.float32)
+    _deter_factors(lam, off, nui, val_of, E_res, res_off, res_nui, E_g, share, k, G)
+    _displace(lam, res_off, off, indptr, indices, data, coef_T, D, acc)
+    add_late_types(lam, uv, uv_phase, uv_scale, w_uv, G[uv], sa, aggression, med, guard,
+                   caretaker_cov, contact_rate, host, deal, reminder_rate)
