@@ -254,21 +254,6 @@ class Deterrence:
         else:
             self.residents_and_guardians(lam, G, g_res, share, False)
 
-    def exponentials(self, G: np.ndarray, g_res: np.ndarray, share: float):
-        """(E_res, E_g): the day's exponentials once guardians overlap (``share`` < 1), without
-        the nuisance term: the exponents and numpy's float32 ``exp`` of :meth:`_deter`, whose
-        factors :func:`tranqsim.intensities.after_exp` then applies in the call that also
-        displaces (``residents_and_guardians(lam, G, g_res, share, False)`` then
-        :meth:`displace`, in fewer calls)."""
-        P, nv = self.P, self.vals.size
-        n_res = nv * 3 * P
-        buf = self.exp_buf[:n_res + G.size]
-        E_res = buf[:n_res].reshape(nv, 3, P)
-        E_g = buf[n_res:].reshape(G.shape)
-        _deter_exponents(self.vals, g_res, G, self.sens_res, np.float32(1.0 / share), E_res, E_g)
-        np.exp(buf, out=buf)  # numpy's float32 exp (see the class docstring)
-        return E_res, E_g
-
     def _deter(self, lam, G, g_res, share, nuisance, overlap):
         nuisance, P = bool(nuisance), self.P
         nv = self.vals.size if overlap else (self.n_vals_res if nuisance else self.n_vals_off)

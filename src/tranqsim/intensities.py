@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tranqsim.incidents import _deter_factors, _displace
+from tranqsim.incidents import _deter_exponents, _deter_factors, _displace
 from tranqsim.jit import njit
 from tranqsim.vocabulary import Neighbour, Phase
 
@@ -176,15 +176,39 @@ def before_deterrence(bg_phase, disorder, nbr, attractiveness, attract_max, dep,
 
 
 @njit(contiguous=True)
-def after_exp(lam, off, nui, val_of, E_res, E_g, share, k, G, indptr, indices, data, coef_T, D,
+def before_exp(bg_phase, disorder, nbr, attractiveness, attract_max, dep, contagion,
+               attract_gain, agents, ng, nn, k_tension, host_rate, deal_rate, noise,
+               noise_phase, degradation, degradation_phase, halls, hall, disruptive,
+               occupied, squatted, any_squat, noise_rate, vals, g_res, G, sens_res, inv_share,
+               buf):  # pragma: no cover - compiled
+    """:func:`before_deterrence`, then the exponents of the deterrence once guardians overlap
+    (``incidents._deter_exponents`` into ``buf``, the deterrence's ``exp_buf``: residents'
+    (value, phase, place), then the guardians' (type, phase, place)), in one call."""
+    out = before_deterrence(bg_phase, disorder, nbr, attractiveness, attract_max, dep, contagion,
+                            attract_gain, agents, ng, nn, k_tension, host_rate, deal_rate, noise,
+                            noise_phase, degradation, degradation_phase, halls, hall, disruptive,
+                            occupied, squatted, any_squat, noise_rate)
+    n_res = vals.size * 3 * G.shape[2]
+    _deter_exponents(vals, g_res, G, sens_res, inv_share,
+                     buf[:n_res].reshape((vals.size, 3, G.shape[2])),
+                     buf[n_res:n_res + G.size].reshape(G.shape))
+    return out
+
+
+@njit(contiguous=True)
+def after_exp(lam, off, nui, val_of, buf, share, k, G, indptr, indices, data, coef_T, D,
               acc, uv, uv_phase, uv_scale, w_uv, sa, aggression, med, guard, caretaker_cov,
               contact_rate, host, deal, reminder_rate):  # pragma: no cover - compiled
-    """The deterrence's factors once guardians overlap (``incidents._deter_factors``, the
+    """``buf``: the exponentials (:func:`before_exp`'s exponents after numpy's ``exp``).
+    The deterrence's factors once guardians overlap (``incidents._deter_factors``, the
     residents' term for the offender-driven types only), displacement (``incidents._displace``)
     and the two types set after them (:func:`add_late_types`, with ``G[uv]``), in one call:
     ``Deterrence.residents_and_guardians`` (share < 1, no nuisance), ``Deterrence.displace``,
     then ``add_late_types``, as the day made them in three calls."""
     P = lam.shape[2]
+    nv = buf.size // (3 * P) - G.shape[0]
+    E_res = buf[:nv * 3 * P].reshape((nv, 3, P))
+    E_g = buf[nv * 3 * P:].reshape(G.shape)
     res_off = np.empty((off.size, 3, P), np.float32)
     res_nui = np.empty((0, P), np.float32)
     _deter_factors(lam, off, nui, val_of, E_res, res_off, res_nui, E_g, share, k, G)

@@ -156,12 +156,22 @@ def incident_intensities(s: EstateState, d: int) -> None:
     # background x deprivation x contagion x (saturating) attractiveness, then what offenders
     # (a group's nuisance rises with its grievance after heavy-handed contacts, issue 16) and
     # households bring: one kernel
-    lam, today.dis_eff, host, deal = intensities.before_deterrence(
+    kernel_args = (
         st.bg_phase, places.disorder, nb, places.attractiveness, p.attract_max, dep,
         p.disorder_contagion, p.attractiveness_gain, agents, len(groups), len(networks),
         p.tension_group_activity, st.host_rate, st.deal_rate, _NOISE, _NOISE_PHASE, _DEGRADATION,
         _DEGRADATION_PHASE, st.halls, hh.hall, hh.disruptive, hh.occupied, hh.squatted,
         hh.n_squatted != 0, noise_rate)
+    deterrence = st.deterrence
+    share = p.deterrable_share
+    fused = share < 1.0 and not back_on
+    if fused:  # and the deterrence's exponents (as Deterrence._deter makes them), same call
+        buf = deterrence.exp_buf  # (residents' values + types) x 3 x P: every exponent of the day
+        lam, today.dis_eff, host, deal = intensities.before_exp(
+            *kernel_args, deterrence.vals, g[Source.RESIDENTS], G, deterrence.sens_res,
+            np.float32(1.0 / share), buf)
+    else:
+        lam, today.dis_eff, host, deal = intensities.before_deterrence(*kernel_args)
     places.dealing = deal
     # urban violence from accumulated tension; aggressions against staff from contacts
     tension = (sum(tensions) / len(groups) if groups else 0.0) \
@@ -175,13 +185,11 @@ def incident_intensities(s: EstateState, d: int) -> None:
             host, deal, p.staff_reminder_rate)
     # deterrence: residents' informal control, then staff, police and technical guardians;
     # what the latter deter partly moves next door (displacement; see incidents.Deterrence)
-    deterrence = st.deterrence
-    share = p.deterrable_share
-    if share < 1.0 and not back_on:
-        # the day's exponents and one np.exp, then one kernel for the factors, displacement
+    if fused:
+        # one np.exp of the day's exponents, then one kernel for the factors, displacement
         # and the late types (the same kernels as below, in fewer calls)
-        E_res, E_g = deterrence.exponentials(G, g[Source.RESIDENTS], share)
-        intensities.after_exp(lam, deterrence.off, deterrence.nui, deterrence.val_of, E_res, E_g,
+        np.exp(buf, out=buf)  # numpy's float32 exp (see incidents.Deterrence)
+        intensities.after_exp(lam, deterrence.off, deterrence.nui, deterrence.val_of, buf,
                               np.float32(share), T - 2, G, deterrence.indptr, deterrence.indices,
                               deterrence.data, deterrence.coef_T, deterrence.D, deterrence.acc,
                               *late)
