@@ -10,10 +10,13 @@ rounded back to float32, as ``lam[...] += float64_array`` does), so outputs keep
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from tranqsim.incidents import _deter_exponents, _deter_factors, _displace
 from tranqsim.jit import njit
+from tranqsim.metrics import _np_sum
 from tranqsim.vocabulary import Neighbour, Phase
 
 _NBR_DISORDER = int(Neighbour.DISORDER)
@@ -196,15 +199,35 @@ def before_exp(bg_phase, disorder, nbr, attractiveness, attract_max, dep, contag
 
 
 @njit(contiguous=True)
+def late_terms(group_tension, k_operations, hall_heavy, n_halls, uv_pre, uv_gain, public_mask,
+               attractiveness, aggression_rate):  # pragma: no cover - compiled
+    """(tension, uv_scale, w_uv, contact_rate) for :func:`add_late_types`: the estate's tension
+    ``group_tension + k_operations * sum(hall_heavy) / n_halls`` (the groups' mean tension, from
+    Python's sum, plus heavy-handed operations), the day's urban violence ``uv_pre * exp(uv_gain
+    * (tension - 0.1))`` (0.1: tension at rest) per unit of the weights ``w_uv = public_mask *
+    (1 + attractiveness)``, and the staff's contact rate ``aggression_rate * (1 + 2 * tension)``.
+    Sums as numpy's ``np.sum`` (pairwise, ``metrics._np_sum``), the rest left to right as the
+    Python expressions were."""
+    tension = group_tension + k_operations * _np_sum(hall_heavy) / n_halls
+    uv_total = uv_pre * math.exp(uv_gain * (tension - 0.1))
+    w_uv = np.empty(public_mask.size)
+    for p in range(w_uv.size):
+        w_uv[p] = public_mask[p] * (1 + attractiveness[p])
+    return tension, uv_total / _np_sum(w_uv), w_uv, aggression_rate * (1 + 2 * tension)
+
+
+@njit(contiguous=True)
 def after_exp(lam, off, nui, val_of, buf, share, k, G, indptr, indices, data, coef_T, D,
-              acc, uv, uv_phase, uv_scale, w_uv, sa, aggression, med, guard, caretaker_cov,
-              contact_rate, host, deal, reminder_rate):  # pragma: no cover - compiled
+              acc, uv, uv_phase, sa, aggression, med, guard, caretaker_cov, host, deal,
+              reminder_rate, group_tension, k_operations, hall_heavy, n_halls, uv_pre, uv_gain,
+              public_mask, attractiveness, aggression_rate):  # pragma: no cover - compiled
     """``buf``: the exponentials (:func:`before_exp`'s exponents after numpy's ``exp``).
     The deterrence's factors once guardians overlap (``incidents._deter_factors``, the
     residents' term for the offender-driven types only), displacement (``incidents._displace``)
     and the two types set after them (:func:`add_late_types`, with ``G[uv]``), in one call:
     ``Deterrence.residents_and_guardians`` (share < 1, no nuisance), ``Deterrence.displace``,
-    then ``add_late_types``, as the day made them in three calls."""
+    then ``add_late_types`` (its terms from :func:`late_terms`), as the day made them in
+    three calls; returns the estate's tension."""
     P = lam.shape[2]
     nv = buf.size // (3 * P) - G.shape[0]
     E_res = buf[:nv * 3 * P].reshape((nv, 3, P))
@@ -213,5 +236,9 @@ def after_exp(lam, off, nui, val_of, buf, share, k, G, indptr, indices, data, co
     res_nui = np.empty((0, P), np.float32)
     _deter_factors(lam, off, nui, val_of, E_res, res_off, res_nui, E_g, share, k, G)
     _displace(lam, res_off, off, indptr, indices, data, coef_T, D, acc)
+    tension, uv_scale, w_uv, contact_rate = late_terms(
+        group_tension, k_operations, hall_heavy, n_halls, uv_pre, uv_gain, public_mask,
+        attractiveness, aggression_rate)
     add_late_types(lam, uv, uv_phase, uv_scale, w_uv, G[uv], sa, aggression, med, guard,
                    caretaker_cov, contact_rate, host, deal, reminder_rate)
+    return tension

@@ -173,26 +173,25 @@ def incident_intensities(s: EstateState, d: int) -> None:
     else:
         lam, today.dis_eff, host, deal = intensities.before_deterrence(*kernel_args)
     places.dealing = deal
-    # urban violence from accumulated tension; aggressions against staff from contacts
-    tension = (sum(tensions) / len(groups) if groups else 0.0) \
-        + p.tension_from_operations * float(s.halls.hall_heavy.sum()) / st.n_halls
-    s.offenders.tension = tension
-    uv_total = p.urban_violence_rate * st.n_dwellings / 1000 / 365 * dep * \
-        math.exp(p.urban_violence_tension_gain * (tension - 0.1))  # 0.1: tension at rest
-    w_uv = st.public_mask * (1 + places.attractiveness)
-    late = (_UV, _UV_PHASE, uv_total / w_uv.sum(), w_uv, _SA, s.in_force.org.aggression, med,
-            today.guard, s.in_force.caretaker_cov, p.staff_aggression_rate * (1 + 2 * tension),
-            host, deal, p.staff_reminder_rate)
+    # urban violence from accumulated tension; aggressions against staff from contacts: the
+    # groups' mean tension (Python's sum: see intensities.agent_values), then
+    # intensities.late_terms
+    terms = ((sum(tensions) / len(groups) if groups else 0.0), p.tension_from_operations,
+             s.halls.hall_heavy, st.n_halls,
+             p.urban_violence_rate * st.n_dwellings / 1000 / 365 * dep,
+             p.urban_violence_tension_gain, st.public_mask, places.attractiveness,
+             p.staff_aggression_rate)
     # deterrence: residents' informal control, then staff, police and technical guardians;
     # what the latter deter partly moves next door (displacement; see incidents.Deterrence)
     if fused:
         # one np.exp of the day's exponents, then one kernel for the factors, displacement
         # and the late types (the same kernels as below, in fewer calls)
         np.exp(buf, out=buf)  # numpy's float32 exp (see incidents.Deterrence)
-        intensities.after_exp(lam, deterrence.off, deterrence.nui, deterrence.val_of, buf,
-                              np.float32(share), T - 2, G, deterrence.indptr, deterrence.indices,
-                              deterrence.data, deterrence.coef_T, deterrence.D, deterrence.acc,
-                              *late)
+        tension = intensities.after_exp(
+            lam, deterrence.off, deterrence.nui, deterrence.val_of, buf, np.float32(share), T - 2,
+            G, deterrence.indptr, deterrence.indices, deterrence.data, deterrence.coef_T,
+            deterrence.D, deterrence.acc, _UV, _UV_PHASE, _SA, s.in_force.org.aggression, med,
+            today.guard, s.in_force.caretaker_cov, host, deal, p.staff_reminder_rate, *terms)
     else:
         # (residents' control alone: res_off, res_nui); G now holds the factor exp(-G) once
         # guardians overlap (one np.exp for both)
@@ -207,8 +206,12 @@ def incident_intensities(s: EstateState, d: int) -> None:
         if back is not None:
             deterrence.resume(lam, back, p.time_displacement_share)
         # G now holds exp(-G)
-        intensities.add_late_types(lam, late[0], late[1], late[2], late[3], G[I.URBAN_VIOLENCE],
-                                   *late[4:])
+        tension, uv_scale, w_uv, contact_rate = intensities.late_terms(*terms)
+        intensities.add_late_types(lam, _UV, _UV_PHASE, uv_scale, w_uv, G[I.URBAN_VIOLENCE], _SA,
+                                   s.in_force.org.aggression, med, today.guard,
+                                   s.in_force.caretaker_cov, contact_rate, host, deal,
+                                   p.staff_reminder_rate)
+    s.offenders.tension = tension
     today.lam_today = lam  # (T, 3, P) final intensities: read by validation (C7)
 
 
