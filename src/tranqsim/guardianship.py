@@ -261,36 +261,3 @@ def _equipment_day(up, disorder, break_rate, vandalism, repair, g, out):  # prag
 
 _NO_MEMORY = np.zeros(0)
 
-
-def police_and_equipment(s, pol: np.ndarray, base: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(*police_day(s, pol, base), static_in_service(s))`` in one kernel call when the
-    estate has equipment (the two read and write different arrays: the order does not
-    matter); the day's guardians stage calls this."""
-    inf, pl, p = s.in_force, s.places, s.p
-    if inf.mods.cctv_passive is None and inf.mods.cctv_active is None \
-            and inf.mods.access_control is None:
-        coef, memory = police_day(s, pol, base)
-        return coef, memory, inf.g_static
-    if pl.police_exposure is None:
-        pl.police_exposure = np.zeros(s.static.n_places)
-    if pl.equipment_up is None:
-        pl.equipment_up = np.ones(s.static.n_places)
-    repair = 1.0 / max(p.equipment_repair_days * inf.mods.repair_days_factor * inf.org.repair, 1.0)
-    return _police_and_equipment(
-        pl.police_exposure, pol, float(p.police_exposure_days), float(base),
-        float(p.police_habituation), float(p.police_residual_weight), pl.equipment_up, pl.disorder,
-        float(p.equipment_break_rate), float(p.equipment_vandalism_disorder), float(repair),
-        inf.g_static)
-
-
-@njit(contiguous=True)
-def _police_and_equipment(e, pol, days, base, habituation, w, up, disorder, break_rate,
-                          vandalism, repair, g):  # pragma: no cover - compiled
-    """:func:`_police_day` then :func:`_equipment_day`, their outputs allocated here."""
-    coef = np.empty(e.size)
-    memory = np.empty(e.size if w else 0)
-    _police_day(e, pol, days, base, habituation, w, coef, memory)
-    out = np.empty_like(g)
-    _equipment_day(up, disorder, break_rate, vandalism, repair, g, out)
-    return coef, memory, out
-

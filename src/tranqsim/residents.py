@@ -20,7 +20,6 @@ import weakref
 
 import numpy as np
 
-from tranqsim.households import _attitudes
 from tranqsim.incidents import EVENING, NIGHT
 from tranqsim.jit import njit
 from tranqsim.state import EstateState
@@ -67,8 +66,7 @@ def update_residents(s: EstateState, d, med, pol, guard, style) -> None:
         consts = _hall_consts[p] = tuple(float(getattr(p, name)) for name in _HALL_PARAMS)
     if st.fear_offset:  # the estate's own fear level (context population.fear_offset)
         consts = consts[:1] + (consts[1] + st.fear_offset,) + consts[2:]
-    # the halls' day, then the households' attitudes (Households.update_attitudes): one call
-    _halls_then_attitudes(
+    _halls_day(
         d, weekly, targets, hh.hall, hh.occupied, hh.fear, hh.move_in, st.layout.dwellings_per_hall,
         halls, float(part), consts, s.today.nbr, places.disorder, places.recent, places.dealing,
         pol, med, guard, s.in_force.caretaker_cov, float(getattr(p, POLICE_STYLE_REASSURANCE[style])),
@@ -78,9 +76,8 @@ def update_residents(s: EstateState, d, med, pol, guard, style) -> None:
         # written:
         places.fear, hs.hall_occ, hs.stab_h, hs.ce, hs.hall_reassure, hs.hall_community,
         hs.hall_heavy, hs.hall_fear_logit, hs.hall_sat, hs.hall_tl, hs.hall_tp, hs.hall_trust_l,
-        hs.hall_trust_p, places.status, hall_status,
-        hh.last_victim, hh.sensitivity, hh.trust_offset, hh.satisfaction, hh.trust_landlord,
-        hh.trust_police, hh._attitude_consts)
+        hs.hall_trust_p, places.status, hall_status)
+    hh.update_attitudes(d, hs.hall_fear_logit, hs.hall_sat, hs.hall_tl, hs.hall_tp)
     # tenancy: complaints and evictions for disturbance; settled disputes; move-outs, relets, squats
     filed = hh.mobility(d, s.keys["mobility"], hall_status, s.streams, mods.eviction,
                         mods.dispute_mediation)
@@ -195,27 +192,3 @@ def _halls_day(d, weekly, targets, hall, occ, fear, move_in, dwellings_per_hall,
             st = _RED
         old_status[j] = place_status[pl]
         place_status[pl] = st
-
-
-@njit
-def _halls_then_attitudes(d, weekly, targets, hall, occ, fear, move_in, dwellings_per_hall, halls,
-                          part, consts, nbr, disorder, recent, dealing, pol, med, guard,
-                          caretaker_cov, style_reassurance, community, order_maintenance, raids,
-                          cov, resp_landlord, resp_police, dispute_term, trust_l0, trust_p0,
-                          status_score, place_fear, hall_occ, stab_h, ce, hall_reassure,
-                          hall_community, hall_heavy, fear_logit, hall_sat, hall_tl, hall_tp,
-                          trust_l, trust_p, place_status, old_status, last_victim, sensitivity,
-                          trust_offset, satisfaction, trust_landlord, trust_police,
-                          attitude_consts):  # pragma: no cover - compiled
-    """:func:`_halls_day`, then the households' attitudes toward the halls' targets
-    (``households._attitudes``, as ``Households.update_attitudes`` calls it; the weekly
-    targets are read on weekly days only), in one call instead of two."""
-    _halls_day(d, weekly, targets, hall, occ, fear, move_in, dwellings_per_hall, halls, part,
-               consts, nbr, disorder, recent, dealing, pol, med, guard, caretaker_cov,
-               style_reassurance, community, order_maintenance, raids, cov, resp_landlord,
-               resp_police, dispute_term, trust_l0, trust_p0, status_score, place_fear, hall_occ,
-               stab_h, ce, hall_reassure, hall_community, hall_heavy, fear_logit, hall_sat,
-               hall_tl, hall_tp, trust_l, trust_p, place_status, old_status)
-    _attitudes(d, weekly, hall, last_victim, sensitivity, trust_offset, fear, satisfaction,
-               trust_landlord, trust_police, fear_logit, hall_sat, hall_tl, hall_tp,
-               attitude_consts)

@@ -17,7 +17,7 @@ import numpy as np
 
 from tranqsim import environment, intensities
 from tranqsim.actors import NightMediator, PoliceUnit, SecurityGuard
-from tranqsim.guardianship import morning, police_and_equipment
+from tranqsim.guardianship import morning, police_day, static_in_service
 from tranqsim.incident_draw import draw
 from tranqsim.incidents import EVENING, NIGHT, TABLE, S, T
 from tranqsim.levers.in_force import apply_levers
@@ -75,9 +75,8 @@ def guardians(s: EstateState, d: int) -> None:
     sat = p.police_saturation_visits
     hh = s.households
     # offenders' adaptation to sustained patrols, and equipment out of service (issue 16)
-    # (and the equipment in service: police_day and static_in_service in one call)
-    coef, memory, g_static = police_and_equipment(
-        s, pol, p.g_police * police_style_deterrence(p, mods.police_style))
+    coef, memory = police_day(s, pol, p.g_police * police_style_deterrence(p, mods.police_style))
+    g_static = static_in_service(s)
     if cw is not None and mods.caretaker_posts and not cw.presence_full:
         # caretakers absent after aggressions, withdrawn or posts unfilled in red halls
         g_static = g_static.copy() if g_static is s.in_force.g_static else g_static
