@@ -39,6 +39,8 @@ def police_style_deterrence(p, style: str) -> float:
 _NO_RESID = np.zeros(0, bool)  # (a kernel argument keeps one type: an empty array, not None)
 _UV, _SA = int(I.URBAN_VIOLENCE), int(I.STAFF_AGGRESSION)
 _NOISE, _DEGRADATION = int(I.NOISE_DISPUTE), int(I.DEGRADATION)
+_NOISE_PHASE, _DEGRADATION_PHASE = TABLE.phase[_NOISE], TABLE.phase[_DEGRADATION]
+_UV_PHASE = TABLE.phase[_UV]
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,59 +145,72 @@ def incident_intensities(s: EstateState, d: int) -> None:
                     p.deterrable_share)
         med_exponent = (raw[:, 0, :] - no_med[:, 0, :]).astype(np.float32)
     today.dep = dep = 1 + p.deprivation_offending * (today.n_dep / max(today.n_occ, 1) - st.initial_deprived)
-    # background x deprivation x contagion x (saturating) attractiveness
-    lam, today.dis_eff = intensities.base(st.bg_phase, places.disorder, nb, places.attractiveness,
-                                          p.attract_max, dep, p.disorder_contagion,
-                                          p.attractiveness_gain)
-    # offenders present: groups, dealing points, squats, disruptive households
-    groups = s.offenders.group_list
-    host = np.zeros((3, P))
-    k_tension = p.tension_group_activity
-    for grp in groups:
-        # grievance after heavy-handed contacts shows in defiance and nuisance (issue 16)
-        a = grp.activity * (1 + k_tension * max(0.0, grp.tension - 0.1))
-        host[EVENING, grp.place] += a
-        host[NIGHT, grp.place] += 0.4 * a
-    deal = np.zeros(P)
-    for n in s.offenders.network_list:
-        deal[n.place] += n.strength
-    places.dealing = deal
+    # offenders present: groups, dealing points, squats, disruptive households;
     # group_evening_rate (hall occupation), group_nuisance_rate (noise, tags, degradation,
     # incivility) * host; dealing_daily_rate * phase (dealing), 0.5 * phase (occupation)
-    intensities.add_offenders(lam, host, st.host_rate, deal, st.deal_rate)
+    groups, networks = s.offenders.group_list, s.offenders.network_list
+    agents, tensions = intensities.agent_values(groups, networks)
     noise_rate = 0.02 * (1.0 - p.dispute_noise_cut if mods.dispute_mediation else 1.0) \
         * (1.0 - p.eviction_noise_cut if mods.eviction else 1.0)
-    intensities.add_households(lam, _NOISE, TABLE.phase[I.NOISE_DISPUTE], _DEGRADATION,
-                               TABLE.phase[I.DEGRADATION], st.halls, hh.hall, hh.disruptive,
-                               hh.occupied, hh.squatted, hh.n_squatted != 0, noise_rate)
+    # background x deprivation x contagion x (saturating) attractiveness, then what offenders
+    # (a group's nuisance rises with its grievance after heavy-handed contacts, issue 16) and
+    # households bring: one kernel
+    kernel_args = (
+        st.bg_phase, places.disorder, nb, places.attractiveness, p.attract_max, dep,
+        p.disorder_contagion, p.attractiveness_gain, agents, len(groups), len(networks),
+        p.tension_group_activity, st.host_rate, st.deal_rate, _NOISE, _NOISE_PHASE, _DEGRADATION,
+        _DEGRADATION_PHASE, st.halls, hh.hall, hh.disruptive, hh.occupied, hh.squatted,
+        hh.n_squatted != 0, noise_rate)
+    deterrence = st.deterrence
+    share = p.deterrable_share
+    fused = share < 1.0 and not back_on
+    if fused:  # and the deterrence's exponents (as Deterrence._deter makes them), same call
+        buf = deterrence.exp_buf  # (residents' values + types) x 3 x P: every exponent of the day
+        lam, today.dis_eff, host, deal = intensities.before_exp(
+            *kernel_args, deterrence.vals, g[Source.RESIDENTS], G, deterrence.sens_res,
+            np.float32(1.0 / share), buf)
+    else:
+        lam, today.dis_eff, host, deal = intensities.before_deterrence(*kernel_args)
+    places.dealing = deal
+    # urban violence from accumulated tension; aggressions against staff from contacts: the
+    # groups' mean tension (Python's sum: see intensities.agent_values), then
+    # intensities.late_terms
+    terms = ((sum(tensions) / len(groups) if groups else 0.0), p.tension_from_operations,
+             s.halls.hall_heavy, st.n_halls,
+             p.urban_violence_rate * st.n_dwellings / 1000 / 365 * dep,
+             p.urban_violence_tension_gain, st.public_mask, places.attractiveness,
+             p.staff_aggression_rate)
     # deterrence: residents' informal control, then staff, police and technical guardians;
     # what the latter deter partly moves next door (displacement; see incidents.Deterrence)
-    deterrence = st.deterrence
-    back = None
-    # (residents' control alone: res_off, res_nui); G now holds the factor exp(-G) once
-    # guardians overlap (one np.exp for both)
-    res_off, res_nui = deterrence.residents_and_guardians(lam, G, g[Source.RESIDENTS],
-                                                          p.deterrable_share, back_on)
-    if back_on:
-        # nuisance deterred by the evening rounds partly resumes after the shift: the part of
-        # lam_res removed by the mediators' term alone, bounded by what was there to deter
-        back = deterrence.resumed_exponent(lam, med_exponent, res_nui)
-    deterrence.displace(lam, res_off)
-    if back is not None:
-        deterrence.resume(lam, back, p.time_displacement_share)
-    # urban violence from accumulated tension; aggressions against staff from contacts
-    tension = (sum(grp.tension for grp in groups) / len(groups) if groups else 0.0) \
-        + p.tension_from_operations * float(s.halls.hall_heavy.sum()) / st.n_halls
+    if fused:
+        # one np.exp of the day's exponents, then one kernel for the factors, displacement
+        # and the late types (the same kernels as below, in fewer calls)
+        np.exp(buf, out=buf)  # numpy's float32 exp (see incidents.Deterrence)
+        tension = intensities.after_exp(
+            lam, deterrence.off, deterrence.nui, deterrence.val_of, buf, np.float32(share), T - 2,
+            G, deterrence.indptr, deterrence.indices, deterrence.data, deterrence.coef_T,
+            deterrence.D, deterrence.acc, _UV, _UV_PHASE, _SA, s.in_force.org.aggression, med,
+            today.guard, s.in_force.caretaker_cov, host, deal, p.staff_reminder_rate, *terms)
+    else:
+        # (residents' control alone: res_off, res_nui); G now holds the factor exp(-G) once
+        # guardians overlap (one np.exp for both)
+        res_off, res_nui = deterrence.residents_and_guardians(lam, G, g[Source.RESIDENTS],
+                                                              share, back_on)
+        back = None
+        if back_on:
+            # nuisance deterred by the evening rounds partly resumes after the shift: the part
+            # of lam_res removed by the mediators' term alone, bounded by what was there to deter
+            back = deterrence.resumed_exponent(lam, med_exponent, res_nui)
+        deterrence.displace(lam, res_off)
+        if back is not None:
+            deterrence.resume(lam, back, p.time_displacement_share)
+        # G now holds exp(-G)
+        tension, uv_scale, w_uv, contact_rate = intensities.late_terms(*terms)
+        intensities.add_late_types(lam, _UV, _UV_PHASE, uv_scale, w_uv, G[I.URBAN_VIOLENCE], _SA,
+                                   s.in_force.org.aggression, med, today.guard,
+                                   s.in_force.caretaker_cov, contact_rate, host, deal,
+                                   p.staff_reminder_rate)
     s.offenders.tension = tension
-    uv_total = p.urban_violence_rate * st.n_dwellings / 1000 / 365 * dep * \
-        math.exp(p.urban_violence_tension_gain * (tension - 0.1))  # 0.1: tension at rest
-    w_uv = st.public_mask * (1 + places.attractiveness)
-    # G now holds exp(-G)
-    intensities.add_late_types(
-        lam, _UV, TABLE.phase[I.URBAN_VIOLENCE], uv_total / w_uv.sum(), w_uv,
-        G[I.URBAN_VIOLENCE], _SA, s.in_force.org.aggression, med, today.guard,
-        s.in_force.caretaker_cov, p.staff_aggression_rate * (1 + 2 * tension), host, deal,
-        p.staff_reminder_rate)
     today.lam_today = lam  # (T, 3, P) final intensities: read by validation (C7)
 
 
