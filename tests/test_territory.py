@@ -282,15 +282,17 @@ def test_hidden_pressures_groups_and_dealing_points_are_recovered_small(tmp_path
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="known (issue 20), 2026-12-05, measured: every hidden parameter lies "
-                          "in its interval, but Moyen's dealing (77 logged, a +1.9 s.d. draw of "
-                          "the hidden parameters) falls above its simulated interval [44, 75] and "
-                          "Tendu's pressure interval [0.38, 3.96] overlaps Calme's: the log's "
-                          "Gini is a high draw, the spread is fitted near 1.0 (hidden 0.8), where "
-                          "near-repeat raises the background count's mean and quadruples its s.d., "
-                          "and pressure comes out low (1.23 for 1.6); not the sequential steps (8 "
-                          "rounds, or the fear step capped at 0.5, leave it); see docs/data.md, "
-                          "limits", strict=False)
+@pytest.mark.xfail(reason="known (issue 20), 2026-12-05, measured on the redrawn central set: "
+                          "every hidden parameter lies in its interval and every fitted statistic "
+                          "in its simulated interval (Moyen's dealing now too), but Tendu's "
+                          "pressure interval [0.63, 2.78] (fitted 1.32 for 1.6) overlaps Calme's "
+                          "[0.31, 0.67]: one of Tendu's 18 final years ran away (718 background "
+                          "incidents, 81% in one building; the others 244-337), which sets the "
+                          "count's s.d. and pulls its mean, so pressure is matched to a mean "
+                          "above the ordinary years' (median 272 vs 340 logged). A joint last "
+                          "step on medians with a robust covariance passes here (1.57 [1.38, "
+                          "1.79]) but fails the small test (see docs/data.md, limits)",
+                   strict=False)
 def test_hidden_parameters_are_recovered_full_size(tmp_path):
     from tranqsim.territory.synthetic import HiddenEstate
 
