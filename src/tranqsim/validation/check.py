@@ -105,3 +105,15 @@ def _buffer(r, target: np.ndarray, radius: int = 2) -> np.ndarray:
         if not target[i]:
             near[i] = bool(np.any((np.abs(tx - x[i]) <= radius) & (np.abs(ty - y[i]) <= radius)))
     return near
+
+
+def _hot_spot_changes(runs) -> tuple[np.ndarray, np.ndarray]:
+    """Hot-spot patrols against random ones (paired): relative change (%) at the targeted
+    places and in a 2-cell buffer around them, per replicate (C6 and E5 read the same runs)."""
+    tgt, buf = [], []
+    for hot, rnd in zip(runs["police_hot_spot"], runs["priority"]):
+        t = _targets(hot)
+        b = _buffer(hot, t)
+        tgt.append(_rel(hot["place_counts"][t].sum(), rnd["place_counts"][t].sum()))
+        buf.append(_rel(hot["place_counts"][b].sum(), rnd["place_counts"][b].sum()))
+    return np.array(tgt, float), np.array(buf, float)

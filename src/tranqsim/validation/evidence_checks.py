@@ -11,7 +11,7 @@ import numpy as np
 
 from tranqsim.estate import PlaceKind
 from tranqsim.incidents import DAY, EVENING, NIGHT, IncidentType as I
-from tranqsim.validation.check import Check, Pattern, _buffer, _rel, _s, _targets
+from tranqsim.validation.check import Check, Pattern, _buffer, _hot_spot_changes, _rel, _s
 
 PROPERTY_IN_HALLS = np.array([I.CELLAR_CRIME, I.DEGRADATION])
 
@@ -89,15 +89,10 @@ def _e4(p, runs):
 
 
 def _e5(p, runs):
-    tgt, buf = [], []
-    for hot, rnd in zip(runs["police_hot_spot"], runs["priority"]):
-        t = _targets(hot)
-        b = _buffer(hot, t)
-        tgt.append(_rel(hot["place_counts"][t].sum(), rnd["place_counts"][t].sum()))
-        buf.append(_rel(hot["place_counts"][b].sum(), rnd["place_counts"][b].sum()))
-    return [Check(p.id, "hot-spot patrols: change at the targeted places", "%", -20.0, -5.0, np.array(tgt, float)),
+    tgt, buf = _hot_spot_changes(runs)
+    return [Check(p.id, "hot-spot patrols: change at the targeted places", "%", -20.0, -5.0, tgt),
             Check(p.id, "hot-spot patrols: change in a 2-cell buffer (> 0 is displacement)", "%", -10.0, 2.0,
-                  np.array(buf, float))]
+                  buf)]
 
 
 def _e6(p, runs):

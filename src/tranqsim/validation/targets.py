@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tranqsim.validation.check import Check, Pattern, _at, _buffer, _rel, _s, _targets
+from tranqsim.validation.check import Check, Pattern, _at, _hot_spot_changes, _rel, _s
 
 
 def _c1(p, runs):
@@ -49,16 +49,11 @@ def _c5(p, runs):
 
 
 def _c6(p, runs):
-    tgt, buf = [], []
-    for hot, rnd in zip(runs["police_hot_spot"], runs["priority"]):
-        t = _targets(hot)
-        b = _buffer(hot, t)
-        tgt.append(_rel(hot["place_counts"][t].sum(), rnd["place_counts"][t].sum()))
-        buf.append(_rel(hot["place_counts"][b].sum(), rnd["place_counts"][b].sum()))
+    tgt, buf = _hot_spot_changes(runs)
     return [Check(p.id, "hot-spot vs random patrols: change at the targeted places", "%", -30.0, -2.0,
-                  np.array(tgt, float), significant=True),
+                  tgt, significant=True),
             Check(p.id, "same, in a 2-cell buffer around them (> 0 is displacement)", "%", -10.0, 0.0,
-                  np.array(buf, float))]
+                  buf)]
 
 
 def _c7(p, runs):
