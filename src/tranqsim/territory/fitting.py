@@ -229,6 +229,9 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
         else:
             without_groups = float(sim.stat("youth_groups_per_1000").mean())
         means = {n: float(sim.stat(n).mean()) for n in STATS}
+        # pressure is matched on the median: a year whose hot building ran away (near-repeat
+        # at saturation) would move a few replicates' mean and make the rounds oscillate
+        means["pressure"] = typical(sim.stat("pressure"))
         g_sim, ins_sim = float(sim.concentration().mean()), float(sim.insecure.mean())
         history.append({"round": k + 1, **theta.as_dict(), **{f"sim_{n}": m for n, m in means.items()},
                         "sim_group_types_without_groups": without_groups,
@@ -288,7 +291,12 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
     if insecure:
         targets.append(("fear_offset", fit_local.FEAR, fit_local.probit(insecure[0]),
                         fit_local.probit(ins_sim), lambda x: fit_local.probit(float(x.insecure.mean()))))
-    moved = False
+    # pressure's last step, from the final replicates' median (more replicates than a round's)
+    m_final = typical(final.stat("pressure"))
+    new_p = _clip("pressure", theta.pressure * (max(obs.stat("pressure"), 0.5) / max(m_final, 0.5))
+                  ** (1 / e_pressure))
+    moved = abs(math.log(new_p / theta.pressure)) > 1e-3
+    theta.pressure = new_p
     for name, slope_of, o, at_theta, stat in targets:
         value = getattr(theta, name)
         v = slope_of.probe_value(value)
@@ -314,14 +322,47 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
         fitted_to["fear_offset"] = FITTED_TO["fear_offset"] + (
             f" ({n} respondents)" if given else
             f" (respondents not given: sampling error assumed for {n})")
+    fitted_to["pressure"] = FITTED_TO["pressure"] + "; " + runaway_note(final.stat("pressure"), obs.days)
     return Fit(obs, theta, intervals, final, history, recorded, fitted_to)
 
 
-def _spread(x: np.ndarray, floor_count: float) -> float:
+def runaway_note(x: np.ndarray, days: int) -> str:
+    """How pressure's statistic was matched, and how many simulated periods ran away: lay above
+    the ordinary periods' 95% range (median + 1.96 robust s.d., at least Poisson's)."""
+    m = typical(x)
+    sd = max(robust_sd(x), math.sqrt(max(m, 1.0)))
+    k = int((x > m + Z * sd).sum())
+    per_year = 365 / days
+    note = f"matched on the median of {x.size} simulated periods, {m * per_year:.0f} a year"
+    if k:
+        note += (f"; {k} of them above the ordinary periods' range ({(m + Z * sd) * per_year:.0f}), "
+                 f"up to {x.max() * per_year:.0f}: a hot building's near-repeat ran away")
+    return note
+
+
+def typical(x: np.ndarray) -> float:
+    """The replicates' median: pressure's statistic is matched on it (module docstring)."""
+    return float(np.median(x)) if x.size else 0.0
+
+
+def robust_sd(x: np.ndarray) -> float:
+    """The s.d. of the ordinary periods: the interquartile range / 1.349 (a normal's), which a
+    rare runaway year does not set; the plain s.d. below 4 replicates."""
+    if x.size < 4:
+        return float(x.std(ddof=1)) if x.size > 1 else 0.0
+    q1, q3 = np.quantile(x, [0.25, 0.75])
+    return float(q3 - q1) / 1.349
+
+
+def _spread(x: np.ndarray, floor_count: float, robust: bool = False) -> float:
     """The standard deviation of one period's count under the model, from the replicates,
     at least Poisson's (a few replicates can underestimate the spread), widened by the
-    uncertainty of the replicates' mean (sqrt(1 + 1/R))."""
+    uncertainty of the replicates' mean (sqrt(1 + 1/R)); ``robust``: of the ordinary periods
+    (:func:`robust_sd`), widened by the uncertainty of their median (sqrt(1 + pi / 2 / R): a
+    median varies more than a mean)."""
     R = x.shape[0]
+    if robust:
+        return max(robust_sd(x), math.sqrt(max(floor_count, 1.0))) * math.sqrt(1 + math.pi / 2 / R)
     sd = float(x.std(ddof=1)) if R > 1 else 0.0
     return max(sd, math.sqrt(max(floor_count, 1.0))) * math.sqrt(1 + 1 / R)
 
@@ -332,10 +373,12 @@ def _intervals(theta: Theta, sim: Simulated, e_pressure: float, per_point: float
     out: dict[str, tuple[float, float]] = {}
     D = sum(b.dwellings for b in obs.buildings)
     x = sim.stat("pressure")
-    m = max(float(x.mean()), 1e-9)
+    m = max(typical(x), 1e-9)
     # through the structural elasticity (1: background rates are proportional to pressure),
-    # not the secant one, whose noise could only narrow the interval (bounded above 1)
-    half = Z * _spread(x, m) / m / min(e_pressure, 1.0)
+    # not the secant one, whose noise could only narrow the interval (bounded above 1); the
+    # count's median and robust s.d., as pressure is matched on the median (a runaway year
+    # would set a plain s.d.)
+    half = Z * _spread(x, m, robust=True) / m / min(e_pressure, 1.0)
     out["pressure"] = (_clip("pressure", theta.pressure * math.exp(-half)),
                        _clip("pressure", theta.pressure * math.exp(half)))
     # integers (groups, points): the counts whose yield brackets the observation's interval
