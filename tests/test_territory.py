@@ -387,3 +387,22 @@ def test_fear_offset_raises_the_share_feeling_insecure_and_zero_changes_nothing(
     # +1 log-odds for every resident: about +0.4 probit (measured), i.e. +10 to +20 points here
     assert 0.08 < up["insecurity_share"] - base["insecurity_share"] < 0.3, (base["insecurity_share"],
                                                                               up["insecurity_share"])
+
+
+def test_a_runaway_year_is_set_aside_from_pressures_statistic_and_ordinary_years_are_not():
+    from tranqsim.territory.fitting import _spread, ordinary, runaway_note, typical
+
+    rng = np.random.default_rng(0)
+    years = rng.poisson(300, 17).astype(float)
+    assert ordinary(years).all()  # Poisson years: none set aside, the plain mean
+    assert typical(years) == pytest.approx(years.mean())
+    assert "none ran away" in runaway_note(years, 365)
+    with_runaway = np.append(years, 900.0)  # one year three times the others
+    keep = ordinary(with_runaway)
+    assert keep.sum() == 17 and not keep[-1]
+    assert typical(with_runaway) == pytest.approx(years.mean())
+    # the interval's s.d. is the ordinary years', not the one the runaway sets
+    assert _spread(with_runaway, 300, robust=True) == pytest.approx(_spread(years, 300))
+    assert _spread(with_runaway, 300) > 5 * _spread(years, 300)
+    assert "1 of 18 set aside (900 a year" in runaway_note(with_runaway, 365)
+    assert ordinary(np.array([10.0, 200.0, 12.0])).all()  # too few replicates to tell
