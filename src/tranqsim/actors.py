@@ -24,6 +24,7 @@ power.
 
 from __future__ import annotations
 
+import functools
 from typing import ClassVar
 
 import mesa
@@ -244,11 +245,11 @@ class PoliceUnit(Staff):
             if not crews:
                 continue
             scale = s.in_force.crew_visit_scale if m is mode and z is None else 1.0
-            sizes = [int(round(len(crews) * scale * share * k)) for share in cls.PHASE_SHARE]
+            sizes, total = _phase_sizes(len(crews), scale, k)
             if m == "random" and z is None:  # uniform over the estate
-                drawn, r, searched = rng.integers(0, hot.size, sum(sizes)), _NO_DRAWS, False
+                drawn, r, searched = rng.integers(0, hot.size, total), _NO_DRAWS, False
             else:
-                drawn, r, searched = _NO_VISITS, rng.random(sum(sizes)), True
+                drawn, r, searched = _NO_VISITS, rng.random(total), True
             hot_spot = m == "hot_spot"
             if hot_spot and pw is hot:
                 pw, hot_sum = _hot_spot_terms(hot, exponent)
@@ -263,6 +264,15 @@ class PoliceUnit(Staff):
 
 
 _NO_DRAWS, _NO_VISITS, _NO_ZONE = np.zeros(0), np.zeros(0, np.int64), np.zeros(0, bool)
+
+
+@functools.lru_cache(maxsize=64)
+def _phase_sizes(crews: int, scale: float, k: int) -> tuple[tuple[int, ...], int]:
+    """Visits per phase of ``crews`` crews (``PoliceUnit.PHASE_SHARE``; ``scale``: the
+    strategy's crews over the regular crews on the ground) and their total; the same every day
+    between lever changes, hence cached."""
+    sizes = tuple(int(round(crews * scale * share * k)) for share in PoliceUnit.PHASE_SHARE)
+    return sizes, sum(sizes)
 
 
 def _hot_spot_terms(hot: np.ndarray, exponent: float) -> tuple[np.ndarray, float]:

@@ -45,21 +45,40 @@ _THIRD = np.float32(1 / 3)  # numpy multiplies a float32 array by the Python flo
 
 
 @njit(contiguous=True)
-def morning(g_static, med, guard, pol, g_mediator, g_guard, saturation, police_coef,
+def morning(exposure, exposure_days, police_base, habituation, memory_weight,
+            equipment, up, break_rate, vandalism, repair, presence,
+            g_static, med, guard, pol, g_mediator, g_guard, saturation,
             disorder, attractiveness, halls, ce, recent, dealing, X, indptr, indices, data,
             residentialised, has_resid, g_residents, resident_phase, diffusion_weight,
             occupied, deprived, guardianship, situational_ratio,
-            access_group_share, police_memory):  # pragma: no cover - compiled
+            access_group_share):  # pragma: no cover - compiled
     """(g, nbr, evening_guard, n_occupied, n_deprived_occupied); writes ``guardianship`` (P,)
-    and the product's inputs ``X`` (P, 8).
+    and the product's inputs ``X`` (P, 8); moves the patrol ``exposure`` (P,) and, when
+    ``equipment``, the equipment in service ``up`` (P,), in place.
 
-    ``saturation`` 0 means no saturation (the dose is the visits); ``police_coef`` (P,) is
-    ``g_police * style deterrence`` per place, lowered where offenders have grown used to
+    The day's calls that came before it, in one: :func:`police_day`'s kernel (exposure, then
+    the police coefficients ``police_base / (1 + habituation * exposure)`` and, when
+    ``memory_weight``, the memory), then ``g = g_static.copy()`` scaled as
+    :func:`static_in_service` scales it when ``equipment`` (its kernel's two loops) and, when
+    ``presence`` is not empty, ``g[CARETAKER, DAY] *= presence`` (float32: caretakers' presence
+    left, issue 17): the same operations in the same order and dtypes.
+
+    ``saturation`` 0 means no saturation (the dose is the visits); the police coefficient per
+    place is ``g_police * style deterrence``, lowered where offenders have grown used to
     patrols (:func:`police_coefficients`). ``situational_ratio`` weighs cameras and access
     control in what diffuses next door, relative to staff;
     ``access_group_share`` is the share of access control the groups feel (their own badges)."""
     n_src, _, P = g_static.shape
+    police_coef = np.empty(P)
+    police_memory = np.empty(P if memory_weight else 0)
+    _police_day(exposure, pol, exposure_days, police_base, habituation, memory_weight,
+                police_coef, police_memory)
     g = g_static.copy()
+    if equipment:
+        _equipment_up(up, disorder, break_rate, vandalism, repair)
+        _equipment_scale(up, g)
+    for p in range(presence.size):
+        g[_CARE, 0, p] *= presence[p]
     for h in range(3):
         for p in range(P):
             g[_MED, h, p] = np.float32(np.float64(g[_MED, h, p]) + g_mediator * med[h, p])
@@ -184,16 +203,21 @@ def police_day(s, pol: np.ndarray, base: float) -> tuple[np.ndarray, np.ndarray]
     ``base / (1.0 + police_habituation * exposure)`` and ``w * exposure / 3``, element by element
     in that order (float64; pol.sum(0) adds the phases in order, as numpy's reduction over
     the first axis does)."""
-    pl, p = s.places, s.p
-    if pl.police_exposure is None:
-        pl.police_exposure = np.zeros(s.static.n_places)
-    e = pl.police_exposure
-    w = p.police_residual_weight
+    e, w = police_exposure(s), s.p.police_residual_weight
+    p = s.p
     coef = np.empty(e.size)
     memory = np.empty(e.size) if w else _NO_MEMORY
     _police_day(e, pol, float(p.police_exposure_days), float(base), float(p.police_habituation),
                 float(w), coef, memory)
     return coef, memory
+
+
+def police_exposure(s) -> np.ndarray:
+    """``places.police_exposure`` (P,), created at zero the first time."""
+    pl = s.places
+    if pl.police_exposure is None:
+        pl.police_exposure = np.zeros(s.static.n_places)
+    return pl.police_exposure
 
 
 @njit(contiguous=True)
@@ -226,22 +250,41 @@ def static_in_service(s) -> np.ndarray:
     ``out = g.copy(); out[CCTV] *= f; out[ACCESS_CONTROL] *= f`` with ``f =
     up.astype(float32)``: the same operations element by element, in the same dtypes."""
     g = s.in_force.g_static
+    has, up, break_rate, vandalism, repair = equipment_args(s)
+    if not has:
+        return g
+    out = np.empty_like(g)
+    _equipment_day(up, s.places.disorder, break_rate, vandalism, repair, g, out)
+    return out
+
+
+def equipment_args(s) -> tuple[bool, np.ndarray, float, float, float]:
+    """(whether the estate has cameras or access control, ``places.equipment_up`` (created
+    in service the first time), break rate, vandalism factor, repair rate): what
+    :func:`static_in_service` and :func:`morning` take."""
     p, pl, inf = s.p, s.places, s.in_force
     if inf.mods.cctv_passive is None and inf.mods.cctv_active is None \
             and inf.mods.access_control is None:
-        return g
+        return False, _NO_UP, 0.0, 0.0, 0.0
     if pl.equipment_up is None:
         pl.equipment_up = np.ones(s.static.n_places)
     repair = 1.0 / max(p.equipment_repair_days * inf.mods.repair_days_factor * inf.org.repair, 1.0)
-    out = np.empty_like(g)
-    _equipment_day(pl.equipment_up, pl.disorder, float(p.equipment_break_rate),
-                   float(p.equipment_vandalism_disorder), float(repair), g, out)
-    return out
+    return (True, pl.equipment_up, float(p.equipment_break_rate),
+            float(p.equipment_vandalism_disorder), float(repair))
 
 
 @njit(contiguous=True)
 def _equipment_day(up, disorder, break_rate, vandalism, repair, g, out):  # pragma: no cover - compiled
-    """See :func:`static_in_service`. ``np.clip``: a NaN stays NaN, as here."""
+    """See :func:`static_in_service`."""
+    _equipment_up(up, disorder, break_rate, vandalism, repair)
+    out[...] = g
+    _equipment_scale(up, out)
+
+
+@njit
+def _equipment_up(up, disorder, break_rate, vandalism, repair):  # pragma: no cover - compiled
+    """``brk = rate * (1 + k * disorder)``, ``up += (1 - up) * repair - up * brk``,
+    ``np.clip(up, 0, 1, out=up)`` (a NaN stays NaN, as here), in place."""
     for p in range(up.size):
         brk = break_rate * (1.0 + vandalism * disorder[p])
         u = up[p]
@@ -251,8 +294,12 @@ def _equipment_day(up, disorder, break_rate, vandalism, repair, g, out):  # prag
         elif u > 1.0:
             u = 1.0
         up[p] = u
-    out[...] = g
-    for h in range(g.shape[1]):
+
+
+@njit
+def _equipment_scale(up, out):  # pragma: no cover - compiled
+    """``out[CCTV] *= f; out[ACCESS_CONTROL] *= f`` with ``f = up.astype(float32)``, in place."""
+    for h in range(out.shape[1]):
         for p in range(up.size):
             f = np.float32(up[p])
             out[_TECH0, h, p] *= f
@@ -260,4 +307,5 @@ def _equipment_day(up, disorder, break_rate, vandalism, repair, g, out):  # prag
 
 
 _NO_MEMORY = np.zeros(0)
+_NO_UP = np.zeros(0)  # no equipment: an empty array keeps the kernel's argument types
 

@@ -45,6 +45,10 @@ _EVENT_COSTS = ("repairs", "vacancy", "squats", "evictions")
 _C0 = COL["insecurity_share"]
 _SAT, _TL, _TP = COL["satisfaction_mean"], COL["trust_landlord_mean"], COL["trust_police_mean"]
 _F0 = COL[FUNCTION_SERIES[0]]
+assert FUNCTION_SERIES[3] == "case_backlog" and _F0 + len(FUNCTION_SERIES) == len(SERIES)
+# no tranquillity function yet: the kernel's arguments, of the types the function's values have
+_NO_BACKLOG = np.zeros(0)
+_NO_FUNCTION = (0.0, 0.0, 0.0, 0.0, 0, 0, 0.0, 0, 0, 0.0, 0.0, 0)
 
 
 def tranquillity_index(insecurity: float, victimisation: float, incidents_per_1000: float,
@@ -85,7 +89,7 @@ class Recorder:
         if self.n >= self.data.shape[0]:
             self._grow()
         hh, today, places, in_force = s.households, s.today, s.places, s.in_force
-        groups, networks = s.offenders.group_list, s.offenders.network_list
+        groups, networks, cw = s.offenders.group_list, s.offenders.network_list, s.casework
         occ_f = today.occ_float = np.empty(hh.occupied.size)  # occupied as floats: filled below
         row = self.data[self.n]
         k = _record_day(
@@ -100,16 +104,16 @@ class Recorder:
             float(in_force.police_crews), staff_count(in_force.staff), float(in_force.public_rate),
             float(today.day_repair_cost),
             # exact as floats: products of small integers, then one division, as Python made it
-            float(s.static.rent), float(s.p.cost_squat_day), float(today.day_evict_cost))
+            float(s.static.rent), float(s.p.cost_squat_day), float(today.day_evict_cost),
+            # the tranquillity function's series (FUNCTION_SERIES; the backlog summed in the kernel)
+            cw is not None, _NO_BACKLOG if cw is None else cw.backlog, _NO_FUNCTION if cw is None else (
+                cw.opened, cw.closed, cw.abandoned, cw.delay, cw.diagnosed_30, cw.overdue_30,
+                cw.days_lost, cw.warnings, cw.procedures, cw.factors.quality, cw.zsp_input,
+                cw.zsp_closures))
         row[_SAT] = dot(hh.satisfaction, occ_f) / k
         row[_TL] = dot(hh.trust_landlord, occ_f) / k
         row[_TP] = dot(hh.trust_police, occ_f) / k
-        cw = s.casework
         if cw is not None:
-            row[_F0:_F0 + len(FUNCTION_SERIES)] = (
-                cw.opened, cw.closed, cw.abandoned, float(cw.backlog.sum()), cw.delay,
-                cw.diagnosed_30, cw.overdue_30, cw.days_lost, cw.warnings, cw.procedures,
-                cw.factors.quality, cw.zsp_input, cw.zsp_closures)
             if cw.day_cost:  # diagnoses and tenancy procedures: the organisation's cost
                 self.costs[self.n, self.case_slot] += cw.day_cost
                 row[COL["cost_eur"]] += cw.day_cost
@@ -133,9 +137,14 @@ class Recorder:
 def _record_day(row, cost, counts, occ, fear, last_victim, day, occ_f, status, halls, disorder,
                 cost_rate, slots, reported, handled, victims, n_hh, squatted, moves, evictions,
                 relets, tension, n_networks, strength, activity, crews, staff, public_rate,
-                repair_cost, rent, squat_day_cost, evict_cost):  # pragma: no cover - compiled
+                repair_cost, rent, squat_day_cost, evict_cost, has_function, backlog,
+                function):  # pragma: no cover - compiled
     """The day's row (all but the three means over occupied dwellings) and its row of costs;
-    ``occ_f`` gets the occupied mask as floats. Returns max(occupied dwellings, 1)."""
+    ``occ_f`` gets the occupied mask as floats. Returns max(occupied dwellings, 1).
+
+    With ``has_function``, the tranquillity function's series: the values of ``function``
+    (FUNCTION_SERIES but the backlog, in order) and ``float(backlog.sum())`` (numpy's pairwise
+    sum, :func:`_np_sum`), as the assignment of their tuple to the row's slice wrote them."""
     # occupied dwellings, those victimised in the last 12 months, those feeling insecure
     # (fear > 0.5): three counts in one pass over the households, without branches and on
     # bytes (so that the loop is vectorised: with branches it took 2-3 ns a household, twice as
@@ -203,6 +212,13 @@ def _record_day(row, cost, counts, occ, fear, last_victim, day, occ_f, status, h
     cost[slots[2]] += squatted * squat_day_cost
     cost[slots[3]] += evict_cost
     row[c + 24] = _np_sum(cost)
+    if has_function:
+        f = _F0
+        row[f], row[f + 1], row[f + 2] = function[0], function[1], function[2]
+        row[f + 3] = _np_sum(backlog)
+        row[f + 4], row[f + 5], row[f + 6] = function[3], function[4], function[5]
+        row[f + 7], row[f + 8], row[f + 9] = function[6], function[7], function[8]
+        row[f + 10], row[f + 11], row[f + 12] = function[9], function[10], function[11]
     return k
 
 

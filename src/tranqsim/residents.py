@@ -3,7 +3,8 @@
 Hall-level targets are computed from what residents of each hall see (visible disorder around
 the hall, recent incidents nearby, dealing, the landlord's and the police's responsiveness,
 trusted presence, participation, heavy-handed operations); households' own state moves toward
-them in bulk (:meth:`tranqsim.households.Households.update_attitudes`). Tenancy: complaints and
+them in bulk (:meth:`tranqsim.households.Households.update_attitudes`'s kernel, called by
+:func:`_halls_day`). Tenancy: complaints and
 evictions for disturbance, settled disputes, move-outs, relets and squats
 (:meth:`Households.mobility`). Hall status follows the Nantes grading: severity-weighted
 incidents per month, a dealing point makes a hall at least orange, a strong one red.
@@ -20,6 +21,7 @@ import weakref
 
 import numpy as np
 
+from tranqsim.households import _attitudes
 from tranqsim.incidents import EVENING, NIGHT
 from tranqsim.jit import njit
 from tranqsim.state import EstateState
@@ -76,8 +78,10 @@ def update_residents(s: EstateState, d, med, pol, guard, style) -> None:
         # written:
         places.fear, hs.hall_occ, hs.stab_h, hs.ce, hs.hall_reassure, hs.hall_community,
         hs.hall_heavy, hs.hall_fear_logit, hs.hall_sat, hs.hall_tl, hs.hall_tp, hs.hall_trust_l,
-        hs.hall_trust_p, places.status, hall_status)
-    hh.update_attitudes(d, hs.hall_fear_logit, hs.hall_sat, hs.hall_tl, hs.hall_tp)
+        hs.hall_trust_p, places.status, hall_status,
+        # then the households' attitudes (Households.update_attitudes, same kernel)
+        hh.last_victim, hh.sensitivity, hh.trust_offset, hh.satisfaction, hh.trust_landlord,
+        hh.trust_police, hh._attitude_consts)
     # tenancy: complaints and evictions for disturbance; settled disputes; move-outs, relets, squats
     filed = hh.mobility(d, s.keys["mobility"], hall_status, s.streams, mods.eviction,
                         mods.dispute_mediation)
@@ -103,7 +107,12 @@ def _halls_day(d, weekly, targets, hall, occ, fear, move_in, dwellings_per_hall,
                style_reassurance, community, order_maintenance, raids, cov, resp_landlord,
                resp_police, dispute_term, trust_l0, trust_p0, status_score, place_fear, hall_occ,
                stab_h, ce, hall_reassure, hall_community, hall_heavy, fear_logit, hall_sat, hall_tl,
-               hall_tp, trust_l, trust_p, place_status, old_status):  # pragma: no cover - compiled
+               hall_tp, trust_l, trust_p, place_status, old_status, last_victim, sensitivity,
+               trust_offset, satisfaction, trust_landlord, trust_police,
+               attitude_consts):  # pragma: no cover - compiled
+    # Then, in the same call, what Households.update_attitudes did next (:func:`_attitudes`,
+    # on the hall targets just written; the weekly ones are read on weekly days only, as
+    # there).
     # The numpy version's expressions, hall by hall, each in its order of operations (Python
     # evaluates left to right: a + b * c - e is (a + (b * c)) - e). Per-hall sums over the
     # households in slot order, as np.bincount(hall, weights=...) added them; the weights are
@@ -192,3 +201,6 @@ def _halls_day(d, weekly, targets, hall, occ, fear, move_in, dwellings_per_hall,
             st = _RED
         old_status[j] = place_status[pl]
         place_status[pl] = st
+    _attitudes(d, weekly, hall, last_victim, sensitivity, trust_offset, fear, satisfaction,
+               trust_landlord, trust_police, fear_logit, hall_sat, hall_tl, hall_tp,
+               attitude_consts)

@@ -34,6 +34,7 @@ import numpy as np
 from tranqsim.incidents import (DAY, H_CARETAKER, H_GUARD, H_MEDIATOR, H_NONE, H_POLICE, TABLE,
                                 IncidentType as I)
 from tranqsim.jit import njit
+from tranqsim.metrics import _np_sum
 from tranqsim.rng import day_key, uniform32
 from tranqsim.state import EstateState
 from tranqsim.vocabulary import DisorderComponent
@@ -64,8 +65,8 @@ def respond(s: EstateState, d, hs, ts, ps, pol, med, guard) -> None:
     mods, org = s.in_force.mods, s.in_force.org
     # four uniforms per (phase, place) and day: witness, report, handling, victim; counter-based
     # (tranqsim.rng), computed for the events' cells only
-    u = event_uniforms(s.keys["reporting"], d, hs, ps, st.n_places)
-    today.day_repair_cost = float(st.repair_cost[ts].sum())  # numpy's pairwise sum: stays in numpy
+    # (computed in the kernel: event_uniforms); the day's repair costs, as
+    # float(repair_cost[ts].sum()) made them (numpy's pairwise sum: metrics._np_sum)
     cctv = mods.cctv_active
     # monitored cameras dispatch a response only when their post is filled today (issue 16)
     has_cctv = cctv is not None and today.cctv_watched
@@ -78,14 +79,14 @@ def respond(s: EstateState, d, hs, ts, ps, pol, med, guard) -> None:
     # the same left-to-right products as the numpy expression (Python floats)
     pol_base = p.police_response_base * org.partnership * (1.5 if mods.information_sharing else 1.0)
     (slots, witnessed, reported, handler, arrests, type_counts, n_reported, n_handled,
-     ps32, ts8, hs8) = _respond_kernel(
-        d, hs, ts, ps, u, pol, med, guard,
+     ps32, ts8, hs8, today.day_repair_cost) = _respond_kernel(
+        d, s.keys["reporting"], hs, ts, ps, pol, med, guard,
         places.recent, places.incidents_12m, places.ring, places.status_score,
         places.attractiveness, places.dis_comp,
         st.nearest_hall, st.hall_of_place, s.in_force.caretaker_cov, cctv, has_cctv,
         st.hall_start, st.layout.dwellings_per_hall, hh.occupied, halls.hall_occ,
         halls.hall_trust_p, halls.hall_trust_l, halls.resp_landlord, halls.resp_police,
-        _TYPE_INFO, _SEVERITY, st.comp_amount,
+        _TYPE_INFO, _SEVERITY, st.comp_amount, st.repair_cost,
         p.attract_boost, p.witness_hall, p.witness_public, p.report_base, pol_base, lr,
         lr_weak, s.in_force.landlord_handler)
     today.day_type_counts = type_counts
@@ -151,18 +152,20 @@ def event_uniforms(key, d, hs, ps, n_places):  # pragma: no cover - compiled
 
 
 @njit(contiguous=True)
-def _respond_kernel(d, hs, ts, ps, u_cell, pol, med, guard,
+def _respond_kernel(d, key, hs, ts, ps, pol, med, guard,
                     recent, incidents_12m, ring, status_score, attractiveness, dis_comp,
                     nearest_hall, hall_of_place, caretaker_cov, cctv, has_cctv,
                     hall_start, dwellings_per_hall, occupied, hall_occ, trust_p, trust_l,
-                    resp_landlord, resp_police, type_info, severity, comp_amount,
+                    resp_landlord, resp_police, type_info, severity, comp_amount, repair_cost,
                     attract_boost, witness_hall, witness_public, report_base, pol_base, lr, lr_weak,
                     landlord_handler):
     """The numpy version's operations, event by event, in its order and dtypes (see
     tranqsim.jit). Updates the place and hall arrays in place; returns the victims' slots, the
     events' witnessed / reported / handler arrays, the places of police handling (arrests),
-    the day's counts per type, the counts of reports and handled incidents, and ps / ts / hs
-    in the event log's dtypes."""
+    the day's counts per type, the counts of reports and handled incidents, ps / ts / hs
+    in the event log's dtypes, and the day's repair cost (``float(repair_cost[ts].sum())``,
+    numpy's pairwise sum as :func:`tranqsim.metrics._np_sum` makes it). The events' uniforms
+    are :func:`event_uniforms` of the reporting stream's ``key``."""
     P = recent.shape[0]
     H = resp_landlord.shape[0]
     T = type_info.shape[0]
@@ -175,8 +178,10 @@ def _respond_kernel(d, hs, ts, ps, u_cell, pol, med, guard,
     off = np.zeros(P)
     dis = np.zeros((3, P))
     type_counts = np.zeros(T, np.int64)
+    costs = np.empty(n)
     for i in range(n):
         t, q = ts[i], ps[i]
+        costs[i] = repair_cost[t]
         counts[q] += 1
         sev[q] += severity[t]
         off[q] += np.float64(type_info[t, _OFF])  # bool weights count 1.0
@@ -200,18 +205,15 @@ def _respond_kernel(d, hs, ts, ps, u_cell, pol, med, guard,
     hs8 = np.empty(n, np.int8)
     if n == 0:
         e = np.empty(0, np.int64)
-        return (e, witnessed, reported, handler, e, type_counts, 0, 0, ps32, ts8, hs8)
+        return (e, witnessed, reported, handler, e, type_counts, 0, 0, ps32, ts8, hs8, 0.0)
     # --- the events' uniforms; several events in one (phase, place) cell: the k-th one (in
     # input order: the rank a stable argsort gives) is shifted by k golden-ratio steps
-    u = np.empty((n, 4), np.float32)
+    u = event_uniforms(key, d, hs, ps, P)
     rank = np.empty(n, np.int64)
     seen = np.zeros(3 * P, np.int64)
     shared = False
     for i in range(n):
-        h, q = hs[i], ps[i]
-        for k in range(4):
-            u[i, k] = u_cell[i, k]
-        c = h * P + q
+        c = hs[i] * P + ps[i]
         rank[i] = seen[c]
         seen[c] += 1
         if rank[i] > 0:
@@ -296,4 +298,4 @@ def _respond_kernel(d, hs, ts, ps, u_cell, pol, med, guard,
     _moving_average(resp_landlord, han[:H], rep[:H])
     _moving_average(resp_police, han[H:], rep[H:])
     return (slots, witnessed, reported, handler, arr[:na].copy(), type_counts, n_reported,
-            n_handled, ps32, ts8, hs8)
+            n_handled, ps32, ts8, hs8, _np_sum(costs))

@@ -17,7 +17,7 @@ import numpy as np
 
 from tranqsim import environment, intensities
 from tranqsim.actors import NightMediator, PoliceUnit, SecurityGuard
-from tranqsim.guardianship import morning, police_day, static_in_service
+from tranqsim.guardianship import equipment_args, morning, police_exposure
 from tranqsim.incident_draw import draw
 from tranqsim.incidents import EVENING, NIGHT, TABLE, S, T
 from tranqsim.levers.in_force import apply_levers
@@ -27,7 +27,7 @@ from tranqsim.residents import update_residents
 from tranqsim.response import respond
 from tranqsim.state import EstateState
 from tranqsim.tranquillity_function import tranquillity_function as _function_day
-from tranqsim.vocabulary import IncidentType as I, Phase, Source
+from tranqsim.vocabulary import IncidentType as I, Source
 
 RESIDENT_PHASE = np.array([1.0, 0.8, 0.4])  # residents watch less at night (by Phase)
 
@@ -37,6 +37,7 @@ def police_style_deterrence(p, style: str) -> float:
     return {"community": p.police_deterrence_community, "standard": 1.0,
             "order_maintenance": p.police_deterrence_order}[style]
 _NO_RESID = np.zeros(0, bool)  # (a kernel argument keeps one type: an empty array, not None)
+_FULL_PRESENCE = np.zeros(0, np.float32)  # no caretaker presence lost: nothing to scale
 _UV, _SA = int(I.URBAN_VIOLENCE), int(I.STAFF_AGGRESSION)
 _NOISE, _DEGRADATION = int(I.NOISE_DISPUTE), int(I.DEGRADATION)
 _NOISE_PHASE, _DEGRADATION_PHASE = TABLE.phase[_NOISE], TABLE.phase[_DEGRADATION]
@@ -74,21 +75,24 @@ def guardians(s: EstateState, d: int) -> None:
                                                  None if cw is None else cw.police_hint)
     sat = p.police_saturation_visits
     hh = s.households
-    # offenders' adaptation to sustained patrols, and equipment out of service (issue 16)
-    coef, memory = police_day(s, pol, p.g_police * police_style_deterrence(p, mods.police_style))
-    g_static = static_in_service(s)
-    if cw is not None and mods.caretaker_posts and not cw.presence_full:
-        # caretakers absent after aggressions, withdrawn or posts unfilled in red halls
-        g_static = g_static.copy() if g_static is s.in_force.g_static else g_static
-        g_static[Source.CARETAKER, Phase.DAY] *= cw.presence
     # monitored cameras: is the post filled today? (else they only record); an overloaded or
     # absent function fills fewer shifts (org.monitoring)
     today.cctv_watched = bool(s.streams["monitoring"].random()
                               < min(1.0, p.monitoring_staffed_share * org.monitoring)) \
         if mods.cctv_active is not None else True
+    # one kernel: offenders' adaptation to sustained patrols (guardianship.police_day),
+    # equipment out of service (issue 16; guardianship.static_in_service), caretakers absent
+    # after aggressions, withdrawn or posts unfilled in red halls (issue 17), then the day's
+    # guardianship (an overloaded or absent function: org factors)
+    presence = _FULL_PRESENCE if cw is None or not mods.caretaker_posts or cw.presence_full \
+        else cw.presence
     today.g, today.nbr, today.evening_guard, today.n_occ, today.n_dep = morning(
-        g_static, med, guard, pol, p.g_mediator * org.mediator, p.g_guard, float(sat) if sat else 0.0,
-        coef, places.disorder,
+        police_exposure(s), float(p.police_exposure_days),
+        float(p.g_police * police_style_deterrence(p, mods.police_style)),
+        float(p.police_habituation), float(p.police_residual_weight),
+        *equipment_args(s), presence,
+        s.in_force.g_static, med, guard, pol, p.g_mediator * org.mediator, p.g_guard,
+        float(sat) if sat else 0.0, places.disorder,
         places.attractiveness, st.halls, s.halls.ce, places.recent, places.dealing, today.nbr_in,
         st.W_indptr, st.W_indices, st.W.data,
         _NO_RESID if mods.residentialised is None else mods.residentialised,
@@ -96,7 +100,7 @@ def guardians(s: EstateState, d: int) -> None:
         p.g_residents, RESIDENT_PHASE, p.diffusion_weight, hh.occupied, hh.deprived,
         places.guardianship,
         p.situational_diffusion_weight / p.diffusion_weight if p.diffusion_weight else 0.0,
-        p.access_control_group_share, memory)
+        p.access_control_group_share)
 
 
 def overlap(G: np.ndarray, sens_res: np.ndarray, g_res: np.ndarray, share: float) -> None:

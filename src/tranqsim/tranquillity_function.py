@@ -89,7 +89,7 @@ def _start(s: EstateState) -> Casework:
         absent=np.zeros(0), sector_of_hall=np.full(H, -1, np.int64),
         withdrawn_until=np.full(H, NEVER, np.int64), presence=np.ones(st.n_places, np.float32),
         factors=factors(s.spec.strategy.organisation, s.p), key=np.uint64(s.streams.key("casework")),
-        consts=_consts(s.p), out=np.zeros(12), diag=np.zeros(H, bool), warn_at=np.zeros(H, np.int64),
+        consts=_consts(s.p), out=np.zeros(_N_OUT), diag=np.zeros(H, bool), warn_at=np.zeros(H, np.int64),
         withdrew=np.zeros(H, bool))
 
 
@@ -119,7 +119,8 @@ def _sectors(s: EstateState, cw: Casework) -> None:
 
 # the kernel's scalar outputs (one float64 array): their positions
 (_OPENED, _CLOSED, _ABANDONED, _BACKLOG, _DIAG30, _OVERDUE30, _NDIAG, _WARNINGS, _PROCEDURES,
- _DAYS_LOST, _NLISTED, _FULL) = range(12)
+ _DAYS_LOST, _NLISTED, _FULL, _WITHDREW) = range(13)
+_N_OUT = 13
 _EMPTY_F = np.zeros(0)
 
 
@@ -155,7 +156,7 @@ def tranquillity_function(s: EstateState, d: int) -> None:
     n_diag, listed_any = int(out[_NDIAG]), out[_NLISTED] > 0
     cw.day_cost = n_diag * p.case_action_cost + cw.procedures * p.cost_tenancy_procedure
     if logging:
-        _log(s, cw, d, n_diag)
+        _log(s, cw, d, n_diag, out[_WITHDREW] != 0)
     # implementation quality: the day's factors for every mechanism (recomputed on change only;
     # quality reads the overload up to 1: beyond, the factors no longer move)
     key = (round(min(cw.overload, 1.0), 3), mods.training, mods.pairing)
@@ -173,9 +174,10 @@ def tranquillity_function(s: EstateState, d: int) -> None:
     zone = mods.zsp_zone
     coordinating = org == "dedicated" and listed_any
     cw.police_hint = cw.mediator_hint = None
-    if listed_any and org != "none":
+    sharing = mods.information_sharing or zone is not None
+    if listed_any and org != "none" and (sharing or (coordinating and mods.mediator_posts)):
         on_list = st.halls[cw.listed_until >= d]
-        if mods.information_sharing or zone is not None:
+        if sharing:
             cw.police_hint = hint = places.recent.copy()
             hint[on_list] *= 1 + p.share_targeting_gain
         if coordinating and mods.mediator_posts:
@@ -187,8 +189,9 @@ def tranquillity_function(s: EstateState, d: int) -> None:
         _zsp(s, cw, d, zone, cw.listed_until >= d, cw.factors, logging)
 
 
-def _log(s: EstateState, cw: Casework, d: int, n_diag: int) -> None:
-    """The day's actions for the UI's log (diagnoses, warnings, procedures, withdrawals)."""
+def _log(s: EstateState, cw: Casework, d: int, n_diag: int, withdrew: bool) -> None:
+    """The day's actions for the UI's log (diagnoses, warnings, procedures, withdrawals;
+    ``withdrew``: ``cw.withdrew.any()``, which the kernel counted)."""
     halls = s.static.halls
     if n_diag:
         cw.log.extend((d, "diagnosis", int(q), 1) for q in halls[cw.diag])
@@ -196,7 +199,7 @@ def _log(s: EstateState, cw: Casework, d: int, n_diag: int) -> None:
         cw.log.extend((d, "warning", int(halls[h]), int(cw.warn_at[h])) for h in np.flatnonzero(cw.warn_at))
     if cw.procedures:
         cw.log.append((d, "procedure", -1, cw.procedures))
-    if cw.withdrew.any():
+    if withdrew:
         cw.log.extend((d, "withdrawal", int(halls[h]), 1) for h in np.flatnonzero(cw.withdrew))
 
 
@@ -233,6 +236,7 @@ def _casework_day(d, ts, ps, nearest_hall, halls, to_landlord, trust_l, caretake
             if place_status[halls[h]] == _RED:
                 withdrawn_until[h] = d + np.int64(withdrawal_days)
                 withdrew[h] = True
+                out[_WITHDREW] = 1.0
     for h in range(extra.size):
         arrivals[h] += extra[h]
     flagged = np.zeros(H, np.bool_)
