@@ -281,6 +281,31 @@ def test_cameras_can_displace_crime_next_door_or_spread_their_benefits():
     assert displacing > 0 > diffusing, (displacing, diffusing)
 
 
+def _evening_guard(params, cameras=16):
+    """The evening guardianship youth groups weigh on the first day, and the cameras' places."""
+    levers = {"cctv": {"cameras": cameras, "placement": "hot_spots"}} if cameras else {}
+    m = tranqsim.build_model(tranqsim.load_scenario(years=1.0, seed=1, levers=levers, parameters={
+        "equipment_break_rate": 0.0, **params}))
+    m.step()
+    cams = next((lv.places for lv in m.levers if lv.name == "cctv"), [])
+    return m.state.today.evening_guard.copy(), np.asarray(cams), m
+
+
+def test_youth_groups_heed_cameras_by_their_share_only():
+    """Groups weigh cameras by ``cctv_group_share`` when they choose tonight's hangout, there
+    and next door (cameras deter impulsive disorder little, Gill & Spriggs 2005): at 0 the
+    cameras leave the groups' choice as it was; at 1 a camera counts as much as its deterrence."""
+    none, _, _ = _evening_guard({}, cameras=0)
+    ignored, cams, _ = _evening_guard({"cctv_group_share": 0.0})
+    heeded, _, m = _evening_guard({"cctv_group_share": 1.0})
+    half, _, _ = _evening_guard({"cctv_group_share": 0.5})
+    from tranqsim.vocabulary import Phase, Source
+    g_cam = m.state.today.g[Source.CCTV, Phase.EVENING, cams]
+    assert np.allclose(ignored, none)
+    assert np.all(heeded[cams] - none[cams] >= g_cam - 1e-6)  # its own camera, and next door's
+    assert np.allclose(half - none, 0.5 * (heeded - none), rtol=1e-5, atol=1e-9)
+
+
 def _camera_deterrence(params, days=200, seed=1, **levers):
     m = tranqsim.build_model(tranqsim.load_scenario(years=1.0, seed=seed, parameters=params, levers={
         "cctv": {"cameras": 16, "placement": "hot_spots", **levers}}))

@@ -40,7 +40,7 @@ _GUARD, _POL, _TECH0 = int(Source.GUARD), int(Source.POLICE), int(Source.CCTV)
 _ACC = int(Source.ACCESS_CONTROL)
 _DIS, _ATT, _CE, _REC, _DEAL = (int(N.DISORDER), int(N.ATTRACTIVENESS), int(N.EFFICACY),
                                 int(N.RECENT), int(N.DEALING))
-_STAFF0, _STAFF_EVE = int(N.STAFF_DAY), int(N.STAFF_EVENING)
+_STAFF0, _GROUP_EVE = int(N.STAFF_DAY), int(N.GROUP_EVENING)
 _THIRD = np.float32(1 / 3)  # numpy multiplies a float32 array by the Python float 1/3 in float32
 
 
@@ -51,10 +51,11 @@ def morning(exposure, exposure_days, police_base, habituation, memory_weight,
             disorder, attractiveness, halls, ce, recent, dealing, X, indptr, indices, data,
             residentialised, has_resid, g_residents, resident_phase, diffusion_weight,
             occupied, deprived, guardianship, situational_ratio,
-            access_group_share):  # pragma: no cover - compiled
+            access_group_share, cctv_group_share):  # pragma: no cover - compiled
     """(g, nbr, evening_guard, n_occupied, n_deprived_occupied); writes ``guardianship`` (P,)
-    and the product's inputs ``X`` (P, 8); moves the patrol ``exposure`` (P,) and, when
-    ``equipment``, the equipment in service ``up`` (P,), in place.
+    and the product's inputs ``X`` (P, 9: :class:`~tranqsim.vocabulary.Neighbour`); moves the
+    patrol ``exposure`` (P,) and, when ``equipment``, the equipment in service ``up`` (P,), in
+    place.
 
     The day's calls that came before it, in one: :func:`police_day`'s kernel (exposure, then
     the police coefficients ``police_base / (1 + habituation * exposure)`` and, when
@@ -67,7 +68,10 @@ def morning(exposure, exposure_days, police_base, habituation, memory_weight,
     place is ``g_police * style deterrence``, lowered where offenders have grown used to
     patrols (:func:`police_coefficients`). ``situational_ratio`` weighs cameras and access
     control in what diffuses next door, relative to staff;
-    ``access_group_share`` is the share of access control the groups feel (their own badges)."""
+    ``access_group_share`` and ``cctv_group_share`` are the shares of access control and of
+    cameras that youth groups feel when they choose tonight's hangout, there and next door
+    (their own badges; cameras deter premeditated offences more than gatherings, Gill & Spriggs
+    2005)."""
     n_src, _, P = g_static.shape
     police_coef = np.empty(P)
     police_memory = np.empty(P if memory_weight else 0)
@@ -107,13 +111,17 @@ def morning(exposure, exposure_days, police_base, habituation, memory_weight,
         X[p, _STAFF0] = np.float64(s0) + situational_ratio * _situational(g, 0, p)
         X[p, _STAFF0 + 1] = np.float64(s1) + situational_ratio * _situational(g, 1, p)
         X[p, _STAFF0 + 2] = np.float64(s2) + situational_ratio * _situational(g, 2, p)
+        # the same evening term as youth groups feel it (the shares of cameras and badges
+        # they heed), for their choice of hangout next door
+        X[p, _GROUP_EVE] = np.float64(s1) + situational_ratio * (
+            cctv_group_share * np.float64(g[_TECH0, 1, p]) + access_group_share * np.float64(g[_ACC, 1, p]))
     for i in range(halls.size):
         X[halls[i], _CE] = ce[i]
     # nbr = W @ X: each element from 0.0, the row's entries added in storage order (in
     # locals: the loads and stores of nbr between the additions cost more than the additions)
-    nbr = np.empty((P, 8))
+    nbr = np.empty((P, 9))
     for i in range(P):
-        s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+        s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = s8 = 0.0
         for jj in range(indptr[i], indptr[i + 1]):
             a, j = data[jj], indices[jj]
             s0 += a * X[j, 0]
@@ -124,8 +132,9 @@ def morning(exposure, exposure_days, police_base, habituation, memory_weight,
             s5 += a * X[j, 5]
             s6 += a * X[j, 6]
             s7 += a * X[j, 7]
+            s8 += a * X[j, 8]
         nbr[i, 0], nbr[i, 1], nbr[i, 2], nbr[i, 3] = s0, s1, s2, s3
-        nbr[i, 4], nbr[i, 5], nbr[i, 6], nbr[i, 7] = s4, s5, s6, s7
+        nbr[i, 4], nbr[i, 5], nbr[i, 6], nbr[i, 7], nbr[i, 8] = s4, s5, s6, s7, s8
     # residents' informal control
     ce_place = np.empty(P)
     for p in range(P):
@@ -149,11 +158,11 @@ def morning(exposure, exposure_days, police_base, habituation, memory_weight,
     for p in range(P):
         for h in range(3):
             g[last, h, p] = np.float32(nbr[p, _STAFF0 + h])
-        tech = np.float64(g[_TECH0, 1, p])
+        tech = cctv_group_share * np.float64(g[_TECH0, 1, p])
         for s in range(_TECH0 + 1, last):
             tech = tech + (access_group_share * g[s, 1, p] if s == _ACC else g[s, 1, p])
         s1 = ((g[_CARE, 1, p] + g[_MED, 1, p]) + g[_GUARD, 1, p]) + g[_POL, 1, p]
-        evening_guard[p] = np.float64(s1 + tech) + diffusion_weight * nbr[p, _STAFF_EVE]
+        evening_guard[p] = np.float64(s1 + tech) + diffusion_weight * nbr[p, _GROUP_EVE]
     n_occ = 0
     n_dep = 0
     for i in range(occupied.size):

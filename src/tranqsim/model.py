@@ -37,7 +37,7 @@ from tranqsim.schedule import DAY_STAGES
 from tranqsim.space import cells_at, create_layer
 from tranqsim.state import (EstateState, Halls, InForce, Offenders, Output, Places, Static, Today,
                             field_owner)
-from tranqsim.vocabulary import DIFFUSED, STAFF_SOURCES, HallStatus, IncidentType as I, PlaceKind, Source
+from tranqsim.vocabulary import DIFFUSED, STAFF_SOURCES, HallStatus, IncidentType as I, Neighbour, PlaceKind, Source
 
 # "casework": the tranquillity function's diagnoses and tenancy procedures, charged as they
 # happen (event-driven, like repairs: not known before the run, unlike the function's posts)
@@ -161,7 +161,7 @@ class EstateModel(mesa.Model):
         W = lay.neighbours
         b.WT = W.T.tocsr()
         b.public_mask = (lay.kind != PlaceKind.HALL).astype(float)
-        b.nbr_in = np.zeros((P, 8))  # inputs of the day's neighbourhood product
+        b.nbr_in = np.zeros((P, len(Neighbour)))  # inputs of the day's neighbourhood product
         b.W = W
         # W's CSR arrays for the morning kernel (guardianship.morning): int64 row pointers and
         # unsigned column indices, which spare numba's negative-index check on every load
@@ -298,7 +298,7 @@ class EstateModel(mesa.Model):
         # --- the day's scratch, and what is recorded -----------------------------------
         b.med, b.guard, b.police_today = np.zeros((3, P)), np.zeros((3, P)), np.zeros((3, P))
         b.g = b.g_static.copy()
-        b.nbr = np.zeros((P, 8))
+        b.nbr = np.zeros((P, len(Neighbour)))
         b.evening_guard = np.zeros(P)
         b.recorder = Recorder(b.days_total, b.cost_keys)
         assert S == DIFFUSED

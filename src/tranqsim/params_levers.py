@@ -100,6 +100,13 @@ LEVERS: tuple[Param, ...] = (
           "assumption: badges keep outsiders out, not the residents' own young people who hold "
           "them (evidence.md E9: effect on hall occupation at most a third of that on property "
           "crime)", 0, 1, _A),
+    Param("cctv_group_share", 0.4, "share of cameras' deterrence youth groups heed when they "
+          "choose tonight's hangout (there and next door)", "guardianship",
+          "Gill & Spriggs 2005 (Home Office Research Study 292): cameras had little effect on "
+          "impulsive offences and public disorder, more on premeditated ones; Squires 2003 "
+          "(Whitehawk estate, Brighton): young people's gatherings persisted in view of the "
+          "cameras; the size is an assumption, bounded by E4's buffer (groups leaving watched "
+          "halls are displacement)", 0, 1, _A),
     Param("equipment_break_rate", 0.006, "breakdowns per day of a door-entry system or camera "
           "at a place without visible disorder", "guardianship",
           "assumption: door-entry systems and cameras in priority estates are often vandalised or "

@@ -100,7 +100,7 @@ def guardians(s: EstateState, d: int) -> None:
         p.g_residents, RESIDENT_PHASE, p.diffusion_weight, hh.occupied, hh.deprived,
         places.guardianship,
         p.situational_diffusion_weight / p.diffusion_weight if p.diffusion_weight else 0.0,
-        p.access_control_group_share)
+        p.access_control_group_share, p.cctv_group_share)
 
 
 def overlap(G: np.ndarray, sens_res: np.ndarray, g_res: np.ndarray, share: float) -> None:

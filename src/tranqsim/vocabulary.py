@@ -108,6 +108,7 @@ class Neighbour(IntEnum):
     STAFF_DAY = 5  # staff deterrence per phase: STAFF_DAY + phase
     STAFF_EVENING = 6
     STAFF_NIGHT = 7
+    GROUP_EVENING = 8  # staff and situational measures in the evening, as youth groups feel them
 
 
 def names(enum: type[IntEnum]) -> list[str]:

@@ -84,6 +84,14 @@ ASSUMPTIONS: dict[str, tuple[float, float, str]] = {
     "g_mediator": (0.6, 1.2, "the table's value +/- 1/3, bounded by C9"),
     "g_lighting": (0.12, 0.3, "the table's value -40/+50 %, bounded by E7"),
     "g_access_control": (0.4, 0.8, "the table's value +/- 1/3, bounded by E9"),
+    # the situational measures' spatial side effects (E4): what diffuses next door, and how
+    # much youth groups, whose moves are the displacement, heed cameras and badges
+    "situational_diffusion_weight": (0.2, 1.0, "Guerette & Bowers 2009: diffusion of benefits as "
+                                     "common as displacement; size unmeasured, bounded by E4"),
+    "cctv_group_share": (0.1, 0.8, "Gill & Spriggs 2005: cameras deter impulsive disorder "
+                         "little; bounded by E4 (groups' moves) and E1-E3 (the direct effect)"),
+    "access_control_group_share": (0.0, 0.3, "residents' own youths hold badges; bounded by E9's "
+                                   "hall-occupation ratio"),
     "zsp_prosecution_month": (0.05, 0.3, "judicial follow-up of a ZSP: no measured rate; bounded by E10"),
     "zsp_closure_days": (14, 180, "a closed point re-opens within weeks to months (Sherman 1990); "
                          "bounded by E10"),
