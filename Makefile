@@ -91,10 +91,12 @@ calibrate: $(WARM)
 	$(VENV)/bin/tranqsim calibrate --out runs/calibration --check
 
 # the calibrated ensemble: parameter sets no check C1-C10, E1-E12 rules out (history matching,
-# about an hour on 2 cores; resumable: rerun after an interruption); writes runs/ensemble/ and
-# does not replace the shipped ensemble (add --install to the command to do so)
+# about an hour on 2 cores). It resumes the shipped draw's log (experiments/ensemble/, the
+# candidates tried so far) up to 400 candidates, writes ensemble.json and ensemble.md beside it,
+# and does not replace the shipped ensemble (add --install to the command to do so); a changed
+# box (another model table) asks for an empty folder
 ensemble: $(WARM)
-	$(VENV)/bin/tranqsim ensemble --out runs/ensemble
+	$(VENV)/bin/tranqsim ensemble --out experiments/ensemble
 
 clean:
 	rm -rf $(VENV) runs build *.egg-info src/*.egg-info
