@@ -117,6 +117,13 @@ def test_installing_a_central_set_keeps_the_block_calibration_it_was_drawn_aroun
     e = twice["values"]["g_police"]
     assert e["value"] == 1.2 and e["block"] == "ensemble"
     assert e["block_calibration"]["value"] == 1.49 and e["block_calibration"]["block"] == "policing"
+    # a parameter no block calibrates (an assumption in the box) has no block entry to keep: an
+    # earlier ensemble's entry is not nested as one
+    prov2 = {"central_set": "h000", "box": {"cctv_group_share": [0.1, 0.8]}, "accepted": 3, "candidates": 9}
+    first = P.install_central(Ensemble({"h000": {"cctv_group_share": 0.4}}, prov2), {"values": {}})
+    again = P.install_central(Ensemble({"h000": {"cctv_group_share": 0.5}}, prov2), first)
+    assert again["values"]["cctv_group_share"]["value"] == 0.5
+    assert "block_calibration" not in again["values"]["cctv_group_share"]
 
 
 def test_the_central_set_is_confirmed_on_seeds_the_validation_never_uses(monkeypatch):

@@ -424,8 +424,11 @@ def install_central(ens, calibrated: dict) -> dict:
         entry = {"value": value, "block": "ensemble", "prior": prov["box"][name],
                  "accepted": prov["accepted"], "candidates": prov["candidates"],
                  "patterns": ["C1-C10", "E1-E12"], "method": "central set of the history-matched ensemble"}
-        if old is not None:  # keep the block calibration's entry: the ensemble's box is built on it
-            entry["block_calibration"] = old.get("block_calibration", old)
+        # keep the block calibration's entry (the ensemble's box is built on it); an earlier
+        # ensemble's entry for a parameter no block calibrates is not one
+        kept = None if old is None else old.get("block_calibration", old)
+        if kept is not None and kept.get("block") != "ensemble":
+            entry["block_calibration"] = kept
         out["values"][name] = entry
     return out
 
