@@ -175,7 +175,10 @@ def open_study(out: Path, problem: Problem):
                                                 population_size=min(50, max(8, 4 * len(_doses(problem)) // 3)))
     else:
         sampler = optuna.samplers.TPESampler(seed=problem.seed, n_startup_trials=10, multivariate=True)
-    storage = f"sqlite:///{(out / 'study.db').resolve()}"
+    # another process reading the study (a dashboard, a second terminal) holds SQLite's lock for
+    # a moment: wait for it up to a minute rather than fail after sqlite3's default 5 s
+    storage = optuna.storages.RDBStorage(f"sqlite:///{(out / 'study.db').resolve()}",
+                                         engine_kwargs={"connect_args": {"timeout": 60}})
     study = optuna.create_study(study_name=STUDY, storage=storage, sampler=sampler, load_if_exists=True,
                                 directions=[d for _, _, d in OBJECTIVES])
     # a trial left running by a killed search will never be told: fail it so it is not counted
