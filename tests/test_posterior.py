@@ -149,3 +149,32 @@ def test_the_central_set_is_confirmed_on_seeds_the_validation_never_uses(monkeyp
     assert seeds and all(s == P.CONFIRM_SEED != MASTER_SEED for s in seeds)
     assert [t["index"] for t in tried] == [1, 2]  # median first, then the most room inside [-20, -5]
     assert chosen == 2 and tried[0]["failed"] and not tried[1]["failed"]
+
+
+def test_a_confirmation_resumes_from_its_log_without_repeating_a_try(monkeypatch, tmp_path):
+    """Each try (20 replicates of every arm: minutes) is logged as it ends; a larger ``tries``
+    later goes on from the log, re-ranking by the failures logged, and tries no set twice."""
+    import tranqsim.validation as V
+    from tranqsim.validation import MASTER_SEED, ValidationReport
+
+    box = {"a": [0.0, 1.0]}
+    recs = [{"values": {"a": v}, "accepted": True, "screen_failed": [], "box": box, "index": i,
+             "max_implausibility": 0.0, "means": {"E0: x": m}}
+            for i, (v, m) in enumerate(((0.1, -19.0), (0.5, -18.0), (0.6, -12.0), (0.9, -11.0), (0.2, -19.5)))]
+    calls = []
+
+    def fake_validate(replicates, years, workers, parameters=None, progress=None, seed=MASTER_SEED):
+        calls.append(parameters["a"])
+        ok = parameters["a"] == 0.9  # only the last by room passes
+        return ValidationReport([_check([-10.0] if ok else [-30.0])], [], replicates, years, parameters, 0.0)
+
+    monkeypatch.setattr(V, "validate", fake_validate)
+    log = tmp_path / "confirmation.jsonl"
+    chosen, tried = P.confirm(recs, {"E0: x": 2.0}, tries=2, log=lambda *_: None, path=log)
+    assert calls == [0.5, 0.6] and [t["index"] for t in tried] == [1, 2] and chosen in (1, 2)
+    assert len(log.read_text().splitlines()) == 2 and "bands" in tried[0]
+    chosen, tried = P.confirm(recs, {"E0: x": 2.0}, tries=5, log=lambda *_: None, path=log)
+    assert calls == [0.5, 0.6, 0.9]  # the two logged tries are not run again
+    assert [t["index"] for t in tried] == [1, 2, 3] and chosen == 3
+    chosen, tried = P.confirm(recs, {"E0: x": 2.0}, tries=5, log=lambda *_: None, path=log)
+    assert calls == [0.5, 0.6, 0.9] and chosen == 3  # a logged pass is the choice: nothing to run

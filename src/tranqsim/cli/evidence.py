@@ -105,8 +105,9 @@ def calibrate(workers, out, install, check, resume) -> None:
               help="ship it: src/tranqsim/ensemble.json, and the central set as the table's values "
                    "(calibrated.json)")
 @click.option("--confirm", "tries", type=click.IntRange(min=0), default=5, show_default=True,
-              help="sets checked on 20 replicates of confirmation seeds to choose the central set "
-                   "(0: the set nearest the posterior median, unconfirmed)")
+              help="sets checked on 20 replicates of confirmation seeds to choose the central set, "
+                   "in all: tries logged in OUT/confirmation.jsonl are not repeated (0: the set "
+                   "nearest the posterior median, unconfirmed)")
 def ensemble_cmd(out, target, max_candidates, workers, install, tries) -> None:
     """The calibrated ensemble: parameter sets that no check C1-C10, E1-E12 rules out (history
     matching by direct simulation; resumes from OUT/candidates.jsonl after an interruption)."""
@@ -119,7 +120,9 @@ def ensemble_cmd(out, target, max_candidates, workers, install, tries) -> None:
     chosen, confirmation = None, []
     if tries and any(r["accepted"] for r in records):
         sd = json.loads((out / "noise.json").read_text())
-        chosen, confirmation = posterior.confirm(records, sd, tries, workers, log=click.echo)
+        chosen, confirmation = posterior.confirm(records, sd, tries, workers, log=click.echo,
+                                                 path=out / "confirmation.jsonl")
+        confirmation = [{k: v for k, v in t.items() if k != "bands"} for t in confirmation]
     try:
         ens = posterior.ensemble_of(records, chosen, confirmation)
     except ValueError as e:

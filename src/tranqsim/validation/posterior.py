@@ -335,15 +335,15 @@ def margin(record: dict, sd: dict[str, float], bands: dict[str, tuple], only=Non
 
 
 def confirm(records: list[dict], sd: dict[str, float], tries: int = 5, workers: int = 1,
-            progress=None, log=print) -> tuple[int, list[dict]]:
+            progress=None, log=print, path: Path | None = None) -> tuple[int, list[dict]]:
     """Choose the central set by confirmation: 20 replicates of every arm on the confirmation
     seeds (:data:`CONFIRM_SEED`, which neither the candidates' screen nor the validation suite
-    uses) for accepted sets until one passes every check. The first tried is the set
-    :func:`central` picks (nearest the posterior median); then, by decreasing :func:`margin`,
-    the sets with the most room inside every band (two replicates on common seeds share those
-    seeds' luck: the 2026-12-05 draw's median set passed E12 on them, -40 %, and failed it on 20
-    other replicates, -44.7 %). Returns the index of the set chosen (in the accepted records; the
-    one with most checks passed if none passes) and one record per try.
+    uses) for accepted sets until one passes every check, ``tries`` sets in all. The first tried
+    is the set :func:`central` picks (nearest the posterior median); then, by decreasing
+    :func:`margin`, the sets with the most room inside every band (two replicates on common seeds
+    share those seeds' luck: the 2026-12-05 draw's median set passed E12 on them, -40 %, and
+    failed it on 20 other replicates, -44.7 %). Returns the index of the set chosen (in the
+    accepted records; the one with most checks passed if none passes) and one record per try.
 
     The confirmation seeds are not the validation seeds: a set chosen because it passed on the
     validation seeds passes there by selection, not by fit (the 2026-12-05 choice passed 48 of 48
@@ -354,33 +354,50 @@ def confirm(records: list[dict], sd: dict[str, float], tries: int = 5, workers: 
     means all lie inside their bands, then by their room on the checks that have failed on the
     confirmation seeds so far (the binding ones: the 2026-12-05 draw's second try, ranked by room
     on every band, passed E12 and failed two checks the first had passed), then by room on every
-    band."""
+    band.
+
+    ``path``: a JSON-lines file of the tries (each with its checks' bands), appended as each
+    ends and resumed from: a try costs minutes, so a killed or extended confirmation (a larger
+    ``tries``) does not repeat the sets already tried."""
     from tranqsim.validation import validate
 
     acc = [r for r in records if r["accepted"]]
     box = {k: tuple(v) for k, v in records[0]["box"].items()}
-    order = [central(acc, box)]
+    pos = {r["index"]: j for j, r in enumerate(acc)}
     tried: list[dict] = []
-    hard: set[str] = set()
-    best = (-1, order[0])
-    while order and len(tried) < tries:
-        i = order.pop(0)
-        rep = validate(20, YEARS, workers, parameters=acc[i]["values"], progress=progress, seed=CONFIRM_SEED)
-        n_pass = sum(c.passed for c in rep.checks)
-        failed = [f"{c.pattern}: {c.name}" for c in rep.checks if not c.passed]
-        tried.append({"index": acc[i]["index"], "passed": n_pass, "of": len(rep.checks), "failed": failed})
-        log(f"central set candidate {acc[i]['index']}: {n_pass} of {len(rep.checks)} checks pass")
-        if n_pass > best[0]:
-            best = (n_pass, i)
-        if not failed:
-            return i, tried
-        hard |= set(failed)
-        bands = {f"{c.pattern}: {c.name}": (c.low, c.high) for c in rep.checks}
+    if path is not None and path.exists():
+        tried = [t for t in (json.loads(x) for x in path.read_text().splitlines() if x.strip())
+                 if t["index"] in pos]  # tries of sets this draw no longer accepts are left out
+    while True:
+        if tried:
+            best = max(tried, key=lambda t: t["passed"])
+            if not best["failed"] or len(tried) >= tries:
+                return pos[best["index"]], tried
+        elif tries <= 0:
+            return central(acc, box), tried
         done = {t["index"] for t in tried}
         rest = [j for j in range(len(acc)) if acc[j]["index"] not in done]
-        room = {j: margin(acc[j], sd, bands) for j in rest}
-        order = sorted(rest, key=lambda j: (room[j] < 0, -margin(acc[j], sd, bands, hard), -room[j]))
-    return best[1], tried
+        if not rest:
+            return pos[max(tried, key=lambda t: t["passed"])["index"]], tried
+        bands = next((t["bands"] for t in reversed(tried) if t.get("bands")), None)
+        c = central(acc, box)
+        if acc[c]["index"] not in done or bands is None:
+            i = c if acc[c]["index"] not in done else rest[0]
+        else:
+            bands = {k: tuple(v) for k, v in bands.items()}
+            hard = {f for t in tried for f in t["failed"]}
+            room = {j: margin(acc[j], sd, bands) for j in rest}
+            i = min(rest, key=lambda j: (room[j] < 0, -margin(acc[j], sd, bands, hard), -room[j]))
+        rep = validate(20, YEARS, workers, parameters=acc[i]["values"], progress=progress, seed=CONFIRM_SEED)
+        n_pass = sum(c.passed for c in rep.checks)
+        rec = {"index": acc[i]["index"], "passed": n_pass, "of": len(rep.checks),
+               "failed": [f"{c.pattern}: {c.name}" for c in rep.checks if not c.passed],
+               "bands": {f"{c.pattern}: {c.name}": [c.low, c.high] for c in rep.checks}}
+        tried.append(rec)
+        if path is not None:
+            with path.open("a") as f:
+                f.write(json.dumps(rec) + "\n")
+        log(f"central set candidate {acc[i]['index']}: {n_pass} of {len(rep.checks)} checks pass")
 
 
 def read(out: Path) -> list[dict]:
