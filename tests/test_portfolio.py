@@ -161,7 +161,8 @@ def test_optimise_portfolio_end_to_end(tmp_path, monkeypatch, capsys):
 def test_the_groups_choice_within_range_is_the_full_argmax():
     """The shortcut that reads only a group's hangouts within range returns the very index of
     the argmax over every key, with places beyond range (-1e3) and territories (+bonus)."""
-    from tranqsim.gumbel import _gumbel_argmax_near, _near
+    from tranqsim.gumbel import _gumbel_argmax_near, _gumbel_argmax_near_counter, _near
+    from tranqsim.rng import day_key, uniforms
 
     rng = np.random.default_rng(5)
     for trial in range(300):
@@ -173,6 +174,14 @@ def test_the_groups_choice_within_range_is_the_full_argmax():
         with np.errstate(divide="ignore"):
             keys = -np.log(-np.log(u[:, :cols])) + (util + bonus)
         got = _gumbel_argmax_near(u, cols, util, bonus, bonus != 0, *_near(bonus))
+        assert np.array_equal(got, np.argmax(keys, axis=1)), trial
+        # the model's version: uniforms of the counter-based stream, computed where read
+        key, day = np.uint64(rng.integers(2**63)), int(rng.integers(-400, 2000))
+        uc = uniforms(key, day, 0, rows * (cols + 1)).reshape(rows, cols + 1)
+        with np.errstate(divide="ignore"):
+            keys = -np.log(-np.log(uc[:, :cols])) + (util + bonus)
+        got = _gumbel_argmax_near_counter(np.uint64(day_key(key, day)), rows, cols, util, bonus, bonus != 0,
+                                          *_near(bonus))
         assert np.array_equal(got, np.argmax(keys, axis=1)), trial
 
 

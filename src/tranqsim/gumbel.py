@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from tranqsim.jit import njit
+from tranqsim.rng import uniform
 
 def gumbel_argmax(u: np.ndarray, util: np.ndarray, home=None) -> np.ndarray:
     """Per row, ``argmax(util + home - log(-log(u)))`` (Gumbel-max softmax choice): the first
@@ -119,29 +120,55 @@ def _gumbel_argmax(u, n, util, bonus, mask, has_home):  # pragma: no cover - com
 
 @njit
 def _gumbel_argmax_near(u, n, util, bonus, mask, ptr, idx, far_max):  # pragma: no cover - compiled
-    """:func:`_gumbel_argmax` with a home term, reading each row's places within range only.
+    """:func:`_gumbel_argmax` with a home term, reading each row's places within range only
+    (the uniforms given as an array; see :func:`_near_rows`)."""
+    return _near_rows(u, False, np.uint64(0), u.shape[0], n, util, bonus, mask, ptr, idx, far_max)
+
+
+@njit
+def _gumbel_argmax_near_counter(dk, rows, n, util, bonus, mask, ptr, idx, far_max):  # pragma: no cover
+    """:func:`_gumbel_argmax_near` with row ``r``'s uniform at column ``j`` the counter-based
+    ``uniform(dk, r * (n + 1) + j)`` (:mod:`tranqsim.rng`), computed only where it is read:
+    the places within the group's range (all of the row's only when it falls back to the full
+    scan), so the day's draws no longer grow as groups x hangouts."""
+    return _near_rows(np.empty((1, 1)), True, dk, rows, n, util, bonus, mask, ptr, idx, far_max)
+
+
+@njit
+def _u(u, buf, counter, r, j):  # pragma: no cover - compiled
+    return buf[0, j] if counter else u[r, j]
+
+
+@njit
+def _near_rows(u, counter, dk, rows, n, util, bonus, mask, ptr, idx, far_max):  # pragma: no cover - compiled
+    """Per row, the Gumbel-max choice over places within range, exact as the full argmax.
 
     A group's hangouts beyond ``group_range`` carry a home term of about -1e3; with uniforms
-    below 1 (``Generator.random``'s half-open interval) their keys are below util + term + 36.8.
-    The row's bound L is taken at the largest uniform among its places within range; when L
-    exceeds every place beyond range's bound (max util + the row's largest such term + 40),
-    none of them can be the first maximum and only the places within range are read: the
-    same index as the full argmax, at a cost that does not grow with the estate's size (the
-    full scan made the groups' choice quadratic: 150 groups x 2,800 hangouts a day at 50,000
-    dwellings). Otherwise the row falls back to the full scan."""
-    rows = u.shape[0]
+    below 1 their keys are below util + term + 36.8. The row's bound L is taken at the largest
+    uniform among its places within range; when L exceeds every place beyond range's bound
+    (max util + the row's largest such term + 40), none of them can be the first maximum and
+    only the places within range are read: the same index as the full argmax, at a cost that
+    does not grow with the estate's size (the full scan made the groups' choice quadratic: 150
+    groups x 2,800 hangouts a day at 50,000 dwellings). Otherwise the row falls back to the
+    full scan. ``counter``: the uniforms are computed (see :func:`_gumbel_argmax_near_counter`)
+    into a row buffer, not read from ``u``."""
     out = np.empty(rows, np.int64)
     umax = util.max()
     E = np.empty(n)
     for j in range(n):
         E[j] = np.exp(max(util[j] - umax, -700.0))
     keep = np.empty(n, np.int64)
+    buf = np.empty((1, n + 1) if counter else (1, 1))
     for r in range(rows):
+        if counter:
+            base = r * (n + 1)
+            for i in range(ptr[r], ptr[r + 1]):
+                buf[0, idx[i]] = uniform(dk, base + idx[i])
         top2 = -1
         m2 = -1.0
         for i in range(ptr[r], ptr[r + 1]):
             j = idx[i]
-            x = u[r, j]
+            x = _u(u, buf, counter, r, j)
             if x > m2:
                 m2 = x
                 top2 = j
@@ -149,7 +176,12 @@ def _gumbel_argmax_near(u, n, util, bonus, mask, ptr, idx, far_max):  # pragma: 
         if top2 >= 0:
             L = -np.log(-np.log(m2)) + (util[top2] + bonus[r, top2])
         if top2 < 0 or not (L > umax + far_max[r] + 40.0):
-            full = _gumbel_argmax(u[r:r + 1], n, util, bonus[r:r + 1], mask[r:r + 1], True)
+            if counter:
+                for j in range(n):
+                    buf[0, j] = uniform(dk, base + j)
+                full = _gumbel_argmax(buf, n, util, bonus[r:r + 1], mask[r:r + 1], True)
+            else:
+                full = _gumbel_argmax(u[r:r + 1], n, util, bonus[r:r + 1], mask[r:r + 1], True)
             out[r] = full[0]
             continue
         t = np.exp(min(umax - L, 700.0) + 1e-6)
@@ -157,12 +189,12 @@ def _gumbel_argmax_near(u, n, util, bonus, mask, ptr, idx, far_max):  # pragma: 
         for i in range(ptr[r], ptr[r + 1]):
             j = idx[i]
             keep[k] = j
-            k += (not (1.0 - u[r, j] > E[j] * t)) | (mask[r, j] & (util[j] + bonus[r, j] + 40.0 >= L)) \
-                | (j == top2)
+            k += (not (1.0 - _u(u, buf, counter, r, j) > E[j] * t)) \
+                | (mask[r, j] & (util[j] + bonus[r, j] + 40.0 >= L)) | (j == top2)
         best, arg = -np.inf, -1
         for i in range(k):
             j = keep[i]
-            key = -np.log(-np.log(u[r, j])) + (util[j] + bonus[r, j])
+            key = -np.log(-np.log(_u(u, buf, counter, r, j))) + (util[j] + bonus[r, j])
             if key > best or arg < 0:
                 best, arg = key, j
         out[r] = arg if best > -np.inf else 0

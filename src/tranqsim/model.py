@@ -80,8 +80,9 @@ class EstateModel(mesa.Model):
 
     def __init__(self, scenario: Scenario):
         streams = Streams(scenario.run.seed)
-        # the counter-based streams' keys (see tranqsim.rng): incidents, reports, tenancies
-        keys = {name: np.uint64(streams.key(name)) for name in ("incidents", "reporting", "mobility")}
+        # the counter-based streams' keys (see tranqsim.rng): incidents, reports, tenancies,
+        # the youth groups' evening choice
+        keys = {name: np.uint64(streams.key(name)) for name in ("incidents", "reporting", "mobility", "youth")}
         super().__init__(rng=streams["mesa"])
         self.day = 0
         self.household_views: list[Household] = []  # read-only agent views (built with the state)

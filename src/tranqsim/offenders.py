@@ -19,8 +19,9 @@ import numpy as np
 from mesa.discrete_space import CellAgent
 
 from tranqsim.gumbel import (  # noqa: F401 - gumbel_argmax: imported from here by tests
-    _NO_BONUS, _NO_MASK, _NO_NEAR, _gumbel_argmax, _gumbel_argmax_near, _near, gumbel_argmax)
+    _NO_BONUS, _NO_MASK, _NO_NEAR, _gumbel_argmax, _gumbel_argmax_near_counter, _near, gumbel_argmax)
 from tranqsim.jit import njit
+from tranqsim.rng import day_key, uniform
 from tranqsim.state import EstateState
 
 
@@ -40,25 +41,27 @@ class YouthGroup(CellAgent):
         raise RuntimeError("youth groups are moved together by YouthGroup.deploy")
 
     @classmethod
-    def deploy(cls, s: EstateState, groups: list[YouthGroup], evening_guard: np.ndarray) -> None:
+    def deploy(cls, s: EstateState, groups: list[YouthGroup], evening_guard: np.ndarray, day: int) -> None:
         """Choose tonight's hangouts for all groups in one draw (Gumbel-max softmax).
 
         One kernel (:func:`_deploy`): the candidates' utilities (numpy's elementwise
         operations, in its order), each group's Gumbel-max choice (:func:`gumbel_argmax`) and
-        whether it stays where it was (the row's last uniform)."""
+        whether it stays where it was (the row's last uniform). Group ``r``'s uniforms are the
+        counter-based stream "youth" of the day at ``r * (hangouts + 1) + j``
+        (:mod:`tranqsim.rng`), computed only at the hangouts within its range: a sequential
+        generator drew groups x hangouts uniforms a day, a fifth of a 50,000-dwelling estate's
+        day, to read a few per group."""
         if not groups:
             return
         p = s.p
         cand = s.static.hangout_places
-        rng = s.streams["youth"]
-        u = rng.random((len(groups), cand.size + 1))
         # territorial attachment: each group favours its own territory
         if p.group_home_bonus:
             (bonus, mask), has_home = cls.home_utility(s, groups), True
             near = cls.near_places(s, groups)
         else:
             bonus, mask, has_home, near = _NO_BONUS, _NO_MASK, False, _NO_NEAR
-        choice = _deploy(u, cand, s.places.attractiveness, s.places.disorder, evening_guard,
+        choice = _deploy(s.keys["youth"], day, len(groups), cand, s.places.attractiveness, s.places.disorder, evening_guard,
                          s.static.hangout_hall_bonus, float(p.group_choice_beta), bonus, mask,
                          has_home, float(p.group_stickiness), *near)
         for g, c in zip(groups, choice.tolist()):
@@ -218,18 +221,24 @@ def _utilities(cand, attractiveness, disorder, guard, hall_bonus, beta):  # prag
 
 
 @njit
-def _deploy(u, cand, attractiveness, disorder, guard, hall_bonus, beta, bonus, mask, has_home,
+def _deploy(key, day, rows, cand, attractiveness, disorder, guard, hall_bonus, beta, bonus, mask, has_home,
             stickiness, ptr, idx, far_max):  # pragma: no cover - compiled
-    """Tonight's place of each group (rows of ``u``), -1 where it stays (its last uniform
-    below ``stickiness``), from the candidates' utilities (:func:`_utilities`)."""
+    """Tonight's place of each of ``rows`` groups, -1 where it stays (its row's last uniform
+    below ``stickiness``), from the candidates' utilities (:func:`_utilities`); row ``r``'s
+    uniforms are ``uniform(day_key(key, day), r * (n + 1) + j)``, column ``n`` the stay."""
+    dk = day_key(key, day)
     n = cand.size
     util = _utilities(cand, attractiveness, disorder, guard, hall_bonus, beta)
     if has_home:
-        pick = _gumbel_argmax_near(u, n, util, bonus, mask, ptr, idx, far_max)
-    else:
+        pick = _gumbel_argmax_near_counter(dk, rows, n, util, bonus, mask, ptr, idx, far_max)
+    else:  # no territory: every hangout is a candidate of every group
+        u = np.empty((rows, n + 1))
+        for r in range(rows):
+            for j in range(n):
+                u[r, j] = uniform(dk, r * (n + 1) + j)
         pick = _gumbel_argmax(u, n, util, bonus, mask, has_home)
     for r in range(pick.size):
-        pick[r] = -1 if u[r, n] < stickiness else cand[pick[r]]
+        pick[r] = -1 if uniform(dk, r * (n + 1) + n) < stickiness else cand[pick[r]]
     return pick
 
 

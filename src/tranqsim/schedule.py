@@ -126,7 +126,7 @@ def overlap(G: np.ndarray, sens_res: np.ndarray, g_res: np.ndarray, share: float
 
 def youth_groups(s: EstateState, d: int) -> None:
     """Youth groups choose tonight's hangout, avoiding evening guardianship."""
-    YouthGroup.deploy(s, s.offenders.group_list, s.today.evening_guard)
+    YouthGroup.deploy(s, s.offenders.group_list, s.today.evening_guard, d)
 
 
 def incident_intensities(s: EstateState, d: int) -> None:
