@@ -178,3 +178,46 @@ def test_a_confirmation_resumes_from_its_log_without_repeating_a_try(monkeypatch
     assert [t["index"] for t in tried] == [1, 2, 3] and chosen == 3
     chosen, tried = P.confirm(recs, {"E0: x": 2.0}, tries=5, log=lambda *_: None, path=log)
     assert calls == [0.5, 0.6, 0.9] and chosen == 3  # a logged pass is the choice: nothing to run
+
+
+def test_refined_sets_are_confirmed_by_their_fresh_replicates(monkeypatch, tmp_path):
+    """The screen's two replicates chose the accepted sets, so their means flatter them; the
+    refinement runs the sets with most room on fresh seeds (never the screen's) and the
+    confirmation then ranks the refined sets by those means, logged and resumed."""
+    import tranqsim.validation as V
+    from tranqsim.validation import MASTER_SEED, ValidationReport
+
+    box = {"a": [0.0, 1.0]}
+    # screen means: set 3 looks best (-12.5, in the middle of [-20, -5]); fresh replicates say
+    # set 2 is (-12) and set 3 near the edge (-19)
+    screen = ((0.1, -19.0), (0.5, -18.0), (0.6, -15.0), (0.9, -12.5), (0.2, -19.5))
+    fresh = {0.1: -19.0, 0.5: -18.0, 0.6: -12.0, 0.9: -19.0, 0.2: -19.5}
+    recs = [{"values": {"a": v}, "accepted": True, "screen_failed": [], "box": box, "index": i,
+             "max_implausibility": 0.0, "means": {"E0: x": m}} for i, (v, m) in enumerate(screen)]
+    seen = []
+
+    def fake_run(cands, reps, workers, progress=None, arms=None):
+        seen.append(list(reps))
+        return [{"arm": [fresh[c["a"]]] * len(reps)} for c in cands]
+
+    monkeypatch.setattr(P, "_run", fake_run)
+    monkeypatch.setattr(P, "_checks", lambda runs, patterns=None: [_check(runs["arm"])])
+    bands = {"E0: x": (-20.0, -5.0)}
+    log = tmp_path / "refined.jsonl"
+    refined = P.refine(recs, {"E0: x": 2.0}, bands, top=3, log=lambda *_: None, path=log)
+    assert sorted(refined) == [1, 2, 3]  # the three with most room on the screen
+    assert all(r[0] >= P.REPLICATES for r in seen)  # never the screen's seeds
+    assert refined[3]["means"]["E0: x"] == -19.0 and refined[3]["replicates"] == P.REFINE_REPLICATES
+    n_runs = len(seen)
+    assert P.refine(recs, {"E0: x": 2.0}, bands, top=3, log=lambda *_: None, path=log) == refined
+    assert len(seen) == n_runs  # resumed from its log: nothing run again
+
+    order = []
+
+    def fake_validate(replicates, years, workers, parameters=None, progress=None, seed=MASTER_SEED):
+        order.append(parameters["a"])
+        return ValidationReport([_check([-30.0])], [], replicates, years, parameters, 0.0)
+
+    monkeypatch.setattr(V, "validate", fake_validate)
+    P.confirm(recs, {"E0: x": 2.0}, tries=3, log=lambda *_: None, refined=refined)
+    assert order == [0.5, 0.6, 0.9]  # the median set, then the refined by their fresh means

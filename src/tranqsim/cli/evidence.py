@@ -108,7 +108,10 @@ def calibrate(workers, out, install, check, resume) -> None:
               help="sets checked on 20 replicates of confirmation seeds to choose the central set, "
                    "in all: tries logged in OUT/confirmation.jsonl are not repeated (0: the set "
                    "nearest the posterior median, unconfirmed)")
-def ensemble_cmd(out, target, max_candidates, workers, install, tries) -> None:
+@click.option("--refine", "refine_top", type=click.IntRange(min=0), default=0, show_default=True,
+              help="before confirming, run this many accepted sets (most room first) on 4 fresh "
+                   "replicates and confirm by those means (logged in OUT/refined.jsonl)")
+def ensemble_cmd(out, target, max_candidates, workers, install, tries, refine_top) -> None:
     """The calibrated ensemble: parameter sets that no check C1-C10, E1-E12 rules out (history
     matching by direct simulation; resumes from OUT/candidates.jsonl after an interruption)."""
     from tranqsim import ensemble as ens_mod
@@ -120,8 +123,16 @@ def ensemble_cmd(out, target, max_candidates, workers, install, tries) -> None:
     chosen, confirmation = None, []
     if tries and any(r["accepted"] for r in records):
         sd = json.loads((out / "noise.json").read_text())
+        conf_log = out / "confirmation.jsonl"
+        refined = None
+        if refine_top:
+            logged = [json.loads(x) for x in conf_log.read_text().splitlines() if x.strip()] \
+                if conf_log.exists() else []
+            bands = next((t["bands"] for t in reversed(logged) if t.get("bands")), None)
+            refined = posterior.refine(records, sd, bands, refine_top, workers, log=click.echo,
+                                       path=out / "refined.jsonl", skip={t["index"] for t in logged})
         chosen, confirmation = posterior.confirm(records, sd, tries, workers, log=click.echo,
-                                                 path=out / "confirmation.jsonl")
+                                                 path=conf_log, refined=refined)
         confirmation = [{k: v for k, v in t.items() if k != "bands"} for t in confirmation]
     try:
         ens = posterior.ensemble_of(records, chosen, confirmation)
