@@ -24,7 +24,9 @@ def markdown(records: list[dict], ens) -> str:
              f"`{prov['central_set']}`, installed as the parameter table's values. Sets tried with "
              "20 replicates of every arm on confirmation seeds (neither the candidates' nor the "
              "validation suite's), the set nearest the posterior "
-             "median first, then those with the most room on the checks that failed so far; the first to pass every "
+             "median first, then those with the most room on the checks that failed so far (the "
+             "sets refined on 4 fresh replicates first, by those means, when `--refine` was given); "
+             "the first to pass every "
              "check is chosen, or, if none does, the one passing most"
              + (" (**none passed every check**)" if prov.get("central_confirmation")
                 and all(t["failed"] for t in prov["central_confirmation"]) else "") + ":", ""]
