@@ -221,3 +221,25 @@ def test_refined_sets_are_confirmed_by_their_fresh_replicates(monkeypatch, tmp_p
     monkeypatch.setattr(V, "validate", fake_validate)
     P.confirm(recs, {"E0: x": 2.0}, tries=3, log=lambda *_: None, refined=refined)
     assert order == [0.5, 0.6, 0.9]  # the median set, then the refined by their fresh means
+
+
+def test_a_later_wave_refocuses_on_the_sets_the_earlier_one_accepted(tmp_path, monkeypatch, capsys):
+    """History matching's waves: the next box is the accepted sets' range, widened by a tenth
+    of it and kept inside the earlier box; a wave with no accepted set is one clear error."""
+    import json
+
+    from conftest import run_cli
+
+    box = {"a": [0.0, 1.0], "b": [10.0, 20.0]}
+    recs = [{"values": {"a": a, "b": b}, "accepted": ok, "box": box, "index": i, "screen_failed": []}
+            for i, (a, b, ok) in enumerate(((0.2, 11.0, True), (0.6, 19.5, True), (0.9, 15.0, False)))]
+    assert P.wave_box(recs) == {"a": (0.16, 0.64), "b": (10.15, 20.0)}
+    with pytest.raises(ValueError, match="no set accepted"):
+        P.wave_box([dict(r, accepted=False) for r in recs])
+    (tmp_path / "w1").mkdir()
+    (tmp_path / "w1" / "candidates.jsonl").write_text(
+        "\n".join(json.dumps(dict(r, accepted=False)) for r in recs) + "\n")
+    code, out, err = run_cli(monkeypatch, capsys, "ensemble", "--out", tmp_path / "w2", "--wave-of",
+                             tmp_path / "w1", "--confirm", 0)
+    assert code == 2 and "no set accepted" in err and "Traceback" not in err
+    assert not (tmp_path / "w2").exists()  # nothing written

@@ -111,7 +111,12 @@ def calibrate(workers, out, install, check, resume) -> None:
 @click.option("--refine", "refine_top", type=click.IntRange(min=0), default=0, show_default=True,
               help="before confirming, run this many accepted sets (most room first) on 4 fresh "
                    "replicates and confirm by those means (logged in OUT/refined.jsonl)")
-def ensemble_cmd(out, target, max_candidates, workers, install, tries, refine_top) -> None:
+@click.option("--wave-of", "wave_of", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              default=None, help="a later wave of history matching: the box is the range of the sets "
+                                 "this earlier wave's folder accepted (widened by a tenth)")
+@click.option("--replicates", type=click.IntRange(min=2), default=2, show_default=True,
+              help="replicates each candidate is judged on (more: a tighter acceptance)")
+def ensemble_cmd(out, target, max_candidates, workers, install, tries, refine_top, wave_of, replicates) -> None:
     """The calibrated ensemble: parameter sets that no check C1-C10, E1-E12 rules out (history
     matching by direct simulation; resumes from OUT/candidates.jsonl after an interruption)."""
     from tranqsim import ensemble as ens_mod
@@ -119,7 +124,13 @@ def ensemble_cmd(out, target, max_candidates, workers, install, tries, refine_to
     from tranqsim.validation import ensemble_docs, posterior
 
     workers = workers or os.cpu_count() or 1
-    records = posterior.run(out, target, max_candidates, workers=workers, log=click.echo)
+    try:
+        box = posterior.wave_box(posterior.read(wave_of)) if wave_of else None
+    except (FileNotFoundError, ValueError) as e:
+        click.echo(f"error: --wave-of {wave_of}: {e}", err=True)
+        sys.exit(2)
+    records = posterior.run(out, target, max_candidates, workers=workers, log=click.echo, box=box,
+                            replicates=replicates, noise_from=wave_of)
     chosen, confirmation = None, []
     if tries and any(r["accepted"] for r in records):
         sd = json.loads((out / "noise.json").read_text())

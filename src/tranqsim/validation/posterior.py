@@ -228,7 +228,8 @@ def _run(cands: list[dict], reps: range, workers: int, progress=None, arms=None)
     return out
 
 
-def evaluate(cands: list[dict], sd: dict[str, float], workers: int = 1, progress=None) -> list[dict]:
+def evaluate(cands: list[dict], sd: dict[str, float], workers: int = 1, progress=None,
+             replicates: int = REPLICATES) -> list[dict]:
     """Judge ``cands``: the :data:`FIRST` patterns on one replicate, then every check on one
     replicate, then every check on :data:`REPLICATES`; one record each. A candidate is accepted
     when no check's implausibility exceeds :data:`CUTOFF` on the last. The stages only save
@@ -258,25 +259,48 @@ def evaluate(cands: list[dict], sd: dict[str, float], workers: int = 1, progress
                 survivors.append(i)
         alive = survivors
     if alive:
-        second = _run([cands[i] for i in alive], range(1, REPLICATES), workers, progress)
+        second = _run([cands[i] for i in alive], range(1, replicates), workers, progress)
         for i, runs2 in zip(alive, second):
             cs = _checks({a: runs[i][a] + runs2[a] for a in runs2})
-            failed, imp = _judge(cs, sd, REPLICATES)
-            records[i].update(confirm_failed=failed, accepted=not failed, stage=3,
+            failed, imp = _judge(cs, sd, replicates)
+            records[i].update(confirm_failed=failed, accepted=not failed, stage=3, replicates=replicates,
                               max_implausibility=round(max(imp.values()), 3),
                               means={f"{c.pattern}: {c.name}": round(c.mean, 4) for c in cs})
     return records
 
 
+def wave_box(records: list[dict], pad: float = 0.1) -> dict[str, tuple[float, float]]:
+    """The next wave's box (history matching's refocusing, Vernon et al. 2010): per parameter,
+    the range of the sets this wave did not rule out, widened by ``pad`` of that range on each
+    side (the accepted sets are a sample of the region, not its edges) and kept inside this
+    wave's box."""
+    box = {k: tuple(v) for k, v in records[0]["box"].items()}
+    acc = [r["values"] for r in records if r["accepted"]]
+    if not acc:
+        raise ValueError("no set accepted: nothing to refocus on")
+    out = {}
+    for k, (lo, hi) in box.items():
+        v = [a[k] for a in acc]
+        d = pad * (max(v) - min(v))
+        out[k] = (round(max(lo, min(v) - d), 6), round(min(hi, max(v) + d), 6))
+    return out
+
+
 def run(out: Path, target: int = 60, max_candidates: int = 400, batch: int = 8, workers: int = 1,
-        progress=None, log=print) -> list[dict]:
+        progress=None, log=print, box: dict[str, tuple[float, float]] | None = None,
+        replicates: int = REPLICATES, noise_from: Path | None = None) -> list[dict]:
     """Draw and evaluate candidates in batches until ``target`` are accepted or
     ``max_candidates`` have been tried; every record is appended to ``out/candidates.jsonl``
-    (resumed from it: a candidate's index fixes its draw)."""
+    (resumed from it: a candidate's index fixes its draw). ``box``: the prior box (default
+    :func:`priors`; a later wave's, :func:`wave_box`); ``replicates``: judged on that many
+    (more make the acceptance tighter: the same cut-off, in smaller standard errors);
+    ``noise_from``: a folder whose ``noise.json`` (measured at the table's values) to reuse."""
     out.mkdir(parents=True, exist_ok=True)
     path = out / "candidates.jsonl"
-    box = priors()
+    box = box or priors()
     noise_path = out / "noise.json"
+    if not noise_path.exists() and noise_from is not None and (noise_from / "noise.json").exists():
+        noise_path.write_text((noise_from / "noise.json").read_text())
     if noise_path.exists():
         sd = json.loads(noise_path.read_text())
     else:
@@ -284,16 +308,18 @@ def run(out: Path, target: int = 60, max_candidates: int = 400, batch: int = 8, 
         sd = noise(workers, progress)
         noise_path.write_text(json.dumps(sd, indent=1) + "\n")
     records = [json.loads(x) for x in path.read_text().splitlines() if x.strip()] if path.exists() else []
-    if records and records[0].get("box") != {k: list(v) for k, v in box.items()}:
+    if records and (records[0].get("box") != {k: list(v) for k, v in box.items()}
+                    or any(r.get("replicates", REPLICATES) != replicates for r in records)):
         from tranqsim.errors import ScenarioError
 
-        raise ScenarioError(f"{path}: drawn from another prior box (the model's table changed): "
+        raise ScenarioError(f"{path}: drawn from another prior box (the model's table or the "
+                            "earlier wave changed) or judged on another number of replicates: "
                             "start in an empty folder")
     while sum(r["accepted"] for r in records) < target and len(records) < max_candidates:
         start = len(records)
         cands = draw(box, min(batch, max_candidates - start), start)
-        for j, rec in enumerate(evaluate(cands, sd, workers, progress)):
-            rec |= {"index": start + j, "box": {k: list(v) for k, v in box.items()}}
+        for j, rec in enumerate(evaluate(cands, sd, workers, progress, replicates)):
+            rec |= {"index": start + j, "box": {k: list(v) for k, v in box.items()}, "replicates": replicates}
             with path.open("a") as f:
                 f.write(json.dumps(rec) + "\n")
             records.append(rec)
@@ -363,7 +389,8 @@ def refine(records: list[dict], sd: dict[str, float], bands: dict[str, tuple] | 
     else:
         order = sorted(acc, key=lambda r: r.get("max_implausibility", 0.0))
     todo = [r for r in order[:top] if r["index"] not in done]
-    reps = range(REPLICATES, REPLICATES + REFINE_REPLICATES)
+    first = max((r.get("replicates", REPLICATES) for r in acc), default=REPLICATES)
+    reps = range(first, first + REFINE_REPLICATES)
     for b in range(0, len(todo), 2):
         batch = todo[b:b + 2]
         for r, runs in zip(batch, _run([r["values"] for r in batch], reps, workers, progress)):
@@ -469,7 +496,8 @@ def ensemble_of(records: list[dict], chosen: int | None = None, confirmation: li
     sets = {f"h{j:03d}": dict(acc[i]["values"]) for j, i in enumerate(order)}
     prov = {"method": "history matching by direct simulation (implausibility <= "
                       f"{CUTOFF:g} Monte Carlo standard errors on every check C1-C10, E1-E12; "
-                      f"{REPLICATES} replicates of {YEARS:g} years per candidate; "
+                      f"{max(r.get('replicates', REPLICATES) for r in acc)} replicates of {YEARS:g} "
+                      "years per candidate; "
                       "tranqsim.validation.posterior)",
             "calibrated": True, "candidates": len(records), "accepted": len(acc),
             "screened_out": sum(1 for r in records if r["screen_failed"]),
@@ -499,4 +527,4 @@ def install_central(ens, calibrated: dict) -> dict:
 
 
 __all__ = ["ASSUMPTIONS", "CONFIRM_SEED", "CUTOFF", "POSTERIOR_SEED", "central", "draw", "evaluate", "implausibility", "noise",
-           "confirm", "refine", "REFINE_REPLICATES", "install_central", "ensemble_of", "margin", "priors", "read", "run"]
+           "confirm", "refine", "wave_box", "REFINE_REPLICATES", "install_central", "ensemble_of", "margin", "priors", "read", "run"]
