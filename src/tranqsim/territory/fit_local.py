@@ -35,7 +35,9 @@ difference is the parameter's effect), bounded. Interval: the fitted value +- 1.
 slope, the s.d. that of one log's (one survey's) statistic under the model: the replicates'
 s.d. times sqrt(1 + 1/R) with R the rounds' replicates (the fitted value was set from their
 mean), and for the survey the sampling variance o (1 - o) / n added, with n the survey's
-respondents, or ``ASSUMED_RESPONDENTS`` when the survey does not say (stated in the report).
+respondents, or ``ASSUMED_RESPONDENTS`` when the survey does not say (stated in the report);
+the fear offset's half-width also adds, in quadrature, what the rates' intervals move it by
+(:func:`tranqsim.territory.fitting.rates_in_fear`).
 """
 
 from __future__ import annotations
@@ -133,10 +135,13 @@ def survey_sd(observed: float, respondents: int, sim_shares: np.ndarray,
 
 
 def fear_interval(offset: float, observed: float, respondents: int, sim_shares: np.ndarray,
-                  slope: float, rounds_replicates: int) -> tuple[float, float]:
-    """Through the probit's derivative at the simulated share (delta method)."""
+                  slope: float, rounds_replicates: int, rate_halves: list[float] = ()
+                  ) -> tuple[float, float]:
+    """Through the probit's derivative at the simulated share (delta method), the rates'
+    uncertainty added in quadrature (``rate_halves``: each rate's 95% half-width in offset
+    units, :func:`tranqsim.territory.fitting.rates_in_fear`)."""
     m = float(sim_shares.mean())
     sd = survey_sd(observed, respondents, sim_shares, rounds_replicates)
     dens = norm.pdf(probit(m))  # d share / d probit
-    half = Z * sd / dens / slope
+    half = math.sqrt((Z * sd / dens / slope) ** 2 + sum(h * h for h in rate_halves))
     return max(FEAR_BOUNDS[0], offset - half), min(FEAR_BOUNDS[1], offset + half)

@@ -26,8 +26,9 @@ A round simulates the log's period (same days, same buildings, the status-quo st
 a few replicates with common seeds (and once more without groups). Pressure is multiplied by
 (observed / simulated) ** (1 / e), with the elasticity ``e`` starting at 1 and re-estimated
 from the last two rounds (a secant in log space, bounded to [0.3, 1.5]); groups and dealing
-points are set from the yields per group and per point just measured; disorder from the run's
-end. The final parameters are then simulated on fresh seeds for the fit report, together
+points are set from the yields per group and per point just measured (what the group types
+yield without groups carried to the new pressure through the same elasticity: it is mostly
+background offending and the disorder it leaves); disorder from the run's end. The final parameters are then simulated on fresh seeds for the fit report, together
 with the last round's (the same parameters).
 
 Runaway periods. Some simulated years log several times the background incidents of the
@@ -38,8 +39,8 @@ its saturation (``attract_max``). Traced on that estate: the runaway building's 
 ends the year at 8.7 (the median place's 0.05), and with ``attract_boost`` 0 the same seeds
 give 343 and 310 (that building still holding 53 % and 26 %: the draw made it hot, near-repeat
 multiplied it). The shipped contexts (no spread) showed none in 20 one-year runs each. Such a year would pull a few replicates'
-mean, make the rounds oscillate and set the count's s.d. So pressure's statistic is the mean
-of the *ordinary* periods: those at most 3.5 robust s.d. above the replicates' median
+mean, make the rounds oscillate and set the count's s.d. So every statistic is the mean
+over the *ordinary* periods of pressure's: those at most 3.5 robust s.d. above the replicates' median
 (interquartile range / 1.349, at least Poisson's; with 4 replicates or more); the others are
 set aside, in the rounds and in the interval, and the fit report lists them. With no runaway
 (the other estates of the recovery tests and of the example) nothing is set aside and the fit
@@ -63,16 +64,17 @@ Local parameters' intervals: fitted value +- 1.96 s.d. / probed slope, the s.d. 
 log's Gini (one survey's share, with its sampling error: its respondents, or 100 assumed) under
 the model (see :mod:`tranqsim.territory.fit_local`).
 
+The fear offset's interval also carries the rates' (:func:`rates_in_fear`): incidents, groups
+and dealing raise fear, so an error in them passes into the offset fitted given them; with
+marginal intervals the full-size recovery test's middle and tense estates missed their hidden
+offsets (docs/data.md, limits).
+
 Limits. One statistic per parameter: the cross-effects (groups raise disorder, which raises
-background incidents; dealing points add hall occupation; incidents, groups and dealing raise
-fear, fear lowers collective efficacy) are absorbed by iterating, not carried into the
-intervals, which are marginal; the yields per group and per point are taken as known. So an
-error in the rates passes into the fear offset: on the synthetic landlords (test and example)
-the fitted pressure came out below the hidden one in each of five estates (before runaway
-periods were set aside; the full-size tense estate now fits 1.61 for 1.6) and the fear offset
-above it (by 0.1 to 0.5 log-odds; one of five outside its interval): the spread does not keep
-the background total (near-repeat), so a high draw of the log's Gini fits a larger spread and
-a lower pressure (measured in docs/data.md, limits; not the parameters' sequential steps).
+background incidents; dealing points add hall occupation; fear lowers collective efficacy) are
+absorbed by iterating; the intervals of the rates, the spread and disorder are marginal; the
+yields per group and per point are taken as known. The spread does not keep the background
+total (near-repeat), so a high draw of the log's Gini fits a larger spread and a lower
+pressure (measured in docs/data.md, limits).
 With few incidents (small estates, short logs) the intervals are wide, as they should be: with
 ten buildings the spread's interval spans about 2 (the log's Gini is one draw of which
 buildings are hot), with 45 about 1.9, and the Gini flattens above a spread of about 1.5. A
@@ -245,14 +247,14 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
         n_groups = round(theta.youth_groups_per_1000 / per_1000)
         if n_groups > 0:  # the same seeds without groups: what the groups add
             bare = replace(theta, youth_groups_per_1000=0.0)
-            without_groups = float(simulate(bare, obs, strat, seeds, recorded)
-                                   .stat("youth_groups_per_1000").mean())
+            without_groups = sim_mean(simulate(bare, obs, strat, seeds, recorded),
+                                      "youth_groups_per_1000")
         else:
-            without_groups = float(sim.stat("youth_groups_per_1000").mean())
-        means = {n: float(sim.stat(n).mean()) for n in STATS}
-        # pressure is matched on the ordinary years: one whose hot building ran away (near-repeat
-        # at saturation) would move a few replicates' mean and make the rounds oscillate
-        means["pressure"] = typical(sim.stat("pressure"))
+            without_groups = sim_mean(sim, "youth_groups_per_1000")
+        # every statistic is matched on the ordinary years: one whose hot building ran away
+        # (near-repeat at saturation) would move a few replicates' mean and make the rounds
+        # oscillate
+        means = {n: sim_mean(sim, n) for n in STATS}
         g_sim, ins_sim = float(sim.concentration().mean()), float(sim.insecure.mean())
         history.append({"round": k + 1, **theta.as_dict(), **{f"sim_{n}": m for n, m in means.items()},
                         "sim_group_types_without_groups": without_groups,
@@ -272,7 +274,13 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
         if k == rounds - 1:
             break
         ratio = max(obs.stat("pressure"), 0.5) / max(means["pressure"], 0.5)
+        old_pressure = theta.pressure
         theta.pressure = _clip("pressure", theta.pressure * ratio ** (1 / e_pressure))
+        # what the estate yields of the group types without groups (background offending, the
+        # disorder it leaves) moves with pressure: carried to the new pressure through its
+        # elasticity, else a large move of pressure sets the groups from a stale baseline and the
+        # two oscillate (measured on the full-size tense estate: 8.2, 0, 5.8, 1.7 a 1,000)
+        without_groups *= (theta.pressure / old_pressure) ** e_pressure
         if per_group:
             groups_c = max(0.0, (obs.stat("youth_groups_per_1000") - without_groups) / per_group)
             theta.youth_groups_per_1000 = _clip("youth_groups_per_1000", round(groups_c) * per_1000)
@@ -333,13 +341,51 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
             f" (slope {slopes['hot_spot_spread']:.2f} a unit)"
     if insecure:
         o, n, given = insecure
+        rates = rates_in_fear(theta, intervals, obs, strat, seeds, recorded, slopes["fear_offset"])
         intervals["fear_offset"] = fit_local.fear_interval(theta.fear_offset, o, n, final.insecure,
-                                                           slopes["fear_offset"], R_local)
+                                                           slopes["fear_offset"], R_local,
+                                                           list(rates.values()))
         fitted_to["fear_offset"] = FITTED_TO["fear_offset"] + (
             f" ({n} respondents)" if given else
-            f" (respondents not given: sampling error assumed for {n})")
+            f" (respondents not given: sampling error assumed for {n})") + (
+            "; the rates' intervals carried into it (" + ", ".join(
+                f"{k} +-{v:.2f}" for k, v in rates.items()) + ")" if rates else "")
     fitted_to["pressure"] = FITTED_TO["pressure"] + "; " + runaway_note(final.stat("pressure"), obs.days)
     return Fit(obs, theta, intervals, final, history, recorded, fitted_to)
+
+
+def rates_in_fear(theta: Theta, intervals: dict[str, tuple[float, float]], obs: Observed,
+                  strat: Strategy, seeds: list[int], recorded: str, fear_slope: float
+                  ) -> dict[str, float]:
+    """How far each rate's interval moves the fear offset that matches the survey.
+
+    The offset is fitted given the rates; the rates are uncertain, and what they set (incidents,
+    groups, dealing) raises fear, so an error in them passes into the offset (measured on the
+    synthetic landlords: module docstring, limits). Each rate is set in turn to each edge of its
+    interval, the others at their fitted values, on the fitting seeds (common seeds: the
+    difference is that rate's effect); the larger move of the insecure share's probit, over the
+    fear slope, is that rate's half-width in offset units (the edges are 95% bounds, as is the
+    survey's half-width it is added to in quadrature). Groups and dealing points are whole
+    numbers: their edges are the counts at the interval's ends. An interval that is a single
+    value adds nothing."""
+    D = sum(b.dwellings for b in obs.buildings)
+    base = fit_local.probit(float(simulate(theta, obs, strat, seeds, recorded).insecure.mean()))
+    out: dict[str, float] = {}
+    for name in ("pressure", "youth_groups_per_1000", "dealing_points"):
+        lo, hi = intervals[name]
+        if name == "youth_groups_per_1000":  # the interval holds every rate rounding to a count
+            edges = [round(lo * D / 1000 + 0.5) * 1000 / D, round(hi * D / 1000 - 0.5) * 1000 / D]
+        elif name == "dealing_points":
+            edges = [int(lo), int(hi)]
+        else:
+            edges = [lo, hi]
+        value = getattr(theta, name)
+        moves = [abs(fit_local.probit(float(simulate(replace(theta, **{name: e}), obs, strat, seeds,
+                                                     recorded).insecure.mean())) - base)
+                 for e in edges if abs(e - value) > 1e-9]
+        if moves:
+            out[name] = max(moves) / fear_slope
+    return out
 
 
 def runaway_note(x: np.ndarray, days: int) -> str:
@@ -368,6 +414,12 @@ def ordinary(x: np.ndarray) -> np.ndarray:
     q1, q3 = np.quantile(x, [0.25, 0.75])
     sd = max(float(q3 - q1) / 1.349, math.sqrt(max(m, 1.0)))
     return x <= m + RUNAWAY_SDS * sd
+
+
+def sim_mean(sim: Simulated, name: str) -> float:
+    """A statistic's mean over the periods whose pressure statistic is ordinary (a runaway
+    building inflates every type logged there)."""
+    return float(sim.stat(name)[ordinary(sim.stat("pressure"))].mean())
 
 
 def typical(x: np.ndarray) -> float:
@@ -402,8 +454,9 @@ def _intervals(theta: Theta, sim: Simulated, e_pressure: float, per_point: float
     out["pressure"] = (_clip("pressure", theta.pressure * math.exp(-half)),
                        _clip("pressure", theta.pressure * math.exp(half)))
     # integers (groups, points): the counts whose yield brackets the observation's interval
+    keep = ordinary(sim.stat("pressure"))  # the periods pressure's statistic kept
     o = obs.stat("youth_groups_per_1000")
-    x = sim.stat("youth_groups_per_1000")
+    x = sim.stat("youth_groups_per_1000")[keep]
     sd = _spread(x, float(x.mean()))
     if per_group:
         lo = max(0, math.floor((o - Z * sd - without_groups) / per_group))
@@ -413,7 +466,7 @@ def _intervals(theta: Theta, sim: Simulated, e_pressure: float, per_point: float
     # every rate per 1,000 dwellings that rounds to those counts of groups
     out["youth_groups_per_1000"] = (max(0.0, (lo - 0.5) * 1000 / D), (hi + 0.5) * 1000 / D)
     o = obs.stat("dealing_points")
-    x = sim.stat("dealing_points")
+    x = sim.stat("dealing_points")[keep]
     if per_point:
         sd = _spread(x, float(x.mean()))
         if o > 0:
