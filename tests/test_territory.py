@@ -406,3 +406,19 @@ def test_a_runaway_year_is_set_aside_from_pressures_statistic_and_ordinary_years
     assert _spread(with_runaway, 300) > 5 * _spread(years, 300)
     assert "1 of 18 set aside (900 a year" in runaway_note(with_runaway, 365)
     assert ordinary(np.array([10.0, 200.0, 12.0])).all()  # too few replicates to tell
+
+
+def test_the_fear_offsets_interval_adds_the_rates_uncertainty_in_quadrature():
+    from tranqsim.territory.fit_local import fear_interval
+
+    shares = np.array([0.24, 0.26, 0.25, 0.27, 0.23, 0.25])
+    lo0, hi0 = fear_interval(0.3, 0.25, 300, shares, 0.4, 6)
+    lo1, hi1 = fear_interval(0.3, 0.25, 300, shares, 0.4, 6, [0.3, 0.4])
+    survey_half, half = (hi0 - lo0) / 2, (hi1 - lo1) / 2
+    assert lo0 < 0.3 < hi0 and (lo1 + hi1) / 2 == pytest.approx(0.3)  # centred on the fit
+    assert half == pytest.approx(np.sqrt(survey_half ** 2 + 0.3 ** 2 + 0.4 ** 2))
+    # a larger survey narrows the survey's part only: the rates' part stays
+    lo2, hi2 = fear_interval(0.3, 0.25, 3000, shares, 0.4, 6, [0.3, 0.4])
+    assert 0.5 < (hi2 - lo2) / 2 < half
+    # clamped to the offset's bounds
+    assert fear_interval(3.9, 0.25, 300, shares, 0.4, 6, [0.5])[1] == 4.0
