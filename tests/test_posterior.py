@@ -233,7 +233,10 @@ def test_a_later_wave_refocuses_on_the_sets_the_earlier_one_accepted(tmp_path, m
     box = {"a": [0.0, 1.0], "b": [10.0, 20.0]}
     recs = [{"values": {"a": a, "b": b}, "accepted": ok, "box": box, "index": i, "screen_failed": []}
             for i, (a, b, ok) in enumerate(((0.2, 11.0, True), (0.6, 19.5, True), (0.9, 15.0, False)))]
-    assert P.wave_box(recs) == {"a": (0.16, 0.64), "b": (10.15, 20.0)}
+    wave = P.wave_box(recs)
+    assert (wave["a"], wave["b"]) == ((0.16, 0.64), (10.15, 20.0))
+    # a parameter the earlier wave held at the table's value enters at its prior range
+    assert {k: v for k, v in wave.items() if k not in box} == P.priors()
     with pytest.raises(ValueError, match="no set accepted"):
         P.wave_box([dict(r, accepted=False) for r in recs])
     (tmp_path / "w1").mkdir()

@@ -108,6 +108,15 @@ ASSUMPTIONS: dict[str, tuple[float, float, str]] = {
                                 "within a year to about a third a year; bounded by E12"),
     "police_habituation": (1.0, 4.0, "Sherman 1990: crackdowns' deterrence decays as offenders "
                            "learn the real risk; half to twice the table's value, bounded by E5, E10"),
+    # with police_habituation, chosen by hand against E5 and E10 (params_levers); waves 1 and 2
+    # held them at the table's values, and their confirmation tries failed E10 most often
+    # (residual deterrence 1-2 months after a ZSP: 10 of 20 wave-2 tries)
+    "police_residual_weight": (1.0, 5.0, "Sherman 1990: residual deterrence in 5 of 5 "
+                               "crackdowns with post-crackdown data, fading within months; a "
+                               "third to 5/3 of the table's value, bounded by E10"),
+    "police_exposure_days": (30, 180, "Sherman 1990: deterrence decays within weeks to months "
+                             "of a crackdown's start; a third to twice the table's 90 days, "
+                             "bounded by E5 and E10"),
     "police_deterrence_community": (0.5, 1.0, "Gill et al. 2014: community policing's effect on "
                                     "crime is limited; half to as much deterrence per visit as "
                                     "the standard style"),
@@ -273,7 +282,8 @@ def wave_box(records: list[dict], pad: float = 0.1) -> dict[str, tuple[float, fl
     """The next wave's box (history matching's refocusing, Vernon et al. 2010): per parameter,
     the range of the sets this wave did not rule out, widened by ``pad`` of that range on each
     side (the accepted sets are a sample of the region, not its edges) and kept inside this
-    wave's box."""
+    wave's box. A parameter of the prior box (:func:`priors`) that the earlier wave held at the
+    table's value enters at its prior range."""
     box = {k: tuple(v) for k, v in records[0]["box"].items()}
     acc = [r["values"] for r in records if r["accepted"]]
     if not acc:
@@ -283,6 +293,8 @@ def wave_box(records: list[dict], pad: float = 0.1) -> dict[str, tuple[float, fl
         v = [a[k] for a in acc]
         d = pad * (max(v) - min(v))
         out[k] = (round(max(lo, min(v) - d), 6), round(min(hi, max(v) + d), 6))
+    for k, (lo, hi) in priors().items():
+        out.setdefault(k, (lo, hi))
     return out
 
 
