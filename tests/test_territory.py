@@ -390,7 +390,8 @@ def test_fear_offset_raises_the_share_feeling_insecure_and_zero_changes_nothing(
 
 
 def test_a_runaway_year_is_set_aside_from_pressures_statistic_and_ordinary_years_are_not():
-    from tranqsim.territory.fitting import _spread, ordinary, runaway_note, typical
+    from tranqsim.territory.fitting import _spread
+    from tranqsim.territory.runaway import ordinary, runaway_note, typical
 
     rng = np.random.default_rng(0)
     years = rng.poisson(300, 17).astype(float)

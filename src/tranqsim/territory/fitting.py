@@ -101,6 +101,7 @@ from tranqsim.territory import fit_local
 from tranqsim.territory.contexts import Theta, context
 from tranqsim.territory.fit_local import gini, ginis
 from tranqsim.territory.readers import Building
+from tranqsim.territory.runaway import ordinary, runaway_note, typical
 from tranqsim.vocabulary import IncidentType as I
 
 BACKGROUND_TYPES = (I.BULKY_WASTE, I.CELLAR_CRIME, I.VEHICLE_CRIME)
@@ -388,43 +389,10 @@ def rates_in_fear(theta: Theta, intervals: dict[str, tuple[float, float]], obs: 
     return out
 
 
-def runaway_note(x: np.ndarray, days: int) -> str:
-    """Which of the final simulated periods pressure's interval was taken from."""
-    keep = ordinary(x)
-    if keep.all():
-        return f"interval from {x.size} simulated periods, none ran away"
-    per_year = 365 / days
-    return (f"rounds and interval on the ordinary simulated periods: {int((~keep).sum())} of "
-            f"{x.size} set aside (" + ", ".join(f"{v * per_year:.0f}" for v in np.sort(x[~keep]))
-            + f" a year against an ordinary {typical(x) * per_year:.0f}: a hot building's "
-            "near-repeat ran away)")
-
-
-RUNAWAY_SDS = 3.5  # a period this many robust s.d. above the median ran away (module docstring)
-
-
-def ordinary(x: np.ndarray) -> np.ndarray:
-    """The periods that did not run away: at most ``RUNAWAY_SDS`` robust s.d. above the
-    replicates' median (the interquartile range / 1.349, a normal's, at least Poisson's), which
-    a few runaway periods do not move. A runaway only adds incidents, so only the upper side.
-    Fewer than 4 replicates: every one."""
-    if x.size < 4:
-        return np.ones(x.size, bool)
-    m = float(np.median(x))
-    q1, q3 = np.quantile(x, [0.25, 0.75])
-    sd = max(float(q3 - q1) / 1.349, math.sqrt(max(m, 1.0)))
-    return x <= m + RUNAWAY_SDS * sd
-
-
 def sim_mean(sim: Simulated, name: str) -> float:
     """A statistic's mean over the periods whose pressure statistic is ordinary (a runaway
     building inflates every type logged there)."""
     return float(sim.stat(name)[ordinary(sim.stat("pressure"))].mean())
-
-
-def typical(x: np.ndarray) -> float:
-    """The ordinary periods' mean: pressure's statistic is matched on it (module docstring)."""
-    return float(x[ordinary(x)].mean()) if x.size else 0.0
 
 
 def _spread(x: np.ndarray, floor_count: float, robust: bool = False) -> float:
