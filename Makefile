@@ -98,7 +98,7 @@ calibrate: $(WARM)
 # the calibrated ensemble: parameter sets no check C1-C10, E1-E12 rules out (history matching).
 # The shipped one is wave 1 (experiments/ensemble/); this resumes wave 3 (experiments/
 # ensemble_wave3/: wave 2's box plus the police decay assumptions, 4 replicates a candidate,
-# about 25 s a candidate on 2 cores) up to 200 candidates, writes ensemble.json and ensemble.md
+# about 23 s a candidate on 2 cores) up to 200 candidates, writes ensemble.json and ensemble.md
 # beside it, and does not replace the shipped ensemble (add --install --confirm N to do so);
 # a changed box (another model table) asks for an empty folder
 ensemble: $(WARM)
