@@ -342,7 +342,10 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
             f" (slope {slopes['hot_spot_spread']:.2f} a unit)"
     if insecure:
         o, n, given = insecure
-        rates = rates_in_fear(theta, intervals, obs, strat, seeds, recorded, slopes["fear_offset"])
+        # the final runs' first replicates are the fitting seeds at the fitted values
+        base = fit_local.probit(float(final.insecure[:len(seeds)].mean()))
+        rates = rates_in_fear(theta, intervals, obs, strat, seeds, recorded, slopes["fear_offset"],
+                              base)
         intervals["fear_offset"] = fit_local.fear_interval(theta.fear_offset, o, n, final.insecure,
                                                            slopes["fear_offset"], R_local,
                                                            list(rates.values()))
@@ -356,8 +359,8 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
 
 
 def rates_in_fear(theta: Theta, intervals: dict[str, tuple[float, float]], obs: Observed,
-                  strat: Strategy, seeds: list[int], recorded: str, fear_slope: float
-                  ) -> dict[str, float]:
+                  strat: Strategy, seeds: list[int], recorded: str, fear_slope: float,
+                  base: float) -> dict[str, float]:
     """How far each rate's interval moves the fear offset that matches the survey.
 
     The offset is fitted given the rates; the rates are uncertain, and what they set (incidents,
@@ -368,9 +371,8 @@ def rates_in_fear(theta: Theta, intervals: dict[str, tuple[float, float]], obs: 
     fear slope, is that rate's half-width in offset units (the edges are 95% bounds, as is the
     survey's half-width it is added to in quadrature). Groups and dealing points are whole
     numbers: their edges are the counts at the interval's ends. An interval that is a single
-    value adds nothing."""
+    value adds nothing. ``base``: the insecure share's probit at the fitted values, same seeds."""
     D = sum(b.dwellings for b in obs.buildings)
-    base = fit_local.probit(float(simulate(theta, obs, strat, seeds, recorded).insecure.mean()))
     out: dict[str, float] = {}
     for name in ("pressure", "youth_groups_per_1000", "dealing_points"):
         lo, hi = intervals[name]
