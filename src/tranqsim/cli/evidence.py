@@ -116,7 +116,12 @@ def calibrate(workers, out, install, check, resume) -> None:
                                  "this earlier wave's folder accepted (widened by a tenth)")
 @click.option("--replicates", type=click.IntRange(min=2), default=2, show_default=True,
               help="replicates each candidate is judged on (more: a tighter acceptance)")
-def ensemble_cmd(out, target, max_candidates, workers, install, tries, refine_top, wave_of, replicates) -> None:
+@click.option("--propose", "n_propose", type=click.IntRange(min=0), default=0, show_default=True,
+              help="sets proposed by an emulator of the checks fitted on the candidates (and the "
+                   "--wave-of wave's), judged like the others and confirmed first "
+                   "(OUT/proposed.jsonl, OUT/emulator.json)")
+def ensemble_cmd(out, target, max_candidates, workers, install, tries, refine_top, wave_of, replicates,
+                 n_propose) -> None:
     """The calibrated ensemble: parameter sets that no check C1-C10, E1-E12 rules out (history
     matching by direct simulation; resumes from OUT/candidates.jsonl after an interruption)."""
     from tranqsim import ensemble as ens_mod
@@ -131,6 +136,11 @@ def ensemble_cmd(out, target, max_candidates, workers, install, tries, refine_to
         sys.exit(2)
     records = posterior.run(out, target, max_candidates, workers=workers, log=click.echo, box=box,
                             replicates=replicates, noise_from=wave_of)
+    first = []
+    if n_propose and records:
+        proposed = posterior.propose(out, records, n_propose, workers, log=click.echo, earlier=wave_of)
+        records = records + proposed
+        first = [r["index"] for r in proposed if r["accepted"]]
     chosen, confirmation = None, []
     if tries and any(r["accepted"] for r in records):
         sd = json.loads((out / "noise.json").read_text())
@@ -143,8 +153,8 @@ def ensemble_cmd(out, target, max_candidates, workers, install, tries, refine_to
             refined = posterior.refine(records, sd, bands, refine_top, workers, log=click.echo,
                                        path=out / "refined.jsonl", skip={t["index"] for t in logged})
         chosen, confirmation = posterior.confirm(records, sd, tries, workers, log=click.echo,
-                                                 path=conf_log, refined=refined)
-        confirmation = [{k: v for k, v in t.items() if k != "bands"} for t in confirmation]
+                                                 path=conf_log, refined=refined, first=first)
+        confirmation = [{k: v for k, v in t.items() if k not in ("bands", "means")} for t in confirmation]
     try:
         ens = posterior.ensemble_of(records, chosen, confirmation)
     except ValueError as e:

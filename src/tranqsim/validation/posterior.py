@@ -339,6 +339,73 @@ def run(out: Path, target: int = 60, max_candidates: int = 400, batch: int = 8, 
     return records
 
 
+#: proposed sets' indices start here (the drawn candidates' index is their Sobol' position)
+PROPOSED_BASE = 100000
+#: fresh replicates a proposal is meant to pass on (the confirmation's)
+CONFIRM_REPLICATES = 20
+
+
+def bands_of(out: Path, workers: int = 1, progress=None) -> dict[str, tuple]:
+    """Every check's band: from the folder's confirmation log if it has one, else read off one
+    replicate of every arm at the table's values (the bands do not depend on the runs)."""
+    log = out / "confirmation.jsonl"
+    if log.exists():
+        for x in reversed(log.read_text().splitlines()):
+            if x.strip() and json.loads(x).get("bands"):
+                return {k: tuple(v) for k, v in json.loads(x)["bands"].items()}
+    runs = _run([{}], range(1), workers, progress)[0]
+    return {f"{c.pattern}: {c.name}": (c.low, c.high) for c in _checks(runs)}
+
+
+def propose(out: Path, records: list[dict], k: int, workers: int = 1, progress=None, log=print,
+            earlier: Path | None = None) -> list[dict]:
+    """``k`` sets proposed by the emulator (:mod:`tranqsim.validation.emulator`) fitted on this
+    wave's candidates and, with ``earlier``, the earlier wave's (the same seeds), then judged
+    like every candidate (:func:`evaluate`, this wave's replicates). Appended to
+    ``out/proposed.jsonl`` (indices from :data:`PROPOSED_BASE` on, with the emulator's version
+    and the emulated chance to pass every check on 20 fresh replicates) and written to
+    ``out/emulator.json`` (each check's emulated value at the first proposal, its spread, the
+    emulator's error and leave-one-out R^2). A rerun reads back the proposals of the current
+    :data:`~tranqsim.validation.emulator.VERSION` instead of proposing again; those of an
+    earlier version stay in the file (their confirmation tries stay in the log) and are not
+    part of the ensemble."""
+    from tranqsim.params import PARAMS
+    from tranqsim.validation import emulator
+
+    path = out / "proposed.jsonl"
+    logged = [json.loads(x) for x in path.read_text().splitlines() if x.strip()] if path.exists() else []
+    done = [r for r in logged if r["proposed"].get("version", 1) == emulator.VERSION]
+    if len(done) >= k:
+        return done[:k]
+    sd = json.loads((out / "noise.json").read_text())
+    box = {n: tuple(v) for n, v in records[0]["box"].items()}
+    train = records + (read(earlier) if earlier is not None else [])
+    em = emulator.fit(train, box, sd, {n: PARAMS[n].value for n in box if n in PARAMS})
+    bands = bands_of(out, workers, progress)
+    reps = records[0].get("replicates", REPLICATES)
+    sigma = emulator.spread(em, sd, reps, CONFIRM_REPLICATES)
+    acc = [r["values"] for r in records if r["accepted"]]
+    centre = np.median(em.unit(acc), axis=0) if acc else None
+    props = emulator.propose(em, bands, sigma, k, POSTERIOR_SEED, centre)
+    log(f"emulator on {len(train)} candidates, {len(em.checks)} checks: "
+        + ", ".join(f"{p:.3f}" for _, p in props) + " emulated chance to pass every check")
+    z0 = em.unit([props[0][0]])[0]
+    (out / "emulator.json").write_text(json.dumps(
+        {"version": emulator.VERSION, "trained_on": len(train), "ridge": emulator.RIDGE,
+         "replicates": reps, "fresh_replicates": CONFIRM_REPLICATES,
+         "first_proposal": emulator.table(em, sigma, bands, z0)}, indent=1) + "\n")
+    start, todo = len(logged), props[len(done):]
+    new = evaluate([v for v, _ in todo], sd, workers, progress, reps)
+    for j, (rec, (_, chance)) in enumerate(zip(new, todo)):
+        rec |= {"index": PROPOSED_BASE + start + j, "box": records[0]["box"], "replicates": reps,
+                "proposed": {"by": "emulator", "version": emulator.VERSION, "chance": round(chance, 4)}}
+        with path.open("a") as f:
+            f.write(json.dumps(rec) + "\n")
+        done.append(rec)
+    log(f"proposed sets accepted on {reps} replicates: {sum(r['accepted'] for r in done)} of {len(done)}")
+    return done
+
+
 def central(accepted: list[dict], box: dict[str, tuple[float, float]]) -> int:
     """Index (in ``accepted``) of the set nearest the posterior median, in the box's units,
     among the accepted sets whose two-replicate means all lie inside their bands (if any: the
@@ -418,7 +485,7 @@ def refine(records: list[dict], sd: dict[str, float], bands: dict[str, tuple] | 
 
 def confirm(records: list[dict], sd: dict[str, float], tries: int = 5, workers: int = 1,
             progress=None, log=print, path: Path | None = None,
-            refined: dict[int, dict] | None = None) -> tuple[int, list[dict]]:
+            refined: dict[int, dict] | None = None, first: list[int] = ()) -> tuple[int, list[dict]]:
     """Choose the central set by confirmation: 20 replicates of every arm on the confirmation
     seeds (:data:`CONFIRM_SEED`, which neither the candidates' screen nor the validation suite
     uses) for accepted sets until one passes every check, ``tries`` sets in all. The first tried
@@ -443,7 +510,8 @@ def confirm(records: list[dict], sd: dict[str, float], tries: int = 5, workers: 
     ends and resumed from: a try costs minutes, so a killed or extended confirmation (a larger
     ``tries``) does not repeat the sets already tried. ``refined`` (:func:`refine`): after the
     first try, the refined sets not yet tried come first, ranked the same way on their refined
-    means."""
+    means. ``first``: candidate indices tried before any other, in that order (the emulator's
+    proposals, :func:`propose`, those accepted)."""
     from tranqsim.validation import validate
 
     acc = [r for r in records if r["accepted"]]
@@ -466,7 +534,10 @@ def confirm(records: list[dict], sd: dict[str, float], tries: int = 5, workers: 
             return pos[max(tried, key=lambda t: t["passed"])["index"]], tried
         bands = next((t["bands"] for t in reversed(tried) if t.get("bands")), None)
         c = central(acc, box)
-        if acc[c]["index"] not in done or bands is None:
+        ahead = [pos[x] for x in first if x in pos and x not in done]
+        if ahead:
+            i = ahead[0]
+        elif acc[c]["index"] not in done or bands is None:
             i = c if acc[c]["index"] not in done else rest[0]
         else:
             bands = {k: tuple(v) for k, v in bands.items()}
@@ -479,6 +550,7 @@ def confirm(records: list[dict], sd: dict[str, float], tries: int = 5, workers: 
         n_pass = sum(c.passed for c in rep.checks)
         rec = {"index": acc[i]["index"], "passed": n_pass, "of": len(rep.checks),
                "failed": [f"{c.pattern}: {c.name}" for c in rep.checks if not c.passed],
+               "means": {f"{c.pattern}: {c.name}": round(float(c.mean), 4) for c in rep.checks},
                "bands": {f"{c.pattern}: {c.name}": [c.low, c.high] for c in rep.checks}}
         tried.append(rec)
         if path is not None:
@@ -538,5 +610,5 @@ def install_central(ens, calibrated: dict) -> dict:
     return out
 
 
-__all__ = ["ASSUMPTIONS", "CONFIRM_SEED", "CUTOFF", "POSTERIOR_SEED", "central", "draw", "evaluate", "implausibility", "noise",
+__all__ = ["ASSUMPTIONS", "CONFIRM_SEED", "PROPOSED_BASE", "bands_of", "propose", "CUTOFF", "POSTERIOR_SEED", "central", "draw", "evaluate", "implausibility", "noise",
            "confirm", "refine", "wave_box", "REFINE_REPLICATES", "install_central", "ensemble_of", "margin", "priors", "read", "run"]
