@@ -30,9 +30,20 @@ def markdown(records: list[dict], ens) -> str:
              "check is chosen, or, if none does, the one passing most"
              + (" (**none passed every check**)" if prov.get("central_confirmation")
                 and all(t["failed"] for t in prov["central_confirmation"]) else "") + ":", ""]
+    proposed = {r["index"]: r for r in records if r.get("proposed")}
     for t in prov.get("central_confirmation", []):
-        lines.append(f"- candidate {t['index']}: {t['passed']} of {t['of']} checks pass"
+        p = proposed.get(t["index"])
+        lines.append(f"- candidate {t['index']}"
+                     + (f" (proposed by the emulator, emulated chance to pass every check "
+                        f"{p['proposed']['chance']:.2f})" if p else "")
+                     + f": {t['passed']} of {t['of']} checks pass"
                      + (f" (fails {'; '.join(t['failed'])})" if t["failed"] else ""))
+    if proposed:
+        lines += ["", f"{len(proposed)} of the {prov['candidates']} candidates were proposed by an emulator of "
+                  "the checks (`--propose`, `tranqsim.validation.emulator`) rather than drawn: "
+                  f"{sum(r['accepted'] for r in proposed.values())} accepted, judged like the drawn ones. "
+                  "Proposals are not a sample of the region the checks allow; they are in the "
+                  "ensemble beside the drawn sets, which are."]
     lines += ["",
              "| parameter | prior box | posterior 5 % | median | 95 % | central set | note |",
              "|---|---|---|---|---|---|---|"]
@@ -42,6 +53,9 @@ def markdown(records: list[dict], ens) -> str:
         lo, hi = box[n]
         pos = (q[1] - lo) / (hi - lo)
         note = "pushed to the low bound" if pos < 0.15 else "pushed to the high bound" if pos > 0.85 else ""
+        edge = (central_vals[n] - lo) / (hi - lo) if hi > lo else 0.5
+        if edge < 0.02 or edge > 0.98:
+            note = "; ".join(x for x in (note, f"central set at the {'low' if edge < 0.5 else 'high'} edge") if x)
         lines.append(f"| {n} | [{lo:g}, {hi:g}] | {q[0]:.4g} | {q[1]:.4g} | {q[2]:.4g} | "
                      f"{central_vals[n]:g} | {note} |")
     lines += ["", "*pushed to a bound*: the posterior median lies in the outer 15 % of the box: the "
