@@ -5,6 +5,7 @@ what error it admits and where it searches can be checked against the truth."""
 import numpy as np
 
 from tranqsim.validation import emulator as E
+from tranqsim.validation import choice as C
 from tranqsim.validation import posterior as P
 
 BOX = {"a": (0.0, 2.0), "b": (10.0, 20.0), "c": (-1.0, 1.0)}
@@ -83,7 +84,7 @@ def test_proposed_sets_are_confirmed_before_any_drawn_set(monkeypatch):
     recs = [{"values": {"a": v}, "accepted": True, "screen_failed": [], "box": box, "index": i,
              "max_implausibility": 0.0, "means": {"E0: x": m}}
             for i, (v, m) in enumerate(((0.1, -19.0), (0.5, -18.0), (0.6, -12.0)))]
-    recs.append(dict(recs[2], values={"a": 0.7}, index=P.PROPOSED_BASE))
+    recs.append(dict(recs[2], values={"a": 0.7}, index=C.PROPOSED_BASE))
     calls = []
 
     def fake_validate(replicates, years, workers, parameters=None, progress=None, seed=MASTER_SEED):
@@ -92,5 +93,34 @@ def test_proposed_sets_are_confirmed_before_any_drawn_set(monkeypatch):
                                 replicates, years, parameters, 0.0)
 
     monkeypatch.setattr(V, "validate", fake_validate)
-    chosen, tried = P.confirm(recs, {"E0: x": 2.0}, tries=3, log=lambda *_: None, first=[P.PROPOSED_BASE])
-    assert calls == [0.7] and tried[0]["index"] == P.PROPOSED_BASE and chosen == 3
+    chosen, tried = C.confirm(recs, {"E0: x": 2.0}, tries=3, log=lambda *_: None, first=[C.PROPOSED_BASE])
+    assert calls == [0.7] and tried[0]["index"] == C.PROPOSED_BASE and chosen == 3
+
+
+def test_proposals_are_read_back_and_an_older_emulators_are_kept_apart(monkeypatch, tmp_path):
+    """A rerun reads back the current emulator's proposals (a try costs minutes, a proposal's
+    screen half a minute); an older version's stay in the log, out of the ensemble, and new
+    proposals take indices after them, so their logged confirmation tries are never confused."""
+    import json
+
+    import tranqsim.validation.emulator as Em
+
+    recs = _records(60, {"q": QUAD["q"]})
+    (tmp_path / "noise.json").write_text(json.dumps({"q": 0.5}))
+    old = dict(recs[0], index=C.PROPOSED_BASE, proposed={"by": "emulator", "chance": 0.1})
+    (tmp_path / "proposed.jsonl").write_text(json.dumps(old) + "\n")
+    calls = []
+    monkeypatch.setattr(C, "bands_of", lambda out, workers=1, progress=None: {"q": (0.0, 5.0)})
+    monkeypatch.setattr(Em, "propose", lambda em, bands, sigma, k, seed, centre=None:
+                        [({"a": 1.0, "b": 15.0, "c": 0.0}, 0.5)] * k)
+
+    def fake_evaluate(cands, sd, workers=1, progress=None, replicates=2):
+        calls.append(len(cands))
+        return [{"values": c, "accepted": True, "screen_failed": [], "stage": 3, "means": {}} for c in cands]
+
+    monkeypatch.setattr(C, "evaluate", fake_evaluate)
+    new = C.propose(tmp_path, recs, 2, log=lambda *_: None)
+    assert calls == [2] and [r["index"] for r in new] == [C.PROPOSED_BASE + 1, C.PROPOSED_BASE + 2]
+    assert all(r["proposed"]["version"] == Em.VERSION for r in new)
+    assert C.propose(tmp_path, recs, 2, log=lambda *_: None) == new and calls == [2]
+    assert len((tmp_path / "proposed.jsonl").read_text().splitlines()) == 3

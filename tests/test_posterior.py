@@ -5,6 +5,7 @@ is `tranqsim ensemble` (docs/calibration.md)."""
 import numpy as np
 import pytest
 
+from tranqsim.validation import choice as C
 from tranqsim.validation import posterior as P
 from tranqsim.validation.patterns import Check
 
@@ -145,7 +146,7 @@ def test_the_central_set_is_confirmed_on_seeds_the_validation_never_uses(monkeyp
         return ValidationReport([_check([-10.0] if ok else [-30.0])], [], replicates, years, parameters, 0.0)
 
     monkeypatch.setattr(V, "validate", fake_validate)
-    chosen, tried = P.confirm(recs, {"E0: x": 2.0}, tries=3, log=lambda *_: None)
+    chosen, tried = C.confirm(recs, {"E0: x": 2.0}, tries=3, log=lambda *_: None)
     assert seeds and all(s == P.CONFIRM_SEED != MASTER_SEED for s in seeds)
     assert [t["index"] for t in tried] == [1, 2]  # median first, then the most room inside [-20, -5]
     assert chosen == 2 and tried[0]["failed"] and not tried[1]["failed"]
@@ -170,13 +171,13 @@ def test_a_confirmation_resumes_from_its_log_without_repeating_a_try(monkeypatch
 
     monkeypatch.setattr(V, "validate", fake_validate)
     log = tmp_path / "confirmation.jsonl"
-    chosen, tried = P.confirm(recs, {"E0: x": 2.0}, tries=2, log=lambda *_: None, path=log)
+    chosen, tried = C.confirm(recs, {"E0: x": 2.0}, tries=2, log=lambda *_: None, path=log)
     assert calls == [0.5, 0.6] and [t["index"] for t in tried] == [1, 2] and chosen in (1, 2)
     assert len(log.read_text().splitlines()) == 2 and "bands" in tried[0]
-    chosen, tried = P.confirm(recs, {"E0: x": 2.0}, tries=5, log=lambda *_: None, path=log)
+    chosen, tried = C.confirm(recs, {"E0: x": 2.0}, tries=5, log=lambda *_: None, path=log)
     assert calls == [0.5, 0.6, 0.9]  # the two logged tries are not run again
     assert [t["index"] for t in tried] == [1, 2, 3] and chosen == 3
-    chosen, tried = P.confirm(recs, {"E0: x": 2.0}, tries=5, log=lambda *_: None, path=log)
+    chosen, tried = C.confirm(recs, {"E0: x": 2.0}, tries=5, log=lambda *_: None, path=log)
     assert calls == [0.5, 0.6, 0.9] and chosen == 3  # a logged pass is the choice: nothing to run
 
 
@@ -200,16 +201,16 @@ def test_refined_sets_are_confirmed_by_their_fresh_replicates(monkeypatch, tmp_p
         seen.append(list(reps))
         return [{"arm": [fresh[c["a"]]] * len(reps)} for c in cands]
 
-    monkeypatch.setattr(P, "_run", fake_run)
-    monkeypatch.setattr(P, "_checks", lambda runs, patterns=None: [_check(runs["arm"])])
+    monkeypatch.setattr(C, "_run", fake_run)
+    monkeypatch.setattr(C, "_checks", lambda runs, patterns=None: [_check(runs["arm"])])
     bands = {"E0: x": (-20.0, -5.0)}
     log = tmp_path / "refined.jsonl"
-    refined = P.refine(recs, {"E0: x": 2.0}, bands, top=3, log=lambda *_: None, path=log)
+    refined = C.refine(recs, {"E0: x": 2.0}, bands, top=3, log=lambda *_: None, path=log)
     assert sorted(refined) == [1, 2, 3]  # the three with most room on the screen
     assert all(r[0] >= P.REPLICATES for r in seen)  # never the screen's seeds
-    assert refined[3]["means"]["E0: x"] == -19.0 and refined[3]["replicates"] == P.REFINE_REPLICATES
+    assert refined[3]["means"]["E0: x"] == -19.0 and refined[3]["replicates"] == C.REFINE_REPLICATES
     n_runs = len(seen)
-    assert P.refine(recs, {"E0: x": 2.0}, bands, top=3, log=lambda *_: None, path=log) == refined
+    assert C.refine(recs, {"E0: x": 2.0}, bands, top=3, log=lambda *_: None, path=log) == refined
     assert len(seen) == n_runs  # resumed from its log: nothing run again
 
     order = []
@@ -219,7 +220,7 @@ def test_refined_sets_are_confirmed_by_their_fresh_replicates(monkeypatch, tmp_p
         return ValidationReport([_check([-30.0])], [], replicates, years, parameters, 0.0)
 
     monkeypatch.setattr(V, "validate", fake_validate)
-    P.confirm(recs, {"E0: x": 2.0}, tries=3, log=lambda *_: None, refined=refined)
+    C.confirm(recs, {"E0: x": 2.0}, tries=3, log=lambda *_: None, refined=refined)
     assert order == [0.5, 0.6, 0.9]  # the median set, then the refined by their fresh means
 
 

@@ -126,7 +126,7 @@ def ensemble_cmd(out, target, max_candidates, workers, install, tries, refine_to
     matching by direct simulation; resumes from OUT/candidates.jsonl after an interruption)."""
     from tranqsim import ensemble as ens_mod
     from tranqsim.params import CALIBRATION_FILE
-    from tranqsim.validation import ensemble_docs, posterior
+    from tranqsim.validation import choice, ensemble_docs, posterior
 
     workers = workers or os.cpu_count() or 1
     try:
@@ -138,7 +138,7 @@ def ensemble_cmd(out, target, max_candidates, workers, install, tries, refine_to
                             replicates=replicates, noise_from=wave_of)
     first = []
     if n_propose and records:
-        proposed = posterior.propose(out, records, n_propose, workers, log=click.echo, earlier=wave_of)
+        proposed = choice.propose(out, records, n_propose, workers, log=click.echo, earlier=wave_of)
         records = records + proposed
         first = [r["index"] for r in proposed if r["accepted"]]
     chosen, confirmation = None, []
@@ -150,9 +150,9 @@ def ensemble_cmd(out, target, max_candidates, workers, install, tries, refine_to
             logged = [json.loads(x) for x in conf_log.read_text().splitlines() if x.strip()] \
                 if conf_log.exists() else []
             bands = next((t["bands"] for t in reversed(logged) if t.get("bands")), None)
-            refined = posterior.refine(records, sd, bands, refine_top, workers, log=click.echo,
+            refined = choice.refine(records, sd, bands, refine_top, workers, log=click.echo,
                                        path=out / "refined.jsonl", skip={t["index"] for t in logged})
-        chosen, confirmation = posterior.confirm(records, sd, tries, workers, log=click.echo,
+        chosen, confirmation = choice.confirm(records, sd, tries, workers, log=click.echo,
                                                  path=conf_log, refined=refined, first=first)
         confirmation = [{k: v for k, v in t.items() if k not in ("bands", "means")} for t in confirmation]
     try:
