@@ -2,7 +2,8 @@
 its box's edge moved a tenth of the box beyond it, run on the candidates' replicates (the same
 seeds: paired), and how far inside its bands each variant stays (docs/calibration.md).
 
-Usage: .venv/bin/python scripts/beyond_bounds.py [--wave experiments/ensemble_wave3] [--workers 2]
+Usage: .venv/bin/python scripts/beyond_bounds.py [--ensemble ENSEMBLE.json] [--wave DIR] [--workers 2]
+(the ensemble: the shipped one by default; its wave's folder gives the noise and replicates)
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from tranqsim.validation import choice, posterior
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--ensemble", type=Path, default=SHIPPED)
     ap.add_argument("--wave", type=Path, default=Path("experiments/ensemble_wave3"))
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--step", type=float, default=0.1, help="share of the box moved beyond the edge")
     a = ap.parse_args()
-    ens = load(SHIPPED)
+    ens = load(a.ensemble)
     prov = ens.provenance
     base = ens.sets[prov["central_set"]]
     box = prov["box"]
