@@ -423,3 +423,32 @@ def test_the_fear_offsets_interval_adds_the_rates_uncertainty_in_quadrature():
     assert 0.5 < (hi2 - lo2) / 2 < half
     # clamped to the offset's bounds
     assert fear_interval(3.9, 0.25, 300, shares, 0.4, 6, [0.5])[1] == 4.0
+
+
+def test_the_groups_interval_carries_pressures_uncertainty():
+    """The groups are fitted given pressure (the group types' count less what the estate yields
+    without groups, which scales with pressure): an uncertain pressure makes the groups'
+    interval wider, and it holds the interval given the fitted pressure (which the fear
+    offset's uses, moving pressure and groups together)."""
+    from tranqsim.territory.contexts import Theta
+    from tranqsim.territory.fitting import STATS, Observed, Simulated, _intervals
+    from tranqsim.territory.readers import Building
+
+    n_types = 1 + max(max(v) for v in STATS.values())
+    rng = np.random.default_rng(0)
+    obs_types = np.zeros(n_types)
+    obs_types[list(STATS["pressure"])] = 6.0  # a quiet year: pressure is poorly pinned
+    obs_types[list(STATS["youth_groups_per_1000"])] = 30.0
+    obs = Observed("E", [Building("E", "b1", 4, 500, 1)], 365, obs_types, np.array([100.0]))
+    by_type = rng.poisson(obs_types, size=(12, n_types)).astype(float)
+    sim = Simulated(by_type, by_type.sum(1, keepdims=True), np.full(12, 0.2), np.full(12, 0.9),
+                    np.full(12, 0.05), by_type.sum(1, keepdims=True))
+    theta = Theta(pressure=1.0, youth_groups_per_1000=8.0, dealing_points=0)
+    args = (theta, sim, 1.0, None, 8.0, 60.0, obs)  # one group yields 8; 60 without groups
+    given = _intervals(*args, carry_pressure=False)["youth_groups_per_1000"]
+    carried = _intervals(*args)["youth_groups_per_1000"]
+    assert carried[0] <= given[0] and carried[1] >= given[1]
+    assert carried[1] - carried[0] > given[1] - given[0]
+    # with nothing yielded without groups, pressure has nothing to pass on
+    flat = (theta, sim, 1.0, None, 8.0, 0.0, obs)
+    assert _intervals(*flat) == _intervals(*flat, carry_pressure=False)

@@ -56,7 +56,10 @@ ordinary periods). Pressure's 95% interval is
 above 1 the direct, proportional effect is used, so a noisy secant cannot narrow it). For
 groups and points it is the range of whole numbers whose yield lies within
 observed +- 1.96 sd; for groups it is given as every rate per 1,000 dwellings that rounds to
-those counts. Disorder: the 2.5-97.5% range of the replicates' end disorder, widened by
+those counts, and the 1.96 sd is widened, in quadrature, by how far the group types' yield
+without groups moves over pressure's interval (the groups are fitted given pressure; with
+that interval alone the full-size recovery's tense estate, under the emulator's parameter set,
+read 4.15 [2.94, 4.67] groups per 1,000 for a hidden 5). Disorder: the 2.5-97.5% range of the replicates' end disorder, widened by
 pressure's relative interval (disorder is made by incidents, which scale with pressure). The simulated rates'
 intervals are 95% prediction intervals for one period: mean +- 1.96 sd, floored at 0.
 
@@ -67,7 +70,9 @@ the model (see :mod:`tranqsim.territory.fit_local`).
 The fear offset's interval also carries the rates' (:func:`rates_in_fear`): incidents, groups
 and dealing raise fear, so an error in them passes into the offset fitted given them; with
 marginal intervals the full-size recovery test's middle and tense estates missed their hidden
-offsets (docs/data.md, limits).
+offsets (docs/data.md, limits). There pressure moves with the groups that match the log given
+it, and the groups' own interval is the one given the fitted pressure (pressure's uncertainty
+is counted once).
 
 Limits. One statistic per parameter: the cross-effects (groups raise disorder, which raises
 background incidents; dealing points add hall occupation; fear lowers collective efficacy) are
@@ -344,8 +349,18 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
         o, n, given = insecure
         # the final runs' first replicates are the fitting seeds at the fitted values
         base = fit_local.probit(float(final.insecure[:len(seeds)].mean()))
-        rates = rates_in_fear(theta, intervals, obs, strat, seeds, recorded, slopes["fear_offset"],
-                              base)
+        given = dict(intervals, youth_groups_per_1000=_intervals(
+            theta, final, e_pressure, per_point, per_group, without_groups, obs,
+            carry_pressure=False)["youth_groups_per_1000"])
+
+        def groups_at(p):
+            if not per_group:
+                return theta.youth_groups_per_1000
+            c = (obs.stat("youth_groups_per_1000") - without_groups * (p / theta.pressure) ** e_pressure)
+            return _clip("youth_groups_per_1000", round(max(0.0, c / per_group)) * per_1000)
+
+        rates = rates_in_fear(theta, given, obs, strat, seeds, recorded, slopes["fear_offset"], base,
+                              groups_at)
         intervals["fear_offset"] = fit_local.fear_interval(theta.fear_offset, o, n, final.insecure,
                                                            slopes["fear_offset"], R_local,
                                                            list(rates.values()))
@@ -360,7 +375,7 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
 
 def rates_in_fear(theta: Theta, intervals: dict[str, tuple[float, float]], obs: Observed,
                   strat: Strategy, seeds: list[int], recorded: str, fear_slope: float,
-                  base: float) -> dict[str, float]:
+                  base: float, groups_at=None) -> dict[str, float]:
     """How far each rate's interval moves the fear offset that matches the survey.
 
     The offset is fitted given the rates; the rates are uncertain, and what they set (incidents,
@@ -371,7 +386,14 @@ def rates_in_fear(theta: Theta, intervals: dict[str, tuple[float, float]], obs: 
     fear slope, is that rate's half-width in offset units (the edges are 95% bounds, as is the
     survey's half-width it is added to in quadrature). Groups and dealing points are whole
     numbers: their edges are the counts at the interval's ends. An interval that is a single
-    value adds nothing. ``base``: the insecure share's probit at the fitted values, same seeds."""
+    value adds nothing. ``base``: the insecure share's probit at the fitted values, same seeds.
+
+    ``groups_at`` (pressure -> groups per 1,000): the groups that match the log given that
+    pressure. Pressure then moves with them: the log fixes the group types' count, so a higher
+    pressure leaves fewer incidents to groups, and fear, which answers the incidents residents
+    live with, moves less than with groups held (moving both to their edges apart would count
+    pressure's uncertainty twice). The groups' own interval is then the one given the fitted
+    pressure."""
     D = sum(b.dwellings for b in obs.buildings)
     out: dict[str, float] = {}
     for name in ("pressure", "youth_groups_per_1000", "dealing_points"):
@@ -383,9 +405,14 @@ def rates_in_fear(theta: Theta, intervals: dict[str, tuple[float, float]], obs: 
         else:
             edges = [lo, hi]
         value = getattr(theta, name)
-        moves = [abs(fit_local.probit(float(simulate(replace(theta, **{name: e}), obs, strat, seeds,
-                                                     recorded).insecure.mean())) - base)
-                 for e in edges if abs(e - value) > 1e-9]
+
+        def at(e, name=name):
+            if name == "pressure" and groups_at is not None:
+                return replace(theta, pressure=e, youth_groups_per_1000=groups_at(e))
+            return replace(theta, **{name: e})
+
+        moves = [abs(fit_local.probit(float(simulate(at(e), obs, strat, seeds, recorded).insecure.mean()))
+                     - base) for e in edges if abs(e - value) > 1e-9]
         if moves:
             out[name] = max(moves) / fear_slope
     return out
@@ -410,8 +437,8 @@ def _spread(x: np.ndarray, floor_count: float, robust: bool = False) -> float:
 
 
 def _intervals(theta: Theta, sim: Simulated, e_pressure: float, per_point: float | None,
-               per_group: float | None, without_groups: float, obs: Observed
-               ) -> dict[str, tuple[float, float]]:
+               per_group: float | None, without_groups: float, obs: Observed,
+               carry_pressure: bool = True) -> dict[str, tuple[float, float]]:
     out: dict[str, tuple[float, float]] = {}
     D = sum(b.dwellings for b in obs.buildings)
     x = sim.stat("pressure")
@@ -429,8 +456,17 @@ def _intervals(theta: Theta, sim: Simulated, e_pressure: float, per_point: float
     x = sim.stat("youth_groups_per_1000")[keep]
     sd = _spread(x, float(x.mean()))
     if per_group:
-        lo = max(0, math.floor((o - Z * sd - without_groups) / per_group))
-        hi = max(lo, math.ceil((o + Z * sd - without_groups) / per_group))
+        # the group types' yield without groups moves with pressure (through its elasticity, as
+        # in the rounds): an error in pressure passes into the groups fitted given it, carried in
+        # quadrature with the count's own spread (``carry_pressure``; without it, the interval
+        # given the fitted pressure, which the fear offset's interval uses, moving pressure and
+        # groups together: rates_in_fear)
+        p_lo, p_hi = out["pressure"]
+        moved = without_groups * ((p_hi / theta.pressure) ** e_pressure
+                                  - (p_lo / theta.pressure) ** e_pressure) / 2 if carry_pressure else 0.0
+        half = math.hypot(Z * sd, moved)
+        lo = max(0, math.floor((o - half - without_groups) / per_group))
+        hi = max(lo, math.ceil((o + half - without_groups) / per_group))
     else:
         lo, hi = 0, round(theta.youth_groups_per_1000 * D / 1000) + 1
     # every rate per 1,000 dwellings that rounds to those counts of groups
