@@ -322,32 +322,20 @@ def test_huge_estate_builds_in_bounded_memory_below_its_estimate(tmp_path):
     """50,000 dwellings two to a hall: the dense nearest-hall table alone was 63,503 x 25,000
     int32 (5.9 GiB, three times that with its temporaries); the build now peaks under 1 GiB."""
     (tmp_path / "huge.yaml").write_text(HUGE_CONTEXT)
-    # the peak is the build's only if the process loaded its kernels from numba's cache: one
-    # that compiles them (a cache another test process was rewriting at that moment) holds the
-    # compiler's memory too (about 950 MB against 770 MB; it failed CI twice at 806-810 MB), so
-    # such a run is counted and retried once
     script = textwrap.dedent(f"""
-        import resource, sys
-        from numba.core.registry import CPUDispatcher
+        import resource
         from tranqsim.loading import load_scenario
         from tranqsim.model import EstateModel
         m = EstateModel(load_scenario(context={str(tmp_path / "huge.yaml")!r}, years=1))
         assert m.n_places == 63503 and m.n_halls == 25000
-        compiled = sum(sum(v.stats.cache_misses.values()) for mod in list(sys.modules.values())
-                       if getattr(mod, "__name__", "").startswith("tranqsim")
-                       for v in list(vars(mod).values()) if isinstance(v, CPUDispatcher))
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, compiled)
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
     """)
-    for _ in range(2):
-        proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                              timeout=300, env=os.environ.copy())
-        assert proc.returncode == 0, proc.stderr
-        peak_kib, compiled = (int(x) for x in proc.stdout.split()[-2:])
-        if not compiled:
-            break
-    peak = peak_kib * 1024  # ru_maxrss is in KiB on Linux
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300, env=os.environ.copy())
+    assert proc.returncode == 0, proc.stderr
+    peak = int(proc.stdout.split()[-1]) * 1024  # ru_maxrss is in KiB on Linux
     ctx, _ = load_context(tmp_path / "huge.yaml")
-    assert peak < estimate_memory(ctx.estate)[0] < 2**30, (peak, compiled)
+    assert peak < estimate_memory(ctx.estate)[0] < 2**30
 
 
 # --------------------------------------------------------------------------- nearest halls
