@@ -288,7 +288,7 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
         # two oscillate (measured on the full-size tense estate: 8.2, 0, 5.8, 1.7 a 1,000)
         without_groups *= (theta.pressure / old_pressure) ** e_pressure
         if per_group:
-            groups_c = max(0.0, (obs.stat("youth_groups_per_1000") - without_groups) / per_group)
+            groups_c = _groups_count(obs, without_groups, per_group)
             theta.youth_groups_per_1000 = _clip("youth_groups_per_1000", round(groups_c) * per_1000)
         o = obs.stat("dealing_points")
         if per_point:
@@ -356,8 +356,8 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
         def groups_at(p):
             if not per_group:
                 return theta.youth_groups_per_1000
-            c = (obs.stat("youth_groups_per_1000") - without_groups * (p / theta.pressure) ** e_pressure)
-            return _clip("youth_groups_per_1000", round(max(0.0, c / per_group)) * per_1000)
+            bare = without_groups * (p / theta.pressure) ** e_pressure
+            return _clip("youth_groups_per_1000", round(_groups_count(obs, bare, per_group)) * per_1000)
 
         rates = rates_in_fear(theta, given, obs, strat, seeds, recorded, slopes["fear_offset"], base,
                               groups_at)
@@ -416,6 +416,12 @@ def rates_in_fear(theta: Theta, intervals: dict[str, tuple[float, float]], obs: 
         if moves:
             out[name] = max(moves) / fear_slope
     return out
+
+
+def _groups_count(obs: Observed, without_groups: float, per_group: float) -> float:
+    """The groups (a continuous count) whose yield makes up the log's group types beyond what
+    the estate yields without groups."""
+    return max(0.0, (obs.stat("youth_groups_per_1000") - without_groups) / per_group)
 
 
 def sim_mean(sim: Simulated, name: str) -> float:
