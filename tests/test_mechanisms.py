@@ -41,18 +41,23 @@ def test_cctv_raises_surveillance_only_where_installed():
     assert (m0.surveillance == 0).all()
 
 
-def _car_park_vehicle_crime(monitoring: str, seed: int) -> int:
-    res = _run(seed, years=2.0, strategy="withdrawal",
-               levers={"cctv": {"cameras": 30, "placement": "car_parks", "monitoring": monitoring}})
+def _car_park_vehicle_crime(monitoring: str | None, seed: int) -> int:
+    levers = {"cctv": {"cameras": 30, "placement": "car_parks", "monitoring": monitoring}} if monitoring else {}
+    res = _run(seed, years=2.0, strategy="withdrawal", levers=levers)
     inc, places = res.incidents, res.places
     cp = set(places.loc[places["kind"] == "car_park", "place_id"])
     return int(((inc["type"] == "vehicle_crime") & inc["place_id"].isin(cp)).sum())
 
 
 def test_actively_monitored_cameras_deter_more_than_passive_ones():
-    active = sum(_car_park_vehicle_crime("active", s) for s in SEEDS)
-    passive = sum(_car_park_vehicle_crime("passive", s) for s in SEEDS)
-    assert active < 0.9 * passive, (active, passive)
+    """Piza et al. 2019 (evidence E3): active monitoring gives a larger effect than recording
+    only, by a few points to about 15, not a multiple. Measured as E3 states it: the gap between
+    the two effects in points of the count without cameras (band -20 to -2 points), here in the
+    car parks, where cameras deter most."""
+    none, passive, active = (sum(_car_park_vehicle_crime(m, s) for s in SEEDS)
+                             for m in (None, "passive", "active"))
+    gap = 100 * (active - passive) / none
+    assert passive < none and -20 <= gap <= -2, (none, passive, active, gap)
 
 
 def test_fear_rises_after_victimisation():

@@ -219,6 +219,15 @@ def _recover(tmp_path, hidden_estates, seed, rounds=4, replicates=4, final=8):
 
 
 def _check_recovery(hidden, built, tmp_path, spread_width, fear_width, disjoint_pressures=True):
+    """``fear_width``: the fear offset's interval at most this wide on the survey's scale (the
+    insecure share's probit: width times the share's answer to a unit of offset). The survey
+    holds information on that scale; how wide it leaves the offset depends on how strongly the
+    model's fear answers its offset (a parameter set in which it answers 27 % less leaves the
+    same survey's offset 27 % less pinned; the estates are still told apart, checked below in
+    offset units). Bounds: 1.6 (small) and 1.2 (full size) offset units at the slopes measured
+    under the previous ensemble's central set (0.55 and 0.50).
+
+    ``spread_width`` None: the spread's interval is only checked to hold the hidden value."""
     from tranqsim.territory.fit_report import table
 
     for f in built.fits:
@@ -230,9 +239,12 @@ def _check_recovery(hidden, built, tmp_path, spread_width, fear_width, disjoint_
                                                                  (lo, hi), f.rounds)
         # informative, not merely wide enough to hold anything
         lo, hi = f.intervals["fear_offset"]
-        assert hi - lo <= fear_width, (f.observed.estate, lo, hi)
+        slope = f.slopes["fear_offset"]
+        assert slope > 0 and (hi - lo) * slope <= fear_width, (f.observed.estate, lo, hi, slope)
         if "hot_spot_spread" in f.intervals:
             lo, hi = f.intervals["hot_spot_spread"]
+            if spread_width is None:
+                continue
             assert hi - lo <= spread_width, (f.observed.estate, lo, hi)
             if h.hot_spot_spread >= 1.0:  # a concentrated estate is told apart from an even one
                 assert lo > 0, (f.observed.estate, lo, hi)
@@ -273,10 +285,14 @@ def test_hidden_pressures_groups_and_dealing_points_are_recovered_small(tmp_path
     hidden, built = _recover(tmp_path, [HiddenEstate("Calme", 8, 0.5, 0.0, 0, fear_offset=-0.5),
                                         HiddenEstate("Tendu", 10, 1.5, 5.0, 2, hot_spot_spread=1.2,
                                                      fear_offset=0.8)], seed=5)
-    # ten buildings hold little of a spread (the log's Gini is one draw of which are hot)
-    # (the tense estate's hot spots also make its background count vary more between years,
-    # so ten buildings do not keep the two pressure intervals apart: the full-size test does)
-    _check_recovery(hidden, built, tmp_path, spread_width=2.5, fear_width=1.6,
+    # ten buildings hold little of a spread (the log's Gini is one draw of which are hot): on 16
+    # final replicates its interval is 2.27 to 2.33 wide under either of the last two central
+    # sets (the Ginis' s.d. about 0.105, slope 0.18 a unit), so a hidden 1.2 is told from 0 only
+    # when the fit lands above 1.15, and a width bound near 2.3 fails on 8 replicates about 3
+    # times in 10 from the s.d.'s own noise: the spread's width and separation are the
+    # full-size test's (the tense estate's hot spots also make its background count vary more
+    # between years, so ten buildings do not keep the two pressure intervals apart either)
+    _check_recovery(hidden, built, tmp_path, spread_width=None, fear_width=0.87,
                     disjoint_pressures=False)
     assert "hot_spot_spread" not in built.fits[0].intervals  # 8 buildings, ~11 background incidents
 
@@ -295,7 +311,7 @@ def test_hidden_parameters_are_recovered_full_size(tmp_path):
     # limits in docs/data.md. At 0.8 a few of Tendu's simulated years still run away: pressure
     # is matched on the median, so they neither pull it nor set its interval)
     # one year of 45 buildings leaves the spread weakly pinned (measured: about 1.9 wide)
-    _check_recovery(hidden, built, tmp_path, spread_width=2.0, fear_width=1.2)
+    _check_recovery(hidden, built, tmp_path, spread_width=2.0, fear_width=0.60)
     assert "hot_spot_spread" in built.fits[2].intervals
 
 

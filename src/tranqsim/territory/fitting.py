@@ -81,7 +81,7 @@ yields per group and per point are taken as known. The spread does not keep the 
 total (near-repeat), so a high draw of the log's Gini fits a larger spread and a lower
 pressure (measured in docs/data.md, limits).
 With few incidents (small estates, short logs) the intervals are wide, as they should be: with
-ten buildings the spread's interval spans about 2 (the log's Gini is one draw of which
+ten buildings the spread's interval spans about 2.3 (the log's Gini is one draw of which
 buildings are hot), with 45 about 1.9, and the Gini flattens above a spread of about 1.5. A
 strong spread (1.2 on 45 buildings) lets the hottest buildings' near-repeat run away in many
 years, not a few: the background count varied several-fold between replicates and pressure's
@@ -171,6 +171,9 @@ class Fit:
     rounds: list[dict]  # theta and the statistics at each round
     recorded: str
     fitted_to: dict[str, str] = field(default_factory=dict)  # parameter -> what it was fitted to
+    # the fitted statistic's answer to a unit of each locally fitted parameter (fear_offset: the
+    # insecure share's probit a unit of offset), measured at the fit
+    slopes: dict[str, float] = field(default_factory=dict)
 
 
 def simulate(ctx_theta: Theta, obs: Observed, strat: Strategy, seeds: list[int],
@@ -370,7 +373,7 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
             "; the rates' intervals carried into it (" + ", ".join(
                 f"{k} +-{v:.2f}" for k, v in rates.items()) + ")" if rates else "")
     fitted_to["pressure"] = FITTED_TO["pressure"] + "; " + runaway_note(final.stat("pressure"), obs.days)
-    return Fit(obs, theta, intervals, final, history, recorded, fitted_to)
+    return Fit(obs, theta, intervals, final, history, recorded, fitted_to, slopes)
 
 
 def rates_in_fear(theta: Theta, intervals: dict[str, tuple[float, float]], obs: Observed,
