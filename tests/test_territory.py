@@ -330,6 +330,8 @@ def test_built_contexts_run_through_the_cli(monkeypatch, capsys, tmp_path):
     assert "columns not read: 'Observations'" in stdout
     assert {p.name for p in out.iterdir()} >= {"Petit.yaml", "fit_report.md", "fit_report.csv",
                                                "strategies", "sweep.yaml"}
+    method = (out / "fit_report.md").read_text(encoding="utf-8").split("## Method and limits", 1)[1]
+    assert "Intervals. Under the model" in method and "Intervals: :mod:" not in method
     code, stdout, err = run_cli(monkeypatch, capsys, "run", "--context", out / "Petit.yaml",
                                 "--strategy", out / "strategies" / "Petit_current.yaml",
                                 "--years", 0.2, "--no-plots", "--out", tmp_path / "run")
@@ -406,7 +408,7 @@ def test_fear_offset_raises_the_share_feeling_insecure_and_zero_changes_nothing(
 
 
 def test_a_runaway_year_is_set_aside_from_pressures_statistic_and_ordinary_years_are_not():
-    from tranqsim.territory.fitting import _spread
+    from tranqsim.territory.fit_intervals import count_sd
     from tranqsim.territory.runaway import ordinary, runaway_note, typical
 
     rng = np.random.default_rng(0)
@@ -419,8 +421,8 @@ def test_a_runaway_year_is_set_aside_from_pressures_statistic_and_ordinary_years
     assert keep.sum() == 17 and not keep[-1]
     assert typical(with_runaway) == pytest.approx(years.mean())
     # the interval's s.d. is the ordinary years', not the one the runaway sets
-    assert _spread(with_runaway, 300, robust=True) == pytest.approx(_spread(years, 300))
-    assert _spread(with_runaway, 300) > 5 * _spread(years, 300)
+    assert count_sd(with_runaway, 300, robust=True) == pytest.approx(count_sd(years, 300))
+    assert count_sd(with_runaway, 300) > 5 * count_sd(years, 300)
     assert "1 of 18 set aside (900 a year" in runaway_note(with_runaway, 365)
     assert ordinary(np.array([10.0, 200.0, 12.0])).all()  # too few replicates to tell
 
@@ -447,7 +449,8 @@ def test_the_groups_interval_carries_pressures_uncertainty():
     interval wider, and it holds the interval given the fitted pressure (which the fear
     offset's uses, moving pressure and groups together)."""
     from tranqsim.territory.contexts import Theta
-    from tranqsim.territory.fitting import STATS, Observed, Simulated, _intervals
+    from tranqsim.territory.fit_intervals import intervals as _intervals
+    from tranqsim.territory.fit_runs import STATS, Observed, Simulated
     from tranqsim.territory.readers import Building
 
     n_types = 1 + max(max(v) for v in STATS.values())
@@ -468,3 +471,21 @@ def test_the_groups_interval_carries_pressures_uncertainty():
     # with nothing yielded without groups, pressure has nothing to pass on
     flat = (theta, sim, 1.0, None, 8.0, 0.0, obs)
     assert _intervals(*flat) == _intervals(*flat, carry_pressure=False)
+
+
+@pytest.mark.parametrize("survey, says", [({"insecure": 0.25}, "respondents not given: sampling error assumed for 100"),
+                                          ({"insecure": 0.25, "respondents": 400}, "(400 respondents)")])
+def test_the_fit_report_says_whether_the_surveys_respondents_were_given(survey, says):
+    from tranqsim.territory.contexts import strategy
+    from tranqsim.territory.fit_runs import STATS, Observed
+    from tranqsim.territory.fitting import fit
+    from tranqsim.territory.readers import Building
+
+    blds = [Building("E", "b1", 2, 150, 1), Building("E", "b2", 2, 150, 2)]
+    by_type = np.zeros(1 + max(max(v) for v in STATS.values()))
+    by_type[list(STATS["pressure"])] = 10.0
+    by_type[list(STATS["youth_groups_per_1000"])] = 20.0
+    obs = Observed("E", blds, 120, by_type, np.array([30.0, 30.0]), survey)
+    f = fit(obs, strategy("E", blds), rounds=2, replicates=2, final_replicates=2)
+    assert says in f.fitted_to["fear_offset"], f.fitted_to["fear_offset"]
+    assert "fear_offset" in f.intervals and f.slopes["fear_offset"] > 0

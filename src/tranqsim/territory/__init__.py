@@ -6,7 +6,11 @@
   survey (columns documented in docs/data.md);
 - :mod:`~tranqsim.territory.contexts`: a context and the status-quo strategy per estate;
 - :mod:`~tranqsim.territory.fitting`: offender pressure, youth groups, dealing points and
-  initial disorder fitted to the log, with intervals;
+  initial disorder fitted to the log;
+- :mod:`~tranqsim.territory.fit_runs`: what a fit compares, the log's statistics and the model's
+  over the same period, and its result;
+- :mod:`~tranqsim.territory.fit_intervals`: the fitted values' intervals (the fear offset's
+  carrying the rates');
 - :mod:`~tranqsim.territory.fit_local`: the buildings' hot-spot spread (concentration) and the
   residents' fear offset (survey);
 - :mod:`~tranqsim.territory.fit_report`: observed against simulated (Markdown and CSV);

@@ -26,7 +26,7 @@ from tranqsim.loading import ScenarioError, field_message
 
 from tranqsim.incidents import T
 from tranqsim.outputs import check_folder, replace_folder, safe_name, temp_sibling, write_marker
-from tranqsim.territory import contexts, fit_report, fitting
+from tranqsim.territory import contexts, fit_report, fit_runs, fitting
 from tranqsim.territory.readers import read_incidents, read_mapping, read_register, read_survey
 
 MARKER = "tranqsim-territory.json"
@@ -79,12 +79,12 @@ def build(register: Path, incidents: Path, out: Path, survey: Path | None = None
     for estate, blds in reg.estates.items():
         by_type, by_building = np.zeros(T), np.zeros(len(blds))
         bg_by_building = np.zeros(len(blds))
-        background = set(int(t) for t in fitting.BACKGROUND_TYPES)
+        background = set(int(t) for t in fit_runs.BACKGROUND_TYPES)
         for b, t, _m in log.records.get(estate, []):
             by_type[t] += 1
             by_building[b] += 1
             bg_by_building[b] += t in background
-        obs = fitting.Observed(estate, blds, log.days, by_type, by_building,
+        obs = fit_runs.Observed(estate, blds, log.days, by_type, by_building,
                                dict(sv.figures.get(estate, {})) if sv else {}, bg_by_building)
         fits.append(fitting.fit(obs, contexts.strategy(estate, blds), rounds=rounds,
                                 replicates=replicates, final_replicates=final_replicates, seed=seed,

@@ -37,7 +37,7 @@ s.d. times sqrt(1 + 1/R) with R the rounds' replicates (the fitted value was set
 mean), and for the survey the sampling variance o (1 - o) / n added, with n the survey's
 respondents, or ``ASSUMED_RESPONDENTS`` when the survey does not say (stated in the report);
 the fear offset's half-width also adds, in quadrature, what the rates' intervals move it by
-(:func:`tranqsim.territory.fitting.rates_in_fear`).
+(:func:`tranqsim.territory.fit_intervals.rates_in_fear`).
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ def fear_interval(offset: float, observed: float, respondents: int, sim_shares: 
                   ) -> tuple[float, float]:
     """Through the probit's derivative at the simulated share (delta method), the rates'
     uncertainty added in quadrature (``rate_halves``: each rate's 95% half-width in offset
-    units, :func:`tranqsim.territory.fitting.rates_in_fear`)."""
+    units, :func:`tranqsim.territory.fit_intervals.rates_in_fear`)."""
     m = float(sim_shares.mean())
     sd = survey_sd(observed, respondents, sim_shares, rounds_replicates)
     dens = norm.pdf(probit(m))  # d share / d probit

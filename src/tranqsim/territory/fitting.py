@@ -48,31 +48,7 @@ is what it was. The log itself is taken to be an ordinary year: a log whose back
 incidents sit mostly in one building could be a runaway one, and its pressure would then be
 overestimated (the report's building rows show it).
 
-Intervals. Under the model the log is one realisation: a statistic's count varies between
-periods with the replicates' standard deviation ``sd`` (at least Poisson's; times
-sqrt(1 + 1/R) for the uncertainty of the simulated mean; for pressure's statistic, those of the
-ordinary periods). Pressure's 95% interval is
-``pressure * exp(+-1.96 * sd / mean / min(e, 1))`` (the delta method through the elasticity;
-above 1 the direct, proportional effect is used, so a noisy secant cannot narrow it). For
-groups and points it is the range of whole numbers whose yield lies within
-observed +- 1.96 sd; for groups it is given as every rate per 1,000 dwellings that rounds to
-those counts, and the 1.96 sd is widened, in quadrature, by how far the group types' yield
-without groups moves over pressure's interval (the groups are fitted given pressure; with
-that interval alone the full-size recovery's tense estate, under the emulator's parameter set,
-read 4.15 [2.94, 4.67] groups per 1,000 for a hidden 5). Disorder: the 2.5-97.5% range of the replicates' end disorder, widened by
-pressure's relative interval (disorder is made by incidents, which scale with pressure). The simulated rates'
-intervals are 95% prediction intervals for one period: mean +- 1.96 sd, floored at 0.
-
-Local parameters' intervals: fitted value +- 1.96 s.d. / probed slope, the s.d. that of one
-log's Gini (one survey's share, with its sampling error: its respondents, or 100 assumed) under
-the model (see :mod:`tranqsim.territory.fit_local`).
-
-The fear offset's interval also carries the rates' (:func:`rates_in_fear`): incidents, groups
-and dealing raise fear, so an error in them passes into the offset fitted given them; with
-marginal intervals the full-size recovery test's middle and tense estates missed their hidden
-offsets (docs/data.md, limits). There pressure moves with the groups that match the log given
-it, and the groups' own interval is the one given the fitted pressure (pressure's uncertainty
-is counted once).
+Intervals: :mod:`tranqsim.territory.fit_intervals`.
 
 Limits. One statistic per parameter: the cross-effects (groups raise disorder, which raises
 background incidents; dealing points add hall occupation; fear lowers collective efficacy) are
@@ -96,126 +72,17 @@ compared with the simulation, not fitted.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 
-from tranqsim.config import Scenario, Strategy
-from tranqsim.incidents import T
+from tranqsim.config import Strategy
 from tranqsim.territory import fit_local
-from tranqsim.territory.contexts import Theta, context
-from tranqsim.territory.fit_local import gini, ginis
-from tranqsim.territory.readers import Building
-from tranqsim.territory.runaway import ordinary, runaway_note, typical
-from tranqsim.vocabulary import IncidentType as I
-
-BACKGROUND_TYPES = (I.BULKY_WASTE, I.CELLAR_CRIME, I.VEHICLE_CRIME)
-GROUP_TYPES = (I.HALL_OCCUPATION, I.DEGRADATION, I.TAGS, I.NOISE_DISPUTE, I.INCIVILITY)
-DEALING_TYPES = (I.DRUG_DEALING,)
-STATS = {"pressure": BACKGROUND_TYPES, "youth_groups_per_1000": GROUP_TYPES,
-         "dealing_points": DEALING_TYPES}
-BOUNDS = {"pressure": (0.02, 5.0), "youth_groups_per_1000": (0.0, 50.0), "dealing_points": (0, 200)}
-Z = 1.96
-
-
-@dataclass
-class Observed:
-    """What the log (and survey) say about one estate, over ``days`` days."""
-
-    estate: str
-    buildings: list[Building]
-    days: int
-    by_type: np.ndarray  # (T,) incidents of each type over the period
-    by_building: np.ndarray  # (B,) incidents over the period
-    survey: dict[str, float] = field(default_factory=dict)
-    bg_by_building: np.ndarray | None = None  # (B,) the background types' incidents
-
-    def concentration(self) -> float:
-        """Gini of the background types' incidents across buildings (hot_spot_spread's)."""
-        return gini(self.bg_by_building if self.bg_by_building is not None else self.by_building)
-
-    def stat(self, name: str) -> float:
-        return float(self.by_type[list(STATS[name])].sum())
-
-
-@dataclass
-class Simulated:
-    """Replicates' counts over the period."""
-
-    by_type: np.ndarray  # (R, T)
-    by_building: np.ndarray  # (R, B)
-    insecure: np.ndarray  # (R,)
-    satisfied: np.ndarray  # (R,)
-    disorder: np.ndarray  # (R,) mean hall disorder at the end
-    bg_by_building: np.ndarray  # (R, B) the background types' incidents
-
-    def stat(self, name: str) -> np.ndarray:
-        return self.by_type[:, list(STATS[name])].sum(1)
-
-    def concentration(self) -> np.ndarray:
-        return ginis(self.bg_by_building)
-
-    def joined(self, other: Simulated) -> Simulated:
-        """The replicates of both (same parameters, different seeds)."""
-        return Simulated(*(np.concatenate([getattr(self, f), getattr(other, f)]) for f in
-                           ("by_type", "by_building", "insecure", "satisfied", "disorder",
-                            "bg_by_building")))
-
-
-@dataclass
-class Fit:
-    observed: Observed
-    theta: Theta
-    intervals: dict[str, tuple[float, float]]
-    simulated: Simulated  # the final parameters, fresh seeds
-    rounds: list[dict]  # theta and the statistics at each round
-    recorded: str
-    fitted_to: dict[str, str] = field(default_factory=dict)  # parameter -> what it was fitted to
-    # the fitted statistic's answer to a unit of each locally fitted parameter (fear_offset: the
-    # insecure share's probit a unit of offset), measured at the fit
-    slopes: dict[str, float] = field(default_factory=dict)
-
-
-def simulate(ctx_theta: Theta, obs: Observed, strat: Strategy, seeds: list[int],
-             recorded: str) -> Simulated:
-    """Run the estate over the log's period once per seed; count what the log would hold."""
-    from tranqsim.simulation import build_model
-
-    ctx = context(obs.estate, obs.buildings, ctx_theta)
-    B = len(obs.buildings)
-    R = len(seeds)
-    by_type, by_building, bg_by_building = np.zeros((R, T)), np.zeros((R, B)), np.zeros((R, B))
-    insecure, satisfied, disorder = np.zeros(R), np.zeros(R), np.zeros(R)
-    for r, seed in enumerate(seeds):
-        sc = Scenario(context_name=obs.estate, strategy_name="current", context=ctx, strategy=strat)
-        model = build_model(sc, seed=seed, years=obs.days / 365)
-        model.run()
-        s = model.state
-        lay = s.static.layout
-        # every place belongs to its nearest hall's building, as a landlord logs incidents
-        building_of_place = lay.building[lay.hall_places[s.static.nearest_hall]]
-        events = s.output.events
-        if events:
-            place = np.concatenate([e[1] for e in events])
-            typ = np.concatenate([e[2] for e in events]).astype(np.int64)
-            keep = np.concatenate([e[5] for e in events]) if recorded == "reported" else \
-                np.ones(place.size, bool)
-            by_type[r] = np.bincount(typ[keep], minlength=T)
-            by_building[r] = np.bincount(building_of_place[place[keep]], minlength=B)
-            bg = keep & np.isin(typ, BACKGROUND_TYPES)
-            bg_by_building[r] = np.bincount(building_of_place[place[bg]], minlength=B)
-        from tranqsim.metrics import summary
-
-        insecure[r] = summary(s)["insecurity_share"]
-        hh = s.households
-        satisfied[r] = float(np.mean(hh.satisfaction[hh.occupied] > 0.5)) if hh.occupied.any() else 0.0
-        disorder[r] = float(np.mean(s.places.disorder[s.static.halls]))
-    return Simulated(by_type, by_building, insecure, satisfied, disorder, bg_by_building)
-
-
-def _clip(name: str, v: float) -> float:
-    lo, hi = BOUNDS[name]
-    return min(max(v, lo), hi)
+from tranqsim.territory.contexts import Theta
+from tranqsim.territory import fit_intervals
+from tranqsim.territory.fit_intervals import groups_count, rates_in_fear
+from tranqsim.territory.fit_runs import STATS, Fit, Observed, clip, sim_mean, simulate
+from tranqsim.territory.runaway import runaway_note
 
 
 FITTED_TO = {
@@ -284,19 +151,19 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
             break
         ratio = max(obs.stat("pressure"), 0.5) / max(means["pressure"], 0.5)
         old_pressure = theta.pressure
-        theta.pressure = _clip("pressure", theta.pressure * ratio ** (1 / e_pressure))
+        theta.pressure = clip("pressure", theta.pressure * ratio ** (1 / e_pressure))
         # what the estate yields of the group types without groups (background offending, the
         # disorder it leaves) moves with pressure: carried to the new pressure through its
         # elasticity, else a large move of pressure sets the groups from a stale baseline and the
         # two oscillate (measured on the full-size tense estate: 8.2, 0, 5.8, 1.7 a 1,000)
         without_groups *= (theta.pressure / old_pressure) ** e_pressure
         if per_group:
-            groups_c = _groups_count(obs, without_groups, per_group)
-            theta.youth_groups_per_1000 = _clip("youth_groups_per_1000", round(groups_c) * per_1000)
+            groups_c = groups_count(obs, without_groups, per_group)
+            theta.youth_groups_per_1000 = clip("youth_groups_per_1000", round(groups_c) * per_1000)
         o = obs.stat("dealing_points")
         if per_point:
             dealing_c = o / per_point
-        theta.dealing_points = int(_clip("dealing_points", round(dealing_c))) if o > 0 else 0
+        theta.dealing_points = int(clip("dealing_points", round(dealing_c))) if o > 0 else 0
         theta.disorder = float(np.clip(sim.disorder.mean(), 0.0, 1.0))
         if fit_spread:  # at most 1 a round: a noisy first slope cannot throw it to a bound
             theta.hot_spot_spread = fit_local.SPREAD.step(theta.hot_spot_spread, g_obs, g_sim, 1.0)
@@ -309,7 +176,7 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
     final = sim.joined(simulate(theta, obs, strat, final_seeds, recorded))
     if progress:
         progress()
-    intervals = _intervals(theta, final, e_pressure, per_point, per_group, without_groups, obs)
+    intervals = fit_intervals.intervals(theta, final, e_pressure, per_point, per_group, without_groups, obs)
     fitted_to = {n: FITTED_TO[n] for n in ("pressure", "youth_groups_per_1000", "dealing_points",
                                            "disorder")}
     # the local parameters: each one's slope probed on the last round's seeds with it alone
@@ -342,7 +209,7 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
         final = simulate(theta, obs, strat, seeds, recorded).joined(
             simulate(theta, obs, strat, final_seeds, recorded))
         theta.disorder = float(np.clip(theta.disorder, 0.0, 1.0))
-        intervals = _intervals(theta, final, e_pressure, per_point, per_group, without_groups, obs)
+        intervals = fit_intervals.intervals(theta, final, e_pressure, per_point, per_group, without_groups, obs)
     if fit_spread:
         intervals["hot_spot_spread"] = fit_local.spread_interval(
             theta.hot_spot_spread, final.concentration(), slopes["hot_spot_spread"], R_local)
@@ -352,7 +219,8 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
         o, n, given = insecure
         # the final runs' first replicates are the fitting seeds at the fitted values
         base = fit_local.probit(float(final.insecure[:len(seeds)].mean()))
-        given = dict(intervals, youth_groups_per_1000=_intervals(
+        # the groups' interval given the fitted pressure: pressure moves with them (rates_in_fear)
+        at_pressure = dict(intervals, youth_groups_per_1000=fit_intervals.intervals(
             theta, final, e_pressure, per_point, per_group, without_groups, obs,
             carry_pressure=False)["youth_groups_per_1000"])
 
@@ -360,10 +228,10 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
             if not per_group:
                 return theta.youth_groups_per_1000
             bare = without_groups * (p / theta.pressure) ** e_pressure
-            return _clip("youth_groups_per_1000", round(_groups_count(obs, bare, per_group)) * per_1000)
+            return clip("youth_groups_per_1000", round(groups_count(obs, bare, per_group)) * per_1000)
 
-        rates = rates_in_fear(theta, given, obs, strat, seeds, recorded, slopes["fear_offset"], base,
-                              groups_at)
+        rates = rates_in_fear(theta, at_pressure, lambda th: simulate(th, obs, strat, seeds, recorded),
+                              D, slopes["fear_offset"], base, groups_at)
         intervals["fear_offset"] = fit_local.fear_interval(theta.fear_offset, o, n, final.insecure,
                                                            slopes["fear_offset"], R_local,
                                                            list(rates.values()))
@@ -374,137 +242,3 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
                 f"{k} +-{v:.2f}" for k, v in rates.items()) + ")" if rates else "")
     fitted_to["pressure"] = FITTED_TO["pressure"] + "; " + runaway_note(final.stat("pressure"), obs.days)
     return Fit(obs, theta, intervals, final, history, recorded, fitted_to, slopes)
-
-
-def rates_in_fear(theta: Theta, intervals: dict[str, tuple[float, float]], obs: Observed,
-                  strat: Strategy, seeds: list[int], recorded: str, fear_slope: float,
-                  base: float, groups_at=None) -> dict[str, float]:
-    """How far each rate's interval moves the fear offset that matches the survey.
-
-    The offset is fitted given the rates; the rates are uncertain, and what they set (incidents,
-    groups, dealing) raises fear, so an error in them passes into the offset (measured on the
-    synthetic landlords: module docstring, limits). Each rate is set in turn to each edge of its
-    interval, the others at their fitted values, on the fitting seeds (common seeds: the
-    difference is that rate's effect); the larger move of the insecure share's probit, over the
-    fear slope, is that rate's half-width in offset units (the edges are 95% bounds, as is the
-    survey's half-width it is added to in quadrature). Groups and dealing points are whole
-    numbers: their edges are the counts at the interval's ends. An interval that is a single
-    value adds nothing. ``base``: the insecure share's probit at the fitted values, same seeds.
-
-    ``groups_at`` (pressure -> groups per 1,000): the groups that match the log given that
-    pressure. Pressure then moves with them: the log fixes the group types' count, so a higher
-    pressure leaves fewer incidents to groups, and fear, which answers the incidents residents
-    live with, moves less than with groups held (moving both to their edges apart would count
-    pressure's uncertainty twice). The groups' own interval is then the one given the fitted
-    pressure."""
-    D = sum(b.dwellings for b in obs.buildings)
-    out: dict[str, float] = {}
-    for name in ("pressure", "youth_groups_per_1000", "dealing_points"):
-        lo, hi = intervals[name]
-        if name == "youth_groups_per_1000":  # the interval holds every rate rounding to a count
-            edges = [round(lo * D / 1000 + 0.5) * 1000 / D, round(hi * D / 1000 - 0.5) * 1000 / D]
-        elif name == "dealing_points":
-            edges = [int(lo), int(hi)]
-        else:
-            edges = [lo, hi]
-        value = getattr(theta, name)
-
-        def at(e, name=name):
-            if name == "pressure" and groups_at is not None:
-                return replace(theta, pressure=e, youth_groups_per_1000=groups_at(e))
-            return replace(theta, **{name: e})
-
-        moves = [abs(fit_local.probit(float(simulate(at(e), obs, strat, seeds, recorded).insecure.mean()))
-                     - base) for e in edges if abs(e - value) > 1e-9]
-        if moves:
-            out[name] = max(moves) / fear_slope
-    return out
-
-
-def _groups_count(obs: Observed, without_groups: float, per_group: float) -> float:
-    """The groups (a continuous count) whose yield makes up the log's group types beyond what
-    the estate yields without groups."""
-    return max(0.0, (obs.stat("youth_groups_per_1000") - without_groups) / per_group)
-
-
-def sim_mean(sim: Simulated, name: str) -> float:
-    """A statistic's mean over the periods whose pressure statistic is ordinary (a runaway
-    building inflates every type logged there)."""
-    return float(sim.stat(name)[ordinary(sim.stat("pressure"))].mean())
-
-
-def _spread(x: np.ndarray, floor_count: float, robust: bool = False) -> float:
-    """The standard deviation of one period's count under the model, from the replicates,
-    at least Poisson's (a few replicates can underestimate the spread), widened by the
-    uncertainty of the replicates' mean (sqrt(1 + 1/R)); ``robust``: of the ordinary periods
-    only (:func:`ordinary`)."""
-    if robust:
-        x = x[ordinary(x)]
-    R = x.shape[0]
-    sd = float(x.std(ddof=1)) if R > 1 else 0.0
-    return max(sd, math.sqrt(max(floor_count, 1.0))) * math.sqrt(1 + 1 / R)
-
-
-def _intervals(theta: Theta, sim: Simulated, e_pressure: float, per_point: float | None,
-               per_group: float | None, without_groups: float, obs: Observed,
-               carry_pressure: bool = True) -> dict[str, tuple[float, float]]:
-    out: dict[str, tuple[float, float]] = {}
-    D = sum(b.dwellings for b in obs.buildings)
-    x = sim.stat("pressure")
-    m = max(typical(x), 1e-9)
-    # through the structural elasticity (1: background rates are proportional to pressure),
-    # not the secant one, whose noise could only narrow the interval (bounded above 1); the
-    # ordinary periods' mean and s.d., as pressure is matched on them (a runaway year would
-    # set the s.d.)
-    half = Z * _spread(x, m, robust=True) / m / min(e_pressure, 1.0)
-    out["pressure"] = (_clip("pressure", theta.pressure * math.exp(-half)),
-                       _clip("pressure", theta.pressure * math.exp(half)))
-    # integers (groups, points): the counts whose yield brackets the observation's interval
-    keep = ordinary(sim.stat("pressure"))  # the periods pressure's statistic kept
-    o = obs.stat("youth_groups_per_1000")
-    x = sim.stat("youth_groups_per_1000")[keep]
-    sd = _spread(x, float(x.mean()))
-    if per_group:
-        # the group types' yield without groups moves with pressure (through its elasticity, as
-        # in the rounds): an error in pressure passes into the groups fitted given it, carried in
-        # quadrature with the count's own spread (``carry_pressure``; without it, the interval
-        # given the fitted pressure, which the fear offset's interval uses, moving pressure and
-        # groups together: rates_in_fear)
-        p_lo, p_hi = out["pressure"]
-        moved = without_groups * ((p_hi / theta.pressure) ** e_pressure
-                                  - (p_lo / theta.pressure) ** e_pressure) / 2 if carry_pressure else 0.0
-        half = math.hypot(Z * sd, moved)
-        lo = max(0, math.floor((o - half - without_groups) / per_group))
-        hi = max(lo, math.ceil((o + half - without_groups) / per_group))
-    else:
-        lo, hi = 0, round(theta.youth_groups_per_1000 * D / 1000) + 1
-    # every rate per 1,000 dwellings that rounds to those counts of groups
-    out["youth_groups_per_1000"] = (max(0.0, (lo - 0.5) * 1000 / D), (hi + 0.5) * 1000 / D)
-    o = obs.stat("dealing_points")
-    x = sim.stat("dealing_points")[keep]
-    if per_point:
-        sd = _spread(x, float(x.mean()))
-        if o > 0:
-            lo = max(0, math.floor((o - Z * sd) / per_point))
-            hi = max(lo, math.ceil((o + Z * sd) / per_point))
-        else:  # none logged: below the count whose expected yield leaves 0 with 5% chance (3)
-            lo, hi = 0, math.floor(3.0 / per_point)
-        out["dealing_points"] = (float(lo), float(hi))
-    else:
-        out["dealing_points"] = (0.0, float(theta.dealing_points) + 1)
-    # end disorder varies between replicates, and scales with the incidents that make it,
-    # hence with pressure: its range is widened by pressure's relative interval
-    lo, hi = np.quantile(sim.disorder, [0.025, 0.975])
-    p_lo, p_hi = out["pressure"]
-    out["disorder"] = (float(lo) * p_lo / theta.pressure, min(1.0, float(hi) * p_hi / theta.pressure))
-    return out
-
-
-def prediction_interval(x: np.ndarray) -> tuple[float, float, float]:
-    """(mean, low, high) of replicate counts: a 95% prediction interval for one period."""
-    R = x.shape[0]
-    m = float(x.mean())
-    # at least Poisson noise: a few replicates can underestimate the spread
-    sd = max(float(x.std(ddof=1)) if R > 1 else 0.0, math.sqrt(max(m, 0.0)))
-    half = Z * sd * math.sqrt(1 + 1 / R)
-    return m, max(0.0, m - half), m + half

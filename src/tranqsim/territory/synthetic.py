@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from tranqsim.territory.contexts import Theta, strategy
-from tranqsim.territory.fitting import Observed, simulate
+from tranqsim.territory.fit_runs import Observed, simulate
 from tranqsim.territory.readers import Building
 from tranqsim.vocabulary import IncidentType as I
 
