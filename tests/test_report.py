@@ -496,3 +496,22 @@ def test_reruns_for_figures_take_one_parameter_set_with_its_values():
     assert [j["replicate"] for j in jobs] == [0, 1]
     assert all(j["fixed"] == {"context.offenders.pressure": 1.1, "parameters.g_police": 1.4} for j in jobs)
     assert [j["stored_ti"] for j in jobs] == [51.4, 52.4]
+
+
+def test_strategy_labels_that_would_print_over_each_other_are_moved_apart():
+    import matplotlib.pyplot as plt
+
+    from tranqsim.report.figures import _declutter
+
+    fig, ax = plt.subplots(figsize=(8, 5))
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    points = [(50, 60, "Social prevention"), (51, 59.5, "Close management (dominated)"),
+              (50.5, 59, "Police-justice partnership"), (10, 10, "Withdrawal")]
+    labels = [ax.annotate(s, (x, y), xytext=(6, 5), textcoords="offset points") for x, y, s in points]
+    _declutter(fig, labels)
+    r = fig.canvas.get_renderer()
+    boxes = [a.get_window_extent(r) for a in labels]
+    assert not any(boxes[i].overlaps(boxes[j]) for i in range(4) for j in range(i + 1, 4))
+    assert labels[3].xyann == (6, 5)  # a label clear of the others stays where it was
+    plt.close(fig)

@@ -51,6 +51,7 @@ def cost_effectiveness(rank, front, names: dict, colours: dict, lang: str, path:
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(8, 5))
         f = front[front["on_frontier"]]
+        labels = []
         ax.plot(f["cost_per_dwelling_eur"], f["tranquillity_index"], "-", color="#555555", lw=1.2,
                 zorder=1, label=t["frontier"])
         for r in rank.itertuples(index=False):
@@ -61,14 +62,32 @@ def cost_effectiveness(rank, front, names: dict, colours: dict, lang: str, path:
                         fmt="o", ms=8, capsize=3, color=colours[r.strategy], zorder=2,
                         mfc="white" if dom else colours[r.strategy], mew=1.6)
             label = names[r.strategy] + (f" ({t['dominated']})" if dom else "")
-            ax.annotate(label, (c, ti), xytext=(6, 5), textcoords="offset points", fontsize=8,
-                        color="#333333")
+            labels.append(ax.annotate(label, (c, ti), xytext=(6, 5), textcoords="offset points",
+                                      fontsize=8, color="#333333"))
         ax.plot([], [], "o", mfc="white", mec="#555555", label=t["dominated"])
         ax.set_xlabel(t["xlabel_cost"])
         ax.set_ylabel(metric_label("tranquillity_index", lang))
         ax.legend(loc="lower right")
         ax.margins(x=0.15, y=0.12)
+        _declutter(fig, labels)
         return _save(fig, path)
+
+
+def _declutter(fig, labels: list, step: float = 9.0, tries: int = 8) -> None:
+    """Moves annotation labels that overlap one already placed, below then above their point by
+    ``step`` points at a time (strategies of close cost and index would print over each other)."""
+    fig.draw_without_rendering()  # lays the texts out: their extents are known from here
+    renderer = fig.canvas.get_renderer()
+    placed = []
+    for text in sorted(labels, key=lambda a: -a.xy[1]):
+        x0, y0 = text.xyann
+        for k in range(tries + 1):
+            box = text.get_window_extent(renderer)
+            if not any(box.overlaps(b) for b in placed):
+                break
+            shift = step * (k // 2 + 1) * (-1 if k % 2 == 0 else 1)
+            text.xyann = (x0, y0 + shift)
+        placed.append(text.get_window_extent(renderer))
 
 
 def _mark_levers(ax, windows: list[dict], colour: str) -> None:
