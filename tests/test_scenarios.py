@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import tranqsim
-from tranqsim.households import Household
+from tranqsim.household_view import Household
 from tranqsim.loading import available
 from tranqsim.actors import Caretaker, NightMediator, PoliceUnit, SecurityGuard, TranquillityOfficer
 from tranqsim.offenders import DealingNetwork, YouthGroup

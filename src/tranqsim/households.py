@@ -19,14 +19,13 @@ a dozen numpy calls, with numpy's operations in numpy's order and dtypes, so the
 The newcomers' attributes need special functions (scipy's ``betaincinv``, ``ndtri``): they
 stay in numpy, computed for the day's newcomers only.
 
-:class:`Household` is a thin Mesa agent *view* on one slot, for inspection and the UI: it is never
-stepped, and its attributes read the arrays.
+:class:`tranqsim.household_view.Household` is a thin Mesa agent *view* on one slot, for
+inspection and the UI: it is never stepped, and its attributes read the arrays.
 """
 
 from __future__ import annotations
 
 
-import mesa
 import numpy as np
 from scipy.special import betaincinv, ndtri
 
@@ -436,61 +435,3 @@ def _settle(idx, k, day, next_id, tenant_u, means_new, z, consts, occupied, depr
         last_victim[i] = NEVER
         move_in[i] = day
         complaint_day[i] = NEVER
-
-
-class Household(mesa.Agent):
-    """A read-only Mesa agent view on one dwelling slot's current household."""
-
-    def __init__(self, model: mesa.Model, slot: int):
-        super().__init__(model)
-        self.slot = slot
-
-    def _arr(self, name):
-        return getattr(self.model.households, name)[self.slot]
-
-    @property
-    def household_id(self) -> int:
-        return int(self._arr("household_id"))
-
-    @property
-    def occupied(self) -> bool:
-        return bool(self._arr("occupied"))
-
-    @property
-    def hall_place(self) -> int:
-        return int(self.model.layout.hall_places[self._arr("hall")])
-
-    @property
-    def building_id(self) -> int:
-        return int(self._arr("building"))
-
-    @property
-    def fear(self) -> float:
-        return float(self._arr("fear"))
-
-    @property
-    def feels_insecure(self) -> bool:
-        return self.occupied and self.fear > 0.5
-
-    @property
-    def satisfaction(self) -> float:
-        return float(self._arr("satisfaction"))
-
-    @property
-    def trust_landlord(self) -> float:
-        return float(self._arr("trust_landlord"))
-
-    @property
-    def trust_police(self) -> float:
-        return float(self._arr("trust_police"))
-
-    @property
-    def victimised_12m(self) -> bool:
-        return self.occupied and self.model.day - int(self._arr("last_victim")) < 365
-
-    def step(self) -> None:  # pragma: no cover - views are never stepped
-        raise RuntimeError("households are updated in bulk by the model, not one by one")
-
-    def __repr__(self) -> str:
-        return (f"Household(slot={self.slot}, id={self.household_id}, hall={self.hall_place}, "
-                f"fear={self.fear:.2f}, trust_landlord={self.trust_landlord:.2f})")

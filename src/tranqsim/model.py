@@ -23,7 +23,8 @@ from tranqsim.actors import (Caretaker, NightMediator, PoliceUnit, SecurityGuard
                              TranquillityOfficer, mediation_targets, staff_count)
 from tranqsim.config import Scenario
 from tranqsim.estate import build_layout, nearest_halls
-from tranqsim.households import Household, Households
+from tranqsim.household_view import Household
+from tranqsim.households import Households
 from tranqsim.incidents import (GROUP_PROFILE, H_LANDLORD, H_OFFICER, TABLE, Deterrence, S, T,
                                 background_rates)
 from tranqsim.levers import REGISTRY, Modifiers
