@@ -124,6 +124,8 @@ def test_calibrated_parameters_carry_their_provenance():
         assert PARAMS[name].source.startswith(first)
         if entry["block"] == "ensemble" and "block_calibration" in entry:
             assert f"block calibration {entry['block_calibration']['value']:g}" in PARAMS[name].source
+            failed = entry["block_calibration"].get("confirmed") == 0
+            assert ("that block failed" in PARAMS[name].source) == failed
         lo, hi = entry["prior"]
         assert lo <= entry["value"] <= hi
         assert name in PRIOR
@@ -288,3 +290,14 @@ def test_a_real_run_of_the_car_park_camera_arms_measures_e2_at_the_covered_car_p
         expected.append(100 * (a_ - b_) / b_)
     assert np.all(np.isfinite(c.values)) and np.allclose(c.values, expected)
     assert c.low == -60.0 and c.high == -25.0
+
+
+def test_a_block_whose_finalists_all_fail_is_reported_as_failed():
+    def block(name, passed):
+        final = {"candidate": 0, "passed": passed, "margin": 1.0 if passed else -0.5, "C2: x": 1.0}
+        return {"block": name, "replicates": 2, "confirm": 10, "chosen": 0,
+                "rows": [{"candidate": 0, "x": 1.0, "accepted": passed, "margin": 1.0}], "finalists": [final]}
+
+    md = cal.markdown({"method": "m", "blocks": [block("fear", True), block("victimisation", False)]})
+    assert "**Block victimisation failed**" in md and "not shipped as calibrated" in md
+    assert "Block fear failed" not in md

@@ -49,7 +49,10 @@ def _calibrated(table: tuple[Param, ...]) -> dict[str, Param]:
             prov = (f"central set of the calibrated ensemble (`tranqsim ensemble`, history matching: "
                     f"{entry['accepted']} of {entry['candidates']} sets not ruled out by C1-C10, E1-E12; "
                     f"box [{entry['prior'][0]:g}, {entry['prior'][1]:g}]"
-                    + (f"; block calibration {bc['value']:g}" if bc else "") + f"; first guess {PRIOR[name]:g})")
+                    + (f"; block calibration {bc['value']:g}" if bc else "")
+                    # a block none of whose finalists passed: its value only centred the box
+                    + (" (that block failed: no candidate passed every check)" if bc and bc.get("confirmed") == 0
+                       else "") + f"; first guess {PRIOR[name]:g})")
             out[name] = replace(p, value=entry["value"], source=f"{prov}; {p.source}" if p.source else prov,
                                 note="calibrated")
             continue

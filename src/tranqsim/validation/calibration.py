@@ -298,8 +298,14 @@ def markdown(result: dict) -> str:
                   f"Screening, {blk['replicates']} replicates per candidate: "
                   f"{sum(r['accepted'] for r in rows)} of {len(rows)} candidates accepted.", ""]
         lines += _table(rows, blk["chosen"]) + [""]
+        passed = sum(f["passed"] for f in finals)
         lines += [f"Confirmation, {blk['confirm']} replicates per finalist: "
-                  f"{sum(f['passed'] for f in finals)} of {len(finals)} pass every check; chosen: "
+                  f"{passed} of {len(finals)} pass every check; chosen: "
                   f"candidate {blk['chosen']}.", ""]
+        if not passed:
+            lines += [f"**Block {blk['block']} failed**: no candidate passed every check. The chosen "
+                      "one (the finalist nearest its bands) is not shipped as calibrated: it only "
+                      "centres the ensemble's prior box (its value +/- 25 %), and the shipped value "
+                      "is the ensemble's central set (`docs/parameters.md` gives both).", ""]
         lines += _table(finals, blk["chosen"]) + [""]
     return "\n".join(lines)
