@@ -299,5 +299,12 @@ def test_a_block_whose_finalists_all_fail_is_reported_as_failed():
                 "rows": [{"candidate": 0, "x": 1.0, "accepted": passed, "margin": 1.0}], "finalists": [final]}
 
     md = cal.markdown({"method": "m", "blocks": [block("fear", True), block("victimisation", False)]})
-    assert "**Block victimisation failed**" in md and "not shipped as calibrated" in md
+    assert "**Block victimisation failed**" in md and "is not a calibration" in md
     assert "Block fear failed" not in md
+
+
+def test_a_failed_blocks_value_installed_alone_is_marked_failed_in_its_source():
+    from tranqsim.params import _confirmed
+
+    assert "block failed" in _confirmed({"confirmed": 0})
+    assert "failed" not in _confirmed({"confirmed": 2}) and _confirmed({}) == ""

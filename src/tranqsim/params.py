@@ -32,7 +32,10 @@ CALIBRATION_FILE = Path(__file__).with_name("calibrated.json")
 
 def _confirmed(entry: dict) -> str:
     # calibrations before the confirmation stage (2026-11-26) have no "confirmed" count
-    return f", finalists confirmed: {entry['confirmed']}" if "confirmed" in entry else ""
+    if "confirmed" not in entry:
+        return ""
+    failed = " (the block failed: no finalist passed every check)" if entry["confirmed"] == 0 else ""
+    return f", finalists confirmed: {entry['confirmed']}{failed}"
 
 
 def _calibrated(table: tuple[Param, ...]) -> dict[str, Param]:

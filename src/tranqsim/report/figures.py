@@ -75,18 +75,20 @@ def cost_effectiveness(rank, front, names: dict, colours: dict, lang: str, path:
 
 def _declutter(fig, labels: list, step: float = 9.0, tries: int = 8) -> None:
     """Moves annotation labels that overlap one already placed, below then above their point by
-    ``step`` points at a time (strategies of close cost and index would print over each other)."""
+    ``step`` points at a time (strategies of close cost and index would print over each other);
+    a label with no free place within ``tries`` moves stays where it was drawn."""
     fig.draw_without_rendering()  # lays the texts out: their extents are known from here
     renderer = fig.canvas.get_renderer()
     placed = []
     for text in sorted(labels, key=lambda a: -a.xy[1]):
         x0, y0 = text.xyann
         for k in range(tries + 1):
-            box = text.get_window_extent(renderer)
-            if not any(box.overlaps(b) for b in placed):
-                break
-            shift = step * (k // 2 + 1) * (-1 if k % 2 == 0 else 1)
+            shift = 0.0 if k == 0 else step * ((k + 1) // 2) * (-1 if k % 2 else 1)
             text.xyann = (x0, y0 + shift)
+            if not any(text.get_window_extent(renderer).overlaps(b) for b in placed):
+                break
+        else:
+            text.xyann = (x0, y0)
         placed.append(text.get_window_extent(renderer))
 
 

@@ -85,7 +85,7 @@ def build(register: Path, incidents: Path, out: Path, survey: Path | None = None
             by_building[b] += 1
             bg_by_building[b] += t in background
         obs = fit_runs.Observed(estate, blds, log.days, by_type, by_building,
-                               dict(sv.figures.get(estate, {})) if sv else {}, bg_by_building)
+                                dict(sv.figures.get(estate, {})) if sv else {}, bg_by_building)
         fits.append(fitting.fit(obs, contexts.strategy(estate, blds), rounds=rounds,
                                 replicates=replicates, final_replicates=final_replicates, seed=seed,
                                 recorded=mp.recorded, progress=progress))

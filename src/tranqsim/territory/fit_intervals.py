@@ -37,16 +37,21 @@ import numpy as np
 
 from tranqsim.territory import fit_local
 from tranqsim.territory.contexts import Theta
+from tranqsim.territory.fit_local import Z
 from tranqsim.territory.fit_runs import Observed, Simulated, clip
 from tranqsim.territory.runaway import ordinary, typical
-
-Z = 1.96
 
 
 def groups_count(obs: Observed, without_groups: float, per_group: float) -> float:
     """The groups (a continuous count) whose yield makes up the log's group types beyond what
     the estate yields without groups."""
     return max(0.0, (obs.stat("youth_groups_per_1000") - without_groups) / per_group)
+
+
+def groups_rate(obs: Observed, without_groups: float, per_group: float) -> float:
+    """Those groups, a whole number (the model's), as a rate per 1,000 dwellings."""
+    per_1000 = 1000 / sum(b.dwellings for b in obs.buildings)
+    return clip("youth_groups_per_1000", round(groups_count(obs, without_groups, per_group)) * per_1000)
 
 
 def count_sd(x: np.ndarray, floor_count: float, robust: bool = False) -> float:
@@ -64,6 +69,7 @@ def count_sd(x: np.ndarray, floor_count: float, robust: bool = False) -> float:
 def intervals(theta: Theta, sim: Simulated, e_pressure: float, per_point: float | None,
                per_group: float | None, without_groups: float, obs: Observed,
                carry_pressure: bool = True) -> dict[str, tuple[float, float]]:
+    """The rates' 95% intervals (pressure, groups, dealing points, disorder): module docstring."""
     out: dict[str, tuple[float, float]] = {}
     D = sum(b.dwellings for b in obs.buildings)
     x = sim.stat("pressure")
@@ -116,7 +122,7 @@ def intervals(theta: Theta, sim: Simulated, e_pressure: float, per_point: float 
     return out
 
 
-def rates_in_fear(theta: Theta, intervals: dict[str, tuple[float, float]],
+def rates_in_fear(theta: Theta, rate_intervals: dict[str, tuple[float, float]],
                   run: Callable[[Theta], Simulated], dwellings: int, fear_slope: float,
                   base: float, groups_at: Callable[[float], float] | None = None) -> dict[str, float]:
     """How far each rate's interval moves the fear offset that matches the survey.
@@ -141,7 +147,7 @@ def rates_in_fear(theta: Theta, intervals: dict[str, tuple[float, float]],
     pressure."""
     out: dict[str, float] = {}
     for name in ("pressure", "youth_groups_per_1000", "dealing_points"):
-        lo, hi = intervals[name]
+        lo, hi = rate_intervals[name]
         if name == "youth_groups_per_1000":  # the interval holds every rate rounding to a count
             D = dwellings
             edges = [round(lo * D / 1000 + 0.5) * 1000 / D, round(hi * D / 1000 - 0.5) * 1000 / D]

@@ -11,11 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-Z = 1.96
-
 from tranqsim.incidents import TYPE_NAMES
 from tranqsim.territory import fit_local
-from tranqsim.territory.fit_local import gini, ginis
+from tranqsim.territory.fit_local import Z, gini, ginis
 from tranqsim.territory.fit_intervals import prediction_interval
 from tranqsim.territory.fit_runs import STATS, Fit
 

@@ -77,10 +77,9 @@ from dataclasses import replace
 import numpy as np
 
 from tranqsim.config import Strategy
-from tranqsim.territory import fit_local
+from tranqsim.territory import fit_intervals, fit_local
 from tranqsim.territory.contexts import Theta
-from tranqsim.territory import fit_intervals
-from tranqsim.territory.fit_intervals import groups_count, rates_in_fear
+from tranqsim.territory.fit_intervals import groups_rate, rates_in_fear
 from tranqsim.territory.fit_runs import STATS, Fit, Observed, clip, sim_mean, simulate
 from tranqsim.territory.runaway import runaway_note
 
@@ -115,7 +114,7 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
     e_pressure = 1.0
     history: list[dict] = []
     per_point = per_group = None  # incidents one dealing point / one group yields over the period
-    dealing_c = groups_c = 1.0  # the continuous estimates behind the integers
+    dealing_c = 1.0  # the continuous estimate behind the integer
     without_groups = 0.0  # the group types' count with no group (background, dealing)
     g_obs = obs.concentration()
     for k in range(rounds):
@@ -158,8 +157,7 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
         # two oscillate (measured on the full-size tense estate: 8.2, 0, 5.8, 1.7 a 1,000)
         without_groups *= (theta.pressure / old_pressure) ** e_pressure
         if per_group:
-            groups_c = groups_count(obs, without_groups, per_group)
-            theta.youth_groups_per_1000 = clip("youth_groups_per_1000", round(groups_c) * per_1000)
+            theta.youth_groups_per_1000 = groups_rate(obs, without_groups, per_group)
         o = obs.stat("dealing_points")
         if per_point:
             dealing_c = o / per_point
@@ -227,8 +225,7 @@ def fit(obs: Observed, strat: Strategy, *, rounds: int = 5, replicates: int = 4,
         def groups_at(p):
             if not per_group:
                 return theta.youth_groups_per_1000
-            bare = without_groups * (p / theta.pressure) ** e_pressure
-            return clip("youth_groups_per_1000", round(groups_count(obs, bare, per_group)) * per_1000)
+            return groups_rate(obs, without_groups * (p / theta.pressure) ** e_pressure, per_group)
 
         rates = rates_in_fear(theta, at_pressure, lambda th: simulate(th, obs, strat, seeds, recorded),
                               D, slopes["fear_offset"], base, groups_at)

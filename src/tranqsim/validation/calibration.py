@@ -304,8 +304,9 @@ def markdown(result: dict) -> str:
                   f"candidate {blk['chosen']}.", ""]
         if not passed:
             lines += [f"**Block {blk['block']} failed**: no candidate passed every check. The chosen "
-                      "one (the finalist nearest its bands) is not shipped as calibrated: it only "
-                      "centres the ensemble's prior box (its value +/- 25 %), and the shipped value "
-                      "is the ensemble's central set (`docs/parameters.md` gives both).", ""]
+                      "one (the finalist nearest its bands) is not a calibration: with the ensemble "
+                      "installed (`tranqsim ensemble --install`) it only centres the ensemble's prior "
+                      "box and the shipped value is the ensemble's central set; installed alone "
+                      "(`tranqsim calibrate --install`), `docs/parameters.md` marks it failed.", ""]
         lines += _table(finals, blk["chosen"]) + [""]
     return "\n".join(lines)
