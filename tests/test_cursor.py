@@ -156,6 +156,31 @@ def test_prim_refuses_too_few_cases():
     assert rules.rules == [] and "only 6 cases" in rules.message
 
 
+def test_prim_reads_every_cell_of_a_map_that_a_budget_trims():
+    """Under a budget a cell holds only the strategies it can afford: its cases count, with the
+    best among those (as on the map), instead of vanishing from the rules."""
+    from dataclasses import replace
+
+    from tranqsim.experiments import cursor as cm2
+
+    runs, d, mapping = _synthetic(lambda p, q: "withdrawal" if p > 1.0 else "proximity_management")
+    dear = runs["context"].map(lambda c: mapping[c]["pressure"] > 1.0) & (runs["strategy"] == "withdrawal")
+    runs = runs.assign(cost_per_dwelling_eur=np.where(dear, 2000.0, 500.0))
+    rules = discovery.discover(cm2.affordable(runs, 1000.0), replace(d, budget=1000.0), mapping)
+    assert rules.n_cases == 25 and rules.winners == {"proximity_management": 1.0}
+    # with no budget, a run missing (unfinished) still leaves its case out
+    gone = (runs["context"] == "cell_0_0.yaml") & (runs["strategy"] == "withdrawal")
+    assert discovery.discover(runs[~gone], d, mapping).n_cases == 24
+
+
+def test_prim_draws_no_box_around_a_handful_of_cases():
+    runs, d, mapping = _synthetic(lambda p, q: "withdrawal" if p > 1.3 and q >= 2 else "proximity_management")
+    rules = discovery.discover(runs, d, mapping)  # withdrawal best in 3 of 25 cases
+    assert "withdrawal" not in {r["strategy"] for r in rules.rules}
+    assert "too few cases for a rule" in rules.message and "withdrawal (3)" in rules.message
+    assert "withdrawal (3)" in rules.markdown()
+
+
 @pytest.fixture(scope="module")
 def small_sweep(tmp_path_factory):
     from tranqsim import experiments

@@ -33,7 +33,10 @@ import pandas as pd
 MIN_DENSITY = 0.8
 #: and cover at least this share of the strategy's cases (assumption, range 0.2-0.5)
 MIN_COVERAGE = 0.3
-#: fewer cases than this and PRIM's peeling steps of 5 % are meaningless
+#: fewer cases than this and PRIM's peeling steps of 5 % are meaningless; a strategy best in
+#: fewer cases than this gets no rule either: with tens of parameters varying across the sets,
+#: a box can always be cut around a handful of cases by some parameter's narrow window (seen:
+#: 3 cases of 60 "explained" by disorder_contagion between 1.85 and 1.89), which is noise
 MIN_CASES = 8
 
 
@@ -86,7 +89,17 @@ def cases(runs: pd.DataFrame, d, mapping: dict[str, dict]) -> tuple[pd.DataFrame
         runs = runs.assign(parameter_set="central")
     sign = _better(d.metric, None)
     means = runs.pivot_table(index=["context", "parameter_set"], columns="strategy", values=d.metric,
-                             aggfunc="mean").dropna()
+                             aggfunc="mean")
+    # a case is complete when every strategy of its cell has its run for that set. Under a
+    # budget a cell holds only the strategies it can afford (``cursor.affordable``), and the best
+    # is chosen among those, as the map does (dropping every case short of a strategy dropped
+    # the cells a budget trims, and the rules then described part of the map as all of it)
+    if getattr(d, "budget", None) is None:
+        expected = np.ones(means.shape, bool)
+    else:
+        in_cell = runs.groupby("context")["strategy"].unique()
+        expected = np.array([[s in set(in_cell[c]) for s in means.columns] for c, _ in means.index], bool)
+    means = means[~(means.isna().to_numpy() & expected).any(axis=1)]
     best = (sign * means).idxmax(axis=1)
     x = pd.DataFrame({a: [mapping[c][a] for c, _ in means.index], b: [mapping[c][b] for c, _ in means.index]},
                      index=means.index)
@@ -120,22 +133,31 @@ def discover(runs: pd.DataFrame, d, mapping: dict[str, dict], table: pd.DataFram
     import prim
 
     logging.getLogger("prim").setLevel(logging.WARNING)
-    failed = []
+    failed, rare = [], []
     for strategy in shares.index:
         y = (best == strategy).to_numpy()
+        if y.sum() < MIN_CASES:
+            rare.append(f"{strategy} ({int(y.sum())})")
+            continue
         rule = _box(prim, x, y)
         if rule is None:
             failed.append(str(strategy))
         else:
             out.rules.append({"strategy": str(strategy), **rule})
+    notes = []
+    if failed:
+        notes.append(f"No box dense enough (>= {MIN_DENSITY:.0%}) for: {', '.join(failed)} "
+                     "(their winning cases are scattered).")
+    if rare:
+        notes.append(f"Best in too few cases for a rule (fewer than {MIN_CASES}): {', '.join(rare)}.")
     if not out.rules:
         out.reason = "no_box"
         out.message = (f"PRIM found no box with density >= {MIN_DENSITY:.0%} and coverage >= {MIN_COVERAGE:.0%} "
-                       "for any strategy: the winners are mixed across the map, with no simple boundary.")
-    elif failed:
+                       "for any strategy: the winners are mixed across the map, with no simple boundary."
+                       + "".join(" " + n for n in notes if n.startswith("Best in")))
+    elif notes:
         out.reason = "some_scattered"
-        out.message = (f"No box dense enough (>= {MIN_DENSITY:.0%}) for: {', '.join(failed)} "
-                       "(their winning cases are scattered).")
+        out.message = " ".join(notes)
     return out
 
 
