@@ -29,7 +29,7 @@ os.environ.setdefault("TRANQSIM_ENSEMBLE", "none")  # throughput does not depend
 
 from tranqsim import experiments  # noqa: E402
 from tranqsim.comparison import STRATEGY_ORDER  # noqa: E402
-from tranqsim.experiments.runner import capacity  # noqa: E402
+from tranqsim.experiments.own_pool import capacity  # noqa: E402
 from tranqsim.experiments.spec import Experiment  # noqa: E402
 
 #: the full cursor map of the issue: 5 x 5 cells x 7 strategies x 50 parameter sets x 2 seeds, 2-year runs

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tranqsim.experiments import cursor as cm
-from tranqsim.experiments import discovery, runner
+from tranqsim.experiments import discovery, own_pool, runner
 
 from conftest import run_cli
 
@@ -248,12 +248,12 @@ def test_on_a_real_local_dask_cluster_the_window_follows_its_threads_and_results
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:
         ex = client.get_executor()
-        assert runner.capacity(ex, fallback=64) == 2  # the cluster's threads, not --workers
-        assert runner._Window(ex, fallback=64, every_s=0).size() == 8
+        assert own_pool.capacity(ex, fallback=64) == 2  # the cluster's threads, not --workers
+        assert own_pool.Window(ex, fallback=64, every_s=0).size() == 8
         rep, res = cm.run(cm.Design.quick(ensemble="none", **TINY), tmp_path, executor=ex, workers=64)
         cluster.scale(3)  # a worker joins: the window follows it
         client.wait_for_workers(3, timeout=60)
-        assert runner._Window(ex, fallback=64, every_s=0).size() == 12
+        assert own_pool.Window(ex, fallback=64, every_s=0).size() == 12
     assert rep.done == 24 and rep.failed == 0
     def runs(folder):
         return pd.concat([experiments.load(f) for f in sorted((folder / "sweep").iterdir())])

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from tranqsim import experiments
-from tranqsim.experiments import design, runner
+from tranqsim.experiments import design, own_pool, runner
 from tranqsim.experiments.spec import Experiment
 from tranqsim.pools import max_workers
 
@@ -201,13 +201,13 @@ def test_the_window_follows_the_dask_cluster_threads_not_the_local_workers(tmp_p
     client = _FakeClient({"tcp://a:1": 1, "tcp://b:1": 2})
     idle = _FakeDaskExecutor(client)
     idle.stop = True
-    assert runner.capacity(idle, fallback=64) == 3
-    window = runner._Window(idle, fallback=64, every_s=0)
+    assert own_pool.capacity(idle, fallback=64) == 3
+    window = own_pool.Window(idle, fallback=64, every_s=0)
     assert window.size() == 12
     client.threads["tcp://c:1"] = 5  # a worker joins
     assert window.size() == 32
     with ProcessPoolExecutor(3) as local:  # no process started
-        assert runner.capacity(local, fallback=64) == 3
+        assert own_pool.capacity(local, fallback=64) == 3
     ex = _FakeDaskExecutor(_FakeClient({"tcp://a:1": 1, "tcp://b:1": 1}))
     try:
         rep = experiments.run(Experiment.model_validate({**TINY, "replicates": 40}), tmp_path / "s",

@@ -27,10 +27,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import signal
 import sys
-import tempfile
 import time
 import traceback
 from collections import deque
@@ -40,9 +38,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tranqsim.experiments.design import count_points, design_points, replicate_seed
+from tranqsim.experiments.own_pool import OwnPool, Window
 from tranqsim.experiments.spec import Experiment
 from tranqsim.experiments.store import Store
-from tranqsim.pools import max_workers, sigint_held, spawn_pool
+from tranqsim.pools import max_workers, sigint_held
 
 #: runs (design points x replicates) above which a sweep is refused unless forced: about a
 #: week of 5-year runs on a 2-core machine, and a few hundred MB of job records and store rows
@@ -207,91 +206,6 @@ class SweepReport:
     out: Path
 
 
-def _fate(proc) -> str:
-    """What became of a worker process, from its exit code, as a phrase."""
-    code = getattr(proc, "exitcode", None)
-    if code is None:
-        return "worker process died"
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        hint = " (what the out-of-memory killer sends)" if -code == signal.SIGKILL else ""
-        return f"worker process died, killed by {name}{hint}"
-    return f"worker process died with exit code {code}"
-
-
-class _OwnPool:
-    """The sweep's own spawn pool, rebuilt after a worker dies, with the folder of run markers
-    that says which runs were running at that moment (see ``run_marked``)."""
-
-    def __init__(self, workers: int):
-        self.workers = workers
-        self.markers = Path(tempfile.mkdtemp(prefix="tranqsim-running-"))
-        self.executor = spawn_pool(workers)
-
-    def submit(self, job: dict) -> Future:
-        return self.executor.submit(run_marked, job, str(self.markers))
-
-    def shut_broken(self) -> dict[str, str]:
-        """Shut the broken pool down; run id -> fate of its worker, for the runs whose marker
-        survived (they were running), clearing the markers."""
-        # the broken executor's Process objects (a private attribute: without it the message
-        # only loses the signal); read their exit codes once its manager thread has joined
-        # them (shutdown(wait=True)): earlier, a read can race that join and find nothing
-        procs = {p.pid: p for p in (getattr(self.executor, "_processes", None) or {}).values()}
-        self.executor.shutdown(wait=True, cancel_futures=True)
-        out = {}
-        for m in self.markers.iterdir():
-            try:
-                pid = int(m.read_text() or 0)
-            except (OSError, ValueError):
-                pid = 0
-            out[m.name] = _fate(procs.get(pid))
-            m.unlink(missing_ok=True)
-        return out
-
-    def restart(self) -> None:
-        self.executor = spawn_pool(self.workers)
-
-    def close(self, interrupted: bool) -> None:
-        if interrupted:
-            for p in list((getattr(self.executor, "_processes", None) or {}).values()):
-                p.terminate()
-        self.executor.shutdown(wait=not interrupted, cancel_futures=True)
-        shutil.rmtree(self.markers, ignore_errors=True)
-
-
-def capacity(executor, fallback: int = 1) -> int:
-    """How many runs ``executor`` runs at once: a Dask client executor's total worker threads
-    over the cluster (as it is now: workers join and leave), a local pool's ``_max_workers``,
-    else ``fallback``."""
-    client = getattr(executor, "_client", None)
-    if client is not None and hasattr(client, "nthreads"):
-        try:
-            return max(1, sum(client.nthreads().values()))
-        except Exception:  # scheduler briefly unreachable: keep the window going
-            return max(1, fallback)
-    return max(1, getattr(executor, "_max_workers", None) or fallback)
-
-
-class _Window:
-    """In-flight runs allowed: 4 per slot of the executor, so no worker waits for the parent,
-    while a sweep of a million runs is not all queued at once. Re-read at most every
-    ``every_s`` (one scheduler round trip for Dask)."""
-
-    def __init__(self, executor, fallback: int, every_s: float = 2.0):
-        self.executor, self.fallback, self.every_s = executor, fallback, every_s
-        self.value, self.at = 0, -float("inf")
-
-    def size(self) -> int:
-        now = time.monotonic()
-        if now - self.at >= self.every_s:
-            self.value, self.at = 4 * capacity(self.executor, self.fallback), now
-        return self.value
-
-
 def run(exp: Experiment, out: str | Path, executor: Executor | None = None, workers: int = 1,
         flush_every: int = 20, progress: bool | None = None, force: bool = False) -> SweepReport:
     """Run the missing runs of ``exp`` into ``out``. ``executor`` (any concurrent.futures
@@ -353,7 +267,7 @@ def run(exp: Experiment, out: str | Path, executor: Executor | None = None, work
 
     own = None
     if executor is None and workers > 1 and len(todo) > 1:
-        own = _OwnPool(workers)
+        own = OwnPool(workers, run_marked)
     old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         if executor is None and own is None:
@@ -374,11 +288,11 @@ def run(exp: Experiment, out: str | Path, executor: Executor | None = None, work
     return rep
 
 
-def _run_parallel(todo: list[dict], executor: Executor | None, own: _OwnPool | None, workers: int,
+def _run_parallel(todo: list[dict], executor: Executor | None, own: OwnPool | None, workers: int,
                   collect) -> None:
     """Keep a window of runs in flight on ``executor`` (or the sweep's own pool ``own``) and
     ``collect`` every result; after a broken own pool, see the module docstring."""
-    window = _Window(executor, own.workers if own is not None else workers)
+    window = Window(executor, own.workers if own is not None else workers)
     queue = deque(todo)
     alone: deque = deque()  # runs that were running when the pool broke: rerun one at a time
     strikes: dict[str, int] = {}
