@@ -213,6 +213,14 @@ def test_every_evidence_check_is_registered_two_sided_with_its_arms(fake_runs):
         assert "Corrected" in reading and "evidence.md" in reading
 
 
+def test_a_pass_says_whether_its_interval_stays_inside_the_band():
+    tight = Check("X", "tight", "%", 1, 3, np.array([2.0, 2.1, 1.9, 2.05, 1.95]))
+    edge = Check("X", "edge", "%", 1, 3, np.array([2.9, 1.5, 4.0, 3.2, 2.6]))  # mean 2.84, noisy
+    assert tight.passed and tight.inside
+    assert edge.passed and not edge.inside and edge.ci[1] > 3
+    assert not Check("X", "out", "%", 1, 3, np.array([3.5, 3.4, 3.6])).inside
+
+
 def test_a_two_sided_check_fails_an_effect_too_strong_or_too_weak():
     def at(v):
         return Check("EX", "x", "%", -20.0, -5.0, np.array([v - 0.5, v, v + 0.5, v]))

@@ -42,6 +42,14 @@ class Check:
             ok &= bool(np.isfinite(lo) and (lo > 0 or hi < 0))
         self.passed = bool(ok)
 
+    @property
+    def inside(self) -> bool:
+        """Passed with its whole 95 % interval inside the band: a pass the replicates' noise
+        could not turn into a fail (a pass on the mean alone can sit at a band's edge)."""
+        lo, hi = self.ci
+        return (self.passed and bool(np.isfinite(lo) and np.isfinite(hi))
+                and (self.low is None or lo >= self.low) and (self.high is None or hi <= self.high))
+
     def target_text(self) -> str:
         if self.low is not None and self.high is not None:
             t = f"[{self.low:g}, {self.high:g}]"
