@@ -316,3 +316,19 @@ def test_a_failed_blocks_value_installed_alone_is_marked_failed_in_its_source():
 
     assert "block failed" in _confirmed({"confirmed": 0})
     assert "failed" not in _confirmed({"confirmed": 2}) and _confirmed({}) == ""
+
+
+def test_validate_takes_another_master_seed_and_says_so(tmp_path):
+    exe = Path(sys.executable).with_name("tranqsim")
+    data, md = {}, {}
+    for seed in (None, 11):
+        out = tmp_path / f"s{seed}"
+        args = [str(exe), "validate", "--replicates", "3", "--years", "0.5", "--workers", "1",
+                "--patterns", "C7", "--out", str(out)] + (["--seed", str(seed)] if seed is not None else [])
+        r = subprocess.run(args, capture_output=True, text=True, timeout=600)
+        assert "Traceback" not in r.stderr, r.stderr
+        data[seed] = json.loads((out / "validation.json").read_text())
+        md[seed] = (out / "validation.md").read_text()
+    assert data[None]["seed"] == 2005 and data[11]["seed"] == 11
+    assert data[None]["checks"][0]["values"] != data[11]["checks"][0]["values"]  # other replicates
+    assert "--seed" not in md[None] and "--years 0.5 --seed 11`" in md[11]

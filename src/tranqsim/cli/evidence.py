@@ -22,10 +22,13 @@ from tranqsim.errors import ScenarioError
               show_default=True, help="validation.json and, unless --markdown, validation.md and figures")
 @click.option("--markdown", type=click.Path(dir_okay=False, path_type=Path),
               help="write the Markdown here instead (figures go beside it, in validation/)")
-def validate(replicates, years, workers, patterns, out, markdown) -> None:
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="master seed of the replicates (default: the validation suite's, 2005); another "
+                   "seed repeats the suite on replicates nothing was chosen on")
+def validate(replicates, years, workers, patterns, out, markdown, seed) -> None:
     """Check the model against the published patterns C1-C10 and effect sizes E1-E12; exit 0 only
     when all pass."""
-    from tranqsim.validation import PATTERNS, n_jobs
+    from tranqsim.validation import MASTER_SEED, PATTERNS, n_jobs
     from tranqsim.validation import validate as run_validation
 
     chosen = None
@@ -38,7 +41,8 @@ def validate(replicates, years, workers, patterns, out, markdown) -> None:
     workers = workers or os.cpu_count() or 1
     bar, update = _bar(n_jobs(replicates, chosen), "validation runs")
     try:
-        rep = run_validation(replicates, years, workers, patterns=chosen, progress=update)
+        rep = run_validation(replicates, years, workers, patterns=chosen, progress=update,
+                             seed=MASTER_SEED if seed is None else seed)
     finally:
         bar.close()
     for c in rep.checks:

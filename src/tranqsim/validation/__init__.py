@@ -32,6 +32,7 @@ class ValidationReport:
     years: float
     parameters: dict
     seconds: float
+    seed: int = MASTER_SEED  # replicate k's seed is replicate_seed(seed, k)
 
     @property
     def passed(self) -> bool:
@@ -86,7 +87,7 @@ def validate(replicates: int = 20, years: float = 3, workers: int = 1, parameter
     t0 = time.perf_counter()
     runs = run_arms(arms, replicates, years, workers, parameters, progress, seed)
     checks = [c for p in chosen for c in p.checks(runs)]
-    return ValidationReport(checks, chosen, replicates, years, parameters or {}, time.perf_counter() - t0)
+    return ValidationReport(checks, chosen, replicates, years, parameters or {}, time.perf_counter() - t0, seed)
 
 
 def n_jobs(replicates: int, patterns: list[str] | None = None) -> int:
