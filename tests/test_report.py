@@ -331,7 +331,7 @@ def test_validate_ships_its_json_beside_the_markdown(tmp_path, monkeypatch):
     from tranqsim.validation import report as vreport
 
     class Rep:  # the fields write() reads, no check (no model run needed)
-        patterns, checks, passed, replicates, years, parameters, seconds = [], [], True, 2, 1.0, {}, 0.0
+        patterns, checks, passed, replicates, years, parameters, seconds, seed = [], [], True, 2, 1.0, {}, 0.0, 7
 
     monkeypatch.setattr(vreport, "markdown", lambda rep: "md")  # the markdown's content is tested in test_validation
     paths = vreport.write(Rep(), tmp_path / "runs", md_path=tmp_path / "docs" / "validation.md")

@@ -331,4 +331,4 @@ def test_validate_takes_another_master_seed_and_says_so(tmp_path):
         md[seed] = (out / "validation.md").read_text()
     assert data[None]["seed"] == 2005 and data[11]["seed"] == 11
     assert data[None]["checks"][0]["values"] != data[11]["checks"][0]["values"]  # other replicates
-    assert "--seed" not in md[None] and "--years 0.5 --seed 11`" in md[11]
+    assert "--years 0.5 --seed 2005`" in md[None] and "--years 0.5 --seed 11`" in md[11]
